@@ -1,0 +1,42 @@
+"""The append-only audit trail: every change says who, what, when, before → after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from tracker.models import AuditEntry
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return "unknown"
+
+
+def _json(value: Any) -> str:
+    if value in (None, "", {}):
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def record(
+    session: Session,
+    *,
+    at: dt.datetime,
+    by: str,
+    action: str,
+    ledger_id: int | None,
+    subject: str = "",
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    session.add(
+        AuditEntry(at=at, by=by, action=action, ledger_id=ledger_id, subject=subject,
+                   before=_json(before), after=_json(after))
+    )

@@ -1,0 +1,144 @@
+"""The config file: one typed, strict settings object.
+
+Unknown keys are errors that name the file and the key. The SMTP password is never stored here:
+``password_env`` names the environment variable that holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tracker.errors import InputError
+from tracker.workdays import WorkCalendar, calendar_from_config
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(StrEnum):
+    """Escalation levels, lowest first."""
+
+    REMINDER = "reminder"  # 提醒
+    WARNING = "warning"  # 督办通知
+    CRITICISM = "criticism"  # 通报批评
+    INTERVIEW = "interview"  # 约谈
+    ACCOUNTABILITY = "accountability"  # 问责
+
+
+class EscalationRule(Strict):
+    """One rung of the escalation ladder; it holds when any of its conditions holds."""
+
+    level: Level = Field(description="the level this rule puts an assignment at")
+    before_days: list[int] = Field(default_factory=list, description="reminder days before the deadline")
+    overdue_days: int | None = Field(default=None, ge=0, description="days past the deadline")
+    missed_reports: int | None = Field(default=None, ge=1, description="missed progress reports")
+    criticisms: int | None = Field(default=None, ge=1, description="criticism bulletins in this ledger")
+    working_days: bool = Field(default=False, description="count days on the working-day calendar")
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> EscalationRule:
+        if not (self.before_days or self.overdue_days is not None or self.missed_reports or self.criticisms):
+            raise ValueError("a rule needs at least one condition (before_days, overdue_days, missed_reports, criticisms)")
+        return self
+
+
+DEFAULT_ESCALATION = [
+    EscalationRule(level=Level.REMINDER, before_days=[7, 1]),
+    EscalationRule(level=Level.WARNING, overdue_days=1),
+    EscalationRule(level=Level.CRITICISM, overdue_days=15, missed_reports=1),
+    EscalationRule(level=Level.INTERVIEW, overdue_days=30, criticisms=2),
+    EscalationRule(level=Level.ACCOUNTABILITY, overdue_days=90),
+]
+
+
+class SmtpSettings(Strict):
+    """The mail server digests go out through."""
+
+    host: str = Field(description="SMTP server host name")
+    port: int = Field(default=465, ge=1, le=65535, description="SMTP port")
+    user: str = Field(default="", description="login name, also the sender address")
+    ssl: bool = Field(default=True, description="implicit TLS")
+    starttls: bool = Field(default=False, description="upgrade a plain connection with STARTTLS")
+    login: bool = Field(default=True, description="false for a relay that takes no login")
+    password_env: str = Field(default="TRACKER_SMTP_PASSWORD", description="variable holding the password")
+
+
+class CalendarYear(Strict):
+    """The State Council's announcement for one year."""
+
+    holidays: list[dt.date | str] = Field(default_factory=list, description="days off (dates or A..B)")
+    workdays: list[dt.date | str] = Field(default_factory=list, description="make-up working days")
+
+
+class Settings(Strict):
+    """Everything the config file may hold."""
+
+    timezone: str = Field(default="Asia/Shanghai", description="where 'today' is")
+    calendar: dict[str, CalendarYear] = Field(default_factory=dict, description='[calendar."YYYY"] tables')
+    smtp: SmtpSettings | None = Field(default=None, description="the mail server")
+    escalation: list[EscalationRule] = Field(default_factory=lambda: list(DEFAULT_ESCALATION))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    def work_calendar(self) -> WorkCalendar:
+        return calendar_from_config(
+            {year: {"holidays": entry.holidays, "workdays": entry.workdays} for year, entry in self.calendar.items()}
+        )
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def describe_validation(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors():
+        where = _where(tuple(item["loc"]))
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        lines.append(f"{source}: {where}: {message}")
+    return "\n".join(lines)
+
+
+def settings_from_dict(data: dict[str, Any], source: str) -> Settings:
+    try:
+        settings = Settings.model_validate(data)
+        settings.work_calendar()  # dates and ranges checked now, not at first use
+    except ValidationError as exc:
+        raise InputError(describe_validation(exc, source)) from None
+    except InputError as exc:
+        raise InputError(f"{source}: {exc}") from None
+    return settings
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read the config file; no file means the defaults."""
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    return settings_from_dict(data, str(path))

@@ -1,0 +1,99 @@
+"""Engines and migrations.
+
+SQLite by default (a file in the user's data directory, WAL mode, readable by its owner only);
+PostgreSQL by URL (``postgresql+psycopg://…``). Every command opens the database through
+``open_database``, which brings an older schema up to date first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from platformdirs import user_data_dir
+from sqlalchemy.engine import Engine
+
+from tracker.errors import InputError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def default_url() -> str:
+    path = Path(user_data_dir("tracker", appauthor=False)) / "tracker.db"
+    return f"sqlite:///{path}"
+
+
+def _prepare_sqlite_file(url: sa.URL) -> None:
+    """Create the file (and its folder) readable by its owner only, before SQLite does."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise InputError(f"--db: {url!r} is not a database URL (sqlite:///FILE or postgresql+psycopg://…)") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        _prepare_sqlite_file(parsed)
+        engine = sa.create_engine(parsed)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    raise InputError(f"--db: {backend} is not supported (use sqlite:/// or postgresql+psycopg://)")
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to the newest revision (a no-op when it is current)."""
+    head = head_revision()
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except sa.exc.OperationalError as exc:
+        raise InputError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+    if current == head:
+        return
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+
+
+def open_database(url: str) -> Engine:
+    engine = make_engine(url)
+    migrate(engine)
+    return engine

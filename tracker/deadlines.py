@@ -1,0 +1,332 @@
+"""The deadline language: deadlines as Chinese government documents write them.
+
+``parse(text, ref_year)`` turns "2017年3月底完成", "接到通知后15天内" or "每年第一、二、三季度末"
+into one of three kinds:
+
+* ``Absolute``  — one date;
+* ``Relative``  — an offset from a trigger date (the day a notice arrived), resolved once the
+  trigger is known;
+* ``Recurring`` — a rule that yields a date in every period; each occurrence is computed from the
+  rule itself, never from the previous occurrence (month arithmetic drifts otherwise).
+
+Conventions (documented in the README):
+上旬/月初 → the 10th, 中旬 → the 20th, 下旬/底/末 or a bare month → the last day of the month;
+"N天内/N日内" → trigger + N calendar days; "N个工作日内" → the Nth working day after the
+trigger; "N个月内" → the same day N months later, clamped to that month's end.
+Nonsense (2017年13月底, 2017年2月30日前, 尽快) raises ``DeadlineError``; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pendulum
+
+from tracker.errors import InputError
+from tracker.workdays import WorkCalendar
+
+
+class DeadlineError(InputError):
+    """The text is not a deadline we understand; the message says why."""
+
+
+# --- normalisation -----------------------------------------------------------------------
+
+_TRADITIONAL = str.maketrans({"後": "后", "內": "内", "個": "个", "號": "号", "週": "周", "當": "当"})
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_RUN = re.compile(r"[〇零○一二两三四五六七八九十]+")
+
+
+def _cn_number(run: str) -> str:
+    """二〇一七 → 2017 (digit by digit); 十二 → 12, 二十五 → 25, 三十 → 30 (with 十)."""
+    if "十" not in run:
+        return "".join(str(_CN_DIGITS[ch]) for ch in run)
+    tens, _, units = run.partition("十")
+    if "十" in units or len(tens) > 1 or len(units) > 1:
+        return run  # not a number we know how to read; left for the grammar to refuse
+    return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0))
+
+
+def normalise(text: str) -> str:
+    """Full-width → half-width, Chinese numerals → digits, traditional → simplified, no spaces."""
+    s = unicodedata.normalize("NFKC", text).translate(_TRADITIONAL)
+    s = _CN_RUN.sub(lambda m: _cn_number(m.group()), s)
+    return re.sub(r"\s+", "", s)
+
+
+# --- the three kinds ---------------------------------------------------------------------
+
+END = 0  # "the last day of the month" in a day field
+
+
+def _day_in(year: int, month: int, day: int) -> dt.date:
+    last = _calendar.monthrange(year, month)[1]
+    return dt.date(year, month, last if day == END else min(day, last))
+
+
+@dataclass(frozen=True)
+class Absolute:
+    """One fixed date."""
+
+    date: dt.date
+    kind: str = "absolute"
+
+    def dates(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
+        return [self.date]
+
+    def explain(self) -> str:
+        return self.date.isoformat()
+
+
+@dataclass(frozen=True)
+class Relative:
+    """N days, working days or months after a trigger date."""
+
+    amount: int
+    unit: str  # "days" | "workdays" | "months"
+    kind: str = "relative"
+
+    def resolve(self, trigger: dt.date, calendar: WorkCalendar) -> dt.date:
+        if self.unit == "workdays":
+            return calendar.add_workdays(trigger, self.amount)
+        start = pendulum.date(trigger.year, trigger.month, trigger.day)
+        if self.unit == "months":
+            moved = start.add(months=self.amount)  # pendulum clamps 01-31 + 1 month to 02-28
+        else:
+            moved = start.add(days=self.amount)
+        return dt.date(moved.year, moved.month, moved.day)
+
+    def explain(self) -> str:
+        names = {"days": "天", "workdays": "个工作日", "months": "个月"}
+        return f"触发日后{self.amount}{names[self.unit]}"
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """Every year, on each (month, day) listed; day END is the month's last day."""
+
+    points: tuple[tuple[int, int], ...]
+    kind: str = "recurring"
+
+    def dates(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        found = []
+        for year in range(start.year, end.year + 1):
+            for month, day in self.points:
+                date = _day_in(year, month, day)
+                if start <= date <= end:
+                    found.append(date)
+        return sorted(found)
+
+    def next_on_or_after(self, day: dt.date) -> dt.date:
+        for year in (day.year, day.year + 1):
+            for date in self.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)):
+                if date >= day:
+                    return date
+        raise AssertionError("a recurring rule yields at least one date a year")
+
+    def explain(self) -> str:
+        def one(month: int, day: int) -> str:
+            return f"{month}月{'底' if day == END else f'{day}日'}"
+
+        months = {m for m, _ in self.points}
+        days = {d for _, d in self.points}
+        if months == set(range(1, 13)) and len(days) == 1:
+            (day,) = days
+            return "每月" + ("底" if day == END else f"{day}日")
+        return "每年" + "、".join(one(m, d) for m, d in self.points)
+
+
+Deadline = Absolute | Relative | Recurring
+
+
+# --- grammar -----------------------------------------------------------------------------
+
+_PREFIX = re.compile(r"^(?:应于|须于|必须于|务必于|最迟于|最迟|不晚于|截至|截止到?|到|至|于|在)")
+_SUFFIX = re.compile(
+    r"(?:前|以前|之前|完成|前完成|全部完成|报送|前报送|上报|前上报|为止|止|截止|内|以内|之内)+$"
+)
+_YEAR = r"(?:(?P<year>\d{4})年|(?P<this>当年|本年|今年|同年|当年度|本年度))?"
+_SOFT_MONTH_DAY = {"上旬": 10, "初": 10, "中旬": 20, "中": 20, "下旬": END, "底": END,
+                   "末": END, "份": END, "": END}
+
+_ISO = re.compile(r"^(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})$")
+_MONTH_DAY = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号]$")
+_MONTH = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?P<part>上旬|中旬|下旬|初|中|底|末|份)?$")
+_YEAR_END = re.compile(_YEAR + r"(?P<end>年底|年末|年终|底|末)?$")
+_HALF = re.compile(_YEAR + r"(?P<half>上半年|下半年)(?:末|底)?$")
+_QUARTER = re.compile(_YEAR + r"第?(?P<q>\d{1,2})季度(?:末|底)?$")
+
+_RELATIVE = re.compile(
+    r"^(?:(?P<trigger>.*?)后的?)?(?P<n>\d{1,4})(?P<unit>个工作日|工作日|天|日|个月|月|周|个星期|星期)"
+    r"(?P<within>内|以内|之内)?"
+)
+_RECURRING_QUARTERS = re.compile(r"^每年(?:的)?第?(?P<qs>\d(?:[、,，和及与]第?\d)*)季度(?:末|底)?$")
+_EVERY_QUARTER = re.compile(r"^每(?:个)?季度(?:末|底)?$")
+_EVERY_HALF = re.compile(r"^每半年(?:末|底)?$")
+_EVERY_MONTH = re.compile(r"^每(?:个)?月(?:(?P<day>\d{1,2})[日号]|(?P<part>上旬|中旬|下旬|初|底|末))?$")
+_EVERY_YEAR = re.compile(
+    r"^每年(?:的)?(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})[日号]|(?P<part>上旬|中旬|下旬|初|中|底|末))?"
+    r"|(?P<yearend>年底|年末|底|末))$"
+)
+
+
+def _year(m: re.Match[str], ref_year: int | None, text: str) -> int:
+    if m.group("year"):
+        return int(m.group("year"))
+    if ref_year is None:
+        raise DeadlineError(f"{text}: no year given; write the year or give a reference year (--ref)")
+    return ref_year
+
+
+def _check_month(month: int, text: str) -> None:
+    if not 1 <= month <= 12:
+        raise DeadlineError(f"{text}: no month {month}")
+
+
+def _check_day(year: int, month: int, day: int, text: str) -> None:
+    last = _calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise DeadlineError(f"{text}: {year}年{month}月 has no day {day} (it has {last} days)")
+
+
+def _absolute(core: str, ref_year: int | None, text: str) -> Absolute | None:
+    if m := _ISO.match(core):
+        year, month, day = int(m["year"]), int(m["month"]), int(m["day"])
+        _check_month(month, text)
+        _check_day(year, month, day, text)
+        return Absolute(dt.date(year, month, day))
+    if m := _MONTH_DAY.match(core):
+        year, month, day = _year(m, ref_year, text), int(m["month"]), int(m["day"])
+        _check_month(month, text)
+        _check_day(year, month, day, text)
+        return Absolute(dt.date(year, month, day))
+    if m := _MONTH.match(core):
+        year, month = _year(m, ref_year, text), int(m["month"])
+        _check_month(month, text)
+        return Absolute(_day_in(year, month, _SOFT_MONTH_DAY[m["part"] or ""]))
+    if m := _HALF.match(core):
+        year = _year(m, ref_year, text)
+        return Absolute(dt.date(year, 6, 30) if m["half"] == "上半年" else dt.date(year, 12, 31))
+    if m := _QUARTER.match(core):
+        year, q = _year(m, ref_year, text), int(m["q"])
+        if not 1 <= q <= 4:
+            raise DeadlineError(f"{text}: no quarter {q}")
+        return Absolute(_day_in(year, q * 3, END))
+    m = _YEAR_END.match(core)
+    if m and (m["year"] or m["this"] or m["end"] in ("年底", "年末", "年终")):
+        return Absolute(dt.date(_year(m, ref_year, text), 12, 31))
+    return None
+
+
+def _recurring(core: str, text: str) -> Recurring | None:
+    if m := _RECURRING_QUARTERS.match(core):
+        quarters = sorted({int(q) for q in re.findall(r"\d", m["qs"])})
+        if not all(1 <= q <= 4 for q in quarters):
+            raise DeadlineError(f"{text}: a year has quarters 1 to 4 only")
+        return Recurring(tuple((q * 3, END) for q in quarters))
+    if _EVERY_QUARTER.match(core):
+        return Recurring(((3, END), (6, END), (9, END), (12, END)))
+    if _EVERY_HALF.match(core):
+        return Recurring(((6, END), (12, END)))
+    if m := _EVERY_MONTH.match(core):
+        if m["day"]:
+            day = int(m["day"])
+            if not 1 <= day <= 31:
+                raise DeadlineError(f"{text}: no day {day} in a month")
+        else:
+            day = _SOFT_MONTH_DAY[m["part"] or ""]
+        return Recurring(tuple((month, day) for month in range(1, 13)))
+    if m := _EVERY_YEAR.match(core):
+        if m["yearend"]:
+            return Recurring(((12, END),))
+        month = int(m["month"])
+        _check_month(month, text)
+        if m["day"]:
+            day = int(m["day"])
+            _check_day(2000, month, day, text)  # a leap year: 每年2月29日 is refused below
+            if (month, day) == (2, 29):
+                raise DeadlineError(f"{text}: 2月29日 does not come every year")
+        else:
+            day = _SOFT_MONTH_DAY[m["part"] or ""]
+        return Recurring(((month, day),))
+    return None
+
+
+def _relative(s: str, text: str) -> Relative | None:
+    m = _RELATIVE.match(s)
+    if not m or not (m["within"] or m["trigger"] is not None):
+        return None
+    rest = s[m.end():]
+    if rest and not _SUFFIX.fullmatch(rest) and not re.fullmatch(r"[报送上交提完成将把各地的]+.*", rest):
+        return None
+    n = int(m["n"])
+    unit = m["unit"]
+    if n == 0:
+        raise DeadlineError(f"{text}: a period of 0 is not a deadline")
+    if unit in ("个工作日", "工作日"):
+        return Relative(n, "workdays")
+    if unit in ("个月", "月"):
+        return Relative(n, "months")
+    if unit in ("周", "个星期", "星期"):
+        return Relative(n * 7, "days")
+    return Relative(n, "days")
+
+
+def parse(text: str, ref_year: int | None = None) -> Deadline:
+    """Parse a deadline as written. ``ref_year`` supplies the year when the text has none."""
+    if not text or not text.strip():
+        raise DeadlineError("empty deadline")
+    s = normalise(text)
+    s = re.sub(r"[。；;，,]+$", "", s)
+    if s.startswith("每"):
+        core = _SUFFIX.sub("", s) or s
+        found = _recurring(core, text)
+        if found is None:
+            raise DeadlineError(f"{text}: not a recurring deadline we understand (e.g. 每月25日前, 每季度末)")
+        return found
+    rel = _relative(_PREFIX.sub("", s), text)
+    if rel is not None:
+        return rel
+    core = _SUFFIX.sub("", _PREFIX.sub("", s))
+    if re.fullmatch(r"\d{4}年", core) and re.search(r"\d{4}年(前|以前|之前)", s):
+        raise DeadlineError(f"{text}: ambiguous (before the year, or by its end?); write {core}底前")
+    found_abs = _absolute(core, ref_year, text)
+    if found_abs is None:
+        raise DeadlineError(
+            f"{text}: not a deadline we understand (write e.g. 2017年3月底, 12月15日前, "
+            "接到通知后15天内 or 每季度末)"
+        )
+    return found_abs
+
+
+def resolve_dates(
+    deadline: Deadline,
+    *,
+    ref: dt.date | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    calendar: WorkCalendar,
+) -> list[dt.date]:
+    """The dates a deadline stands for.
+
+    Absolute: its date. Relative: the date counted from ``ref`` (the trigger), or none while
+    the trigger is unknown. Recurring: every occurrence in [start, end], by default the year of
+    ``ref``.
+    """
+    if isinstance(deadline, Absolute):
+        return [deadline.date]
+    if isinstance(deadline, Relative):
+        return [] if ref is None else [deadline.resolve(ref, calendar)]
+    if start is None or end is None:
+        if ref is None:
+            raise DeadlineError("a recurring deadline needs a range (--from/--until) or --ref")
+        start = start or dt.date(ref.year, 1, 1)
+        end = end or dt.date(ref.year, 12, 31)
+    if end < start:
+        raise DeadlineError(f"the range ends ({end}) before it starts ({start})")
+    return deadline.dates(start, end)

@@ -1,0 +1,17 @@
+"""Errors a user can act on.
+
+``InputError`` is bad input: the CLI prints its message (which names what and where) and exits
+with status 2. Anything else that escapes is a fault of ours: exit 1, no traceback for the user.
+"""
+
+
+class InputError(Exception):
+    """Bad input from the user: a file, an argument, a config value."""
+
+
+class NotFoundError(InputError):
+    """A ledger, task, unit or record named by the user does not exist."""
+
+
+class StaleEditError(InputError):
+    """Someone else changed the record after it was read; the write was refused."""

@@ -1,0 +1,67 @@
+"""Find a ledger, task or unit the way a user names it, or say clearly why not."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from tracker.errors import NotFoundError
+from tracker.ledger_spec import clean_name
+from tracker.models import Assignment, Ledger, Task, Unit
+
+
+def _one(matches: list[str], what: str, name: str) -> None:
+    if len(matches) > 1:
+        raise NotFoundError(f"{what} {name!r} is ambiguous: {', '.join(matches[:5])}")
+
+
+def find_ledger(session: Session, ref: str) -> Ledger:
+    """By id, exact title, document number, or a part of the title that only one ledger has."""
+    ref = ref.strip()
+    if ref.isdigit() and (ledger := session.get(Ledger, int(ref))) is not None:
+        return ledger
+    ledgers = list(session.exec(select(Ledger).order_by(col(Ledger.id))))
+    for exact in (lambda lg: lg.title == ref, lambda lg: lg.doc_number == ref and bool(ref)):
+        found = [lg for lg in ledgers if exact(lg)]
+        if len(found) == 1:
+            return found[0]
+    partial = [lg for lg in ledgers if clean_name(ref) in clean_name(lg.title)]
+    _one([lg.title for lg in partial], "ledger", ref)
+    if not partial:
+        raise NotFoundError(f"no ledger {ref!r} (see `tracker ledgers`)")
+    return partial[0]
+
+
+def find_task(session: Session, ledger: Ledger, ref: str) -> Task:
+    """By 序号 within the ledger, or by id (#12)."""
+    ref = ref.strip()
+    task = session.exec(select(Task).where(Task.ledger_id == ledger.id, Task.seq == ref)).first()
+    if task is None and ref.lstrip("#").isdigit() and ref.startswith("#"):
+        task = session.get(Task, int(ref[1:]))
+        if task is not None and task.ledger_id != ledger.id:
+            task = None
+    if task is None:
+        raise NotFoundError(f"ledger {ledger.title!r} has no task {ref!r} (give its 序号, or #id)")
+    return task
+
+
+def find_unit(session: Session, ledger: Ledger, ref: str) -> Unit:
+    """By exact name, or a part of a name that only one unit of the ledger has (南乐县)."""
+    name = clean_name(ref)
+    units = list(session.exec(select(Unit).where(Unit.ledger_id == ledger.id).order_by(col(Unit.position))))
+    exact = [u for u in units if u.name == name]
+    if exact:
+        return exact[0]
+    partial = [u for u in units if name and name in u.name]
+    _one([u.name for u in partial], "unit", ref)
+    if not partial:
+        raise NotFoundError(f"ledger {ledger.title!r} has no unit {ref!r}")
+    return partial[0]
+
+
+def find_assignment(session: Session, task: Task, unit: Unit) -> Assignment:
+    assignment = session.exec(
+        select(Assignment).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id)
+    ).first()
+    if assignment is None:
+        raise NotFoundError(f"{unit.name} does not owe task {task.seq}")
+    return assignment

@@ -1,0 +1,173 @@
+"""The tables. Business dates are plain dates; moments are aware UTC datetimes.
+
+The schema itself is created by the Alembic migrations in ``tracker/migrations``; these classes
+must stay in step with them (a test compares the two).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class Status(StrEnum):
+    """An assignment's status (未开始 / 进行中 / 已完成 / 已终止)."""
+
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+    TERMINATED = "terminated"
+
+
+STATUS_LABELS = {Status.TODO: "未开始", Status.DOING: "进行中", Status.DONE: "已完成", Status.TERMINATED: "已终止"}
+STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()}
+
+
+class Role(StrEnum):
+    """A unit's role in a task (牵头 / 协办)."""
+
+    LEAD = "lead"
+    ASSIST = "assist"
+
+
+ROLE_LABELS = {Role.LEAD: "牵头", Role.ASSIST: "协办"}
+
+
+def _utc() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+class Ledger(SQLModel, table=True):
+    """A supervision programme (台账)."""
+
+    __table_args__ = (sa.UniqueConstraint("title", "doc_number", name="uq_ledger_title_doc"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    doc_number: str = ""
+    issuer: str = ""
+    issued_on: dt.date | None = None
+    year: int | None = None
+    source: str = ""
+    escalation: str | None = None  # JSON list of rule tables overriding the config's
+    created_at: dt.datetime = Field(sa_type=_utc())
+    updated_at: dt.datetime = Field(sa_type=_utc())
+
+
+class Phase(SQLModel, table=True):
+    """A group of tasks (阶段)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_id: int = Field(foreign_key="ledger.id", index=True)
+    position: int
+    name: str
+
+
+class Task(SQLModel, table=True):
+    """One thing to finish (任务/节点), with its deadline as written and as understood."""
+
+    __table_args__ = (sa.UniqueConstraint("ledger_id", "seq", name="uq_task_ledger_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_id: int = Field(foreign_key="ledger.id", index=True)
+    phase_id: int | None = Field(default=None, foreign_key="phase.id")
+    position: int
+    seq: str
+    text: str
+    deadline_text: str
+    deadline_kind: str  # absolute | relative | recurring
+    due_on: dt.date | None = Field(default=None, index=True)  # absolute, or relative once triggered
+    trigger_on: dt.date | None = None
+    start_on: dt.date | None = None
+
+
+class Unit(SQLModel, table=True):
+    """A responsible unit (责任单位) in one ledger."""
+
+    __table_args__ = (sa.UniqueConstraint("ledger_id", "name", name="uq_unit_ledger_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_id: int = Field(foreign_key="ledger.id", index=True)
+    position: int
+    name: str
+    kind: str = ""  # e.g. 试点 / 省级住房城乡建设管理部门, used to select who owes a task
+    group_name: str = ""  # e.g. the province a pilot city belongs to
+
+
+class Person(SQLModel, table=True):
+    """The named person answerable for a unit (责任人). History kept: one open row per unit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str
+    email: str = ""
+    phone: str = ""
+    since: dt.datetime = Field(sa_type=_utc())
+    until: dt.datetime | None = Field(default=None, sa_type=_utc())
+
+
+class Assignment(SQLModel, table=True):
+    """One task owed by one unit: the cell with a status."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "unit_id", name="uq_assignment_task_unit"),
+        sa.Index("ix_assignment_status_due", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Role.LEAD.value
+    status: str = Status.TODO.value
+    completed_on: dt.date | None = None
+    percent: int = 0
+    note: str = ""
+    evidence: str = "[]"  # JSON list of file references
+    due_on: dt.date | None = None  # the task's deadline, or an approved extension's
+    version: int = 1
+    updated_at: dt.datetime = Field(sa_type=_utc())
+
+
+class ReportDuty(SQLModel, table=True):
+    """A periodic progress report the ledger's units owe (进度一览表, 季度简报)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_id: int = Field(foreign_key="ledger.id", index=True)
+    name: str
+    deadline_text: str
+    unit_kinds: str = "[]"  # JSON list; empty means every unit of the ledger
+
+
+class ProgressEvent(SQLModel, table=True):
+    """A progress record on an assignment, as reported."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    at: dt.datetime = Field(sa_type=_utc())
+    by: str
+    status: str
+    percent: int
+    completed_on: dt.date | None = None
+    note: str = ""
+    evidence: str = "[]"
+
+
+class AuditEntry(SQLModel, table=True):
+    """The append-only audit trail: who did what, when, before → after.
+
+    The database refuses UPDATE and DELETE on this table (triggers in the first migration).
+    """
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_type=_utc(), index=True)
+    by: str
+    action: str
+    ledger_id: int | None = Field(default=None, index=True)
+    subject: str = ""  # human-readable: 任务 3 / 南乐县政府
+    before: str = ""  # JSON
+    after: str = ""  # JSON

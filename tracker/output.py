@@ -1,0 +1,87 @@
+"""What the CLI prints: JSON for programs, rich tables for people."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from tracker.models import STATUS_LABELS, Ledger, Status
+from tracker.views import Row
+
+_STATUS_STYLE = {Status.TODO: "", Status.DOING: "cyan", Status.DONE: "green", Status.TERMINATED: "dim"}
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def done(message: str) -> None:
+    _console().print(message)
+
+
+def status_text(status: str) -> str:
+    return STATUS_LABELS[Status(status)]
+
+
+def when(payload: dict[str, Any]) -> None:
+    dates = payload["dates"]
+    shown = ", ".join(dates) if dates else "(waits for its trigger date: give --ref)"
+    _console().print(f"{payload['text']} → {shown}  [{payload['kind']}: {payload['explain']}]")
+
+
+def ledgers(rows: Sequence[dict[str, Any]], caption: str) -> None:
+    table = Table(title=caption)
+    for name in ("id", "台账 ledger", "任务 tasks", "单位 units", "分配 assignments"):
+        table.add_column(name, justify="right" if name != "台账 ledger" else "left")
+    for row in rows:
+        table.add_row(str(row["id"]), row["title"], str(row["tasks"]), str(row["units"]), str(row["assignments"]))
+    if not rows:
+        _console().print("no ledgers yet: `tracker import ledgers/*.toml`")
+        return
+    _console().print(table)
+
+
+def _late(row: Row) -> str:
+    if row.days_overdue is None:
+        return ""
+    if row.status == Status.DONE:
+        return f"逾期{row.days_overdue}天完成" if row.days_overdue > 0 else "按期"
+    if row.days_overdue > 0:
+        return f"[red]逾期{row.days_overdue}天[/red]"
+    return f"剩{-row.days_overdue}天"
+
+
+def ledger_table(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
+    title = f"{ledger.title} {ledger.doc_number}".strip()
+    table = Table(title=f"{title}\n截至 {as_of.isoformat()}")
+    for name in ("序号", "阶段", "任务", "完成时限", "责任单位", "责任人", "状态", "完成日期", "逾期"):
+        table.add_column(name, overflow="fold")
+    previous = None
+    for row in rows:
+        first = (row.seq, row.task) != previous
+        previous = (row.seq, row.task)
+        style = _STATUS_STYLE[Status(row.status)]
+        status = f"[{style}]{status_text(row.status)}[/{style}]" if style else status_text(row.status)
+        table.add_row(
+            row.seq if first else "", row.phase if first else "", row.task[:40] if first else "",
+            f"{row.deadline_text}\n({row.due_on.isoformat()})" if first and row.due_on else
+            (row.deadline_text if first else ""),
+            row.unit, row.person, status, row.completed_on.isoformat() if row.completed_on else "", _late(row),
+        )
+    _console().print(table)

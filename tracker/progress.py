@@ -1,0 +1,135 @@
+"""Record progress on an assignment and change a unit's responsible person.
+
+A progress write names the version it was based on; a write based on a stale version is refused
+(``StaleEditError``), so two people editing the same assignment never lose an update silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from tracker import audit
+from tracker.errors import InputError, StaleEditError
+from tracker.ledger_spec import clean_name, looks_like_email
+from tracker.models import STATUS_LABELS, Assignment, Ledger, Person, ProgressEvent, Status, Task, Unit
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    status: Status
+    completed_on: dt.date | None = None
+    percent: int | None = None
+    note: str | None = None
+    evidence: tuple[str, ...] = ()
+
+
+def _state(a: Assignment) -> dict[str, object]:
+    return {"status": a.status, "completed_on": a.completed_on, "percent": a.percent, "note": a.note}
+
+
+def record_progress(
+    session: Session,
+    assignment: Assignment,
+    change: ProgressUpdate,
+    *,
+    by: str,
+    now: dt.datetime,
+    today: dt.date,
+    expected_version: int | None = None,
+    subject: str = "",
+    ledger_id: int | None = None,
+) -> Assignment:
+    """Apply ``change``; the caller commits. ``today`` bounds the completion date."""
+    assert assignment.id is not None
+    based_on = assignment.version if expected_version is None else expected_version
+    if change.status == Status.DONE:
+        completed_on = change.completed_on or today
+        if completed_on > today:
+            raise InputError(f"{subject}: completion date {completed_on} is in the future (today is {today})")
+        percent = 100
+    else:
+        if change.completed_on is not None:
+            raise InputError(f"{subject}: --on is the completion date; only status done takes it")
+        completed_on = None
+        percent = assignment.percent if change.percent is None else change.percent
+    if change.percent is not None and not 0 <= change.percent <= 100:
+        raise InputError(f"{subject}: percent must be between 0 and 100, not {change.percent}")
+    evidence = json.loads(assignment.evidence) + [e for e in change.evidence if e]
+    note = assignment.note if change.note is None else change.note
+    before = _state(assignment)
+    result = session.execute(
+        update(Assignment)
+        .where(col(Assignment.id) == assignment.id, col(Assignment.version) == based_on)
+        .values(status=change.status.value, completed_on=completed_on, percent=percent, note=note,
+                evidence=json.dumps(evidence, ensure_ascii=False), version=based_on + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleEditError(
+            f"{subject or f'assignment {assignment.id}'} was changed by someone else since it was read "
+            f"(version {based_on}); reload it and record the progress again"
+        )
+    session.add(ProgressEvent(assignment_id=assignment.id, at=now, by=by, status=change.status.value,
+                              percent=percent, completed_on=completed_on, note=note,
+                              evidence=json.dumps(list(change.evidence), ensure_ascii=False)))
+    session.refresh(assignment)
+    audit.record(session, at=now, by=by, action="progress", ledger_id=ledger_id, subject=subject,
+                 before=before, after=_state(assignment))
+    return assignment
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS[Status(status)]
+
+
+def current_person(session: Session, unit: Unit) -> Person | None:
+    return session.exec(select(Person).where(Person.unit_id == unit.id, col(Person.until).is_(None))).first()
+
+
+def set_person(
+    session: Session,
+    ledger: Ledger,
+    unit: Unit,
+    *,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    by: str,
+    now: dt.datetime,
+) -> Person:
+    """Set the unit's responsible person. A new name is a personnel change (变更), kept in history."""
+    name = clean_name(name)
+    if not name:
+        raise InputError("--name: the person needs a name")
+    if email and not looks_like_email(email):
+        raise InputError(f"--email: {email!r} is not an email address")
+    if phone is not None and ("\n" in phone or "\r" in phone):
+        raise InputError("--phone: the phone number has a line break")
+    current = current_person(session, unit)
+    before = None if current is None else {"name": current.name, "email": current.email, "phone": current.phone}
+    assert unit.id is not None
+    if current is not None and current.name == name:
+        current.email = current.email if email is None else email
+        current.phone = current.phone if phone is None else phone
+        person = current
+        action = "contact"
+    else:
+        if current is not None:
+            current.until = now
+            session.add(current)
+        person = Person(unit_id=unit.id, name=name, email=email or "", phone=phone or "", since=now)
+        action = "person"
+    session.add(person)
+    session.flush()
+    audit.record(session, at=now, by=by, action=action, ledger_id=ledger.id, subject=unit.name, before=before,
+                 after={"name": person.name, "email": person.email, "phone": person.phone})
+    return person
+
+
+def task_subject(task: Task, unit: Unit) -> str:
+    return f"任务 {task.seq} / {unit.name}"

@@ -1,0 +1,70 @@
+"""Read-only views of a ledger's state as of a date (one query, no ORM objects per row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlmodel import Session, col
+
+from tracker.models import Assignment, Person, Phase, Status, Task, Unit
+
+
+@dataclass(frozen=True)
+class Row:
+    assignment_id: int
+    seq: str
+    phase: str
+    task: str
+    deadline_text: str
+    due_on: dt.date | None
+    unit: str
+    person: str
+    role: str
+    status: str
+    completed_on: dt.date | None
+    percent: int
+    note: str
+    version: int
+    days_overdue: int | None  # negative before the deadline; None without a date
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "assignment": self.assignment_id, "seq": self.seq, "phase": self.phase, "task": self.task,
+            "deadline_text": self.deadline_text, "deadline": self.due_on.isoformat() if self.due_on else None,
+            "unit": self.unit, "person": self.person, "role": self.role, "status": self.status,
+            "completed_on": self.completed_on.isoformat() if self.completed_on else None,
+            "percent": self.percent, "note": self.note, "days_overdue": self.days_overdue,
+        }
+
+
+def days_overdue(due: dt.date | None, status: str, completed_on: dt.date | None, as_of: dt.date) -> int | None:
+    """Calendar days past the deadline: as of today while open, at completion once done."""
+    if due is None or status == Status.TERMINATED:
+        return None
+    if status == Status.DONE and completed_on is not None:
+        return (completed_on - due).days
+    return (as_of - due).days
+
+
+def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
+    query = (
+        select(
+            Assignment.id, Task.seq, Phase.name, Task.text, Task.deadline_text, Assignment.due_on, Unit.name,
+            Person.name, Assignment.role, Assignment.status, Assignment.completed_on, Assignment.percent,
+            Assignment.note, Assignment.version,
+        )
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .outerjoin(Phase, col(Phase.id) == col(Task.phase_id))
+        .outerjoin(Person, and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+        .where(col(Task.ledger_id) == ledger_id)
+        .order_by(col(Task.position), col(Unit.position))
+    )
+    rows = []
+    for (aid, seq, phase, text, deadline_text, due, unit, person, role, status, completed, percent, note,
+         version) in session.execute(query):
+        rows.append(Row(aid, seq, phase or "", text, deadline_text, due, unit, person or "", role, status,
+                        completed, percent, note, version, days_overdue(due, status, completed, as_of)))
+    return rows

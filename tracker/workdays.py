@@ -1,0 +1,139 @@
+"""The official Chinese working-day calendar.
+
+Working days come from two sources, consulted in this order:
+
+1. the bureau's own table (``[calendar."2027"]`` in the config), which holds the State
+   Council's announced holidays and make-up workdays for years the library does not know yet;
+2. the ``chinesecalendar`` package, which knows 2004–2026.
+
+A year known to neither is an error, never a weekday guess. We do not add dates to
+``chinesecalendar``'s own tables: a single added date would make the whole year look known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import chinese_calendar
+
+from tracker.errors import InputError
+
+
+class UnknownYearError(InputError):
+    """The working-day calendar of a year is not known."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        super().__init__(
+            f"the official working-day calendar for {year} is not known: add the State "
+            f'Council\'s holiday announcement to the config as [calendar."{year}"] with '
+            f'holidays = ["{year}-01-01", ...] and workdays = [...] (make-up working days)'
+        )
+
+
+def _library_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class YearTable:
+    """One year's announced holidays and make-up workdays (调休上班日)."""
+
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Answers "is this a working day?" on the official calendar."""
+
+    years: Mapping[int, YearTable] = field(default_factory=dict)
+
+    def knows(self, year: int) -> bool:
+        return year in self.years or _library_knows(year)
+
+    def is_workday(self, day: dt.date) -> bool:
+        table = self.years.get(day.year)
+        if table is not None:
+            if day in table.holidays:
+                return False
+            if day in table.workdays:
+                return True
+            return day.weekday() < 5
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            raise UnknownYearError(day.year) from None
+
+    def add_workdays(self, start: dt.date, count: int) -> dt.date:
+        """The ``count``-th working day after ``start`` (``start`` itself not counted)."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        day = start
+        remaining = count
+        while remaining:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return count
+
+
+def _expand(values: Iterable[object], year: int, where: str) -> frozenset[dt.date]:
+    """Dates from TOML dates, ISO strings and ``A..B`` ranges, all inside ``year``."""
+    days: set[dt.date] = set()
+    for value in values:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            first = last = value
+        elif isinstance(value, str):
+            try:
+                if ".." in value:
+                    a, b = value.split("..", 1)
+                    first, last = dt.date.fromisoformat(a.strip()), dt.date.fromisoformat(b.strip())
+                else:
+                    first = last = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise InputError(f"{where}: {value!r} is not a date (YYYY-MM-DD or A..B)") from None
+        else:
+            raise InputError(f"{where}: {value!r} is not a date")
+        if last < first:
+            raise InputError(f"{where}: range {value!r} ends before it starts")
+        day = first
+        while day <= last:
+            if day.year != year:
+                raise InputError(f"{where}: {day.isoformat()} is not in {year}")
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return frozenset(days)
+
+
+def calendar_from_config(table: Mapping[str, Mapping[str, Iterable[object]]]) -> WorkCalendar:
+    """Build the calendar from the config's ``[calendar."YYYY"]`` tables."""
+    years: dict[int, YearTable] = {}
+    for key, entry in table.items():
+        try:
+            year = int(key)
+        except ValueError:
+            raise InputError(f'calendar: "{key}" is not a year (use [calendar."2027"])') from None
+        years[year] = YearTable(
+            holidays=_expand(entry.get("holidays", ()), year, f"calendar.{year}.holidays"),
+            workdays=_expand(entry.get("workdays", ()), year, f"calendar.{year}.workdays"),
+        )
+    return WorkCalendar(years)

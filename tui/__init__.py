@@ -1,0 +1,1 @@
+"""The Textual terminal UI (arrives with the terminal UI issue); it calls tracker's services only."""
