@@ -55,8 +55,14 @@ def test(extra: list[str]) -> int:
     print("== tests on SQLite ==", flush=True)
     code = _run(BIN / "python", "-m", "pytest", *workers, *extra, env={**env, "TRACKER_TEST_DB": "sqlite"})
     print("== tests on PostgreSQL ==", flush=True)
-    code_pg = _run(BIN / "python", "-m", "pytest", *workers, *extra,
-                   env={**env, "TRACKER_TEST_DB": "postgresql", "TRACKER_TEST_PG": postgres_url()})
+    code_pg = _run(
+        BIN / "python",
+        "-m",
+        "pytest",
+        *workers,
+        *extra,
+        env={**env, "TRACKER_TEST_DB": "postgresql", "TRACKER_TEST_PG": postgres_url()},
+    )
     return code or code_pg
 
 

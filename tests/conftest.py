@@ -30,7 +30,7 @@ def _pg_problem() -> str | None:
         with engine.connect() as connection:
             connection.execute(sa.text("select 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         return f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
     return None
 

@@ -59,5 +59,6 @@ def build(
 ) -> Tracker:
     settings = load_settings(config_path)
     engine = open_database(db_url or default_url())
-    return Tracker(engine=engine, settings=settings, calendar=settings.work_calendar(),
-                   user=user or current_user(), clock=clock)
+    return Tracker(
+        engine=engine, settings=settings, calendar=settings.work_calendar(), user=user or current_user(), clock=clock
+    )

@@ -37,6 +37,7 @@ def record(
     after: Any = None,
 ) -> None:
     session.add(
-        AuditEntry(at=at, by=by, action=action, ledger_id=ledger_id, subject=subject,
-                   before=_json(before), after=_json(after))
+        AuditEntry(
+            at=at, by=by, action=action, ledger_id=ledger_id, subject=subject, before=_json(before), after=_json(after)
+        )
     )

@@ -6,7 +6,6 @@ Exit status: 0 success, 2 bad input (the message names what and where), 1 anythi
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -29,7 +28,7 @@ from tracker.progress import ProgressUpdate, record_progress, set_person, task_s
 from tracker.views import ledger_rows
 
 
-class DateParam(click.ParamType):
+class DateParam(click.ParamType[dt.date]):
     """A date: 2017-03-31, 2017/3/31, or as a document writes it (2017年3月31日)."""
 
     name = "DATE"
@@ -79,8 +78,9 @@ def wants_json(obj: Obj, as_json: bool) -> bool:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="TRACKER_DB", help="Database URL (default: a SQLite file in your data folder).")
-@click.option("--config", "config", envvar="TRACKER_CONFIG", type=click.Path(path_type=Path),
-              help="Config file (TOML).")
+@click.option(
+    "--config", "config", envvar="TRACKER_CONFIG", type=click.Path(path_type=Path), help="Config file (TOML)."
+)
 @click.option("--as", "user", help="Your name in the audit trail (default: the OS user).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON from every command that reports.")
 @click.version_option(package_name="tracker")
@@ -97,8 +97,7 @@ def cli(ctx: click.Context, db: str | None, config: Path | None, user: str | Non
 @click.option("--until", "end", type=DATE, help="Last day of the range for a recurring deadline.")
 @json_option
 @pass_obj
-def when(obj: Obj, text: str, ref: dt.date | None, start: dt.date | None, end: dt.date | None,
-         as_json: bool) -> None:
+def when(obj: Obj, text: str, ref: dt.date | None, start: dt.date | None, end: dt.date | None, as_json: bool) -> None:
     """Show how a deadline as written (2017年3月底完成) is understood."""
     from tracker.config import load_settings
 
@@ -108,8 +107,12 @@ def when(obj: Obj, text: str, ref: dt.date | None, start: dt.date | None, end: d
     if deadline.kind == "recurring" and ref is None and (start is None or end is None):
         ref = app_factory.today_in(settings.timezone, app_factory.utc_now())  # this year's occurrences
     dates = resolve_dates(deadline, ref=ref, start=start, end=end, calendar=calendar)
-    payload = {"text": text, "kind": deadline.kind, "dates": [d.isoformat() for d in dates],
-               "explain": deadline.explain()}
+    payload = {
+        "text": text,
+        "kind": deadline.kind,
+        "dates": [d.isoformat() for d in dates],
+        "explain": deadline.explain(),
+    }
     if wants_json(obj, as_json):
         output.emit_json(payload)
         return
@@ -174,8 +177,13 @@ def show(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
         assert found.id is not None
         rows = ledger_rows(session, found.id, day)
     if wants_json(obj, as_json):
-        output.emit_json({"ledger": {"id": found.id, "title": found.title, "doc_number": found.doc_number},
-                          "as_of": day.isoformat(), "rows": [r.as_json() for r in rows]})
+        output.emit_json(
+            {
+                "ledger": {"id": found.id, "title": found.title, "doc_number": found.doc_number},
+                "as_of": day.isoformat(),
+                "rows": [r.as_json() for r in rows],
+            }
+        )
     else:
         output.ledger_table(found, rows, day)
 
@@ -184,8 +192,12 @@ def show(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
 @click.argument("ledger")
 @click.argument("task")
 @click.argument("unit")
-@click.option("--status", required=True, type=click.Choice(STATUS_CHOICES),
-              help="todo|doing|done|terminated (or 未开始/进行中/已完成/已终止).")
+@click.option(
+    "--status",
+    required=True,
+    type=click.Choice(STATUS_CHOICES),
+    help="todo|doing|done|terminated (or 未开始/进行中/已完成/已终止).",
+)
 @click.option("--on", "completed_on", type=DATE, help="Completion date (status done; default today).")
 @click.option("--percent", type=int, help="Percent complete, 0-100.")
 @click.option("--note", help="Progress note (进展说明).")
@@ -193,9 +205,19 @@ def show(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
 @click.option("--expect-version", type=int, help="Refuse if the assignment changed since this version.")
 @json_option
 @pass_obj
-def progress(obj: Obj, ledger: str, task: str, unit: str, status: str, completed_on: dt.date | None,
-             percent: int | None, note: str | None, evidence: tuple[str, ...], expect_version: int | None,
-             as_json: bool) -> None:
+def progress(
+    obj: Obj,
+    ledger: str,
+    task: str,
+    unit: str,
+    status: str,
+    completed_on: dt.date | None,
+    percent: int | None,
+    note: str | None,
+    evidence: tuple[str, ...],
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
     """Record a unit's progress on a task."""
     tracker = obj.tracker
     with obj.session() as session:
@@ -203,14 +225,35 @@ def progress(obj: Obj, ledger: str, task: str, unit: str, status: str, completed
         t = find_task(session, found, task)
         u = find_unit(session, found, unit)
         assignment = find_assignment(session, t, u)
-        change = ProgressUpdate(status=Status(STATUS_BY_LABEL.get(status, status)), completed_on=completed_on,
-                                percent=percent, note=note, evidence=evidence)
-        record_progress(session, assignment, change, by=tracker.user, now=tracker.now(), today=tracker.today(),
-                        expected_version=expect_version, subject=task_subject(t, u), ledger_id=found.id)
+        change = ProgressUpdate(
+            status=Status(STATUS_BY_LABEL.get(status, status)),
+            completed_on=completed_on,
+            percent=percent,
+            note=note,
+            evidence=evidence,
+        )
+        record_progress(
+            session,
+            assignment,
+            change,
+            by=tracker.user,
+            now=tracker.now(),
+            today=tracker.today(),
+            expected_version=expect_version,
+            subject=task_subject(t, u),
+            ledger_id=found.id,
+        )
         session.commit()
-        result = {"assignment": assignment.id, "ledger": found.title, "task": t.seq, "unit": u.name,
-                  "status": assignment.status, "completed_on": assignment.completed_on, "percent": assignment.percent,
-                  "version": assignment.version}
+        result = {
+            "assignment": assignment.id,
+            "ledger": found.title,
+            "task": t.seq,
+            "unit": u.name,
+            "status": assignment.status,
+            "completed_on": assignment.completed_on,
+            "percent": assignment.percent,
+            "version": assignment.version,
+        }
     if wants_json(obj, as_json):
         output.emit_json(result)
     else:
@@ -225,8 +268,7 @@ def progress(obj: Obj, ledger: str, task: str, unit: str, status: str, completed
 @click.option("--phone", help="Phone number.")
 @json_option
 @pass_obj
-def person(obj: Obj, ledger: str, unit: str, name: str, email: str | None, phone: str | None,
-           as_json: bool) -> None:
+def person(obj: Obj, ledger: str, unit: str, name: str, email: str | None, phone: str | None, as_json: bool) -> None:
     """Set a unit's responsible person; a new name is a personnel change, kept in the history."""
     tracker = obj.tracker
     with obj.session() as session:
@@ -276,4 +318,3 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("TRACKER_DEBUG"):
             raise
         _fail(f"internal error: {exc.__class__.__name__}: {exc} (run with TRACKER_DEBUG=1 for details)", 1)
-

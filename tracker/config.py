@@ -45,7 +45,9 @@ class EscalationRule(Strict):
     @model_validator(mode="after")
     def _has_condition(self) -> EscalationRule:
         if not (self.before_days or self.overdue_days is not None or self.missed_reports or self.criticisms):
-            raise ValueError("a rule needs at least one condition (before_days, overdue_days, missed_reports, criticisms)")
+            raise ValueError(
+                "a rule needs at least one condition (before_days, overdue_days, missed_reports, criticisms)"
+            )
         return self
 
 

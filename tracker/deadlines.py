@@ -37,8 +37,21 @@ class DeadlineError(InputError):
 # --- normalisation -----------------------------------------------------------------------
 
 _TRADITIONAL = str.maketrans({"後": "后", "內": "内", "個": "个", "號": "号", "週": "周", "當": "当"})
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_RUN = re.compile(r"[〇零○一二两三四五六七八九十]+")
 
 
@@ -147,12 +160,9 @@ Deadline = Absolute | Relative | Recurring
 # --- grammar -----------------------------------------------------------------------------
 
 _PREFIX = re.compile(r"^(?:应于|须于|必须于|务必于|最迟于|最迟|不晚于|截至|截止到?|到|至|于|在)")
-_SUFFIX = re.compile(
-    r"(?:前|以前|之前|完成|前完成|全部完成|报送|前报送|上报|前上报|为止|止|截止|内|以内|之内)+$"
-)
+_SUFFIX = re.compile(r"(?:前|以前|之前|完成|前完成|全部完成|报送|前报送|上报|前上报|为止|止|截止|内|以内|之内)+$")
 _YEAR = r"(?:(?P<year>\d{4})年|(?P<this>当年|本年|今年|同年|当年度|本年度))?"
-_SOFT_MONTH_DAY = {"上旬": 10, "初": 10, "中旬": 20, "中": 20, "下旬": END, "底": END,
-                   "末": END, "份": END, "": END}
+_SOFT_MONTH_DAY = {"上旬": 10, "初": 10, "中旬": 20, "中": 20, "下旬": END, "底": END, "末": END, "份": END, "": END}
 
 _ISO = re.compile(r"^(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})$")
 _MONTH_DAY = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号]$")
@@ -261,7 +271,7 @@ def _relative(s: str, text: str) -> Relative | None:
     m = _RELATIVE.match(s)
     if not m or not (m["within"] or m["trigger"] is not None):
         return None
-    rest = s[m.end():]
+    rest = s[m.end() :]
     if rest and not _SUFFIX.fullmatch(rest) and not re.fullmatch(r"[报送上交提完成将把各地的]+.*", rest):
         return None
     n = int(m["n"])
@@ -298,8 +308,7 @@ def parse(text: str, ref_year: int | None = None) -> Deadline:
     found_abs = _absolute(core, ref_year, text)
     if found_abs is None:
         raise DeadlineError(
-            f"{text}: not a deadline we understand (write e.g. 2017年3月底, 12月15日前, "
-            "接到通知后15天内 or 每季度末)"
+            f"{text}: not a deadline we understand (write e.g. 2017年3月底, 12月15日前, 接到通知后15天内 or 每季度末)"
         )
     return found_abs
 

@@ -35,8 +35,13 @@ class LedgerSummary:
     assignments: int
 
     def as_json(self) -> dict[str, object]:
-        return {"id": self.id, "title": self.title, "tasks": self.tasks, "units": self.units,
-                "assignments": self.assignments}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "tasks": self.tasks,
+            "units": self.units,
+            "assignments": self.assignments,
+        }
 
 
 def read_ledger_file(path: Path) -> list[LedgerSpec]:
@@ -75,6 +80,11 @@ def _due_on(task: CheckedTask, trigger_on: dt.date | None, calendar: WorkCalenda
     return None
 
 
+def _id(row: Ledger | Task) -> int:
+    assert row.id is not None, "flushed rows have ids"
+    return row.id
+
+
 class _Importer:
     def __init__(self, session: Session, by: str, now: dt.datetime, calendar: WorkCalendar) -> None:
         self.session = session
@@ -82,17 +92,25 @@ class _Importer:
         self.now = now
         self.calendar = calendar
 
-    def audit(self, ledger_id: int | None, action: str, subject: str, before: object = None,
-              after: object = None) -> None:
-        audit.record(self.session, at=self.now, by=self.by, action=action, ledger_id=ledger_id,
-                     subject=subject, before=before, after=after)
+    def audit(
+        self, ledger_id: int | None, action: str, subject: str, before: object = None, after: object = None
+    ) -> None:
+        audit.record(
+            self.session,
+            at=self.now,
+            by=self.by,
+            action=action,
+            ledger_id=ledger_id,
+            subject=subject,
+            before=before,
+            after=after,
+        )
 
     def ledger(self, spec: LedgerSpec) -> Ledger:
         found = self.session.exec(
             select(Ledger).where(Ledger.title == spec.title, Ledger.doc_number == spec.doc_number)
         ).first()
-        ledger = found or Ledger(title=spec.title, doc_number=spec.doc_number, created_at=self.now,
-                                 updated_at=self.now)
+        ledger = found or Ledger(title=spec.title, doc_number=spec.doc_number, created_at=self.now, updated_at=self.now)
         ledger.issuer = spec.issuer
         ledger.issued_on = spec.issued_on
         ledger.year = spec.year
@@ -109,8 +127,9 @@ class _Importer:
         existing = {u.name: u for u in self.session.exec(select(Unit).where(Unit.ledger_id == ledger.id))}
         units: dict[str, Unit] = {}
         for position, unit_spec in enumerate(spec.units, start=1):
-            unit = existing.pop(unit_spec.name, None) or Unit(ledger_id=ledger.id, position=position,
-                                                               name=unit_spec.name)
+            unit = existing.pop(unit_spec.name, None) or Unit(
+                ledger_id=_id(ledger), position=position, name=unit_spec.name
+            )
             unit.position, unit.kind, unit.group_name = position, unit_spec.kind, unit_spec.group
             self.session.add(unit)
             self.session.flush()
@@ -134,8 +153,7 @@ class _Importer:
         if current is not None:
             current.until = self.now
             self.session.add(current)
-            self.audit(ledger.id, "person", unit.name, before={"person": current.name},
-                       after={"person": name})
+            self.audit(ledger.id, "person", unit.name, before={"person": current.name}, after={"person": name})
         if name:
             assert unit.id is not None
             self.session.add(Person(unit_id=unit.id, name=name, email=email, phone=phone, since=self.now))
@@ -156,7 +174,7 @@ class _Importer:
         existing = {p.name: p for p in self.session.exec(select(Phase).where(Phase.ledger_id == ledger.id))}
         phases: dict[str, Phase] = {}
         for position, name in enumerate(spec.phases, start=1):
-            phase = existing.pop(name, None) or Phase(ledger_id=ledger.id, position=position, name=name)
+            phase = existing.pop(name, None) or Phase(ledger_id=_id(ledger), position=position, name=name)
             phase.position = position
             self.session.add(phase)
             phases[name] = phase
@@ -164,8 +182,9 @@ class _Importer:
         self._stale_phases = list(existing.values())
         return phases
 
-    def tasks(self, ledger: Ledger, checked: list[CheckedTask], phases: dict[str, Phase],
-              units: dict[str, Unit]) -> None:
+    def tasks(
+        self, ledger: Ledger, checked: list[CheckedTask], phases: dict[str, Phase], units: dict[str, Unit]
+    ) -> None:
         existing = list(self.session.exec(select(Task).where(Task.ledger_id == ledger.id)))
         by_text = {clean_name(t.text): t for t in existing}
         by_seq = {t.seq: t for t in existing}
@@ -177,15 +196,26 @@ class _Importer:
         self.session.flush()
         for position, item in enumerate(checked, start=1):
             spec = item.spec
-            task = by_text.get(clean_name(spec.text)) or by_seq.get(item.seq)
-            if task is not None and task.id in kept:
-                task = None
-            if task is None:
-                task = Task(ledger_id=ledger.id, position=position, seq=item.seq, text=spec.text,
-                            deadline_text=spec.deadline_text, deadline_kind=item.deadline.kind)
-            elif task.deadline_text != spec.deadline_text:
-                self.audit(ledger.id, "deadline", f"任务 {item.seq}",
-                           before={"deadline": task.deadline_text}, after={"deadline": spec.deadline_text})
+            found = by_text.get(clean_name(spec.text)) or by_seq.get(item.seq)
+            if found is None or found.id in kept:
+                task = Task(
+                    ledger_id=_id(ledger),
+                    position=position,
+                    seq=item.seq,
+                    text=spec.text,
+                    deadline_text=spec.deadline_text,
+                    deadline_kind=item.deadline.kind,
+                )
+            else:
+                task = found
+            if task.id is not None and task.deadline_text != spec.deadline_text:
+                self.audit(
+                    ledger.id,
+                    "deadline",
+                    f"任务 {item.seq}",
+                    before={"deadline": task.deadline_text},
+                    after={"deadline": spec.deadline_text},
+                )
             old_due = task.due_on
             task.position, task.seq, task.text = position, item.seq, spec.text
             task.deadline_text, task.deadline_kind = spec.deadline_text, item.deadline.kind
@@ -201,8 +231,9 @@ class _Importer:
             if task.id not in kept:
                 ids = list(self.session.exec(select(Assignment.id).where(Assignment.task_id == task.id)))
                 self.remove_assignments([i for i in ids if i is not None])
-                self.audit(ledger.id, "remove-task", task.text, before={"task": task.text,
-                                                                         "deadline": task.deadline_text})
+                self.audit(
+                    ledger.id, "remove-task", task.text, before={"task": task.text, "deadline": task.deadline_text}
+                )
                 self.session.delete(task)
         self.session.flush()
         for phase in self._stale_phases:
@@ -215,7 +246,7 @@ class _Importer:
             assert unit.id is not None
             assignment = existing.pop(unit.id, None)
             if assignment is None:
-                assignment = Assignment(task_id=task.id, unit_id=unit.id, updated_at=self.now, due_on=task.due_on)
+                assignment = Assignment(task_id=_id(task), unit_id=unit.id, updated_at=self.now, due_on=task.due_on)
             elif assignment.due_on == old_due:  # no extension of its own: follows the task
                 assignment.due_on = task.due_on
             assignment.role = role.value
@@ -226,8 +257,14 @@ class _Importer:
         self.session.execute(delete(ReportDuty).where(col(ReportDuty.ledger_id) == ledger.id))
         for report in spec.reports:
             assert ledger.id is not None
-            self.session.add(ReportDuty(ledger_id=ledger.id, name=report.name, deadline_text=report.deadline_text,
-                                        unit_kinds=json.dumps(report.unit_kinds, ensure_ascii=False)))
+            self.session.add(
+                ReportDuty(
+                    ledger_id=ledger.id,
+                    name=report.name,
+                    deadline_text=report.deadline_text,
+                    unit_kinds=json.dumps(report.unit_kinds, ensure_ascii=False),
+                )
+            )
 
     def run(self, spec: LedgerSpec) -> Ledger:
         checked = check_spec(spec)
@@ -250,14 +287,17 @@ def summarise(session: Session, ledger_ids: Sequence[int] | None = None) -> list
     units = dict(session.exec(select(Unit.ledger_id, func.count()).group_by(col(Unit.ledger_id))).all())
     assignments = dict(
         session.exec(
-            select(Task.ledger_id, func.count()).join(Assignment, col(Assignment.task_id) == col(Task.id))
+            select(Task.ledger_id, func.count())
+            .join(Assignment, col(Assignment.task_id) == col(Task.id))
             .group_by(col(Task.ledger_id))
         ).all()
     )
     return [
-        LedgerSummary(id=i, title=title, tasks=tasks.get(i, 0), units=units.get(i, 0),
-                      assignments=assignments.get(i, 0))
-        for i, title in ledgers if i is not None
+        LedgerSummary(
+            id=i, title=title, tasks=tasks.get(i, 0), units=units.get(i, 0), assignments=assignments.get(i, 0)
+        )
+        for i, title in ledgers
+        if i is not None
     ]
 
 

@@ -20,8 +20,7 @@ def find_ledger(session: Session, ref: str) -> Ledger:
     if ref.isdigit() and (ledger := session.get(Ledger, int(ref))) is not None:
         return ledger
     ledgers = list(session.exec(select(Ledger).order_by(col(Ledger.id))))
-    for exact in (lambda lg: lg.title == ref, lambda lg: lg.doc_number == ref and bool(ref)):
-        found = [lg for lg in ledgers if exact(lg)]
+    for found in ([lg for lg in ledgers if lg.title == ref], [lg for lg in ledgers if ref and lg.doc_number == ref]):
         if len(found) == 1:
             return found[0]
     partial = [lg for lg in ledgers if clean_name(ref) in clean_name(lg.title)]

@@ -79,9 +79,51 @@ def ledger_table(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
         style = _STATUS_STYLE[Status(row.status)]
         status = f"[{style}]{status_text(row.status)}[/{style}]" if style else status_text(row.status)
         table.add_row(
-            row.seq if first else "", row.phase if first else "", row.task[:40] if first else "",
-            f"{row.deadline_text}\n({row.due_on.isoformat()})" if first and row.due_on else
-            (row.deadline_text if first else ""),
-            row.unit, row.person, status, row.completed_on.isoformat() if row.completed_on else "", _late(row),
+            row.seq if first else "",
+            row.phase if first else "",
+            row.task[:40] if first else "",
+            f"{row.deadline_text}\n({row.due_on.isoformat()})"
+            if first and row.due_on
+            else (row.deadline_text if first else ""),
+            row.unit,
+            row.person,
+            status,
+            row.completed_on.isoformat() if row.completed_on else "",
+            _late(row),
         )
+    _console().print(table)
+
+
+def _cell(row: Row) -> str:
+    late = row.days_overdue or 0
+    if row.status == Status.DONE:
+        return f"[green]✓ {row.completed_on:%m-%d}[/green]" if late <= 0 else f"[dark_orange]✓ 迟{late}天[/dark_orange]"
+    if row.status == Status.TERMINATED:
+        return "[dim]终止[/dim]"
+    if late > 0:
+        return f"[red]逾期{late}天[/red]"
+    if row.days_overdue is not None and -row.days_overdue <= 7:
+        return f"[yellow]剩{-row.days_overdue}天[/yellow]"
+    return status_text(row.status)
+
+
+def ledger_matrix(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
+    """Tasks down, units across: the shape of the paper ledger."""
+    units: list[str] = []
+    for row in rows:
+        if row.unit not in units:
+            units.append(row.unit)
+    table = Table(title=f"{ledger.title} {ledger.doc_number} — 截至 {as_of.isoformat()}".strip())
+    table.add_column("序号")
+    table.add_column("任务", max_width=18, overflow="ellipsis", no_wrap=True)
+    table.add_column("完成时限")
+    for unit in units:
+        table.add_column(unit.removesuffix("政府"), no_wrap=True)
+    tasks: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        tasks.setdefault(row.seq, {})[row.unit] = row
+    for cells in tasks.values():
+        first = next(iter(cells.values()))
+        due = first.due_on.isoformat() if first.due_on else first.deadline_text
+        table.add_row(first.seq, first.task, due, *[_cell(cells[u]) if u in cells else "" for u in units])
     _console().print(table)

@@ -65,8 +65,15 @@ def record_progress(
     result = session.execute(
         update(Assignment)
         .where(col(Assignment.id) == assignment.id, col(Assignment.version) == based_on)
-        .values(status=change.status.value, completed_on=completed_on, percent=percent, note=note,
-                evidence=json.dumps(evidence, ensure_ascii=False), version=based_on + 1, updated_at=now)
+        .values(
+            status=change.status.value,
+            completed_on=completed_on,
+            percent=percent,
+            note=note,
+            evidence=json.dumps(evidence, ensure_ascii=False),
+            version=based_on + 1,
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -74,12 +81,29 @@ def record_progress(
             f"{subject or f'assignment {assignment.id}'} was changed by someone else since it was read "
             f"(version {based_on}); reload it and record the progress again"
         )
-    session.add(ProgressEvent(assignment_id=assignment.id, at=now, by=by, status=change.status.value,
-                              percent=percent, completed_on=completed_on, note=note,
-                              evidence=json.dumps(list(change.evidence), ensure_ascii=False)))
+    session.add(
+        ProgressEvent(
+            assignment_id=assignment.id,
+            at=now,
+            by=by,
+            status=change.status.value,
+            percent=percent,
+            completed_on=completed_on,
+            note=note,
+            evidence=json.dumps(list(change.evidence), ensure_ascii=False),
+        )
+    )
     session.refresh(assignment)
-    audit.record(session, at=now, by=by, action="progress", ledger_id=ledger_id, subject=subject,
-                 before=before, after=_state(assignment))
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action="progress",
+        ledger_id=ledger_id,
+        subject=subject,
+        before=before,
+        after=_state(assignment),
+    )
     return assignment
 
 
@@ -126,8 +150,16 @@ def set_person(
         action = "person"
     session.add(person)
     session.flush()
-    audit.record(session, at=now, by=by, action=action, ledger_id=ledger.id, subject=unit.name, before=before,
-                 after={"name": person.name, "email": person.email, "phone": person.phone})
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action=action,
+        ledger_id=ledger.id,
+        subject=unit.name,
+        before=before,
+        after={"name": person.name, "email": person.email, "phone": person.phone},
+    )
     return person
 
 

@@ -15,8 +15,19 @@ from typing import Any
 from tracker.errors import InputError
 from tracker.ledger_spec import LedgerSpec, ReportSpec, TaskSpec, UnitSpec
 
-_LEDGER_KEYS = {"title", "doc_number", "issuer", "issued_on", "year", "source", "units", "phases",
-                "tasks", "reports", "escalation"}
+_LEDGER_KEYS = {
+    "title",
+    "doc_number",
+    "issuer",
+    "issued_on",
+    "year",
+    "source",
+    "units",
+    "phases",
+    "tasks",
+    "reports",
+    "escalation",
+}
 _UNIT_KEYS = {"name", "person", "email", "phone", "kind", "group"}
 _TASK_KEYS = {"seq", "text", "deadline", "units", "unit_kinds", "assist", "start"}
 _PHASE_KEYS = {"name", "tasks"}

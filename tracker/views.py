@@ -31,11 +31,20 @@ class Row:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "assignment": self.assignment_id, "seq": self.seq, "phase": self.phase, "task": self.task,
-            "deadline_text": self.deadline_text, "deadline": self.due_on.isoformat() if self.due_on else None,
-            "unit": self.unit, "person": self.person, "role": self.role, "status": self.status,
+            "assignment": self.assignment_id,
+            "seq": self.seq,
+            "phase": self.phase,
+            "task": self.task,
+            "deadline_text": self.deadline_text,
+            "deadline": self.due_on.isoformat() if self.due_on else None,
+            "unit": self.unit,
+            "person": self.person,
+            "role": self.role,
+            "status": self.status,
             "completed_on": self.completed_on.isoformat() if self.completed_on else None,
-            "percent": self.percent, "note": self.note, "days_overdue": self.days_overdue,
+            "percent": self.percent,
+            "note": self.note,
+            "days_overdue": self.days_overdue,
         }
 
 
@@ -51,9 +60,20 @@ def days_overdue(due: dt.date | None, status: str, completed_on: dt.date | None,
 def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
     query = (
         select(
-            Assignment.id, Task.seq, Phase.name, Task.text, Task.deadline_text, Assignment.due_on, Unit.name,
-            Person.name, Assignment.role, Assignment.status, Assignment.completed_on, Assignment.percent,
-            Assignment.note, Assignment.version,
+            col(Assignment.id),
+            col(Task.seq),
+            col(Phase.name),
+            col(Task.text),
+            col(Task.deadline_text),
+            col(Assignment.due_on),
+            col(Unit.name),
+            col(Person.name),
+            col(Assignment.role),
+            col(Assignment.status),
+            col(Assignment.completed_on),
+            col(Assignment.percent),
+            col(Assignment.note),
+            col(Assignment.version),
         )
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
@@ -63,8 +83,39 @@ def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
         .order_by(col(Task.position), col(Unit.position))
     )
     rows = []
-    for (aid, seq, phase, text, deadline_text, due, unit, person, role, status, completed, percent, note,
-         version) in session.execute(query):
-        rows.append(Row(aid, seq, phase or "", text, deadline_text, due, unit, person or "", role, status,
-                        completed, percent, note, version, days_overdue(due, status, completed, as_of)))
+    for (
+        aid,
+        seq,
+        phase,
+        text,
+        deadline_text,
+        due,
+        unit,
+        person,
+        role,
+        status,
+        completed,
+        percent,
+        note,
+        version,
+    ) in session.execute(query):
+        rows.append(
+            Row(
+                aid,
+                seq,
+                phase or "",
+                text,
+                deadline_text,
+                due,
+                unit,
+                person or "",
+                role,
+                status,
+                completed,
+                percent,
+                note,
+                version,
+                days_overdue(due, status, completed, as_of),
+            )
+        )
     return rows

@@ -28,8 +28,18 @@ from tracker.ledger_spec import LedgerSpec, TaskSpec, UnitSpec, clean_name
 HEADERS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "编号"),
     "phase": ("阶段", "工作阶段", "建设阶段", "项目阶段", "实施阶段"),
-    "task": ("任务", "建设任务", "工作任务", "重点任务", "主要任务", "任务内容", "工作内容", "具体任务",
-             "节点任务", "目标任务"),
+    "task": (
+        "任务",
+        "建设任务",
+        "工作任务",
+        "重点任务",
+        "主要任务",
+        "任务内容",
+        "工作内容",
+        "具体任务",
+        "节点任务",
+        "目标任务",
+    ),
     "deadline": ("完成时限", "时间节点", "完成时间", "完成期限", "时限", "时限要求", "完成时限要求", "截止时间"),
     "unit": ("责任单位", "牵头单位", "主办单位", "承办单位"),
     "assist": ("协办单位", "配合单位", "协助单位"),
@@ -51,7 +61,7 @@ def _plain(value: Any) -> str:
 
 
 def split_names(value: Any) -> list[str]:
-    """"濮阳县政府\\n清丰县政府" or "甲、乙" → names, padding spaces removed."""
+    """ "濮阳县政府\\n清丰县政府" or "甲、乙" → names, padding spaces removed."""
     if value is None:
         return []
     return [clean_name(part) for part in _SPLIT.split(str(value)) if clean_name(part)]
@@ -201,9 +211,13 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
     spec = LedgerSpec(title=title, source=str(path), doc_number=doc, year=_year(title, doc))
     contacts = _contacts(workbook, path)
     units: dict[str, UnitSpec] = {}
-    seq_values = [grid.value(r, cols["seq"]) for r in range(header + 1, grid.sheet.max_row + 1)] if "seq" in cols else []
+    seq_values = (
+        [grid.value(r, cols["seq"]) for r in range(header + 1, grid.sheet.max_row + 1)] if "seq" in cols else []
+    )
     # A 序号 merged over several task rows numbers the phase, not the task.
-    seq_is_task = len({v for v in seq_values if v not in (None, "")}) == len([v for v in seq_values if v not in (None, "")])
+    seq_is_task = len({v for v in seq_values if v not in (None, "")}) == len(
+        [v for v in seq_values if v not in (None, "")]
+    )
     for row in range(header + 1, grid.sheet.max_row + 1):
         text = grid.value(row, cols["task"])
         if text is None or not str(text).strip():
@@ -231,8 +245,13 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
                 c_person, phone, email = contacts.get(name, ("", "", ""))
                 if person and c_person and c_person != person:  # the contacts name someone else
                     phone = email = ""
-                units[name] = UnitSpec(name=name, person=person or c_person, phone=phone, email=email,
-                                       where=f"{path}: {grid.where(row, cols['unit'])}")
+                units[name] = UnitSpec(
+                    name=name,
+                    person=person or c_person,
+                    phone=phone,
+                    email=email,
+                    where=f"{path}: {grid.where(row, cols['unit'])}",
+                )
             elif person and known.person and person != known.person:
                 raise InputError(
                     f"{path}: {grid.where(row, cols['person'])}: {name} has {person} here but {known.person} above"

@@ -1,0 +1,203 @@
+"""Importing ledgers through the CLI into the real database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LEDGERS
+from tests.sheets import date_deadlines, write_puyang
+
+PUYANG = LEDGERS / "puyang-2017-digital-city.toml"
+PILOTS = LEDGERS / "smart-city-pilots-2013.toml"
+
+
+def test_every_shipped_ledger_imports_with_the_seeds_counts(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("import", *sorted(LEDGERS.glob("*.toml")), "--json")
+    assert result.code == 0, result.err
+    by_title = {item["title"]: item for item in result.json()["ledgers"]}
+    puyang = by_title["濮阳市所辖县数字化城市管理系统建设工作台账"]
+    assert (puyang["tasks"], puyang["units"], puyang["assignments"]) == (9, 5, 45)  # seed 004
+    pilots = by_title["国家智慧城市试点过程管理（第一批试点）"]
+    # seed 001: 90 pilots in 28 provinces; 3 tasks owed by the pilots, 2 by the provinces
+    assert (pilots["tasks"], pilots["units"], pilots["assignments"]) == (5, 118, 3 * 90 + 2 * 28)
+    assert by_title["国家智慧城市2014年度试点：创建任务书与增补申报"]["tasks"] == 2  # seed 002
+    assert by_title["2016年新型智慧城市评价工作"]["tasks"] == 6  # seed 003
+    listed = cli("ledgers", "--json").json()
+    assert sorted(item["title"] for item in listed) == sorted(by_title)
+
+
+def test_puyang_deadlines_and_persons_match_the_seed(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("import", PUYANG)
+    shown = cli("show", "濮政办〔2017〕13号", "--as-of", "2017-05-01", "--json").json()
+    rows = shown["rows"]
+    assert [r["deadline"] for r in rows[::5]] == [
+        "2017-03-31",
+        "2017-04-30",
+        "2017-06-30",
+        "2017-07-31",
+        "2017-08-31",
+        "2017-11-30",
+        "2017-12-31",
+        "2018-07-31",
+        "2018-10-31",
+    ]
+    assert [r["person"] for r in rows[:5]] == ["孙庆伟", "刘兵", "刘冰", "赵丽玲", "王俊海"]
+    assert [r["unit"] for r in rows[:5]] == ["濮阳县政府", "清丰县政府", "南乐县政府", "范县政府", "台前县政府"]
+    assert rows[0]["days_overdue"] == 31 and rows[5]["days_overdue"] == 1 and rows[10]["days_overdue"] == -60
+    assert {r["phase"] for r in rows} == {"项目前期阶段", "项目实施阶段", "系统运行阶段"}
+
+
+def test_relative_and_recurring_tasks_wait_for_dates(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("import", PILOTS)
+    rows = cli("show", "第一批试点", "--json", "--as-of", "2013-12-01").json()["rows"]
+    by_task: dict[str, set[object]] = {}
+    for row in rows:
+        by_task.setdefault(row["deadline_text"], set()).add(row["deadline"])
+    assert by_task["2月22日前"] == {"2013-02-22"}
+    assert by_task["自接到中期监督检查通知后的15天内"] == {None}
+    assert by_task["每年12月15日前"] == {None}
+
+
+def test_reimport_updates_in_place_and_keeps_progress(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("import", PUYANG)
+    assert cli("progress", "濮政办〔2017〕13号", "1", "南乐县", "--status", "done", "--on", "2017-04-02").code == 0
+    assert cli("progress", "濮政办〔2017〕13号", "9", "范县", "--status", "doing", "--note", "在推进").code == 0
+    changed = PUYANG.read_text(encoding="utf-8")
+    changed = changed.replace("2017年3月底完成", "2017年4月底完成")  # task 1 stays, deadline moves
+    changed = changed.replace('  [[phases.tasks]]\n  text = "系统正式验收。"\n  deadline = "2018年10月底完成"\n', "")
+    changed = changed.replace('person = "刘冰"', 'person = "李新"')
+    path = tmp_path / "puyang.toml"
+    path.write_text(changed, encoding="utf-8")
+    result = cli("import", path, "--json")
+    assert result.code == 0, result.err
+    assert result.json()["ledgers"][0]["tasks"] == 8
+    assert len(cli("ledgers", "--json").json()) == 1
+    rows = cli("show", "1", "--json", "--as-of", "2017-05-01").json()["rows"]
+    nanle = next(r for r in rows if r["seq"] == "1" and r["unit"] == "南乐县政府")
+    assert nanle["status"] == "done" and nanle["completed_on"] == "2017-04-02"
+    assert nanle["deadline"] == "2017-04-30" and nanle["person"] == "李新"
+    assert not any(r["task"] == "系统正式验收。" for r in rows)
+
+
+def test_import_is_atomic_across_files(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        PUYANG.read_text(encoding="utf-8")
+        .replace("2017年6月底完成", "2017年13月底完成")
+        .replace("濮政办〔2017〕13号", "濮政办〔2017〕99号"),
+        encoding="utf-8",
+    )
+    result = cli("import", PILOTS, bad)
+    assert result.code == 2
+    assert "bad.toml" in result.err and "no month 13" in result.err
+    line = next(n for n, text in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1) if "13月底" in text)
+    assert f"bad.toml:{line}" in result.err
+    assert cli("ledgers", "--json").json() == []
+
+
+def test_dry_run_writes_nothing(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("import", PUYANG, "--dry-run", "--json")
+    assert result.code == 0 and result.json()["ledgers"][0]["assignments"] == 45
+    assert cli("ledgers", "--json").json() == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: s.replace('name = "范县政府"', 'nmae = "范县政府"'), "units[3].nmae: unknown key"),
+        (lambda s: s.replace('deadline = "2017年7月底完成"', 'deadline = "尽快"'), "尽快: not a deadline"),
+        (lambda s: s.replace('person = "赵丽玲"', 'person = "赵丽玲"\nemail = "not-an-address"'), "not an email"),
+        (lambda s: s.replace('title = "濮阳市', 'title = "濮阳市\n'), "toml"),
+        (lambda s: s + '\n[[tasks]]\ntext = "x"\ndeadline = "2017年1月1日"\nunits = ["华县政府"]\n', "华县政府"),
+        (lambda s: s.replace("year = 2017\n", "").replace("2017年3月底", "3月底"), "3月底完成: no year"),
+        (lambda s: "", "title"),
+    ],
+)
+def test_bad_toml_is_refused_with_file_and_place(cli, tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "edited.toml"
+    path.write_text(edit(PUYANG.read_text(encoding="utf-8")), encoding="utf-8")
+    result = cli("import", path)
+    assert result.code == 2
+    assert "edited.toml" in result.err and message.lower() in result.err.lower(), result.err
+    assert "Traceback" not in result.err
+
+
+def test_missing_corrupt_and_unknown_files(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert "no such file" in cli("import", tmp_path / "nope.toml").err
+    corrupt = tmp_path / "corrupt.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    result = cli("import", corrupt)
+    assert result.code == 2 and "corrupt.xlsx" in result.err and "not a readable" in result.err
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    assert cli("import", empty).code == 2
+    other = tmp_path / "ledger.docx"
+    other.write_text("x")
+    assert "unknown kind of file" in cli("import", other).err
+
+
+# --- spreadsheets ------------------------------------------------------------------------
+
+
+def test_puyang_spreadsheet_imports_like_the_toml(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sheet = write_puyang(tmp_path / "puyang.xlsx")
+    result = cli("import", sheet, "--json")
+    assert result.code == 0, result.err
+    summary = result.json()["ledgers"][0]
+    assert (summary["title"], summary["tasks"], summary["units"], summary["assignments"]) == (
+        "濮阳市所辖县数字化城市管理系统建设工作台账",
+        9,
+        5,
+        45,
+    )
+    from_sheet = cli("show", "1", "--json", "--as-of", "2017-05-01").json()
+    assert from_sheet["ledger"]["doc_number"] == "濮政办〔2017〕13号"
+    # Importing the TOML afterwards finds the same ledger (same title and number): nothing doubles.
+    assert cli("import", PUYANG).code == 0
+    assert len(cli("ledgers", "--json").json()) == 1
+    from_toml = cli("show", "1", "--json", "--as-of", "2017-05-01").json()
+    keys = ("seq", "task", "deadline", "unit", "person", "phase")
+    assert [{k: r[k] for k in keys} for r in from_sheet["rows"]] == [{k: r[k] for k in keys} for r in from_toml["rows"]]
+
+
+def test_spreadsheet_contacts_and_date_cells(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sheet = write_puyang(tmp_path / "puyang.xlsx", deadlines=date_deadlines())
+    assert cli("import", sheet).code == 0
+    rows = cli("show", "1", "--json", "--as-of", "2017-05-01").json()["rows"]
+    assert rows[0]["deadline"] == "2017-03-31" and rows[0]["deadline_text"] == "2017-03-31"
+    import os
+
+    from sqlmodel import Session, select
+
+    from tracker.db import make_engine
+    from tracker.models import Person
+
+    with Session(make_engine(os.environ["TRACKER_DB"])) as session:
+        people = {p.name: p for p in session.exec(select(Person))}
+    assert people["刘冰"].email == "nanle@example.gov.cn" and people["刘冰"].phone == "0393-1234567"
+    assert people["赵丽玲"].email == "fanxian@example.gov.cn"
+
+
+def test_spreadsheet_errors_name_the_cell(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    deadlines: list[object] = [t[2] for t in __import__("tests.sheets").sheets.PUYANG_TASKS]
+    deadlines[3] = "2019年13月底"
+    sheet = write_puyang(tmp_path / "bad.xlsx", deadlines=deadlines)
+    result = cli("import", sheet)
+    assert result.code == 2
+    assert "bad.xlsx: 台账!D8: 2019年13月底: no month 13" in result.err
+    short = write_puyang(tmp_path / "short.xlsx", persons="孙庆伟\n刘兵")
+    result = cli("import", short)
+    assert result.code == 2 and "台账!F5" in result.err and "2 persons for 5 units" in result.err
+    assert cli("ledgers", "--json").json() == []
+
+
+def test_sheet_without_a_header_row(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["名称", "日期"])
+    wb.save(tmp_path / "plain.xlsx")
+    result = cli("import", tmp_path / "plain.xlsx")
+    assert result.code == 2 and "no sheet has a header row" in result.err

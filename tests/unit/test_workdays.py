@@ -1,0 +1,61 @@
+import datetime as dt
+
+import pytest
+
+from tracker.errors import InputError
+from tracker.workdays import UnknownYearError, WorkCalendar, calendar_from_config
+
+D = dt.date
+
+
+def test_library_calendar_knows_make_up_workdays_and_holidays() -> None:
+    cal = WorkCalendar()
+    assert cal.is_workday(D(2017, 9, 30))  # Saturday, make-up working day before National Day
+    assert not cal.is_workday(D(2017, 10, 2))  # Monday, holiday
+    assert not cal.is_workday(D(2017, 10, 7))
+    assert cal.is_workday(D(2017, 10, 9))
+
+
+def test_unknown_year_is_an_error_naming_the_year_and_the_fix() -> None:
+    with pytest.raises(UnknownYearError) as caught:
+        WorkCalendar().is_workday(D(2031, 3, 3))
+    assert "2031" in str(caught.value)
+    assert '[calendar."2031"]' in str(caught.value)
+
+
+def test_config_table_is_consulted_first_and_makes_its_year_known() -> None:
+    cal = calendar_from_config(
+        {
+            "2031": {"holidays": ["2031-01-01", "2031-10-01..2031-10-07"], "workdays": [D(2031, 9, 28)]},
+            "2017": {"holidays": ["2017-09-29"]},
+        }
+    )
+    assert cal.knows(2031)
+    assert not cal.is_workday(D(2031, 1, 1))
+    assert not cal.is_workday(D(2031, 10, 3))
+    assert cal.is_workday(D(2031, 9, 28))  # a Sunday made a working day
+    assert not cal.is_workday(D(2031, 3, 8))  # a plain Saturday
+    assert cal.is_workday(D(2031, 3, 7))
+    assert not cal.is_workday(D(2017, 9, 29))  # the table overrides the library
+
+
+def test_working_day_counting() -> None:
+    cal = WorkCalendar()
+    assert cal.add_workdays(D(2017, 9, 28), 10) == D(2017, 10, 18)
+    assert cal.workdays_between(D(2017, 9, 28), D(2017, 10, 18)) == 10
+    assert cal.workdays_between(D(2017, 10, 18), D(2017, 9, 28)) == -10
+    assert cal.add_workdays(D(2017, 9, 28), 0) == D(2017, 9, 28)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"20x1": {}}, "not a year"),
+        ({"2031": {"holidays": ["2031-02-30"]}}, "is not a date"),
+        ({"2031": {"holidays": ["2030-12-31"]}}, "not in 2031"),
+        ({"2031": {"holidays": ["2031-10-07..2031-10-01"]}}, "ends before it starts"),
+    ],
+)
+def test_bad_calendar_tables(table: dict, message: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InputError, match=message):
+        calendar_from_config(table)

@@ -1,0 +1,86 @@
+"""`tracker demo`: the shipped ledgers on a fresh temporary database, at a date where things are late.
+
+Until the terminal UI arrives, the demo prints the state the UI will show. The progress recorded
+here is the demo's own illustration (marked as recorded by "demo" in the audit trail), not data
+from the seeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from tracker import app as app_factory
+from tracker import output
+from tracker.errors import InputError
+from tracker.importing import import_ledgers, read_ledger_file, summarise
+from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+from tracker.models import Status
+from tracker.progress import ProgressUpdate, record_progress
+from tracker.views import ledger_rows
+
+LEDGERS = Path(__file__).resolve().parent.parent / "ledgers"
+
+# (task 序号, unit, status, completion date) for the Puyang ledger.
+PUYANG_PROGRESS = [
+    ("1", "濮阳县政府", Status.DONE, dt.date(2017, 3, 28)),
+    ("1", "清丰县政府", Status.DONE, dt.date(2017, 3, 30)),
+    ("1", "南乐县政府", Status.DONE, dt.date(2017, 4, 12)),
+    ("1", "范县政府", Status.DONE, dt.date(2017, 3, 31)),
+    ("1", "台前县政府", Status.DOING, None),
+    ("2", "濮阳县政府", Status.DONE, dt.date(2017, 4, 25)),
+    ("2", "清丰县政府", Status.DONE, dt.date(2017, 5, 10)),
+    ("2", "范县政府", Status.DOING, None),
+    ("3", "濮阳县政府", Status.DONE, dt.date(2017, 6, 20)),
+    ("3", "清丰县政府", Status.DOING, None),
+    ("4", "濮阳县政府", Status.DONE, dt.date(2017, 7, 31)),
+    ("5", "濮阳县政府", Status.DOING, None),
+]
+
+
+def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
+    files = sorted(LEDGERS.glob("*.toml"))
+    if not files:
+        raise InputError(f"{LEDGERS}: no shipped ledgers found")
+    specs = [spec for path in files for spec in read_ledger_file(path)]
+    now = dt.datetime.combine(as_of, dt.time(9, 0), tzinfo=dt.UTC)
+    with tracker.session() as session:
+        import_ledgers(session, specs, by="demo", now=now, calendar=tracker.calendar)
+        ledger = find_ledger(session, "濮政办〔2017〕13号")
+        for seq, unit_name, status, on in PUYANG_PROGRESS:
+            task = find_task(session, ledger, seq)
+            unit = find_unit(session, ledger, unit_name)
+            record_progress(
+                session,
+                find_assignment(session, task, unit),
+                ProgressUpdate(status, on),
+                by="demo",
+                now=now,
+                today=as_of,
+                subject=f"任务 {seq} / {unit_name}",
+                ledger_id=ledger.id,
+            )
+        session.commit()
+
+
+def run_demo(as_of: dt.date, keep: Path | None) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="tracker-demo-"))
+    path = keep or folder / "demo.db"
+    if path.exists():
+        raise InputError(f"--keep: {path} exists already; the demo starts from an empty database")
+    tracker = app_factory.build(f"sqlite:///{path}", None, "demo")
+    seed_demo(tracker, as_of)
+    console = Console()
+    console.print(f"[bold]督查台账 demo[/bold] — database {path}, today is {as_of.isoformat()}\n")
+    with tracker.session() as session:
+        output.ledgers([s.as_json() for s in summarise(session)], "shipped ledgers")
+        ledger = find_ledger(session, "濮政办〔2017〕13号")
+        assert ledger.id is not None
+        rows = ledger_rows(session, ledger.id, as_of)
+    output.ledger_matrix(ledger, rows, as_of)
+    late = [r for r in rows if r.status not in (Status.DONE, Status.TERMINATED) and (r.days_overdue or 0) > 0]
+    console.print(f"\n{len(late)} assignments are late as of {as_of.isoformat()}.")
+    console.print(f"Try: tracker --db sqlite:///{path} show 濮政办〔2017〕13号 --as-of {as_of.isoformat()}")
