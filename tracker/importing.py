@@ -148,7 +148,7 @@ class _Importer:
             current.phone = phone or current.phone
             self.session.add(current)
             return
-        if current is None and not name:
+        if not name:  # a file without a person keeps the one on record
             return
         if current is not None:
             current.until = self.now

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import and_, select
 from sqlmodel import Session, col
 
@@ -58,22 +60,22 @@ def days_overdue(due: dt.date | None, status: str, completed_on: dt.date | None,
 
 
 def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
-    query = (
+    query: Any = (  # a wide labelled select; mypy cannot type it usefully
         select(
-            col(Assignment.id),
-            col(Task.seq),
-            col(Phase.name),
-            col(Task.text),
-            col(Task.deadline_text),
-            col(Assignment.due_on),
-            col(Unit.name),
-            col(Person.name),
-            col(Assignment.role),
-            col(Assignment.status),
-            col(Assignment.completed_on),
-            col(Assignment.percent),
-            col(Assignment.note),
-            col(Assignment.version),
+            col(Assignment.id).label("assignment_id"),
+            col(Task.seq).label("seq"),
+            sa.func.coalesce(col(Phase.name), "").label("phase"),
+            col(Task.text).label("task"),
+            col(Task.deadline_text).label("deadline_text"),
+            col(Assignment.due_on).label("due_on"),
+            col(Unit.name).label("unit"),
+            sa.func.coalesce(col(Person.name), "").label("person"),
+            col(Assignment.role).label("role"),
+            col(Assignment.status).label("status"),
+            col(Assignment.completed_on).label("completed_on"),
+            col(Assignment.percent).label("percent"),
+            col(Assignment.note).label("note"),
+            col(Assignment.version).label("version"),
         )
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
@@ -82,40 +84,7 @@ def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
         .where(col(Task.ledger_id) == ledger_id)
         .order_by(col(Task.position), col(Unit.position))
     )
-    rows = []
-    for (
-        aid,
-        seq,
-        phase,
-        text,
-        deadline_text,
-        due,
-        unit,
-        person,
-        role,
-        status,
-        completed,
-        percent,
-        note,
-        version,
-    ) in session.execute(query):
-        rows.append(
-            Row(
-                aid,
-                seq,
-                phase or "",
-                text,
-                deadline_text,
-                due,
-                unit,
-                person or "",
-                role,
-                status,
-                completed,
-                percent,
-                note,
-                version,
-                days_overdue(due, status, completed, as_of),
-            )
-        )
-    return rows
+    return [
+        Row(**r, days_overdue=days_overdue(r["due_on"], r["status"], r["completed_on"], as_of))
+        for r in session.execute(query).mappings()
+    ]
