@@ -32,6 +32,8 @@ def record(
     by: str,
     action: str,
     ledger_id: int | None,
+    task_id: int | None = None,
+    unit_id: int | None = None,
     subject: str = "",
     before: Any = None,
     after: Any = None,

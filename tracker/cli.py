@@ -293,6 +293,10 @@ def demo(as_of: dt.date, keep: Path | None) -> None:
     run_demo(as_of, keep)
 
 
+# The check's commands live in their own module; importing it registers them on `cli`.
+import tracker.cli_check  # noqa: E402, F401
+
+
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"tracker: {message}", err=True)
     sys.exit(code)

@@ -79,6 +79,44 @@ class CalendarYear(Strict):
     workdays: list[dt.date | str] = Field(default_factory=list, description="make-up working days")
 
 
+class NoticeSettings(Strict):
+    """How notices are numbered and signed."""
+
+    number_format: str = Field(default="督查〔{year}〕{serial}号", description="document number; {year} {serial}")
+    issuer: str = Field(default="督查室", description="the issuing office printed on notices")
+    fix_days: int = Field(default=10, ge=1, description="限期整改: days given to put things right")
+    templates: str | None = Field(default=None, description="a folder of templates overriding the shipped ones")
+
+    @field_validator("number_format")
+    @classmethod
+    def _has_serial(cls, value: str) -> str:
+        if "{serial}" not in value:
+            raise ValueError("must contain {serial} (and usually {year})")
+        try:
+            value.format(year=2017, serial=1)
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("only {year} and {serial} may appear in braces") from None
+        return value
+
+
+class ScoringSettings(Strict):
+    """The bureau's published scoring rules (e.g. 迟报一次扣0.1分, 漏报一次扣0.5分, 逾期每件扣1分)."""
+
+    base: float = Field(default=100.0, description="every unit starts with this score")
+    late_report: float = Field(default=0.1, ge=0, description="points per report received late (迟报)")
+    missing_report: float = Field(default=0.5, ge=0, description="points per report never received (漏报)")
+    overdue_task: float = Field(default=1.0, ge=0, description="points per overdue or late-completed task")
+    overdue_day: float = Field(default=0.0, ge=0, description="points per day late, per task")
+    lead_weight: float = Field(default=1.0, ge=0, description="weight of a task the unit leads (牵头)")
+    assist_weight: float = Field(default=0.5, ge=0, description="weight of a task the unit assists (协办)")
+
+
+class ProgressSettings(Strict):
+    """Expected progress (序时进度)."""
+
+    lag_margin: int = Field(default=10, ge=0, le=100, description="percentage points behind before a flag")
+
+
 class Settings(Strict):
     """Everything the config file may hold."""
 
@@ -86,6 +124,9 @@ class Settings(Strict):
     calendar: dict[str, CalendarYear] = Field(default_factory=dict, description='[calendar."YYYY"] tables')
     smtp: SmtpSettings | None = Field(default=None, description="the mail server")
     escalation: list[EscalationRule] = Field(default_factory=lambda: list(DEFAULT_ESCALATION))
+    notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    progress: ProgressSettings = Field(default_factory=ProgressSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from tracker import audit
 from tracker.config import EscalationRule, describe_validation
-from tracker.deadlines import Absolute, Relative
+from tracker.deadlines import Absolute, Recurring, Relative
 from tracker.errors import InputError
 from tracker.ledger_spec import CheckedTask, LedgerSpec, check_spec, clean_name
 from tracker.models import Assignment, Ledger, Person, Phase, ProgressEvent, ReportDuty, Task, Unit
@@ -72,11 +72,22 @@ def _escalation_json(spec: LedgerSpec) -> str | None:
     return json.dumps([rule.model_dump(mode="json", exclude_defaults=True) for rule in rules], ensure_ascii=False)
 
 
-def _due_on(task: CheckedTask, trigger_on: dt.date | None, calendar: WorkCalendar) -> dt.date | None:
+def ledger_start(issued_on: dt.date | None, year: int | None) -> dt.date | None:
+    """When a ledger's obligations begin: its issue date, else the first day of its year."""
+    return issued_on or (dt.date(year, 1, 1) if year else None)
+
+
+def _due_on(
+    task: CheckedTask, trigger_on: dt.date | None, start: dt.date | None, calendar: WorkCalendar
+) -> dt.date | None:
+    """Absolute: its date. Relative: counted from the trigger, once recorded. Recurring: the first
+    period on or after the ledger's start (later periods follow as each one is done)."""
     if isinstance(task.deadline, Absolute):
         return task.deadline.date
     if isinstance(task.deadline, Relative) and trigger_on is not None:
         return task.deadline.resolve(trigger_on, calendar)
+    if isinstance(task.deadline, Recurring) and start is not None:
+        return task.deadline.next_on_or_after(start)
     return None
 
 
@@ -93,7 +104,14 @@ class _Importer:
         self.calendar = calendar
 
     def audit(
-        self, ledger_id: int | None, action: str, subject: str, before: object = None, after: object = None
+        self,
+        ledger_id: int | None,
+        action: str,
+        subject: str,
+        before: object = None,
+        after: object = None,
+        task_id: int | None = None,
+        unit_id: int | None = None,
     ) -> None:
         audit.record(
             self.session,
@@ -101,6 +119,8 @@ class _Importer:
             by=self.by,
             action=action,
             ledger_id=ledger_id,
+            task_id=task_id,
+            unit_id=unit_id,
             subject=subject,
             before=before,
             after=after,
@@ -153,7 +173,9 @@ class _Importer:
         if current is not None:
             current.until = self.now
             self.session.add(current)
-            self.audit(ledger.id, "person", unit.name, before={"person": current.name}, after={"person": name})
+            self.audit(
+                ledger.id, "person", unit.name, before={"person": current.name}, after={"person": name}, unit_id=unit.id
+            )
         if name:
             assert unit.id is not None
             self.session.add(Person(unit_id=unit.id, name=name, email=email, phone=phone, since=self.now))
@@ -215,13 +237,14 @@ class _Importer:
                     f"任务 {item.seq}",
                     before={"deadline": task.deadline_text},
                     after={"deadline": spec.deadline_text},
+                    task_id=task.id,
                 )
             old_due = task.due_on
             task.position, task.seq, task.text = position, item.seq, spec.text
             task.deadline_text, task.deadline_kind = spec.deadline_text, item.deadline.kind
             task.phase_id = phases[spec.phase].id if spec.phase else None
             task.start_on = spec.start_on
-            task.due_on = _due_on(item, task.trigger_on, self.calendar)
+            task.due_on = _due_on(item, task.trigger_on, ledger_start(ledger.issued_on, ledger.year), self.calendar)
             self.session.add(task)
             self.session.flush()
             assert task.id is not None

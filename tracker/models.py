@@ -127,6 +127,10 @@ class Assignment(SQLModel, table=True):
     note: str = ""
     evidence: str = "[]"  # JSON list of file references
     due_on: dt.date | None = None  # the task's deadline, or an approved extension's
+    # The highest escalation level a notice was issued for, and the deadline it was judged against:
+    # a new deadline (an approved extension, the next period) starts the ladder afresh.
+    notified_level: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    notified_due: dt.date | None = None
     version: int = 1
     updated_at: dt.datetime = Field(sa_type=_utc())
 
@@ -168,6 +172,99 @@ class AuditEntry(SQLModel, table=True):
     by: str
     action: str
     ledger_id: int | None = Field(default=None, index=True)
+    task_id: int | None = Field(default=None, index=True)
+    unit_id: int | None = Field(default=None, index=True)
     subject: str = ""  # human-readable: 任务 3 / 南乐县政府
     before: str = ""  # JSON
     after: str = ""  # JSON
+
+
+class ReportDue(SQLModel, table=True):
+    """One period's progress report owed by one unit: received on time, late (迟报) or never (漏报)."""
+
+    __tablename__ = "report_due"
+    __table_args__ = (sa.UniqueConstraint("duty_id", "unit_id", "due_on", name="uq_report_due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    duty_id: int = Field(foreign_key="reportduty.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    due_on: dt.date
+    received_on: dt.date | None = None
+    notified_level: int = 0
+
+
+class Notice(SQLModel, table=True):
+    """A warning notice, criticism bulletin, interview notice or accountability referral."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # warning | criticism | interview | accountability
+    ledger_id: int = Field(foreign_key="ledger.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")  # none for a criticism bulletin
+    number: str = Field(unique=True)  # 督查〔2017〕3号
+    year: int
+    serial: int
+    as_of: dt.date
+    fix_by: dt.date | None = None  # 限期整改: the date by which the unit must put things right
+    created_at: dt.datetime = Field(sa_type=_utc())
+    created_by: str = ""
+    acknowledged_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    acknowledged_by: str = ""
+
+
+class NoticeItem(SQLModel, table=True):
+    """One assignment (or missed report) a notice covers, at the level it reached."""
+
+    __tablename__ = "notice_item"
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "deadline", "level", name="uq_notice_item_assignment_level"),
+        sa.UniqueConstraint("report_id", "level", name="uq_notice_item_report_level"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    report_id: int | None = Field(default=None, foreign_key="report_due.id")
+    level: int
+    deadline: dt.date | None = None
+    days_overdue: int = 0
+
+
+class NoticeCounter(SQLModel, table=True):
+    """The last serial number used in a year: document numbers are never reused."""
+
+    __tablename__ = "notice_counter"
+
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class Extension(SQLModel, table=True):
+    """An extension request (延期申请) and its decision."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    requested_on: dt.date
+    requested_at: dt.datetime = Field(sa_type=_utc())
+    requested_by: str
+    original_due: dt.date | None = None
+    new_due: dt.date
+    reason: str
+    late: bool = False  # requested after the deadline, allowed by a supervisor (--late)
+    status: str = "pending"  # pending | approved | refused
+    decided_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    decided_by: str = ""
+    decision_reason: str = ""
+
+
+class Interview(SQLModel, table=True):
+    """An interview (约谈) held with a unit's responsible person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_id: int = Field(foreign_key="ledger.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    person: str = ""
+    held_on: dt.date
+    note: str = ""
+    recorded_at: dt.datetime = Field(sa_type=_utc())
+    recorded_by: str = ""

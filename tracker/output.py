@@ -127,3 +127,73 @@ def ledger_matrix(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
         due = first.due_on.isoformat() if first.due_on else first.deadline_text
         table.add_row(first.seq, first.task, due, *[_cell(cells[u]) if u in cells else "" for u in units])
     _console().print(table)
+
+
+def simple_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    if not rows:
+        _console().print(f"{title}: none")
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+    _console().print(table)
+
+
+_LEVEL_STYLE = {
+    "reminder": "yellow",
+    "warning": "dark_orange",
+    "criticism": "red",
+    "interview": "bold red",
+    "accountability": "bold magenta",
+}
+
+
+def check_summary(
+    as_of: dt.date, counts: dict[str, int], findings: Sequence[Any], notices: Sequence[dict[str, Any]]
+) -> None:
+    console = _console()
+    console.print(f"[bold]Check as of {as_of.isoformat()}[/bold]")
+    if not counts:
+        console.print("nothing due soon or overdue")
+    for level in ("reminder", "warning", "criticism", "interview", "accountability"):
+        if counts.get(level):
+            console.print(f"  [{_LEVEL_STYLE[level]}]{level:<15}[/] {counts[level]}")
+    worst = sorted(findings, key=lambda f: -f.days_overdue)[:10]
+    if worst:
+        simple_table(
+            "most overdue",
+            [f.as_json() for f in worst],
+            ["ledger", "task", "unit", "person", "deadline", "days_overdue", "level"],
+        )
+    if not notices:
+        console.print("no new notices")
+        return
+    kinds: dict[str, int] = {}
+    for item in notices:
+        kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
+    console.print("new notices: " + ", ".join(f"{kind} {count}" for kind, count in kinds.items()))
+    shown = [{**n, "units": _names(n["units"])} for n in notices[:20]]
+    simple_table("notices issued by this check", shown, ["id", "kind", "number", "ledger", "units"])
+    if len(notices) > 20:
+        console.print(f"… and {len(notices) - 20} more: `tracker notices`")
+
+
+def _names(names: Sequence[str], most: int = 6) -> str:
+    shown = "、".join(names[:most])
+    return shown + (f" 等{len(names)}个单位" if len(names) > most else "")
+
+
+def notices_table(rows: Sequence[dict[str, Any]]) -> None:
+    simple_table(
+        "notices",
+        [{**r, "units": _names(r["units"])} for r in rows],
+        ["id", "kind", "number", "ledger", "units", "as_of", "acknowledged_by"],
+    )
+
+
+def interviews_table(rows: Sequence[dict[str, Any]]) -> None:
+    simple_table(
+        "约谈名单", [{**r, "reasons": "；".join(r["reasons"])} for r in rows], ["ledger", "unit", "person", "reasons"]
+    )

@@ -62,11 +62,18 @@ def record_progress(
     evidence = json.loads(assignment.evidence) + [e for e in change.evidence if e]
     note = assignment.note if change.note is None else change.note
     before = _state(assignment)
+    status, due_on = change.status.value, assignment.due_on
+    task = session.get(Task, assignment.task_id)
+    if change.status == Status.DONE and task is not None and task.deadline_kind == "recurring" and due_on:
+        # A recurring duty done for this period is owed again for the next one: it stays open with
+        # the next period's deadline; the completion is kept in the event and as completed_on.
+        status, due_on, percent = Status.TODO.value, _next_period(session, task, due_on), 0
     result = session.execute(
         update(Assignment)
         .where(col(Assignment.id) == assignment.id, col(Assignment.version) == based_on)
         .values(
-            status=change.status.value,
+            status=status,
+            due_on=due_on,
             completed_on=completed_on,
             percent=percent,
             note=note,
@@ -100,11 +107,22 @@ def record_progress(
         by=by,
         action="progress",
         ledger_id=ledger_id,
+        task_id=assignment.task_id,
+        unit_id=assignment.unit_id,
         subject=subject,
         before=before,
         after=_state(assignment),
     )
     return assignment
+
+
+def _next_period(session: Session, task: Task, due_on: dt.date) -> dt.date:
+    from tracker.deadlines import Recurring, parse
+
+    ledger = session.get(Ledger, task.ledger_id)
+    rule = parse(task.deadline_text, ledger.year if ledger else None)
+    assert isinstance(rule, Recurring)
+    return rule.next_on_or_after(due_on + dt.timedelta(days=1))
 
 
 def status_label(status: str) -> str:
@@ -156,6 +174,7 @@ def set_person(
         by=by,
         action=action,
         ledger_id=ledger.id,
+        unit_id=unit.id,
         subject=unit.name,
         before=before,
         after={"name": person.name, "email": person.email, "phone": person.phone},

@@ -88,3 +88,35 @@ def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
         Row(**r, days_overdue=days_overdue(r["due_on"], r["status"], r["completed_on"], as_of))
         for r in session.execute(query).mappings()
     ]
+
+
+def extension_rows(session: Session, pending_only: bool = False) -> list[dict[str, Any]]:
+    from tracker.models import Extension, Ledger
+
+    query: Any = (
+        sa.select(Extension, col(Ledger.title), col(Task.seq), col(Unit.name))
+        .join(Assignment, col(Assignment.id) == col(Extension.assignment_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .order_by(col(Extension.id))
+    )
+    if pending_only:
+        query = query.where(col(Extension.status) == "pending")
+    return [
+        {
+            "id": e.id,
+            "ledger": title,
+            "task": seq,
+            "unit": unit,
+            "from": e.original_due.isoformat() if e.original_due else None,
+            "to": e.new_due.isoformat(),
+            "status": e.status,
+            "late": e.late,
+            "reason": e.reason,
+            "requested_by": e.requested_by,
+            "decided_by": e.decided_by or None,
+            "decision_reason": e.decision_reason or None,
+        }
+        for e, title, seq, unit in session.execute(query)
+    ]

@@ -49,7 +49,7 @@ def test_puyang_deadlines_and_persons_match_the_seed(cli) -> None:  # type: igno
     assert {r["phase"] for r in rows} == {"项目前期阶段", "项目实施阶段", "系统运行阶段"}
 
 
-def test_relative_and_recurring_tasks_wait_for_dates(cli) -> None:  # type: ignore[no-untyped-def]
+def test_relative_tasks_wait_and_recurring_ones_start_at_their_first_period(cli) -> None:  # type: ignore[no-untyped-def]
     cli("import", PILOTS)
     rows = cli("show", "第一批试点", "--json", "--as-of", "2013-12-01").json()["rows"]
     by_task: dict[str, set[object]] = {}
@@ -57,7 +57,8 @@ def test_relative_and_recurring_tasks_wait_for_dates(cli) -> None:  # type: igno
         by_task.setdefault(row["deadline_text"], set()).add(row["deadline"])
     assert by_task["2月22日前"] == {"2013-02-22"}
     assert by_task["自接到中期监督检查通知后的15天内"] == {None}
-    assert by_task["每年12月15日前"] == {None}
+    assert by_task["每年12月15日前"] == {"2013-12-15"}  # the ledger was issued 2013-10-18
+    assert by_task["每年12月31日前"] == {"2013-12-31"}
 
 
 def test_reimport_updates_in_place_and_keeps_progress(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,293 @@
+"""Change management (seed 000, articles 22–24): triggers, extensions, termination, reports received,
+interviews held. Every change goes into the audit trail with who and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker import audit
+from tracker.deadlines import Relative, parse
+from tracker.errors import InputError, NotFoundError
+from tracker.models import (
+    Assignment,
+    AuditEntry,
+    Extension,
+    Interview,
+    Ledger,
+    ReportDue,
+    ReportDuty,
+    Status,
+    Task,
+    Unit,
+)
+from tracker.workdays import WorkCalendar
+
+OPEN = (Status.TODO.value, Status.DOING.value)
+
+
+def set_trigger(
+    session: Session, ledger: Ledger, task: Task, on: dt.date, *, calendar: WorkCalendar, by: str, now: dt.datetime
+) -> dt.date:
+    """Record the day a relative deadline's trigger happened (e.g. the mid-term notice arrived)."""
+    deadline = parse(task.deadline_text, ledger.year)
+    if not isinstance(deadline, Relative):
+        raise InputError(f"任务 {task.seq}: {task.deadline_text} is not a relative deadline; it needs no trigger")
+    due = deadline.resolve(on, calendar)
+    before = {"trigger_on": task.trigger_on, "due_on": task.due_on}
+    old_due = task.due_on
+    task.trigger_on, task.due_on = on, due
+    session.add(task)
+    # Assignments follow the task, except those with an approved extension of their own.
+    session.execute(
+        sa.update(Assignment)
+        .where(
+            col(Assignment.task_id) == task.id,
+            sa.or_(col(Assignment.due_on).is_(None), col(Assignment.due_on) == old_due),
+        )
+        .values(due_on=due)
+    )
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action="trigger",
+        ledger_id=ledger.id,
+        task_id=task.id,
+        subject=f"任务 {task.seq}",
+        before=before,
+        after={"trigger_on": on, "due_on": due},
+    )
+    return due
+
+
+def request_extension(
+    session: Session,
+    assignment: Assignment,
+    *,
+    to: dt.date,
+    reason: str,
+    late: bool,
+    today: dt.date,
+    by: str,
+    now: dt.datetime,
+    subject: str,
+) -> Extension:
+    """A unit asks for a new deadline. It must ask before the deadline unless ``late`` (a supervisor's
+    decision, recorded as such)."""
+    if not reason.strip():
+        raise InputError(f"{subject}: an extension needs a reason (--reason)")
+    if assignment.status not in OPEN:
+        raise InputError(f"{subject}: the assignment is {assignment.status}; only open ones can be extended")
+    due = assignment.due_on
+    if due is None:
+        raise InputError(f"{subject}: the assignment has no deadline yet")
+    if to <= due:
+        raise InputError(f"{subject}: the new deadline {to} is not after the current one ({due})")
+    if today > due and not late:
+        raise InputError(
+            f"{subject}: the deadline {due} has passed; a late request needs --late (a supervisor's decision)"
+        )
+    pending = session.exec(
+        select(Extension).where(Extension.assignment_id == assignment.id, Extension.status == "pending")
+    ).first()
+    if pending is not None:
+        raise InputError(f"{subject}: extension request {pending.id} is still pending")
+    assert assignment.id is not None
+    request = Extension(
+        assignment_id=assignment.id,
+        requested_on=today,
+        requested_at=now,
+        requested_by=by,
+        original_due=due,
+        new_due=to,
+        reason=reason.strip(),
+        late=today > due,
+    )
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action="extension-request",
+        ledger_id=_ledger_of(session, assignment),
+        task_id=assignment.task_id,
+        unit_id=assignment.unit_id,
+        subject=subject,
+        after={"id": request.id, "from": due, "to": to, "reason": reason, "late": request.late},
+    )
+    return request
+
+
+def _ledger_of(session: Session, assignment: Assignment) -> int | None:
+    task = session.get(Task, assignment.task_id)
+    return task.ledger_id if task else None
+
+
+def find_extension(session: Session, ref: str) -> Extension:
+    request = session.get(Extension, int(ref)) if ref.strip().isdigit() else None
+    if request is None:
+        raise NotFoundError(f"no extension request {ref!r} (see `tracker extensions`)")
+    return request
+
+
+def decide_extension(
+    session: Session, request: Extension, *, approve: bool, reason: str, by: str, now: dt.datetime
+) -> Extension:
+    """Approve (the new deadline replaces the old for this assignment; the original stays in the
+    history, and the ladder starts afresh against the new date) or refuse (the clock keeps running)."""
+    if request.status != "pending":
+        raise InputError(f"extension request {request.id} is not pending (it was {request.status})")
+    if not approve and not reason.strip():
+        raise InputError(f"extension request {request.id}: a refusal needs a reason (--reason)")
+    assignment = session.get(Assignment, request.assignment_id)
+    assert assignment is not None
+    request.status = "approved" if approve else "refused"
+    request.decided_at, request.decided_by, request.decision_reason = now, by, reason.strip()
+    session.add(request)
+    if approve:
+        if assignment.status not in OPEN:
+            raise InputError(f"extension request {request.id}: the assignment is {assignment.status} now")
+        session.execute(
+            sa.update(Assignment)
+            .where(col(Assignment.id) == assignment.id)
+            .values(due_on=request.new_due, version=col(Assignment.version) + 1, updated_at=now)
+        )
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action=f"extension-{request.status}",
+        ledger_id=_ledger_of(session, assignment),
+        task_id=assignment.task_id,
+        unit_id=assignment.unit_id,
+        subject=f"延期申请 {request.id}",
+        before={"due_on": request.original_due},
+        after={"due_on": request.new_due if approve else request.original_due, "reason": reason},
+    )
+    return request
+
+
+def terminate_unit(session: Session, ledger: Ledger, unit: Unit, *, reason: str, by: str, now: dt.datetime) -> int:
+    """End a unit's open assignments as 已终止 (article 24); they leave the findings, stay in history."""
+    if not reason.strip():
+        raise InputError(f"{unit.name}: termination needs a reason (--reason)")
+    ids = list(
+        session.exec(
+            select(Assignment.id)
+            .join(Task, col(Task.id) == col(Assignment.task_id))
+            .where(Assignment.unit_id == unit.id, Task.ledger_id == ledger.id, col(Assignment.status).in_(OPEN))
+        )
+    )
+    if not ids:
+        raise InputError(f"{unit.name} has no open assignments in {ledger.title}")
+    session.execute(
+        sa.update(Assignment)
+        .where(col(Assignment.id).in_(ids))
+        .values(status=Status.TERMINATED.value, version=col(Assignment.version) + 1, updated_at=now)
+    )
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action="terminate",
+        ledger_id=ledger.id,
+        unit_id=unit.id,
+        subject=unit.name,
+        before={"open": len(ids)},
+        after={"status": "terminated", "reason": reason.strip()},
+    )
+    return len(ids)
+
+
+def receive_report(
+    session: Session,
+    ledger: Ledger,
+    unit: Unit,
+    *,
+    duty_name: str | None,
+    on: dt.date,
+    period: dt.date | None,
+    by: str,
+    now: dt.datetime,
+) -> ReportDue:
+    """Record that a unit's periodic report arrived on ``on`` (for the earliest open period, or ``period``)."""
+    duties = list(session.exec(select(ReportDuty).where(ReportDuty.ledger_id == ledger.id)))
+    if duty_name:
+        duties = [d for d in duties if duty_name in d.name]
+    if len(duties) != 1:
+        names = ", ".join(d.name for d in duties) or "none"
+        raise InputError(f"{ledger.title}: name one report duty with --report (has: {names})")
+    from tracker.scan import materialize_reports
+
+    materialize_reports(session, max(on, period or on))
+    query = select(ReportDue).where(ReportDue.duty_id == duties[0].id, ReportDue.unit_id == unit.id)
+    if period is not None:
+        query = query.where(ReportDue.due_on == period)
+    else:
+        query = query.where(col(ReportDue.received_on).is_(None))
+    report = session.exec(query.order_by(col(ReportDue.due_on))).first()
+    if report is None:
+        raise InputError(f"{unit.name}: no {'such' if period else 'open'} period of {duties[0].name} to receive")
+    if report.received_on is not None:
+        raise InputError(f"{unit.name}: the {report.due_on} {duties[0].name} was received on {report.received_on}")
+    report.received_on = on
+    session.add(report)
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action="report-received",
+        ledger_id=ledger.id,
+        unit_id=unit.id,
+        subject=f"{duties[0].name} {report.due_on}",
+        after={"received_on": on, "late": on > report.due_on},
+    )
+    return report
+
+
+def record_interview(
+    session: Session, ledger: Ledger, unit: Unit, *, on: dt.date, note: str, person: str, by: str, now: dt.datetime
+) -> Interview:
+    assert ledger.id is not None and unit.id is not None
+    interview = Interview(
+        ledger_id=ledger.id, unit_id=unit.id, person=person, held_on=on, note=note, recorded_at=now, recorded_by=by
+    )
+    session.add(interview)
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action="interview-held",
+        ledger_id=ledger.id,
+        unit_id=unit.id,
+        subject=unit.name,
+        after={"held_on": on, "note": note, "person": person},
+    )
+    return interview
+
+
+def history(
+    session: Session, ledger: Ledger, task: Task | None = None, unit: Unit | None = None
+) -> list[dict[str, Any]]:
+    query = select(AuditEntry).where(AuditEntry.ledger_id == ledger.id).order_by(col(AuditEntry.id))
+    if task is not None:
+        query = query.where(AuditEntry.task_id == task.id)
+    if unit is not None:
+        query = query.where(AuditEntry.unit_id == unit.id)
+    return [
+        {
+            "at": e.at.isoformat(),
+            "by": e.by,
+            "action": e.action,
+            "subject": e.subject,
+            "before": e.before,
+            "after": e.after,
+        }
+        for e in session.exec(query)
+    ]

@@ -1,0 +1,303 @@
+"""The scan: what is due soon, overdue, missing, as of a date. Set-based SQL, one query per question.
+
+An assignment's level is the highest rung of its ledger's ladder any of whose conditions holds
+(``ladder.py`` turns the rules into dates). Only open assignments (未开始/进行中) with a deadline
+take part: completed and terminated ones leave the findings; a relative deadline waits for its
+trigger; a recurring one carries the deadline of its current period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker.config import EscalationRule
+from tracker.ladder import LEVEL_OF, Ladder, Rung, ladder_for
+from tracker.models import (
+    Assignment,
+    Ledger,
+    Notice,
+    NoticeItem,
+    Person,
+    ReportDue,
+    ReportDuty,
+    Status,
+    Task,
+    Unit,
+)
+from tracker.workdays import WorkCalendar
+
+OPEN = (Status.TODO.value, Status.DOING.value)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An assignment (or a missed report) at some escalation level."""
+
+    kind: str  # "task" | "report"
+    ledger_id: int
+    ledger: str
+    task_id: int | None
+    seq: str
+    task: str
+    unit_id: int
+    unit: str
+    person: str
+    deadline: dt.date
+    days_overdue: int
+    rank: int
+    item_id: int  # the assignment's id, or the report period's
+    notified_level: int
+    notified_due: dt.date | None
+
+    @property
+    def level(self) -> str:
+        return LEVEL_OF[self.rank].value
+
+    @property
+    def is_new(self) -> bool:
+        """Reached a level above the last one noticed for this deadline."""
+        return self.rank > (self.notified_level if self.notified_due == self.deadline else 0)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ledger": self.ledger,
+            "ledger_id": self.ledger_id,
+            "task": self.seq,
+            "task_text": self.task,
+            "kind": self.kind,
+            "unit": self.unit,
+            "person": self.person,
+            "deadline": self.deadline.isoformat(),
+            "days_overdue": self.days_overdue,
+            "level": self.level,
+        }
+
+
+def _ladders(session: Session, default: list[EscalationRule]) -> dict[str, tuple[Ladder, list[int]]]:
+    """Ledgers grouped by the ladder that judges them (the config's, or their own)."""
+    groups: dict[str, tuple[Ladder, list[int]]] = {}
+    for ledger_id, title, stored in session.execute(select(Ledger.id, Ledger.title, Ledger.escalation)):
+        ladder = ladder_for(stored, default, where=title)
+        groups.setdefault(ladder.as_json(), (ladder, []))[1].append(ledger_id)
+    return groups
+
+
+def _criticism_counts(as_of: dt.date) -> Any:
+    """Criticism bulletins naming each unit, issued before ``as_of`` (so a re-run the same day
+    judges exactly as the first run did)."""
+    return (
+        select(col(NoticeItem.unit_id).label("unit_id"), sa.func.count(sa.distinct(col(Notice.id))).label("n"))
+        .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
+        .where(col(Notice.kind) == "criticism", col(Notice.as_of) < as_of)
+        .group_by(col(NoticeItem.unit_id))
+        .subquery("crit")
+    )
+
+
+def _level_case(rungs: Sequence[Rung], due: Any, as_of: dt.date, criticisms: Any) -> Any:
+    whens = []
+    for rung in rungs:
+        conditions = []
+        if rung.overdue_cutoff is not None:
+            conditions.append(due <= rung.overdue_cutoff)
+        if rung.remind_until is not None:
+            conditions.append(sa.and_(due >= as_of, due <= rung.remind_until))
+        if rung.criticisms:
+            conditions.append(sa.and_(due < as_of, sa.func.coalesce(criticisms, 0) >= rung.criticisms))
+        if conditions:
+            whens.append((sa.or_(*conditions), rung.rank))
+    return sa.case(*whens, else_=0) if whens else sa.literal(0)
+
+
+def _horizon(rungs: Sequence[Rung], as_of: dt.date) -> dt.date:
+    """No assignment due after this can be at any level."""
+    return max([as_of, *(r.remind_until for r in rungs if r.remind_until is not None)])
+
+
+def task_findings(
+    session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar, only_new: bool = False
+) -> list[Finding]:
+    crit = _criticism_counts(as_of)
+    findings: list[Finding] = []
+    for ladder, ledger_ids in _ladders(session, default).values():
+        rungs = ladder.rungs(as_of, calendar)
+        level = _level_case(rungs, col(Assignment.due_on), as_of, crit.c.n).label("level")
+        query = (
+            sa.select(
+                col(Assignment.id),
+                col(Task.ledger_id),
+                col(Ledger.title),
+                col(Task.id),
+                col(Task.seq),
+                col(Task.text),
+                col(Unit.id),
+                col(Unit.name),
+                sa.func.coalesce(col(Person.name), ""),
+                col(Assignment.due_on),
+                level,
+                col(Assignment.notified_level),
+                col(Assignment.notified_due),
+            )
+            .join(Task, col(Task.id) == col(Assignment.task_id))
+            .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+            .outerjoin(crit, crit.c.unit_id == col(Unit.id))
+            .where(
+                col(Task.ledger_id).in_(ledger_ids),
+                col(Assignment.status).in_(OPEN),
+                col(Assignment.due_on) <= _horizon(rungs, as_of),
+                level > 0,
+            )
+            .order_by(col(Task.ledger_id), col(Task.position), col(Unit.position))
+        )
+        if only_new:
+            query = query.where(
+                level >= 2,
+                sa.or_(
+                    col(Assignment.notified_due).is_(None),
+                    col(Assignment.notified_due) != col(Assignment.due_on),
+                    level > col(Assignment.notified_level),
+                ),
+            )
+        for aid, lid, title, tid, seq, text, uid, unit, person, due, rank, nlevel, ndue in session.execute(query):
+            findings.append(
+                Finding(
+                    "task",
+                    lid,
+                    title,
+                    tid,
+                    seq,
+                    text,
+                    uid,
+                    unit,
+                    person,
+                    due,
+                    (as_of - due).days,
+                    rank,
+                    aid,
+                    nlevel,
+                    ndue,
+                )
+            )
+    return findings
+
+
+def materialize_reports(session: Session, as_of: dt.date) -> int:
+    """Create the report periods due up to ``as_of`` that do not exist yet; returns how many."""
+    from tracker.deadlines import Recurring, parse
+
+    created = 0
+    duties = list(session.exec(select(ReportDuty)))
+    if not duties:
+        return 0
+    import json
+
+    ledgers = {lg.id: lg for lg in session.exec(select(Ledger))}
+    existing = {
+        (d, u, due)
+        for d, u, due in session.execute(
+            sa.select(col(ReportDue.duty_id), col(ReportDue.unit_id), col(ReportDue.due_on))
+        )
+    }
+    for duty in duties:
+        ledger = ledgers[duty.ledger_id]
+        rule = parse(duty.deadline_text, ledger.year)
+        if not isinstance(rule, Recurring):
+            continue
+        start = ledger.issued_on or dt.date(ledger.year or as_of.year, 1, 1)
+        kinds = set(json.loads(duty.unit_kinds))
+        units = [
+            u
+            for u in session.exec(select(Unit).where(Unit.ledger_id == duty.ledger_id))
+            if not kinds or u.kind in kinds
+        ]
+        for due in rule.dates(start, as_of):
+            for unit in units:
+                assert duty.id is not None and unit.id is not None
+                if (duty.id, unit.id, due) not in existing:
+                    session.add(ReportDue(duty_id=duty.id, unit_id=unit.id, due_on=due))
+                    created += 1
+    session.flush()
+    return created
+
+
+def _missing(as_of: dt.date) -> Any:
+    """Report periods not received as of ``as_of`` although due before it (漏报)."""
+    return sa.and_(
+        col(ReportDue.due_on) < as_of,
+        sa.or_(col(ReportDue.received_on).is_(None), col(ReportDue.received_on) > as_of),
+    )
+
+
+def report_findings(
+    session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar, only_new: bool = False
+) -> list[Finding]:
+    missing_counts = dict(
+        session.execute(
+            select(col(ReportDue.unit_id), sa.func.count()).where(_missing(as_of)).group_by(col(ReportDue.unit_id))
+        ).all()
+    )
+    if not missing_counts:
+        return []
+    findings: list[Finding] = []
+    for ladder, ledger_ids in _ladders(session, default).values():
+        rungs = [r for r in ladder.rungs(as_of, calendar) if r.missed_reports]
+        if not rungs:
+            continue
+        query = (
+            sa.select(
+                col(ReportDue.id),
+                col(ReportDuty.ledger_id),
+                col(Ledger.title),
+                col(ReportDuty.name),
+                col(Unit.id),
+                col(Unit.name),
+                sa.func.coalesce(col(Person.name), ""),
+                col(ReportDue.due_on),
+                col(ReportDue.notified_level),
+            )
+            .join(ReportDuty, col(ReportDuty.id) == col(ReportDue.duty_id))
+            .join(Ledger, col(Ledger.id) == col(ReportDuty.ledger_id))
+            .join(Unit, col(Unit.id) == col(ReportDue.unit_id))
+            .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+            .where(col(ReportDuty.ledger_id).in_(ledger_ids), _missing(as_of))
+            .order_by(col(ReportDuty.ledger_id), col(ReportDue.due_on), col(Unit.position))
+        )
+        for rid, lid, title, name, uid, unit, person, due, nlevel in session.execute(query):
+            count = missing_counts.get(uid, 0)
+            rank = max((r.rank for r in rungs if r.missed_reports and count >= r.missed_reports), default=0)
+            finding = Finding(
+                "report",
+                lid,
+                title,
+                None,
+                name,
+                f"{name}（{due.isoformat()}）",
+                uid,
+                unit,
+                person,
+                due,
+                (as_of - due).days,
+                rank,
+                rid,
+                nlevel,
+                due,
+            )
+            if rank and (not only_new or finding.is_new):
+                findings.append(finding)
+    return findings
+
+
+def level_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        counts[finding.level] += 1
+    return dict(counts)
