@@ -40,6 +40,14 @@ def record(
 ) -> None:
     session.add(
         AuditEntry(
-            at=at, by=by, action=action, ledger_id=ledger_id, subject=subject, before=_json(before), after=_json(after)
+            at=at,
+            by=by,
+            action=action,
+            ledger_id=ledger_id,
+            task_id=task_id,
+            unit_id=unit_id,
+            subject=subject,
+            before=_json(before),
+            after=_json(after),
         )
     )

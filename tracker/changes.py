@@ -225,7 +225,8 @@ def receive_report(
         raise InputError(f"{ledger.title}: name one report duty with --report (has: {names})")
     from tracker.scan import materialize_reports
 
-    materialize_reports(session, max(on, period or on))
+    # A report may arrive before its period's deadline: make the coming periods exist too.
+    materialize_reports(session, max(on, period or on) + dt.timedelta(days=366))
     query = select(ReportDue).where(ReportDue.duty_id == duties[0].id, ReportDue.unit_id == unit.id)
     if period is not None:
         query = query.where(ReportDue.due_on == period)

@@ -36,8 +36,32 @@ class Role(StrEnum):
 ROLE_LABELS = {Role.LEAD: "牵头", Role.ASSIST: "协办"}
 
 
-def _utc() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """Aware UTC in, aware UTC out, on every backend.
+
+    SQLite has no time zones: an aware value written there comes back naive, its offset silently
+    lost. So moments are converted to UTC on the way in and marked UTC on the way out; a naive
+    value is refused rather than guessed at.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: moments are stored as aware UTC")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _utc() -> UTCDateTime:
+    return UTCDateTime()
 
 
 class Ledger(SQLModel, table=True):
