@@ -9,7 +9,14 @@ from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.models import Notice
-from tracker.scan import Finding, materialize_reports, report_findings, task_findings
+from tracker.scan import (
+    Finding,
+    level_counts,
+    materialize_reports,
+    report_findings,
+    task_findings,
+    task_level_counts,
+)
 from tracker.workdays import WorkCalendar
 
 
@@ -18,6 +25,7 @@ class CheckResult:
     as_of: dt.date
     notices: list[Notice] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # findings per level
 
 
 def run_check(
@@ -32,8 +40,9 @@ def run_check(
 ) -> CheckResult:
     """Escalate what newly reached a level and issue its notices; the caller commits.
 
-    ``with_findings`` also lists every current finding (the JSON contract wants them); without
-    it, a steady-state check touches only what is new.
+    ``with_findings`` lists every current finding (the JSON contract wants them); without it the
+    findings are counted in the database and only the ten most overdue are loaded, so a
+    steady-state check over a million assignments loads almost nothing.
     """
     from tracker.notices import issue_notices
 
@@ -43,7 +52,13 @@ def run_check(
     new += report_findings(session, as_of, rules, calendar, only_new=True)
     notices = issue_notices(session, new, as_of=as_of, now=now, by=by, settings=settings.notices)
     result = CheckResult(as_of=as_of, notices=notices)
+    reports = report_findings(session, as_of, rules, calendar)
     if with_findings:
-        result.findings = task_findings(session, as_of, rules, calendar)
-        result.findings += report_findings(session, as_of, rules, calendar)
+        result.findings = task_findings(session, as_of, rules, calendar) + reports
+        result.counts = level_counts(result.findings)
+    else:
+        result.findings = task_findings(session, as_of, rules, calendar, most_overdue=10)
+        result.counts = task_level_counts(session, as_of, rules, calendar)
+        for level, count in level_counts(reports).items():
+            result.counts[level] = result.counts.get(level, 0) + count
     return result

@@ -22,18 +22,23 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
     """Scan every ledger: due soon, overdue, missing reports; escalate and issue notices."""
     from tracker.check import run_check
     from tracker.notices import notice_units
-    from tracker.scan import level_counts
 
     tracker = obj.tracker
     day = as_of or tracker.today()
     with obj.session() as session:
         result = run_check(
-            session, as_of=day, now=tracker.now(), by=tracker.user, settings=tracker.settings, calendar=tracker.calendar
+            session,
+            as_of=day,
+            now=tracker.now(),
+            by=tracker.user,
+            settings=tracker.settings,
+            calendar=tracker.calendar,
+            with_findings=wants_json(obj, as_json),
         )
         session.commit()
         ids = [n.id for n in result.notices if n.id is not None]
         units = notice_units(session, ids)
-        titles = {n.ledger_id: find_ledger(session, str(n.ledger_id)).title for n in result.notices}
+        titles = {lid: find_ledger(session, str(lid)).title for lid in {n.ledger_id for n in result.notices}}
     notices = [
         {
             "id": n.id,
@@ -49,7 +54,7 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
             {"as_of": day.isoformat(), "findings": [f.as_json() for f in result.findings], "notices": notices}
         )
         return
-    output.check_summary(day, level_counts(result.findings), result.findings, notices)
+    output.check_summary(day, result.counts, result.findings, notices)
 
 
 @cli.command()

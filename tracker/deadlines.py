@@ -24,8 +24,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import pendulum
-
 from tracker.errors import InputError
 from tracker.workdays import WorkCalendar
 
@@ -107,6 +105,8 @@ class Relative:
     def resolve(self, trigger: dt.date, calendar: WorkCalendar) -> dt.date:
         if self.unit == "workdays":
             return calendar.add_workdays(trigger, self.amount)
+        import pendulum  # month arithmetic that clamps to the month's end
+
         start = pendulum.date(trigger.year, trigger.month, trigger.day)
         if self.unit == "months":
             moved = start.add(months=self.amount)  # pendulum clamps 01-31 + 1 month to 02-28

@@ -61,6 +61,9 @@ def issue_notices(
         unit_key = 0 if LEVEL_OF[finding.rank] == Level.CRITICISM else finding.unit_id
         groups.setdefault((finding.ledger_id, finding.rank, unit_key), []).append(finding)
     notices = []
+    items: list[dict[str, Any]] = []
+    noticed_tasks: list[dict[str, Any]] = []
+    noticed_reports: list[dict[str, Any]] = []
     for (ledger_id, rank, unit_key), findings in sorted(groups.items()):
         serial, number = next_number(session, as_of.year, settings)
         notice = Notice(
@@ -80,22 +83,21 @@ def issue_notices(
         assert notice.id is not None
         for f in findings:
             is_task = f.kind == "task"
-            session.add(
-                NoticeItem(
-                    notice_id=notice.id,
-                    unit_id=f.unit_id,
-                    assignment_id=f.item_id if is_task else None,
-                    report_id=None if is_task else f.item_id,
-                    level=rank,
-                    deadline=f.deadline,
-                    days_overdue=f.days_overdue,
-                )
+            items.append(
+                {
+                    "notice_id": notice.id,
+                    "unit_id": f.unit_id,
+                    "assignment_id": f.item_id if is_task else None,
+                    "report_id": None if is_task else f.item_id,
+                    "level": rank,
+                    "deadline": f.deadline,
+                    "days_overdue": f.days_overdue,
+                }
             )
-            table = Assignment if is_task else ReportDue
-            values: dict[str, Any] = {"notified_level": rank}
             if is_task:
-                values["notified_due"] = f.deadline
-            session.execute(sa.update(table).where(col(table.id) == f.item_id).values(**values))
+                noticed_tasks.append({"id": f.item_id, "notified_level": rank, "notified_due": f.deadline})
+            else:
+                noticed_reports.append({"id": f.item_id, "notified_level": rank})
         audit.record(
             session,
             at=now,
@@ -107,6 +109,13 @@ def issue_notices(
             after={"kind": notice.kind, "items": len(findings), "as_of": as_of},
         )
         notices.append(notice)
+    # In bulk: a first check over a large ledger escalates hundreds of thousands of assignments.
+    if items:
+        session.execute(sa.insert(NoticeItem), items)
+    if noticed_tasks:
+        session.execute(sa.update(Assignment), noticed_tasks)
+    if noticed_reports:
+        session.execute(sa.update(ReportDue), noticed_reports)
     session.flush()
     return notices
 

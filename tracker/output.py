@@ -6,19 +6,28 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from tracker.models import STATUS_LABELS, Ledger, Status
 from tracker.views import Row
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 _STATUS_STYLE = {Status.TODO: "", Status.DOING: "cyan", Status.DONE: "green", Status.TERMINATED: "dim"}
 
 
 def _console() -> Console:
+    from rich.console import Console  # imported when a person reads the output, not for --json
+
     return Console(highlight=False, soft_wrap=False)
+
+
+def _table(**kwargs: Any) -> Table:
+    from rich.table import Table
+
+    return Table(**kwargs)
 
 
 def _default(value: Any) -> Any:
@@ -46,7 +55,7 @@ def when(payload: dict[str, Any]) -> None:
 
 
 def ledgers(rows: Sequence[dict[str, Any]], caption: str) -> None:
-    table = Table(title=caption)
+    table = _table(title=caption)
     for name in ("id", "台账 ledger", "任务 tasks", "单位 units", "分配 assignments"):
         table.add_column(name, justify="right" if name != "台账 ledger" else "left")
     for row in rows:
@@ -69,7 +78,7 @@ def _late(row: Row) -> str:
 
 def ledger_table(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
     title = f"{ledger.title} {ledger.doc_number}".strip()
-    table = Table(title=f"{title}\n截至 {as_of.isoformat()}")
+    table = _table(title=f"{title}\n截至 {as_of.isoformat()}")
     for name in ("序号", "阶段", "任务", "完成时限", "责任单位", "责任人", "状态", "完成日期", "逾期"):
         table.add_column(name, overflow="fold")
     previous = None
@@ -113,7 +122,7 @@ def ledger_matrix(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
     for row in rows:
         if row.unit not in units:
             units.append(row.unit)
-    table = Table(title=f"{ledger.title} {ledger.doc_number} — 截至 {as_of.isoformat()}".strip())
+    table = _table(title=f"{ledger.title} {ledger.doc_number} — 截至 {as_of.isoformat()}".strip())
     table.add_column("序号")
     table.add_column("任务", max_width=18, overflow="ellipsis", no_wrap=True)
     table.add_column("完成时限")
@@ -133,7 +142,7 @@ def simple_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[s
     if not rows:
         _console().print(f"{title}: none")
         return
-    table = Table(title=title)
+    table = _table(title=title)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:

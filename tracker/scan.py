@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.config import EscalationRule
-from tracker.ladder import LEVEL_OF, Ladder, Rung, ladder_for
+from tracker.ladder import LEVEL_OF, NOTICE_MIN_RANK, Ladder, Rung, ladder_for
 from tracker.models import (
     Assignment,
     Ledger,
@@ -121,53 +121,76 @@ def _horizon(rungs: Sequence[Rung], as_of: dt.date) -> dt.date:
     return max([as_of, *(r.remind_until for r in rungs if r.remind_until is not None)])
 
 
+def _task_scan(
+    ledger_ids: list[int], rungs: Sequence[Rung], as_of: dt.date, crit: Any, only_new: bool, *columns: Any
+) -> tuple[Any, Any]:
+    """The task scan for one ladder: ``columns`` plus the level, over open assignments at a level."""
+    level = _level_case(rungs, col(Assignment.due_on), as_of, crit.c.n).label("level")
+    query = (
+        sa.select(*columns, level)
+        .select_from(Assignment)
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .outerjoin(crit, crit.c.unit_id == col(Assignment.unit_id))
+        .where(
+            col(Task.ledger_id).in_(ledger_ids),
+            col(Assignment.status).in_(OPEN),
+            col(Assignment.due_on) <= _horizon(rungs, as_of),
+            level > 0,
+        )
+    )
+    if only_new:
+        query = query.where(
+            level >= NOTICE_MIN_RANK,
+            sa.or_(
+                col(Assignment.notified_due).is_(None),
+                col(Assignment.notified_due) != col(Assignment.due_on),
+                level > col(Assignment.notified_level),
+            ),
+        )
+    return query, level
+
+
 def task_findings(
-    session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar, only_new: bool = False
+    session: Session,
+    as_of: dt.date,
+    default: list[EscalationRule],
+    calendar: WorkCalendar,
+    only_new: bool = False,
+    most_overdue: int | None = None,
 ) -> list[Finding]:
+    """Open assignments at some level, in ledger order; or only the ``most_overdue`` few."""
     crit = _criticism_counts(as_of)
     findings: list[Finding] = []
     for ladder, ledger_ids in _ladders(session, default).values():
-        rungs = ladder.rungs(as_of, calendar)
-        level = _level_case(rungs, col(Assignment.due_on), as_of, crit.c.n).label("level")
+        query, _ = _task_scan(
+            ledger_ids,
+            ladder.rungs(as_of, calendar),
+            as_of,
+            crit,
+            only_new,
+            col(Assignment.id),
+            col(Task.ledger_id),
+            col(Ledger.title),
+            col(Task.id),
+            col(Task.seq),
+            col(Task.text),
+            col(Unit.id),
+            col(Unit.name),
+            sa.func.coalesce(col(Person.name), ""),
+            col(Assignment.due_on),
+            col(Assignment.notified_level),
+            col(Assignment.notified_due),
+        )
         query = (
-            sa.select(
-                col(Assignment.id),
-                col(Task.ledger_id),
-                col(Ledger.title),
-                col(Task.id),
-                col(Task.seq),
-                col(Task.text),
-                col(Unit.id),
-                col(Unit.name),
-                sa.func.coalesce(col(Person.name), ""),
-                col(Assignment.due_on),
-                level,
-                col(Assignment.notified_level),
-                col(Assignment.notified_due),
-            )
-            .join(Task, col(Task.id) == col(Assignment.task_id))
-            .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
+            query.join(Ledger, col(Ledger.id) == col(Task.ledger_id))
             .join(Unit, col(Unit.id) == col(Assignment.unit_id))
             .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
-            .outerjoin(crit, crit.c.unit_id == col(Unit.id))
-            .where(
-                col(Task.ledger_id).in_(ledger_ids),
-                col(Assignment.status).in_(OPEN),
-                col(Assignment.due_on) <= _horizon(rungs, as_of),
-                level > 0,
-            )
-            .order_by(col(Task.ledger_id), col(Task.position), col(Unit.position))
         )
-        if only_new:
-            query = query.where(
-                level >= 2,
-                sa.or_(
-                    col(Assignment.notified_due).is_(None),
-                    col(Assignment.notified_due) != col(Assignment.due_on),
-                    level > col(Assignment.notified_level),
-                ),
-            )
-        for aid, lid, title, tid, seq, text, uid, unit, person, due, rank, nlevel, ndue in session.execute(query):
+        if most_overdue:
+            query = query.order_by(col(Assignment.due_on), col(Assignment.id)).limit(most_overdue)
+        else:
+            query = query.order_by(col(Task.ledger_id), col(Task.position), col(Unit.position))
+        for aid, lid, title, tid, seq, text, uid, unit, person, due, nlevel, ndue, rank in session.execute(query):
             findings.append(
                 Finding(
                     "task",
@@ -188,6 +211,19 @@ def task_findings(
                 )
             )
     return findings
+
+
+def task_level_counts(
+    session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar
+) -> dict[str, int]:
+    """How many open assignments are at each level, counted in the database."""
+    crit = _criticism_counts(as_of)
+    counts: dict[str, int] = defaultdict(int)
+    for ladder, ledger_ids in _ladders(session, default).values():
+        query, level = _task_scan(ledger_ids, ladder.rungs(as_of, calendar), as_of, crit, False, sa.func.count())
+        for count, rank in session.execute(query.group_by(level)):
+            counts[LEVEL_OF[rank].value] += count
+    return dict(counts)
 
 
 def materialize_reports(session: Session, as_of: dt.date) -> int:

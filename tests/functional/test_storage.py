@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 
 from tests.conftest import BACKEND, LEDGERS
 from tracker import audit
-from tracker.db import head_revision, make_engine, open_database
+from tracker.db import HEAD, head_revision, make_engine, open_database
 from tracker.errors import StaleEditError
 from tracker.importing import import_ledgers, read_ledger_file
 from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
@@ -44,7 +44,7 @@ def engine(db_url: str) -> sa.Engine:
 def test_migrations_match_the_models(engine: sa.Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == head_revision()
+        assert context.get_current_revision() == head_revision() == HEAD
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
@@ -170,3 +170,22 @@ def test_unreachable_database_is_a_clear_error() -> None:
         open_database("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     with pytest.raises(InputError, match="not a database URL"):
         make_engine("::::")
+
+
+def test_an_older_database_is_brought_up_to_date(db_url: str) -> None:
+    """A database left at the first revision, with data in it, is upgraded by the next command."""
+    from alembic import command
+
+    from tracker.db import _alembic_config
+
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0001")
+        connection.execute(sa.text(
+            "INSERT INTO ledger (title, doc_number, issuer, source, created_at, updated_at) "
+            "VALUES ('旧台账', '', '', '', '2017-01-01 00:00:00', '2017-01-01 00:00:00')"))
+    upgraded = open_database(db_url)
+    with upgraded.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD
+        assert "notice" in sa.inspect(connection).get_table_names()
+        assert connection.execute(sa.text("SELECT title FROM ledger")).scalar() == "旧台账"
