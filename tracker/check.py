@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.ladder import NOTICE_MIN_RANK
 from tracker.models import Notice
 from tracker.scan import (
     Finding,
@@ -26,6 +27,7 @@ class CheckResult:
     notices: list[Notice] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # findings per level
+    lagging: list[dict[str, object]] = field(default_factory=list)  # 序时进度 flags (with findings only)
 
 
 def run_check(
@@ -48,17 +50,44 @@ def run_check(
 
     materialize_reports(session, as_of)
     rules = settings.escalation
-    new = task_findings(session, as_of, rules, calendar, only_new=True)
-    new += report_findings(session, as_of, rules, calendar, only_new=True)
-    notices = issue_notices(session, new, as_of=as_of, now=now, by=by, settings=settings.notices)
-    result = CheckResult(as_of=as_of, notices=notices)
     reports = report_findings(session, as_of, rules, calendar)
     if with_findings:
-        result.findings = task_findings(session, as_of, rules, calendar) + reports
-        result.counts = level_counts(result.findings)
+        findings = task_findings(session, as_of, rules, calendar) + reports
+        new = [f for f in findings if f.rank >= NOTICE_MIN_RANK and f.is_new]
+        counts = level_counts(findings)
+        lagging = lagging_rows(session, as_of, settings.progress.lag_margin)
     else:
-        result.findings = task_findings(session, as_of, rules, calendar, most_overdue=10)
-        result.counts = task_level_counts(session, as_of, rules, calendar)
+        counts, new_tasks = task_level_counts(session, as_of, rules, calendar)
         for level, count in level_counts(reports).items():
-            result.counts[level] = result.counts.get(level, 0) + count
-    return result
+            counts[level] = counts.get(level, 0) + count
+        new = task_findings(session, as_of, rules, calendar, only_new=True) if new_tasks else []
+        new += [f for f in reports if f.rank >= NOTICE_MIN_RANK and f.is_new]
+        findings = task_findings(session, as_of, rules, calendar, most_overdue=10)
+        lagging = []
+    notices = issue_notices(session, new, as_of=as_of, now=now, by=by, settings=settings.notices)
+    return CheckResult(as_of=as_of, notices=notices, findings=findings, counts=counts, lagging=lagging)
+
+
+def lagging_rows(session: Session, as_of: dt.date, margin: int) -> list[dict[str, object]]:
+    """Open assignments whose reported percent lags the time elapsed (序时进度), every ledger."""
+    from sqlmodel import select
+
+    from tracker.models import Ledger
+    from tracker.views import ledger_rows
+
+    found: list[dict[str, object]] = []
+    for ledger_id, title in session.execute(select(Ledger.id, Ledger.title)):
+        for row in ledger_rows(session, ledger_id, as_of, margin):
+            if row.lagging:
+                found.append(
+                    {
+                        "ledger": title,
+                        "task": row.seq,
+                        "unit": row.unit,
+                        "person": row.person,
+                        "deadline": row.due_on.isoformat() if row.due_on else None,
+                        "percent": row.percent,
+                        "expected_percent": row.expected_percent,
+                    }
+                )
+    return found

@@ -175,7 +175,7 @@ def show(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
     with obj.session() as session:
         found = find_ledger(session, ledger)
         assert found.id is not None
-        rows = ledger_rows(session, found.id, day)
+        rows = ledger_rows(session, found.id, day, tracker.settings.progress.lag_margin)
     if wants_json(obj, as_json):
         output.emit_json(
             {

@@ -51,7 +51,12 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
     ]
     if wants_json(obj, as_json):
         output.emit_json(
-            {"as_of": day.isoformat(), "findings": [f.as_json() for f in result.findings], "notices": notices}
+            {
+                "as_of": day.isoformat(),
+                "findings": [f.as_json() for f in result.findings],
+                "notices": notices,
+                "lagging": result.lagging,
+            }
         )
         return
     output.check_summary(day, result.counts, result.findings, notices)

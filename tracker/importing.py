@@ -22,7 +22,7 @@ from tracker.config import EscalationRule, describe_validation
 from tracker.deadlines import Absolute, Recurring, Relative
 from tracker.errors import InputError
 from tracker.ledger_spec import CheckedTask, LedgerSpec, check_spec, clean_name
-from tracker.models import Assignment, Ledger, Person, Phase, ProgressEvent, ReportDuty, Task, Unit
+from tracker.models import Assignment, Ledger, Person, Phase, ProgressEvent, ReportDuty, Task, Unit, ledger_start
 from tracker.workdays import WorkCalendar
 
 
@@ -70,11 +70,6 @@ def _escalation_json(spec: LedgerSpec) -> str | None:
     except ValidationError as exc:
         raise InputError(describe_validation(exc, f"{spec.source}: escalation")) from None
     return json.dumps([rule.model_dump(mode="json", exclude_defaults=True) for rule in rules], ensure_ascii=False)
-
-
-def ledger_start(issued_on: dt.date | None, year: int | None) -> dt.date | None:
-    """When a ledger's obligations begin: its issue date, else the first day of its year."""
-    return issued_on or (dt.date(year, 1, 1) if year else None)
 
 
 def _due_on(

@@ -292,3 +292,8 @@ class Interview(SQLModel, table=True):
     note: str = ""
     recorded_at: dt.datetime = Field(sa_type=_utc())
     recorded_by: str = ""
+
+
+def ledger_start(issued_on: dt.date | None, year: int | None) -> dt.date | None:
+    """When a ledger's obligations begin: its issue date, else the first day of its year."""
+    return issued_on or (dt.date(year, 1, 1) if year else None)

@@ -80,13 +80,16 @@ class Finding:
         }
 
 
-def _ladders(session: Session, default: list[EscalationRule]) -> dict[str, tuple[Ladder, list[int]]]:
-    """Ledgers grouped by the ladder that judges them (the config's, or their own)."""
+def _ladders(session: Session, default: list[EscalationRule]) -> dict[str, tuple[Ladder, list[int] | None]]:
+    """Ledgers grouped by the ladder that judges them (the config's, or their own). A group that
+    holds every ledger says None instead of listing them, so its scan needs no ledger filter."""
     groups: dict[str, tuple[Ladder, list[int]]] = {}
     for ledger_id, title, stored in session.execute(select(Ledger.id, Ledger.title, Ledger.escalation)):
         ladder = ladder_for(stored, default, where=title)
         groups.setdefault(ladder.as_json(), (ladder, []))[1].append(ledger_id)
-    return groups
+    if len(groups) == 1:
+        return {key: (ladder, None) for key, (ladder, _) in groups.items()}
+    return dict(groups)
 
 
 def _criticism_counts(as_of: dt.date) -> Any:
@@ -122,9 +125,16 @@ def _horizon(rungs: Sequence[Rung], as_of: dt.date) -> dt.date:
 
 
 def _task_scan(
-    ledger_ids: list[int], rungs: Sequence[Rung], as_of: dt.date, crit: Any, only_new: bool, *columns: Any
+    ledger_ids: list[int] | None,
+    rungs: Sequence[Rung],
+    as_of: dt.date,
+    crit: Any,
+    only_new: bool,
+    *columns: Any,
+    at_level_only: bool = True,
 ) -> tuple[Any, Any]:
-    """The task scan for one ladder: ``columns`` plus the level, over open assignments at a level."""
+    """The task scan for one ladder: ``columns`` plus the level, over open assignments due by the
+    horizon (only those at some level unless ``at_level_only`` is off: the caller drops level 0)."""
     level = _level_case(rungs, col(Assignment.due_on), as_of, crit.c.n).label("level")
     query = (
         sa.select(*columns, level)
@@ -132,22 +142,32 @@ def _task_scan(
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .outerjoin(crit, crit.c.unit_id == col(Assignment.unit_id))
         .where(
-            col(Task.ledger_id).in_(ledger_ids),
             col(Assignment.status).in_(OPEN),
             col(Assignment.due_on) <= _horizon(rungs, as_of),
-            level > 0,
         )
     )
+    if at_level_only:
+        query = query.where(level > 0)
+    if ledger_ids is not None:
+        # A subquery on task ids, not a filter on the joined task: the scan must be driven by the
+        # (status, due_on) index on assignments, never by a loop over each task's rows.
+        tasks = sa.select(col(Task.id)).where(col(Task.ledger_id).in_(ledger_ids))
+        query = query.where(col(Assignment.task_id).in_(tasks))
     if only_new:
-        query = query.where(
-            level >= NOTICE_MIN_RANK,
-            sa.or_(
-                col(Assignment.notified_due).is_(None),
-                col(Assignment.notified_due) != col(Assignment.due_on),
-                level > col(Assignment.notified_level),
-            ),
-        )
+        query = query.where(_is_new(level))
     return query, level
+
+
+def _is_new(level: Any) -> Any:
+    """At a notice level above the one last noticed for this deadline (as ``Finding.is_new``)."""
+    return sa.and_(
+        level >= NOTICE_MIN_RANK,
+        sa.or_(
+            col(Assignment.notified_due).is_(None),
+            col(Assignment.notified_due) != col(Assignment.due_on),
+            level > col(Assignment.notified_level),
+        ),
+    )
 
 
 def task_findings(
@@ -187,10 +207,18 @@ def task_findings(
             .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
         )
         if most_overdue:
-            query = query.order_by(col(Assignment.due_on), col(Assignment.id)).limit(most_overdue)
+            # One query per status, each walking the (status, due_on) index in order and stopping
+            # after a few rows; a single query over both statuses would sort every open row.
+            queries = [
+                query.where(col(Assignment.status) == status)
+                .order_by(col(Assignment.due_on), col(Assignment.id))
+                .limit(most_overdue)
+                for status in OPEN
+            ]
         else:
-            query = query.order_by(col(Task.ledger_id), col(Task.position), col(Unit.position))
-        for aid, lid, title, tid, seq, text, uid, unit, person, due, nlevel, ndue, rank in session.execute(query):
+            queries = [query.order_by(col(Task.ledger_id), col(Task.position), col(Unit.position))]
+        rows = [row for q in queries for row in session.execute(q)]
+        for aid, lid, title, tid, seq, text, uid, unit, person, due, nlevel, ndue, rank in rows:
             findings.append(
                 Finding(
                     "task",
@@ -210,20 +238,33 @@ def task_findings(
                     ndue,
                 )
             )
+    if most_overdue:
+        findings = sorted(findings, key=lambda f: (f.deadline, f.item_id))[:most_overdue]
     return findings
 
 
 def task_level_counts(
     session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar
-) -> dict[str, int]:
-    """How many open assignments are at each level, counted in the database."""
+) -> tuple[dict[str, int], int]:
+    """How many open assignments are at each level, and how many of them are new, counted in one
+    pass in the database (a steady-state check needs nothing more)."""
     crit = _criticism_counts(as_of)
     counts: dict[str, int] = defaultdict(int)
+    new = 0
     for ladder, ledger_ids in _ladders(session, default).values():
-        query, level = _task_scan(ledger_ids, ladder.rungs(as_of, calendar), as_of, crit, False, sa.func.count())
-        for count, rank in session.execute(query.group_by(level)):
+        rungs = ladder.rungs(as_of, calendar)
+        level = _level_case(rungs, col(Assignment.due_on), as_of, crit.c.n)
+        flag = sa.case((_is_new(level), 1), else_=0).label("new")
+        # Each test of the level costs a CASE per row; here level 0 is dropped after grouping.
+        query, level_label = _task_scan(
+            ledger_ids, rungs, as_of, crit, False, sa.func.count(), flag, at_level_only=False
+        )
+        for count, is_new, rank in session.execute(query.group_by(level_label, flag)):
+            if not rank:
+                continue
             counts[LEVEL_OF[rank].value] += count
-    return dict(counts)
+            new += count if is_new else 0
+    return dict(counts), new
 
 
 def materialize_reports(session: Session, as_of: dt.date) -> int:
@@ -304,9 +345,11 @@ def report_findings(
             .join(Ledger, col(Ledger.id) == col(ReportDuty.ledger_id))
             .join(Unit, col(Unit.id) == col(ReportDue.unit_id))
             .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
-            .where(col(ReportDuty.ledger_id).in_(ledger_ids), _missing(as_of))
+            .where(_missing(as_of))
             .order_by(col(ReportDuty.ledger_id), col(ReportDue.due_on), col(Unit.position))
         )
+        if ledger_ids is not None:
+            query = query.where(col(ReportDuty.ledger_id).in_(ledger_ids))
         for rid, lid, title, name, uid, unit, person, due, nlevel in session.execute(query):
             count = missing_counts.get(uid, 0)
             rank = max((r.rank for r in rungs if r.missed_reports and count >= r.missed_reports), default=0)

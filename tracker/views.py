@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import and_, select
 from sqlmodel import Session, col
 
-from tracker.models import Assignment, Person, Phase, Status, Task, Unit
+from tracker.models import Assignment, Ledger, Person, Phase, Status, Task, Unit, ledger_start
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class Row:
     note: str
     version: int
     days_overdue: int | None  # negative before the deadline; None without a date
+    expected_percent: int | None = None  # 序时进度: the share of the time allowed that has passed
+    lagging: bool = False  # reported percent behind the expected one by more than the margin
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -47,6 +49,8 @@ class Row:
             "percent": self.percent,
             "note": self.note,
             "days_overdue": self.days_overdue,
+            "expected_percent": self.expected_percent,
+            "lagging": self.lagging,
         }
 
 
@@ -59,7 +63,17 @@ def days_overdue(due: dt.date | None, status: str, completed_on: dt.date | None,
     return (as_of - due).days
 
 
-def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
+def expected_percent(start: dt.date | None, due: dt.date | None, as_of: dt.date) -> int | None:
+    """序时进度: how far through the time between start and deadline ``as_of`` is, in percent."""
+    if start is None or due is None or due <= start:
+        return None
+    share = (as_of - start).days / (due - start).days
+    return max(0, min(100, round(share * 100)))
+
+
+def ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margin: int = 10) -> list[Row]:
+    """Every assignment of the ledger; open ones not yet due carry their expected progress and
+    are flagged when their reported percent lags it by more than ``lag_margin`` points."""
     query: Any = (  # a wide labelled select; mypy cannot type it usefully
         select(
             col(Assignment.id).label("assignment_id"),
@@ -76,6 +90,7 @@ def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
             col(Assignment.percent).label("percent"),
             col(Assignment.note).label("note"),
             col(Assignment.version).label("version"),
+            col(Task.start_on).label("start_on"),
         )
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
@@ -84,14 +99,23 @@ def ledger_rows(session: Session, ledger_id: int, as_of: dt.date) -> list[Row]:
         .where(col(Task.ledger_id) == ledger_id)
         .order_by(col(Task.position), col(Unit.position))
     )
-    return [
-        Row(**r, days_overdue=days_overdue(r["due_on"], r["status"], r["completed_on"], as_of))
-        for r in session.execute(query).mappings()
-    ]
+    ledger = session.get(Ledger, ledger_id)
+    default_start = ledger_start(ledger.issued_on, ledger.year) if ledger else None
+    rows = []
+    for r in session.execute(query).mappings():
+        values = dict(r)
+        start = values.pop("start_on") or default_start
+        expected = None
+        if values["status"] in (Status.TODO, Status.DOING) and values["due_on"] and values["due_on"] >= as_of:
+            expected = expected_percent(start, values["due_on"], as_of)
+        lagging = expected is not None and values["percent"] + lag_margin < expected
+        overdue = days_overdue(values["due_on"], values["status"], values["completed_on"], as_of)
+        rows.append(Row(**values, days_overdue=overdue, expected_percent=expected, lagging=lagging))
+    return rows
 
 
 def extension_rows(session: Session, pending_only: bool = False) -> list[dict[str, Any]]:
-    from tracker.models import Extension, Ledger
+    from tracker.models import Extension
 
     query: Any = (
         sa.select(Extension, col(Ledger.title), col(Task.seq), col(Unit.name))

@@ -326,3 +326,23 @@ def test_unknown_things_are_exit_2(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("history", "no such ledger").code == 2
     assert cli("scores", "1", "--json").code == 0
     assert cli("extend", "1", "99", "濮阳县", "--to", "2018-01-01", "--reason", "x").code == 2
+
+
+def test_expected_progress_lag_is_flagged_before_the_deadline(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ledger = tmp_path / "small.toml"
+    ledger.write_text(SMALL.replace('text = "任务二"\n', 'text = "任务二"\nstart = 2017-04-01\n'), encoding="utf-8")
+    cli("import", ledger)
+    assert cli("progress", "测试台账", "2", "甲县", "--status", "doing", "--percent", "40").code == 0
+    assert cli("progress", "测试台账", "2", "乙县", "--status", "doing", "--percent", "60").code == 0
+    # 2017-04-19: 18 of the 29 days from 04-01 to 04-30 have passed: 62% expected.
+    result = check(cli, "2017-04-19")
+    assert [(lag["unit"], lag["percent"], lag["expected_percent"]) for lag in result["lagging"]] == [
+        ("甲县政府", 40, 62)
+    ]
+    rows = cli("show", "测试台账", "--json", "--as-of", "2017-04-19").json()["rows"]
+    flags = {(r["seq"], r["unit"]): r["lagging"] for r in rows}
+    assert flags[("2", "甲县政府")] is True and flags[("2", "乙县政府")] is False
+    config = tmp_path / "c.toml"
+    config.write_text("[progress]\nlag_margin = 25\n", encoding="utf-8")
+    lenient = cli("--config", config, "check", "--as-of", "2017-04-19", "--json").json()
+    assert lenient["lagging"] == []

@@ -181,9 +181,12 @@ def test_an_older_database_is_brought_up_to_date(db_url: str) -> None:
     engine = make_engine(db_url)
     with engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "0001")
-        connection.execute(sa.text(
-            "INSERT INTO ledger (title, doc_number, issuer, source, created_at, updated_at) "
-            "VALUES ('旧台账', '', '', '', '2017-01-01 00:00:00', '2017-01-01 00:00:00')"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO ledger (title, doc_number, issuer, source, created_at, updated_at) "
+                "VALUES ('旧台账', '', '', '', '2017-01-01 00:00:00', '2017-01-01 00:00:00')"
+            )
+        )
     upgraded = open_database(db_url)
     with upgraded.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == HEAD
