@@ -7,9 +7,10 @@ import getpass
 import json
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.models import AuditEntry
+from tracker.models import AuditEntry, table_of
 
 
 def current_user() -> str:
@@ -51,3 +52,35 @@ def record(
             after=_json(after),
         )
     )
+
+
+def entry(
+    *,
+    at: dt.datetime,
+    by: str,
+    action: str,
+    ledger_id: int | None,
+    task_id: int | None = None,
+    unit_id: int | None = None,
+    subject: str = "",
+    before: Any = None,
+    after: Any = None,
+) -> dict[str, Any]:
+    """An audit row as a plain dict, for ``record_many``."""
+    return {
+        "at": at,
+        "by": by,
+        "action": action,
+        "ledger_id": ledger_id,
+        "task_id": task_id,
+        "unit_id": unit_id,
+        "subject": subject,
+        "before": _json(before),
+        "after": _json(after),
+    }
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append many audit rows in one statement."""
+    if rows:
+        session.connection().execute(sa.insert(table_of(AuditEntry)), rows)

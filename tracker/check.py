@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from tracker.config import Settings
 from tracker.ladder import NOTICE_MIN_RANK
@@ -46,32 +46,34 @@ def run_check(
     findings are counted in the database and only the ten most overdue are loaded, so a
     steady-state check over a million assignments loads almost nothing.
     """
-    from tracker.notices import issue_notices
+    from tracker.notices import escalate_tasks, issue_notices
 
     materialize_reports(session, as_of)
     rules = settings.escalation
+    # Escalate first (set-based for tasks), then read what is there to report.
     reports = report_findings(session, as_of, rules, calendar)
+    ids = escalate_tasks(
+        session, as_of=as_of, now=now, by=by, settings=settings.notices, rules=rules, calendar=calendar
+    )
+    new_reports = [f for f in reports if f.rank >= NOTICE_MIN_RANK and f.is_new]
+    ids += issue_notices(session, new_reports, as_of=as_of, now=now, by=by, settings=settings.notices)
     if with_findings:
         findings = task_findings(session, as_of, rules, calendar) + reports
-        new = [f for f in findings if f.rank >= NOTICE_MIN_RANK and f.is_new]
         counts = level_counts(findings)
         lagging = lagging_rows(session, as_of, settings.progress.lag_margin)
     else:
-        counts, new_tasks = task_level_counts(session, as_of, rules, calendar)
+        counts = task_level_counts(session, as_of, rules, calendar)
         for level, count in level_counts(reports).items():
             counts[level] = counts.get(level, 0) + count
-        new = task_findings(session, as_of, rules, calendar, only_new=True) if new_tasks else []
-        new += [f for f in reports if f.rank >= NOTICE_MIN_RANK and f.is_new]
         findings = task_findings(session, as_of, rules, calendar, most_overdue=10)
         lagging = []
-    notices = issue_notices(session, new, as_of=as_of, now=now, by=by, settings=settings.notices)
+    session.flush()
+    notices = list(session.exec(select(Notice).where(col(Notice.id).in_(ids)).order_by(col(Notice.id))))
     return CheckResult(as_of=as_of, notices=notices, findings=findings, counts=counts, lagging=lagging)
 
 
 def lagging_rows(session: Session, as_of: dt.date, margin: int) -> list[dict[str, object]]:
     """Open assignments whose reported percent lags the time elapsed (序时进度), every ledger."""
-    from sqlmodel import select
-
     from tracker.models import Ledger
     from tracker.views import ledger_rows
 

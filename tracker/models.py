@@ -297,3 +297,9 @@ class Interview(SQLModel, table=True):
 def ledger_start(issued_on: dt.date | None, year: int | None) -> dt.date | None:
     """When a ledger's obligations begin: its issue date, else the first day of its year."""
     return issued_on or (dt.date(year, 1, 1) if year else None)
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a model, for bulk statements that bypass the ORM."""
+    found: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return found

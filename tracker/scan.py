@@ -36,7 +36,7 @@ from tracker.workdays import WorkCalendar
 OPEN = (Status.TODO.value, Status.DOING.value)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a first check builds hundreds of thousands of these
 class Finding:
     """An assignment (or a missed report) at some escalation level."""
 
@@ -80,7 +80,7 @@ class Finding:
         }
 
 
-def _ladders(session: Session, default: list[EscalationRule]) -> dict[str, tuple[Ladder, list[int] | None]]:
+def ladders(session: Session, default: list[EscalationRule]) -> dict[str, tuple[Ladder, list[int] | None]]:
     """Ledgers grouped by the ladder that judges them (the config's, or their own). A group that
     holds every ledger says None instead of listing them, so its scan needs no ledger filter."""
     groups: dict[str, tuple[Ladder, list[int]]] = {}
@@ -92,7 +92,7 @@ def _ladders(session: Session, default: list[EscalationRule]) -> dict[str, tuple
     return dict(groups)
 
 
-def _criticism_counts(as_of: dt.date) -> Any:
+def criticism_counts(as_of: dt.date) -> Any:
     """Criticism bulletins naming each unit, issued before ``as_of`` (so a re-run the same day
     judges exactly as the first run did)."""
     return (
@@ -124,7 +124,7 @@ def _horizon(rungs: Sequence[Rung], as_of: dt.date) -> dt.date:
     return max([as_of, *(r.remind_until for r in rungs if r.remind_until is not None)])
 
 
-def _task_scan(
+def task_scan(
     ledger_ids: list[int] | None,
     rungs: Sequence[Rung],
     as_of: dt.date,
@@ -175,19 +175,18 @@ def task_findings(
     as_of: dt.date,
     default: list[EscalationRule],
     calendar: WorkCalendar,
-    only_new: bool = False,
     most_overdue: int | None = None,
 ) -> list[Finding]:
     """Open assignments at some level, in ledger order; or only the ``most_overdue`` few."""
-    crit = _criticism_counts(as_of)
+    crit = criticism_counts(as_of)
     findings: list[Finding] = []
-    for ladder, ledger_ids in _ladders(session, default).values():
-        query, _ = _task_scan(
+    for ladder, ledger_ids in ladders(session, default).values():
+        query, _ = task_scan(
             ledger_ids,
             ladder.rungs(as_of, calendar),
             as_of,
             crit,
-            only_new,
+            False,
             col(Assignment.id),
             col(Task.ledger_id),
             col(Ledger.title),
@@ -245,26 +244,19 @@ def task_findings(
 
 def task_level_counts(
     session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar
-) -> tuple[dict[str, int], int]:
-    """How many open assignments are at each level, and how many of them are new, counted in one
-    pass in the database (a steady-state check needs nothing more)."""
-    crit = _criticism_counts(as_of)
+) -> dict[str, int]:
+    """How many open assignments are at each level, counted in one pass in the database (a
+    steady-state check needs nothing more)."""
+    crit = criticism_counts(as_of)
     counts: dict[str, int] = defaultdict(int)
-    new = 0
-    for ladder, ledger_ids in _ladders(session, default).values():
+    for ladder, ledger_ids in ladders(session, default).values():
         rungs = ladder.rungs(as_of, calendar)
-        level = _level_case(rungs, col(Assignment.due_on), as_of, crit.c.n)
-        flag = sa.case((_is_new(level), 1), else_=0).label("new")
         # Each test of the level costs a CASE per row; here level 0 is dropped after grouping.
-        query, level_label = _task_scan(
-            ledger_ids, rungs, as_of, crit, False, sa.func.count(), flag, at_level_only=False
-        )
-        for count, is_new, rank in session.execute(query.group_by(level_label, flag)):
-            if not rank:
-                continue
-            counts[LEVEL_OF[rank].value] += count
-            new += count if is_new else 0
-    return dict(counts), new
+        query, level_label = task_scan(ledger_ids, rungs, as_of, crit, False, sa.func.count(), at_level_only=False)
+        for count, rank in session.execute(query.group_by(level_label)):
+            if rank:
+                counts[LEVEL_OF[rank].value] += count
+    return dict(counts)
 
 
 def materialize_reports(session: Session, as_of: dt.date) -> int:
@@ -315,7 +307,7 @@ def _missing(as_of: dt.date) -> Any:
 
 
 def report_findings(
-    session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar, only_new: bool = False
+    session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar
 ) -> list[Finding]:
     missing_counts = dict(
         session.execute(
@@ -325,7 +317,7 @@ def report_findings(
     if not missing_counts:
         return []
     findings: list[Finding] = []
-    for ladder, ledger_ids in _ladders(session, default).values():
+    for ladder, ledger_ids in ladders(session, default).values():
         rungs = [r for r in ladder.rungs(as_of, calendar) if r.missed_reports]
         if not rungs:
             continue
@@ -370,7 +362,7 @@ def report_findings(
                 nlevel,
                 due,
             )
-            if rank and (not only_new or finding.is_new):
+            if rank:
                 findings.append(finding)
     return findings
 
