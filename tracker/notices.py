@@ -171,6 +171,35 @@ def issue_notices(
     return sorted(ids.values())
 
 
+def _scratch_tables() -> tuple[sa.Table, sa.Table]:
+    """Two temporary tables for one escalation: the newly escalated assignments, and which
+    notice each (ledger, level, unit) group went into. Keys on both make every join an index
+    lookup: joining the scan itself to the notices made SQLite re-run the scan per notice."""
+    meta = sa.MetaData()
+    escalated = sa.Table(
+        "escalated",
+        meta,
+        sa.Column("assignment_id", sa.Integer, primary_key=True),
+        sa.Column("ledger_id", sa.Integer, nullable=False),
+        sa.Column("unit_id", sa.Integer, nullable=False),
+        sa.Column("unit_key", sa.Integer, nullable=False),
+        sa.Column("level", sa.Integer, nullable=False),
+        sa.Column("due_on", sa.Date, nullable=False),
+        sa.Column("days_overdue", sa.Integer, nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+    grouped = sa.Table(
+        "escalated_notice",
+        meta,
+        sa.Column("ledger_id", sa.Integer, primary_key=True),
+        sa.Column("level", sa.Integer, primary_key=True),
+        sa.Column("unit_key", sa.Integer, primary_key=True),
+        sa.Column("notice_id", sa.Integer, nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+    return escalated, grouped
+
+
 def escalate_tasks(
     session: Session,
     *,
@@ -181,68 +210,93 @@ def escalate_tasks(
     rules: list[EscalationRule],
     calendar: WorkCalendar,
 ) -> list[int]:
-    """Notices for every assignment that newly reached a notice level, set-based: the new
-    assignments are grouped, their items copied and their noticed level set by three statements
-    over the scan, never loaded into Python (a first check may escalate 400,000 of them)."""
+    """Notices for every assignment that newly reached a notice level, set-based: the scan's new
+    escalations are written once to a temporary table, then grouped into notices, copied into
+    notice items and marked as noticed by single statements, never loaded into Python (a first
+    check may escalate 400,000 of them)."""
+    connection = session.connection()
+    escalated, grouped = _scratch_tables()
+    escalated.create(connection)
+    grouped.create(connection)
+    # No try/finally: after an error the transaction rolls back, and the tables with it.
+    ids = _escalate_into(
+        session, escalated, grouped, as_of=as_of, now=now, by=by, settings=settings, rules=rules, calendar=calendar
+    )
+    grouped.drop(connection)
+    escalated.drop(connection)
+    return sorted(ids)
+
+
+def _escalate_into(
+    session: Session,
+    escalated: sa.Table,
+    grouped: sa.Table,
+    *,
+    as_of: dt.date,
+    now: dt.datetime,
+    by: str,
+    settings: NoticeSettings,
+    rules: list[EscalationRule],
+    calendar: WorkCalendar,
+) -> list[int]:
     from tracker.scan import criticism_counts, ladders, task_scan
 
     connection = session.connection()
     crit = criticism_counts(as_of)
-    created: list[int] = []
     for ladder, ledger_ids in ladders(session, rules).values():
-        scan, _ = task_scan(
+        scan, level = task_scan(
             ledger_ids,
             ladder.rungs(as_of, calendar),
             as_of,
             crit,
             True,
-            col(Task.ledger_id).label("ledger_id"),
-            col(Assignment.unit_id).label("unit_id"),
-            col(Assignment.id).label("assignment_id"),
-            col(Assignment.due_on).label("due_on"),
+            col(Assignment.id),
+            col(Task.ledger_id),
+            col(Assignment.unit_id),
+            col(Assignment.due_on),
+            _days_between(connection.dialect.name, col(Assignment.due_on), as_of),
         )
-        new = scan.subquery("new")
-        unit_key = sa.case((new.c.level == RANK[Level.CRITICISM], 0), else_=new.c.unit_id)
-        counted = connection.execute(
-            sa.select(new.c.ledger_id, new.c.level, unit_key, sa.func.count()).group_by(
-                new.c.ledger_id, new.c.level, unit_key
-            )
-        ).all()
-        if not counted:
-            continue
-        groups = sorted(((int(lid), int(rank), int(unit)), int(n)) for lid, rank, unit, n in counted)
-        ids = _create_notices(session, groups, as_of=as_of, now=now, by=by, settings=settings)
-        created += ids.values()
-        notice = table_of(Notice)
-        kind = sa.case({RANK[level]: level.value for level in NOTICE_TITLES}, value=new.c.level)
-        if connection.dialect.name == "sqlite":
-            late: Any = sa.cast(sa.func.julianday(as_of.isoformat()) - sa.func.julianday(new.c.due_on), sa.Integer)
-        else:
-            late = sa.literal(as_of, sa.Date) - new.c.due_on
-        items = table_of(NoticeItem)
+        scan = scan.add_columns(sa.case((level == RANK[Level.CRITICISM], 0), else_=col(Assignment.unit_id)))
         connection.execute(
-            sa.insert(items).from_select(
-                ["notice_id", "unit_id", "assignment_id", "level", "deadline", "days_overdue"],
-                sa.select(notice.c.id, new.c.unit_id, new.c.assignment_id, new.c.level, new.c.due_on, late).select_from(
-                    new.join(
-                        notice,
-                        sa.and_(
-                            notice.c.id.in_(list(ids.values())),
-                            notice.c.ledger_id == new.c.ledger_id,
-                            notice.c.kind == kind,
-                            sa.func.coalesce(notice.c.unit_id, 0) == unit_key,
-                        ),
-                    )
-                ),
+            sa.insert(escalated).from_select(
+                ["assignment_id", "ledger_id", "unit_id", "due_on", "days_overdue", "level", "unit_key"], scan
             )
         )
-        assignment = table_of(Assignment)
-        connection.execute(
-            sa.update(assignment)
-            .where(assignment.c.id == items.c.assignment_id, items.c.notice_id.in_(list(ids.values())))
-            .values(notified_level=items.c.level, notified_due=items.c.deadline)
+    e = escalated.c
+    counted = connection.execute(
+        sa.select(e.ledger_id, e.level, e.unit_key, sa.func.count()).group_by(e.ledger_id, e.level, e.unit_key)
+    ).all()
+    if not counted:
+        return []
+    groups = sorted(((int(lid), int(rank), int(unit)), int(n)) for lid, rank, unit, n in counted)
+    ids = _create_notices(session, groups, as_of=as_of, now=now, by=by, settings=settings)
+    connection.execute(
+        sa.insert(grouped),
+        [{"ledger_id": k[0], "level": k[1], "unit_key": k[2], "notice_id": i} for k, i in ids.items()],
+    )
+    g = grouped.c
+    connection.execute(
+        sa.insert(table_of(NoticeItem)).from_select(
+            ["notice_id", "unit_id", "assignment_id", "level", "deadline", "days_overdue"],
+            sa.select(g.notice_id, e.unit_id, e.assignment_id, e.level, e.due_on, e.days_overdue).join(
+                grouped, sa.and_(g.ledger_id == e.ledger_id, g.level == e.level, g.unit_key == e.unit_key)
+            ),
         )
-    return sorted(created)
+    )
+    assignment = table_of(Assignment)
+    connection.execute(
+        sa.update(assignment)
+        .where(assignment.c.id == e.assignment_id)
+        .values(notified_level=e.level, notified_due=e.due_on)
+    )
+    return list(ids.values())
+
+
+def _days_between(dialect: str, due_on: Any, as_of: dt.date) -> Any:
+    """``as_of - due_on`` in calendar days, in SQL."""
+    if dialect == "sqlite":
+        return sa.cast(sa.func.julianday(as_of.isoformat()) - sa.func.julianday(due_on), sa.Integer)
+    return sa.literal(as_of, sa.Date) - due_on
 
 
 @dataclass(frozen=True)
