@@ -50,19 +50,26 @@ def run_check(
 
     materialize_reports(session, as_of)
     rules = settings.escalation
-    # Escalate first (set-based for tasks), then read what is there to report.
     reports = report_findings(session, as_of, rules, calendar)
-    ids = escalate_tasks(
-        session, as_of=as_of, now=now, by=by, settings=settings.notices, rules=rules, calendar=calendar
-    )
     new_reports = [f for f in reports if f.rank >= NOTICE_MIN_RANK and f.is_new]
-    ids += issue_notices(session, new_reports, as_of=as_of, now=now, by=by, settings=settings.notices)
+    ids = issue_notices(session, new_reports, as_of=as_of, now=now, by=by, settings=settings.notices)
+
+    def escalate() -> list[int]:
+        return escalate_tasks(
+            session, as_of=as_of, now=now, by=by, settings=settings.notices, rules=rules, calendar=calendar
+        )
+
     if with_findings:
+        ids += escalate()
         findings = task_findings(session, as_of, rules, calendar) + reports
         counts = level_counts(findings)
         lagging = lagging_rows(session, as_of, settings.progress.lag_margin)
     else:
-        counts = task_level_counts(session, as_of, rules, calendar)
+        # Levels do not depend on what this run notices (criticisms count from earlier days), so
+        # counting first lets a steady-state run skip the escalation scan altogether.
+        counts, new = task_level_counts(session, as_of, rules, calendar)
+        if new:
+            ids += escalate()
         for level, count in level_counts(reports).items():
             counts[level] = counts.get(level, 0) + count
         findings = task_findings(session, as_of, rules, calendar, most_overdue=10)

@@ -242,7 +242,7 @@ def _escalate_into(
     from tracker.scan import criticism_counts, ladders, task_scan
 
     connection = session.connection()
-    crit = criticism_counts(as_of)
+    crit = criticism_counts(session, as_of)
     for ladder, ledger_ids in ladders(session, rules).values():
         scan, level = task_scan(
             ledger_ids,

@@ -92,19 +92,27 @@ def ladders(session: Session, default: list[EscalationRule]) -> dict[str, tuple[
     return dict(groups)
 
 
-def criticism_counts(as_of: dt.date) -> Any:
-    """Criticism bulletins naming each unit, issued before ``as_of`` (so a re-run the same day
-    judges exactly as the first run did)."""
-    return (
-        select(col(NoticeItem.unit_id).label("unit_id"), sa.func.count(sa.distinct(col(Notice.id))).label("n"))
+def criticism_counts(session: Session, as_of: dt.date) -> dict[int, int]:
+    """Criticism bulletins naming each unit (units belong to one ledger), issued before ``as_of``
+    (so a re-run the same day judges exactly as the first run did). Read once per check: as a
+    subquery joined into every scan it cost more than the scan itself."""
+    rows = session.execute(
+        select(col(NoticeItem.unit_id), sa.func.count(sa.distinct(col(Notice.id))))
         .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
         .where(col(Notice.kind) == "criticism", col(Notice.as_of) < as_of)
         .group_by(col(NoticeItem.unit_id))
-        .subquery("crit")
     )
+    return {int(unit): int(n) for unit, n in rows}
 
 
-def _level_case(rungs: Sequence[Rung], due: Any, as_of: dt.date, criticisms: Any) -> Any:
+def _criticised(unit: Any, criticisms: dict[int, int], at_least: int) -> Any:
+    """``unit`` is one named in at least ``at_least`` bulletins (ids inlined: they are ours, and
+    a bound parameter each would hit SQLite's parameter limit)."""
+    units = sorted(u for u, n in criticisms.items() if n >= at_least)
+    return unit.in_([sa.literal_column(str(u)) for u in units]) if units else sa.false()
+
+
+def _level_case(rungs: Sequence[Rung], due: Any, unit: Any, as_of: dt.date, criticisms: dict[int, int]) -> Any:
     whens = []
     for rung in rungs:
         conditions = []
@@ -113,7 +121,7 @@ def _level_case(rungs: Sequence[Rung], due: Any, as_of: dt.date, criticisms: Any
         if rung.remind_until is not None:
             conditions.append(sa.and_(due >= as_of, due <= rung.remind_until))
         if rung.criticisms:
-            conditions.append(sa.and_(due < as_of, sa.func.coalesce(criticisms, 0) >= rung.criticisms))
+            conditions.append(sa.and_(due < as_of, _criticised(unit, criticisms, rung.criticisms)))
         if conditions:
             whens.append((sa.or_(*conditions), rung.rank))
     return sa.case(*whens, else_=0) if whens else sa.literal(0)
@@ -128,19 +136,18 @@ def task_scan(
     ledger_ids: list[int] | None,
     rungs: Sequence[Rung],
     as_of: dt.date,
-    crit: Any,
+    criticisms: dict[int, int],
     only_new: bool,
     *columns: Any,
     at_level_only: bool = True,
 ) -> tuple[Any, Any]:
     """The task scan for one ladder: ``columns`` plus the level, over open assignments due by the
     horizon (only those at some level unless ``at_level_only`` is off: the caller drops level 0)."""
-    level = _level_case(rungs, col(Assignment.due_on), as_of, crit.c.n).label("level")
+    level = _level_case(rungs, col(Assignment.due_on), col(Assignment.unit_id), as_of, criticisms).label("level")
     query = (
         sa.select(*columns, level)
         .select_from(Assignment)
         .join(Task, col(Task.id) == col(Assignment.task_id))
-        .outerjoin(crit, crit.c.unit_id == col(Assignment.unit_id))
         .where(
             col(Assignment.status).in_(OPEN),
             col(Assignment.due_on) <= _horizon(rungs, as_of),
@@ -178,7 +185,7 @@ def task_findings(
     most_overdue: int | None = None,
 ) -> list[Finding]:
     """Open assignments at some level, in ledger order; or only the ``most_overdue`` few."""
-    crit = criticism_counts(as_of)
+    crit = criticism_counts(session, as_of)
     findings: list[Finding] = []
     for ladder, ledger_ids in ladders(session, default).values():
         query, _ = task_scan(
@@ -244,19 +251,25 @@ def task_findings(
 
 def task_level_counts(
     session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar
-) -> dict[str, int]:
-    """How many open assignments are at each level, counted in one pass in the database (a
-    steady-state check needs nothing more)."""
-    crit = criticism_counts(as_of)
+) -> tuple[dict[str, int], int]:
+    """How many open assignments are at each level, and how many of them newly reached a notice
+    level, counted in one pass in the database (a steady-state check needs nothing more)."""
+    crit = criticism_counts(session, as_of)
     counts: dict[str, int] = defaultdict(int)
+    new = 0
     for ladder, ledger_ids in ladders(session, default).values():
         rungs = ladder.rungs(as_of, calendar)
+        level = _level_case(rungs, col(Assignment.due_on), col(Assignment.unit_id), as_of, crit)
+        flag = sa.case((_is_new(level), 1), else_=0).label("new")
         # Each test of the level costs a CASE per row; here level 0 is dropped after grouping.
-        query, level_label = task_scan(ledger_ids, rungs, as_of, crit, False, sa.func.count(), at_level_only=False)
-        for count, rank in session.execute(query.group_by(level_label)):
+        query, level_label = task_scan(
+            ledger_ids, rungs, as_of, crit, False, sa.func.count(), flag, at_level_only=False
+        )
+        for count, is_new, rank in session.execute(query.group_by(level_label, flag)):
             if rank:
                 counts[LEVEL_OF[rank].value] += count
-    return dict(counts)
+                new += count if is_new else 0
+    return dict(counts), new
 
 
 def materialize_reports(session: Session, as_of: dt.date) -> int:

@@ -61,6 +61,18 @@ def test_findings_and_notices_follow_the_contract(cli) -> None:  # type: ignore[
     assert again["notices"] == [] and again["findings"] == first["findings"]
 
 
+def test_the_table_check_counts_and_escalates_like_the_json_one(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("import", PUYANG)
+    table = cli("check", "--as-of", "2017-04-05")
+    assert table.code == 0, table.err
+    assert "warning" in table.out and "5" in table.out and "督查〔2017〕" in table.out
+    notices = cli("notices", "--json").json()
+    assert sorted(n["units"][0] for n in notices) == sorted(COUNTIES)
+    assert check(cli, "2017-04-05")["notices"] == []  # already escalated by the table run
+    quiet = cli("check", "--as-of", "2017-04-05")
+    assert quiet.code == 0 and "no new notices" in quiet.out
+
+
 def test_reminders_before_the_deadline_are_findings_not_notices(cli) -> None:  # type: ignore[no-untyped-def]
     cli("import", PUYANG)
     result = check(cli, "2017-03-24")
