@@ -138,7 +138,8 @@ class Assignment(SQLModel, table=True):
 
     __table_args__ = (
         sa.UniqueConstraint("task_id", "unit_id", name="uq_assignment_task_unit"),
-        sa.Index("ix_assignment_status_due", "status", "due_on"),
+        # Covering for the daily check's counts (see scan.task_level_counts).
+        sa.Index("ix_assignment_scan", "status", "due_on", "notified_level", "notified_due", "unit_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -358,3 +359,52 @@ def test_expected_progress_lag_is_flagged_before_the_deadline(cli, tmp_path: Pat
     config.write_text("[progress]\nlag_margin = 25\n", encoding="utf-8")
     lenient = cli("--config", config, "check", "--as-of", "2017-04-19", "--json").json()
     assert lenient["lagging"] == []
+
+
+def test_counting_by_deadline_steps_agrees_with_the_row_by_row_scan(cli, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The steady-state counts (range counts, criticised units apart) against the findings the
+    JSON check lists, day by day while units are criticised and escalated."""
+    from sqlmodel import Session
+
+    from tracker.app import build
+    from tracker.ladder import NOTICE_MIN_RANK
+    from tracker.scan import level_counts, task_findings, task_level_counts
+
+    ledger = tmp_path / "small.toml"
+    ledger.write_text(
+        SMALL
+        + """
+[[escalation]]
+level = "reminder"
+before_days = [3]
+[[escalation]]
+level = "warning"
+overdue_days = 1
+[[escalation]]
+level = "criticism"
+overdue_days = 20
+[[escalation]]
+level = "interview"
+criticisms = 2
+[[escalation]]
+level = "accountability"
+overdue_days = 45
+""",
+        encoding="utf-8",
+    )
+    assert cli("import", ledger).code == 0
+    assert cli("import", PUYANG).code == 0
+    tracker = build(db_url)
+    days = [dt.date(2017, 3, 28) + dt.timedelta(days=n) for n in range(0, 80, 3)]
+    seen_interview = False
+    for day in days:
+        with Session(tracker.engine) as session:
+            rules = tracker.settings.escalation
+            counts, new = task_level_counts(session, day, rules, tracker.calendar)
+            findings = task_findings(session, day, rules, tracker.calendar)
+            assert counts == level_counts(findings), day
+            assert new == sum(1 for f in findings if f.rank >= NOTICE_MIN_RANK and f.is_new), day
+            seen_interview |= "interview" in counts
+        check(cli, day.isoformat())
+    assert seen_interview  # the criticised units were counted apart at least once
+    tracker.engine.dispose()
