@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from tracker import audit
 from tracker.config import EscalationRule, Level, NoticeSettings
 from tracker.errors import NotFoundError
-from tracker.ladder import LEVEL_LABELS, LEVEL_OF, RANK
+from tracker.ladder import LEVEL_LABELS, LEVEL_OF, NOTICE_MIN_RANK, RANK
 from tracker.models import (
     Assignment,
     Ledger,
@@ -239,29 +239,31 @@ def _escalate_into(
     rules: list[EscalationRule],
     calendar: WorkCalendar,
 ) -> list[int]:
-    from tracker.scan import criticism_counts, ladders, task_scan
+    from tracker.scan import criticism_counts, is_new, ladders, scan_parts
 
     connection = session.connection()
     crit = criticism_counts(session, as_of)
+    columns = ["assignment_id", "ledger_id", "unit_id", "due_on", "days_overdue", "level", "unit_key"]
     for ladder, ledger_ids in ladders(session, rules).values():
-        scan, level = task_scan(
-            ledger_ids,
-            ladder.rungs(as_of, calendar),
-            as_of,
-            crit,
-            True,
-            col(Assignment.id),
-            col(Task.ledger_id),
-            col(Assignment.unit_id),
-            col(Assignment.due_on),
-            _days_between(connection.dialect.name, col(Assignment.due_on), as_of),
-        )
-        scan = scan.add_columns(sa.case((level == RANK[Level.CRITICISM], 0), else_=col(Assignment.unit_id)))
-        connection.execute(
-            sa.insert(escalated).from_select(
-                ["assignment_id", "ledger_id", "unit_id", "due_on", "days_overdue", "level", "unit_key"], scan
+        for part in scan_parts(ledger_ids, ladder.rungs(as_of, calendar), as_of, crit):
+            if part.rank is not None and part.rank < NOTICE_MIN_RANK:
+                continue
+            # A bulletin is per ledger (unit key 0), every other notice per unit.
+            unit_key = sa.case((part.level == RANK[Level.CRITICISM], 0), else_=col(Assignment.unit_id))
+            scan = (
+                sa.select(
+                    col(Assignment.id),
+                    col(Task.ledger_id),
+                    col(Assignment.unit_id),
+                    col(Assignment.due_on),
+                    _days_between(connection.dialect.name, col(Assignment.due_on), as_of),
+                    part.level,
+                    unit_key,
+                )
+                .join(Task, col(Task.id) == col(Assignment.task_id))
+                .where(*part.where, is_new(part.level))
             )
-        )
+            connection.execute(sa.insert(escalated).from_select(columns, scan))
     e = escalated.c
     counted = connection.execute(
         sa.select(e.ledger_id, e.level, e.unit_key, sa.func.count()).group_by(e.ledger_id, e.level, e.unit_key)
@@ -274,6 +276,12 @@ def _escalate_into(
         sa.insert(grouped),
         [{"ledger_id": k[0], "level": k[1], "unit_key": k[2], "notice_id": i} for k, i in ids.items()],
     )
+    assignment = table_of(Assignment)
+    connection.execute(
+        sa.update(assignment)
+        .where(assignment.c.id == e.assignment_id)
+        .values(notified_level=e.level, notified_due=e.due_on)
+    )
     g = grouped.c
     connection.execute(
         sa.insert(table_of(NoticeItem)).from_select(
@@ -282,12 +290,6 @@ def _escalate_into(
                 grouped, sa.and_(g.ledger_id == e.ledger_id, g.level == e.level, g.unit_key == e.unit_key)
             ),
         )
-    )
-    assignment = table_of(Assignment)
-    connection.execute(
-        sa.update(assignment)
-        .where(assignment.c.id == e.assignment_id)
-        .values(notified_level=e.level, notified_due=e.due_on)
     )
     return list(ids.values())
 

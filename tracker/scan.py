@@ -141,12 +141,10 @@ def task_scan(
     rungs: Sequence[Rung],
     as_of: dt.date,
     criticisms: dict[int, int],
-    only_new: bool,
     *columns: Any,
-    at_level_only: bool = True,
 ) -> tuple[Any, Any]:
-    """The task scan for one ladder: ``columns`` plus the level, over open assignments due by the
-    horizon (only those at some level unless ``at_level_only`` is off: the caller drops level 0)."""
+    """The task scan for one ladder, row by row: ``columns`` plus the level, over open assignments
+    at some level."""
     level = _level_case(rungs, col(Assignment.due_on), col(Assignment.unit_id), as_of, criticisms).label("level")
     query = (
         sa.select(*columns, level)
@@ -155,21 +153,18 @@ def task_scan(
         .where(
             col(Assignment.status).in_(OPEN),
             col(Assignment.due_on) <= _horizon(rungs, as_of),
+            level > 0,
         )
     )
-    if at_level_only:
-        query = query.where(level > 0)
     if ledger_ids is not None:
         # A subquery on task ids, not a filter on the joined task: the scan must be driven by the
         # (status, due_on) index on assignments, never by a loop over each task's rows.
         tasks = sa.select(col(Task.id)).where(col(Task.ledger_id).in_(ledger_ids))
         query = query.where(col(Assignment.task_id).in_(tasks))
-    if only_new:
-        query = query.where(_is_new(level))
     return query, level
 
 
-def _is_new(level: Any) -> Any:
+def is_new(level: Any) -> Any:
     """At a notice level above the one last noticed for this deadline (as ``Finding.is_new``)."""
     return sa.and_(
         level >= NOTICE_MIN_RANK,
@@ -197,7 +192,6 @@ def task_findings(
             ladder.rungs(as_of, calendar),
             as_of,
             crit,
-            False,
             col(Assignment.id),
             col(Task.ledger_id),
             col(Ledger.title),
@@ -253,50 +247,62 @@ def task_findings(
     return findings
 
 
+@dataclass(frozen=True)
+class ScanPart:
+    """A share of one ladder's open assignments whose level one SQL expression gives: a deadline
+    step (the level a constant) over the units not criticised, or the criticised units (the
+    level's CASE, row by row)."""
+
+    where: tuple[Any, ...]
+    level: Any
+    rank: int | None  # the constant level of a step
+
+
+def scan_parts(
+    ledger_ids: list[int] | None, rungs: Sequence[Rung], as_of: dt.date, criticisms: dict[int, int]
+) -> list[ScanPart]:
+    """Open assignments at some level, split so that most are judged by the deadline alone: apart
+    from criticisms a level depends on the deadline only, so each step is one range over the
+    covering (status, due_on, notified_…) index, a tenth of the time of a CASE on every row."""
+    due, unit = col(Assignment.due_on), col(Assignment.unit_id)
+    scope: list[Any] = [col(Assignment.status).in_(OPEN)]
+    if ledger_ids is not None:
+        scope.append(col(Assignment.task_id).in_(sa.select(col(Task.id)).where(col(Task.ledger_id).in_(ledger_ids))))
+    thresholds = [r.criticisms for r in rungs if r.criticisms]
+    apart = bool(thresholds) and any(n >= min(thresholds) for n in criticisms.values())
+    criticised = _criticised(unit, criticisms, min(thresholds)) if apart else None
+    parts = []
+    for after, upto, rank in deadline_steps(rungs, as_of):
+        in_step = [due <= upto] if after is None else [due > after, due <= upto]
+        outside = [sa.not_(criticised)] if criticised is not None else []
+        parts.append(ScanPart((*scope, *outside, *in_step), sa.literal(rank), rank))
+    if criticised is not None:
+        level = _level_case(rungs, due, unit, as_of, criticisms)
+        parts.append(ScanPart((*scope, criticised, due <= _horizon(rungs, as_of), level > 0), level, None))
+    return parts
+
+
 def task_level_counts(
     session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar
 ) -> tuple[dict[str, int], int]:
     """How many open assignments are at each level, and how many of them newly reached a notice
-    level: all a steady-state check needs.
-
-    Apart from criticisms, a level depends on the deadline alone and steps at a few dates, so each
-    step is one range count over the covering (status, due_on, notified_…) index: a tenth of the
-    time of evaluating the level's CASE on every row. Units named in enough bulletins to climb by
-    criticism are counted apart, row by row.
-    """
+    level: all a steady-state check needs."""
     crit = criticism_counts(session, as_of)
     counts: dict[str, int] = defaultdict(int)
     new = 0
     for ladder, ledger_ids in ladders(session, default).values():
-        rungs = ladder.rungs(as_of, calendar)
-        thresholds = [r.criticisms for r in rungs if r.criticisms]
-        apart = bool(thresholds) and any(n >= min(thresholds) for n in crit.values())
-        criticised = _criticised(col(Assignment.unit_id), crit, min(thresholds)) if apart else sa.false()
-        scope = [col(Assignment.status).in_(OPEN)] + ([sa.not_(criticised)] if apart else [])
-        if ledger_ids is not None:
-            scope.append(
-                col(Assignment.task_id).in_(sa.select(col(Task.id)).where(col(Task.ledger_id).in_(ledger_ids)))
-            )
-        due = col(Assignment.due_on)
-        for after, upto, rank in deadline_steps(rungs, as_of):
-            unnoticed = sa.or_(
-                col(Assignment.notified_due).is_(None),
-                col(Assignment.notified_due) != due,
-                col(Assignment.notified_level) < rank,
-            )
-            fresh = sa.func.count().filter(unnoticed) if rank >= NOTICE_MIN_RANK else sa.literal(0)
-            in_step = [due <= upto] if after is None else [due > after, due <= upto]
-            count, fresh_count = session.execute(sa.select(sa.func.count(), fresh).where(*scope, *in_step)).one()
-            if count:
-                counts[LEVEL_OF[rank].value] += count
-                new += fresh_count or 0
-        if apart:
-            level = _level_case(rungs, due, col(Assignment.unit_id), as_of, crit)
-            flag = sa.case((_is_new(level), 1), else_=0).label("new")
-            query, level_label = task_scan(ledger_ids, rungs, as_of, crit, False, sa.func.count(), flag)
-            for count, is_new, rank in session.execute(query.where(criticised).group_by(level_label, flag)):
-                counts[LEVEL_OF[rank].value] += count
-                new += count if is_new else 0
+        for part in scan_parts(ledger_ids, ladder.rungs(as_of, calendar), as_of, crit):
+            fresh = sa.func.count().filter(is_new(part.level))
+            if part.rank is not None:
+                rows = [(*session.execute(sa.select(sa.func.count(), fresh).where(*part.where)).one(), part.rank)]
+            else:
+                level = part.level.label("level")
+                query = sa.select(sa.func.count(), fresh, level).where(*part.where).group_by(level)
+                rows = [(count, fresh_count, rank) for count, fresh_count, rank in session.execute(query)]
+            for count, fresh_count, rank in rows:
+                if count:
+                    counts[LEVEL_OF[rank].value] += count
+                    new += fresh_count or 0
     return dict(counts), new
 
 
