@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from tracker.config import Settings
+from tracker.digests import QueueResult
 from tracker.ladder import NOTICE_MIN_RANK
 from tracker.models import Notice
 from tracker.scan import (
@@ -28,6 +29,7 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # findings per level
     lagging: list[dict[str, object]] = field(default_factory=list)  # 序时进度 flags (with findings only)
+    outbox: QueueResult | None = None  # the digests queued, when mail is configured
 
 
 def run_check(
@@ -76,7 +78,13 @@ def run_check(
         lagging = []
     session.flush()
     notices = list(session.exec(select(Notice).where(col(Notice.id).in_(ids)).order_by(col(Notice.id))))
-    return CheckResult(as_of=as_of, notices=notices, findings=findings, counts=counts, lagging=lagging)
+    queued = None
+    if settings.smtp is not None:
+        # With a mail server configured, every check leaves one digest per person in the outbox.
+        from tracker.digests import queue_digests
+
+        queued = queue_digests(session, as_of=as_of, now=now, settings=settings, calendar=calendar, notice_ids=ids)
+    return CheckResult(as_of=as_of, notices=notices, findings=findings, counts=counts, lagging=lagging, outbox=queued)
 
 
 def lagging_rows(session: Session, as_of: dt.date, margin: int) -> list[dict[str, object]]:

@@ -293,8 +293,9 @@ def demo(as_of: dt.date, keep: Path | None) -> None:
     run_demo(as_of, keep)
 
 
-# The check's commands live in their own module; importing it registers them on `cli`.
-import tracker.cli_check  # noqa: E402, F401
+# The check's and the mail's commands live in their own modules; importing registers them on `cli`.
+import tracker.cli_check  # noqa: E402
+import tracker.cli_mail  # noqa: E402, F401
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -49,17 +49,25 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
         }
         for n in result.notices
     ]
+    queued = result.outbox
     if wants_json(obj, as_json):
-        output.emit_json(
-            {
-                "as_of": day.isoformat(),
-                "findings": [f.as_json() for f in result.findings],
-                "notices": notices,
-                "lagging": result.lagging,
+        payload: dict[str, object] = {
+            "as_of": day.isoformat(),
+            "findings": [f.as_json() for f in result.findings],
+            "notices": notices,
+            "lagging": result.lagging,
+        }
+        if queued is not None:
+            payload["outbox"] = {
+                "queued": queued.queued,
+                "refreshed": queued.refreshed,
+                "no_address": [{"ledger": lg, "unit": u, "person": p} for lg, u, p in queued.unreachable],
             }
-        )
+        output.emit_json(payload)
         return
     output.check_summary(day, result.counts, result.findings, notices)
+    if queued is not None:
+        output.queued_summary(queued.queued, queued.refreshed, queued.unreachable)
 
 
 @cli.command()

@@ -7,6 +7,7 @@ Unknown keys are errors that name the file and the key. The SMTP password is nev
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from tracker.addresses import looks_like_email
 from tracker.errors import InputError
 from tracker.workdays import WorkCalendar, calendar_from_config
 
@@ -70,6 +72,107 @@ class SmtpSettings(Strict):
     starttls: bool = Field(default=False, description="upgrade a plain connection with STARTTLS")
     login: bool = Field(default=True, description="false for a relay that takes no login")
     password_env: str = Field(default="TRACKER_SMTP_PASSWORD", description="variable holding the password")
+    ca_file: str | None = Field(default=None, description="CA certificates to trust (an intranet's own CA)")
+    timeout: float = Field(default=30.0, gt=0, description="seconds to wait for the server")
+    sender_name: str = Field(default="督查室", description="the name shown with the sender address")
+
+    @field_validator("user")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if value and not looks_like_email(value):
+            raise ValueError(f"{value!r} is not an email address")
+        return value
+
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(value: str) -> dt.time:
+    """``HH:MM`` as a time of day."""
+    found = _CLOCK.match(value.strip())
+    if not found:
+        raise ValueError(f"{value!r} is not a time of day (HH:MM)")
+    return dt.time(int(found[1]), int(found[2]))
+
+
+class NotifySettings(Strict):
+    """How digests go out."""
+
+    require_approval: bool = Field(default=False, description="nothing is sent until staff approve the outbox")
+    quiet_hours: str | None = Field(default=None, description='no sending in these hours, e.g. "22:00-07:00"')
+    cc: list[str] = Field(default_factory=list, description="supervisors copied on every digest")
+    retry_minutes: list[int] = Field(
+        default_factory=lambda: [5, 15, 60, 240], description="waits before each retry; the last repeats"
+    )
+
+    @field_validator("cc")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not looks_like_email(address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            start, sep, end = value.partition("-")
+            if not sep:
+                raise ValueError(f"{value!r}: write the hours as HH:MM-HH:MM")
+            parse_clock(start)
+            parse_clock(end)
+        return value
+
+    @field_validator("retry_minutes")
+    @classmethod
+    def _waits(cls, value: list[int]) -> list[int]:
+        if not value or any(m < 1 for m in value):
+            raise ValueError("give at least one wait, each of a minute or more")
+        return value
+
+    def is_quiet(self, moment: dt.time) -> bool:
+        """Whether ``moment`` (local time) falls in the quiet hours (which may span midnight)."""
+        if self.quiet_hours is None:
+            return False
+        start, _, end = self.quiet_hours.partition("-")
+        begin, until = parse_clock(start), parse_clock(end)
+        if begin <= until:
+            return begin <= moment < until
+        return moment >= begin or moment < until
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ScheduleSettings(Strict):
+    """What `tracker run` does, and when (local time in `timezone`)."""
+
+    daily_at: str = Field(default="07:30", description="the daily check and notify")
+    weekly_day: str = Field(default="monday", description="the day the weekly report goes out")
+    weekly_at: str = Field(default="08:00", description="the time the weekly report goes out")
+    weekly_to: list[str] = Field(default_factory=list, description="the leaders who receive the weekly report")
+
+    @field_validator("daily_at", "weekly_at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+    @field_validator("weekly_day")
+    @classmethod
+    def _day(cls, value: str) -> str:
+        if value.lower() not in WEEKDAYS:
+            raise ValueError(f"{value!r}: one of {', '.join(WEEKDAYS)}")
+        return value.lower()
+
+    @field_validator("weekly_to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not looks_like_email(address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
 
 
 class CalendarYear(Strict):
@@ -127,6 +230,8 @@ class Settings(Strict):
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     progress: ProgressSettings = Field(default_factory=ProgressSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
     @field_validator("timezone")
     @classmethod

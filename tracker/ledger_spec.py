@@ -11,15 +11,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from tracker.addresses import looks_like_email
 from tracker.deadlines import Absolute, Deadline, DeadlineError, parse
 from tracker.errors import InputError
 from tracker.models import Role
-
-_EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
-
-
-def looks_like_email(text: str) -> bool:
-    return bool(_EMAIL.match(text))
 
 
 def clean_name(text: str) -> str:

@@ -312,6 +312,84 @@ class Interview(SQLModel, table=True):
     recorded_by: str = ""
 
 
+class OutboxStatus(StrEnum):
+    """Where an outgoing email stands. ``sending`` is written before the SMTP conversation and
+    ``sent`` after it, so a crash in between leaves a row that is sent again with the same
+    Message-ID, never a silent loss."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One email waiting to go out, or gone: a person's digest of a day, or the weekly report."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # what makes it one per person per day (digest:DATE:ADDRESS)
+    kind: str  # digest | weekly
+    as_of: dt.date = Field(index=True)
+    person: str = ""
+    to_addr: str
+    cc: str = "[]"  # JSON list of addresses
+    subject: str
+    text: str
+    html: str
+    notice_ids: str = "[]"  # JSON list: the notices attached as .docx
+    files: str = "[]"  # JSON list of file paths attached as they are (the weekly table)
+    message_id: str = Field(unique=True)  # stable: a resend after a crash carries the same one
+    status: str = Field(default=OutboxStatus.QUEUED.value, index=True)
+    attempts: int = 0
+    next_attempt_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    last_error: str = ""
+    delivered: str = "[]"  # JSON list of the addresses the server accepted
+    created_at: dt.datetime = Field(sa_type=_utc())
+    sent_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    approved_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    approved_by: str = ""
+
+
+class SendLog(SQLModel, table=True):
+    """What happened to an outgoing email, step by step (claimed, sent, failed, approved)."""
+
+    __tablename__ = "send_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id", index=True)
+    at: dt.datetime = Field(sa_type=_utc())
+    event: str
+    detail: str = ""
+
+
+class JobRun(SQLModel, table=True):
+    """A scheduled job's run for one date: at most one per job and date, whatever restarts."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (sa.UniqueConstraint("job", "for_date", name="uq_job_run_job_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str
+    for_date: dt.date
+    started_at: dt.datetime = Field(sa_type=_utc())
+    finished_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    status: str = "running"  # running | done | failed
+    detail: str = ""
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Who runs the scheduler on this database; a holder that stops beating loses it."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    acquired_at: dt.datetime = Field(sa_type=_utc())
+    heartbeat_at: dt.datetime = Field(sa_type=_utc())
+
+
 def ledger_start(issued_on: dt.date | None, year: int | None) -> dt.date | None:
     """When a ledger's obligations begin: its issue date, else the first day of its year."""
     return issued_on or (dt.date(year, 1, 1) if year else None)

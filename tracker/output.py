@@ -206,3 +206,27 @@ def interviews_table(rows: Sequence[dict[str, Any]]) -> None:
     simple_table(
         "约谈名单", [{**r, "reasons": "；".join(r["reasons"])} for r in rows], ["ledger", "unit", "person", "reasons"]
     )
+
+
+def queued_summary(queued: int, refreshed: int, unreachable: Sequence[tuple[str, str, str]]) -> None:
+    console = _console()
+    parts = [f"{queued} digest(s) queued"] + ([f"{refreshed} refreshed"] if refreshed else [])
+    console.print(", ".join(parts) + "; `tracker outbox` shows them, `tracker notify` sends them")
+    if unreachable:
+        names = "、".join(f"{unit}（{person or '无责任人'}）" for _, unit, person in unreachable[:10])
+        more = f" and {len(unreachable) - 10} more" if len(unreachable) > 10 else ""
+        console.print(f"[yellow]no email address for {len(unreachable)} unit(s): {names}{more}[/yellow]")
+
+
+def notify_summary(result: Any, dry_run: bool) -> None:
+    console = _console()
+    if dry_run:
+        for message in result.preview:
+            console.print(f"[bold]{message['subject']}[/bold] → {message['to']}")
+        console.print(f"dry run: {len(result.preview)} message(s) would be sent, {result.queued} waiting")
+        return
+    console.print(f"sent {result.sent}, failed {result.failed}, still queued {result.queued}")
+    if result.awaiting_approval:
+        console.print(f"{result.awaiting_approval} waiting for approval: `tracker approve-outbox`")
+    for problem in result.problems:
+        console.print(f"[red]{problem}[/red]")

@@ -14,8 +14,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from tracker import audit
+from tracker.addresses import looks_like_email
 from tracker.errors import InputError, StaleEditError
-from tracker.ledger_spec import clean_name, looks_like_email
+from tracker.ledger_spec import clean_name
 from tracker.models import STATUS_LABELS, Assignment, Ledger, Person, ProgressEvent, Status, Task, Unit
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from tracker.errors import InputError
 from tracker.notices import NoticeDetail
+
+if TYPE_CHECKING:
+    from tracker.digests import Digest
 
 SHIPPED = Path(__file__).parent / "templates"
 SIGNATURE = "<!-- signature -->"
@@ -31,24 +34,47 @@ def _cell(value: str) -> str:
     return re.sub(r"\s+", " ", value).replace("|", "｜")
 
 
-def _environment(templates: str | None) -> Environment:
+def _environment(templates: str | None, *, autoescape: bool = False, trim: bool = False) -> Environment:
     folders = ([templates] if templates else []) + [str(SHIPPED)]
     env = Environment(
-        loader=FileSystemLoader(folders), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+        loader=FileSystemLoader(folders),
+        undefined=StrictUndefined,
+        autoescape=autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=trim,
+        lstrip_blocks=trim,
     )
     env.filters["cn_date"] = cn_date
     env.filters["cell"] = _cell
     return env
 
 
+def _template_error(exc: TemplateError, name: str) -> InputError:
+    where = getattr(exc, "filename", None) or name
+    line = getattr(exc, "lineno", None)
+    return InputError(f"template {where}{f':{line}' if line else ''}: {exc.message}")
+
+
 def render_markdown(detail: NoticeDetail, templates: str | None = None) -> str:
     try:
         text = _environment(templates).get_template("notice.md.j2").render(n=detail)
     except TemplateError as exc:
-        where = getattr(exc, "filename", None) or "notice.md.j2"
-        line = getattr(exc, "lineno", None)
-        raise InputError(f"template {where}{f':{line}' if line else ''}: {exc.message}") from None
+        raise _template_error(exc, "notice.md.j2") from None
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_digest(digest: Digest, templates: str | None = None, issuer: str = "") -> tuple[str, str]:
+    """A digest's plain-text and HTML bodies (``digest.txt.j2``, ``digest.html.j2``; the HTML
+    one autoescaped: ledger text is data, never markup)."""
+    from tracker.digests import KIND_LABELS
+
+    context = {"d": digest, "kinds": KIND_LABELS, "issuer": issuer}
+    try:
+        text = _environment(templates, trim=True).get_template("digest.txt.j2").render(**context)
+        html = _environment(templates, autoescape=True, trim=True).get_template("digest.html.j2").render(**context)
+    except TemplateError as exc:
+        raise _template_error(exc, "digest templates") from None
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
 
 
 # --- docx ----------------------------------------------------------------------------------
@@ -134,6 +160,21 @@ def _table(document: Any, rows: list[list[str]]) -> None:
 
 
 def render_docx(detail: NoticeDetail, path: Path, templates: str | None = None) -> None:
+    document = _build_docx(detail, templates)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+
+
+def docx_bytes(detail: NoticeDetail, templates: str | None = None) -> bytes:
+    """The .docx as bytes (an email attachment)."""
+    import io
+
+    buffer = io.BytesIO()
+    _build_docx(detail, templates).save(buffer)
+    return buffer.getvalue()
+
+
+def _build_docx(detail: NoticeDetail, templates: str | None) -> Any:
     from docx import Document
     from docx.shared import Mm
 
@@ -177,8 +218,7 @@ def render_docx(detail: NoticeDetail, path: Path, templates: str | None = None) 
             addressed = True
         else:
             _paragraph(document, text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    return document
 
 
 def render_to_file(detail: NoticeDetail, path: Path, templates: str | None = None) -> None:

@@ -1,0 +1,132 @@
+"""CLI commands of the mail: the outbox, approving it, sending it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from zoneinfo import ZoneInfo
+
+import click
+
+from tracker import output
+from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
+from tracker.errors import InputError
+
+
+def _require_smtp(obj: Obj) -> None:
+    if obj.tracker.settings.smtp is None:
+        raise InputError("[smtp] is not configured: add the mail server to the config file (see config.example.toml)")
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--as-of", type=DATE, help="Send what was queued up to this day (default: today).")
+@click.option("--now", "right_now", is_flag=True, help="Send even in the configured quiet hours.")
+@json_option
+@pass_obj
+def notify(obj: Obj, dry_run: bool, as_of: dt.date | None, right_now: bool, as_json: bool) -> None:
+    """Send the queued digests through the configured SMTP server (exit 1 while any failed)."""
+    from tracker.mailer import smtp_password
+    from tracker.outbox import NotifyResult, send_outbox
+
+    _require_smtp(obj)
+    tracker = obj.tracker
+    settings = tracker.settings
+    local = tracker.now().astimezone(ZoneInfo(settings.timezone)).time()
+    if settings.notify.is_quiet(local) and not right_now and not dry_run:
+        with obj.session() as session:
+            from tracker.outbox import unsent_rows
+
+            waiting = len(unsent_rows(session))
+        result = NotifyResult(queued=waiting, quiet=True)
+        if wants_json(obj, as_json):
+            output.emit_json(result.as_json())
+        else:
+            output.done(
+                f"quiet hours ({settings.notify.quiet_hours}): nothing sent, {waiting} waiting; "
+                "`tracker notify --now` sends anyway"
+            )
+        return
+    assert settings.smtp is not None
+    password = None if dry_run else smtp_password(settings.smtp)
+    result = send_outbox(
+        tracker.engine,
+        settings=settings,
+        clock=tracker.now,
+        as_of=as_of or tracker.today(),
+        password=password,
+        honour_backoff=False,  # a person asking to send now means now; the scheduler waits
+        dry_run=dry_run,
+    )
+    if wants_json(obj, as_json):
+        output.emit_json(result.as_json())
+    else:
+        output.notify_summary(result, dry_run)
+    if result.failed or result.problems:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--all", "include_sent", is_flag=True, help="Sent messages too.")
+@click.option("--show", "show_id", type=int, help="Print one message as it will be sent.")
+@json_option
+@pass_obj
+def outbox(obj: Obj, include_sent: bool, show_id: int | None, as_json: bool) -> None:
+    """The emails waiting to go out (and, with --all, those sent), with failures and reasons."""
+    from tracker.models import OutboxMessage
+    from tracker.outbox import outbox_rows
+
+    with obj.session() as session:
+        if show_id is not None:
+            row = session.get(OutboxMessage, show_id)
+            if row is None:
+                raise InputError(f"no outbox message {show_id} (see `tracker outbox --all`)")
+            rows = [row]
+        else:
+            rows = outbox_rows(session, include_sent=include_sent)
+    listed = [
+        {
+            "id": r.id,
+            "as_of": r.as_of.isoformat(),
+            "to": r.to_addr,
+            "person": r.person,
+            "cc": json.loads(r.cc),
+            "subject": r.subject,
+            "status": r.status,
+            "attempts": r.attempts,
+            "error": r.last_error,
+            "approved": r.approved_at is not None,
+            "notices": json.loads(r.notice_ids),
+        }
+        for r in rows
+    ]
+    if wants_json(obj, as_json):
+        if show_id is not None:
+            listed[0]["text"] = rows[0].text
+        output.emit_json(listed[0] if show_id is not None else listed)
+    elif show_id is not None:
+        row = rows[0]
+        output.done(f"To: {row.person} <{row.to_addr}>\nSubject: {row.subject}\nStatus: {row.status}\n\n{row.text}")
+    elif not listed:
+        output.done("the outbox is empty")
+    else:
+        output.simple_table("outbox", listed, ["id", "as_of", "to", "subject", "status", "attempts", "error"])
+
+
+@cli.command("approve-outbox")
+@click.option("--as-of", type=DATE, help="Approve what was queued up to this day (default: everything waiting).")
+@json_option
+@pass_obj
+def approve_outbox_command(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
+    """Approve the waiting emails, when [notify] require_approval is set."""
+    from tracker.outbox import approve_outbox
+
+    tracker = obj.tracker
+    with obj.session() as session:
+        count = approve_outbox(session, now=tracker.now(), by=tracker.user, as_of=as_of)
+        session.commit()
+    if wants_json(obj, as_json):
+        output.emit_json({"approved": count})
+    else:
+        output.done(f"{count} message(s) approved" + ("" if count else ": nothing was waiting"))

@@ -1,0 +1,255 @@
+"""The one place that talks SMTP.
+
+yagmail (the product's mail library) opens the connection: implicit TLS or STARTTLS, login or
+none. Its quirks are turned into explicit results here: it returns ``{}`` on success and a dict
+(no exception) when some recipients are refused, raises a bare ``ConnectionRefusedError`` when the
+server is down, retries a dropped connection for 9 s and then returns ``False``, and prompts on
+the terminal when it has no password. So we never let it prompt (the password is resolved before,
+or login is off), and we hand the prepared message to its connection ourselves: one attempt, one
+result. The message is built with the standard library's ``email`` package, not yagmail's
+builder, which makes the plain part out of the HTML, does not escape it, and attaches any body
+string that happens to name a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate
+from enum import StrEnum
+from typing import Any
+
+from tracker.config import SmtpSettings
+from tracker.errors import InputError
+
+KEYRING_SERVICE = "tracker"
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    REFUSED = "refused"  # the server refused one or more recipients (a 5xx per address)
+    SERVER_DOWN = "server down"  # no connection at all
+    DROPPED = "dropped"  # the connection broke mid-conversation: delivery unknown
+    FAILED = "failed"  # anything else the server said no to (login, TLS, message)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+def one_line(text: str) -> str:
+    """Header text on one line: a name with a line break can never inject a header."""
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Mail:
+    sender: str
+    sender_name: str
+    to: tuple[tuple[str, str], ...]  # (name, address)
+    subject: str
+    text: str
+    html: str
+    message_id: str
+    cc: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+    def recipients(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for address in [a for _, a in self.to] + list(self.cc):
+            seen.setdefault(address, None)
+        return list(seen)
+
+    def as_bytes(self) -> bytes:
+        message = EmailMessage(policy=SMTP_POLICY)
+        message["Subject"] = one_line(self.subject)
+        message["From"] = Address(display_name=one_line(self.sender_name), addr_spec=self.sender)
+        message["To"] = [Address(display_name=one_line(name), addr_spec=address) for name, address in self.to]
+        if self.cc:
+            message["Cc"] = [Address(addr_spec=address) for address in self.cc]
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = self.message_id
+        # base64: Chinese text survives a server without 8BITMIME, and lines stay short.
+        message.set_content(self.text, charset="utf-8", cte="base64")
+        message.add_alternative(self.html, subtype="html", charset="utf-8", cte="base64")
+        for attachment in self.attachments:
+            maintype, _, subtype = attachment.mime.partition("/")
+            message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name)
+        return message.as_bytes()
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    accepted: tuple[str, ...] = ()
+    refused: Mapping[str, str] = field(default_factory=dict)  # address → the server's reason
+    reason: str = ""
+
+    def describe(self) -> str:
+        if self.refused:
+            return "; ".join(f"{address}: {why}" for address, why in self.refused.items())
+        return self.reason or self.outcome.value
+
+
+class MailServerError(Exception):
+    """The server could not be used at all (down, login refused, TLS failed)."""
+
+    def __init__(self, outcome: Outcome, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome = outcome
+        self.reason = reason
+
+
+def smtp_password(settings: SmtpSettings, environ: Mapping[str, str] | None = None) -> str | None:
+    """The password from the variable ``password_env`` names, else the system keyring (service
+    "tracker", the SMTP user). None when the server takes no login; an error when it needs one."""
+    if not settings.login:
+        return None
+    environ = os.environ if environ is None else environ
+    password = environ.get(settings.password_env)
+    if password:
+        return password
+    try:
+        import keyring
+
+        password = keyring.get_password(KEYRING_SERVICE, settings.user)
+    except Exception:  # no keyring backend on a server is normal, and not an answer
+        password = None
+    if password:
+        return password
+    raise InputError(
+        f"[smtp]: no password for {settings.user or 'the SMTP login'}: set the environment variable "
+        f"{settings.password_env}, or store it with `keyring set {KEYRING_SERVICE} {settings.user}`"
+        " (or set login = false for a relay that takes none)"
+    )
+
+
+def _reason(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return f"{code} {one_line(text)}"
+
+
+class Mailer:
+    """One SMTP connection, reopened after it drops. Use as a context manager."""
+
+    def __init__(self, settings: SmtpSettings, password: str | None) -> None:
+        if not settings.user:
+            raise InputError("[smtp] user: the sender address is needed")
+        self.settings = settings
+        self.password = password
+        self._client: Any = None
+
+    def open(self) -> Mailer:
+        """Connect and log in; ``MailServerError`` when the server cannot be used."""
+        self._connect()
+        return self
+
+    def __enter__(self) -> Mailer:
+        return self.open()
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _where(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
+
+    def _connect(self) -> None:
+        import yagmail
+
+        s = self.settings
+        context = ssl.create_default_context(cafile=s.ca_file) if (s.ssl or s.starttls) else None
+        options: dict[str, Any] = {"timeout": s.timeout}
+        if s.ssl:
+            options["context"] = context
+        client = yagmail.SMTP(
+            user=s.user,
+            password=self.password,
+            host=s.host,
+            port=s.port,
+            smtp_ssl=s.ssl,
+            smtp_starttls={"context": context} if s.starttls and not s.ssl else False,
+            smtp_skip_login=not s.login,
+            soft_email_validation=False,
+            **options,
+        )
+        try:
+            client.login()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise MailServerError(
+                Outcome.FAILED, f"{self._where()} refused the login: {_reason(exc.smtp_code, exc.smtp_error)}"
+            ) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            raise MailServerError(Outcome.FAILED, f"{self._where()}: {exc}") from None
+        except ssl.SSLError as exc:
+            raise MailServerError(Outcome.FAILED, f"{self._where()}: TLS failed: {exc.reason or exc}") from None
+        except smtplib.SMTPServerDisconnected as exc:
+            raise MailServerError(Outcome.DROPPED, f"{self._where()} closed the connection: {exc}") from None
+        except smtplib.SMTPResponseException as exc:
+            raise MailServerError(
+                Outcome.FAILED, f"{self._where()}: {_reason(exc.smtp_code, exc.smtp_error)}"
+            ) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailServerError(Outcome.SERVER_DOWN, f"cannot reach {self._where()}: {exc}") from None
+        self._client = client
+
+    def send(self, mail: Mail, only: list[str] | None = None) -> SendResult:
+        """One attempt to hand ``mail`` to the server, for ``only`` these recipients if given
+        (a retry skips those who already have it). A dropped connection is reopened next time."""
+        if self._client is None:
+            try:
+                self._connect()
+            except MailServerError as exc:
+                return SendResult(exc.outcome, reason=exc.reason)
+        recipients = only if only is not None else mail.recipients()
+        try:
+            refused = self._client.smtp.sendmail(mail.sender, recipients, mail.as_bytes())
+        except smtplib.SMTPRecipientsRefused as exc:
+            return SendResult(
+                Outcome.REFUSED, refused={a: _reason(code, msg) for a, (code, msg) in exc.recipients.items()}
+            )
+        except smtplib.SMTPSenderRefused as exc:
+            return SendResult(
+                Outcome.FAILED, reason=f"sender {exc.sender} refused: {_reason(exc.smtp_code, exc.smtp_error)}"
+            )
+        except smtplib.SMTPResponseException as exc:
+            self._reset()
+            return SendResult(Outcome.FAILED, reason=_reason(exc.smtp_code, exc.smtp_error))
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._drop()
+            return SendResult(
+                Outcome.DROPPED, reason=f"{self._where()} dropped the connection: {exc or type(exc).__name__}"
+            )
+        if refused:
+            accepted = tuple(a for a in recipients if a not in refused)
+            reasons = {a: _reason(code, msg) for a, (code, msg) in refused.items()}
+            return SendResult(Outcome.REFUSED, accepted=accepted, refused=reasons)
+        return SendResult(Outcome.SENT, accepted=tuple(recipients))
+
+    def _reset(self) -> None:
+        """After a refused message, the session may be mid-transaction: start a clean one."""
+        try:
+            self._client.smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(OSError):
+                client.smtp.close()
+            client.is_closed = True
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
