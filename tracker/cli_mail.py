@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -130,3 +131,39 @@ def approve_outbox_command(obj: Obj, as_of: dt.date | None, as_json: bool) -> No
         output.emit_json({"approved": count})
     else:
         output.done(f"{count} message(s) approved" + ("" if count else ": nothing was waiting"))
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run what is due now, send the outbox, and exit (for cron or systemd).")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    help="With --once: pretend it is this local moment (to try a schedule).",
+)
+@click.option("--log-file", type=click.Path(path_type=Path), help="Default: tracker.log in your log folder.")
+@pass_obj
+def run(obj: Obj, once: bool, at: dt.datetime | None, log_file: Path | None) -> None:
+    """The scheduler: the daily check and digests, the weekly report, retries (SIGTERM stops it)."""
+    from platformdirs import user_log_dir
+
+    from tracker.runner import holder_name, run_forever, run_once, setup_logging
+    from tracker.schedule import acquire_lease, release_lease
+
+    if at is not None and not once:
+        raise InputError("--at goes with --once")
+    tracker = obj.tracker
+    setup_logging(log_file or Path(user_log_dir("tracker", appauthor=False)) / "tracker.log")
+    holder = holder_name()
+    if not once:
+        run_forever(tracker, holder)
+        return
+    now = tracker.now() if at is None else at.replace(tzinfo=ZoneInfo(tracker.settings.timezone)).astimezone(dt.UTC)
+    taken = acquire_lease(tracker.engine, holder, tracker.now())
+    if taken is not None:
+        click.echo(f"tracker: another scheduler holds this database: {taken}; nothing done", err=True)
+        sys.exit(1)
+    try:
+        run_once(tracker, now)
+    finally:
+        release_lease(tracker.engine, holder)

@@ -1,0 +1,138 @@
+"""The scheduler: due jobs run once per date, catch up once after downtime, one scheduler at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.functional.test_notify import LEDGER
+from tests.smtp_server import Server, smtp_config
+from tracker.db import open_database
+from tracker.schedule import acquire_lease, job_runs
+
+WEEKLY = (
+    '[schedule]\ndaily_at = "07:30"\nweekly_day = "monday"\nweekly_at = "08:00"\nweekly_to = ["leader@example.gov.cn"]'
+)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def scheduled(cli, tmp_path: Path, server: Server):  # type: ignore[no-untyped-def]
+    config = tmp_path / "tracker.toml"
+    config.write_text(smtp_config(server.port, extra=WEEKLY), encoding="utf-8")
+    (tmp_path / "ledger.toml").write_text(LEDGER, encoding="utf-8")
+    assert cli("import", tmp_path / "ledger.toml").code == 0
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return cli("--config", config, "run", "--log-file", tmp_path / "tracker.log", *args)
+
+    return run
+
+
+def runs(db_url: str) -> list[tuple[str, str, str]]:
+    engine = open_database(db_url)
+    try:
+        return sorted((r.job, r.for_date.isoformat(), r.status) for r in job_runs(engine))
+    finally:
+        engine.dispose()
+
+
+def test_due_jobs_run_once_per_date_and_catch_up_once(scheduled, server: Server, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    early = scheduled("--once", "--at", "2017-04-03T07:00")  # Monday, before the daily time
+    assert early.code == 0, early.err
+    # The latest runs due by then, caught up once: yesterday's daily, last Monday's weekly.
+    assert runs(db_url) == [("daily", "2017-04-02", "done"), ("weekly", "2017-03-27", "done")]
+    first = scheduled("--once", "--at", "2017-04-03T08:05")
+    assert first.code == 0, first.err
+    assert runs(db_url) == [
+        ("daily", "2017-04-02", "done"),
+        ("daily", "2017-04-03", "done"),
+        ("weekly", "2017-03-27", "done"),
+        ("weekly", "2017-04-03", "done"),
+    ]
+    subjects = sorted(str(r.message["Subject"]) for r in server.received)
+    assert any(s.startswith("【督查周报】2017-04-03") for s in subjects)
+    assert sum(1 for s in subjects if s.startswith("【督办")) == 4  # 李新 and 王芳, once a day (04-02, 04-03)
+    before = len(server.received)
+    assert scheduled("--once", "--at", "2017-04-03T09:00").code == 0  # the same day again: nothing
+    assert len(server.received) == before
+    # Three days of downtime: the daily job runs once, for the latest day, not once per missed day.
+    assert scheduled("--once", "--at", "2017-04-06T09:00").code == 0
+    assert [r for r in runs(db_url) if r[0] == "daily"] == [
+        ("daily", "2017-04-02", "done"),
+        ("daily", "2017-04-03", "done"),
+        ("daily", "2017-04-06", "done"),
+    ]
+
+
+def test_only_one_scheduler_acts_on_a_database(scheduled, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    engine = open_database(db_url)
+    now = dt.datetime.now(dt.UTC)
+    assert acquire_lease(engine, "other-host:1", now) is None
+    busy = scheduled("--once", "--at", "2017-04-03T08:05")
+    assert busy.code == 1 and "another scheduler holds this database: other-host:1" in busy.err
+    assert runs(db_url) == []
+    # A holder that stopped beating loses the lease.
+    assert acquire_lease(engine, "other-host:1", now - dt.timedelta(minutes=10)) is None
+    from sqlmodel import Session
+
+    from tracker.models import SchedulerLease
+
+    with Session(engine) as session:
+        lease = session.get(SchedulerLease, "scheduler")
+        assert lease is not None
+        lease.heartbeat_at = now - dt.timedelta(minutes=10)
+        session.add(lease)
+        session.commit()
+    engine.dispose()
+    assert scheduled("--once", "--at", "2017-04-03T08:05").code == 0
+    assert ("daily", "2017-04-03", "done") in runs(db_url)
+
+
+def wait_for(path: Path, text: str, seconds: float = 30) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        content = path.read_text(encoding="utf-8") if path.exists() else ""
+        if text in content:
+            return content
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared in {path}:\n{content}")
+
+
+def test_the_foreground_scheduler_waits_its_turn_and_stops_on_sigterm(
+    scheduled, db_url: str, tmp_path: Path, server: Server
+) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "TRACKER_DB": db_url, "TRACKER_CONFIG": str(tmp_path / "tracker.toml")}
+    tracker = [sys.executable, "-m", "tracker", "run"]
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = subprocess.Popen([*tracker, "--log-file", str(first_log)], env=env, stderr=subprocess.DEVNULL)
+    second = None
+    try:
+        wait_for(first_log, "scheduler started")
+        second = subprocess.Popen([*tracker, "--log-file", str(second_log)], env=env, stderr=subprocess.DEVNULL)
+        wait_for(second_log, "another scheduler holds this database")
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=20) == 0
+        assert "scheduler stopped" in first_log.read_text(encoding="utf-8")
+        second.send_signal(signal.SIGINT)
+        assert second.wait(timeout=20) == 0
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+    assert runs(db_url)[0][0] == "daily"  # the catch-up at start ran the daily job
+    assert server.received  # and its digests went out
