@@ -9,6 +9,7 @@ page numbers "— 1 —" at the foot. Fonts are referenced by name (w:eastAsia),
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,9 @@ def _cell(value: str) -> str:
     return re.sub(r"\s+", " ", value).replace("|", "｜")
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(templates: str | None, *, autoescape: bool = False, trim: bool = False) -> Environment:
+    """One environment per kind, kept: compiling a template costs more than rendering it."""
     folders = ([templates] if templates else []) + [str(SHIPPED)]
     env = Environment(
         loader=FileSystemLoader(folders),
