@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.smtp_server import Server
+
 ROOT = Path(__file__).resolve().parent.parent
 LEDGERS = ROOT / "ledgers"
 BACKEND = os.environ.get("TRACKER_TEST_DB", "sqlite")
@@ -112,3 +114,11 @@ def cli(db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
 def tracker_exe() -> list[str]:
     """The installed `tracker` command, for tests that need a real process."""
     return [sys.executable, "-m", "tracker"]
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), recording what it accepts."""
+    running = Server()
+    yield running
+    running.stop()

@@ -41,15 +41,17 @@ def record(
 ) -> None:
     session.add(
         AuditEntry(
-            at=at,
-            by=by,
-            action=action,
-            ledger_id=ledger_id,
-            task_id=task_id,
-            unit_id=unit_id,
-            subject=subject,
-            before=_json(before),
-            after=_json(after),
+            **entry(
+                at=at,
+                by=by,
+                action=action,
+                ledger_id=ledger_id,
+                task_id=task_id,
+                unit_id=unit_id,
+                subject=subject,
+                before=before,
+                after=after,
+            )
         )
     )
 

@@ -11,9 +11,9 @@ import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tracker.addresses import looks_like_email
 from tracker.errors import InputError
@@ -62,12 +62,27 @@ DEFAULT_ESCALATION = [
 ]
 
 
+def _email(value: str) -> str:
+    if not looks_like_email(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+def _email_or_empty(value: str) -> str:
+    return value and _email(value)
+
+
+EmailAddress = Annotated[str, AfterValidator(_email)]
+
+
 class SmtpSettings(Strict):
     """The mail server digests go out through."""
 
     host: str = Field(description="SMTP server host name")
     port: int = Field(default=465, ge=1, le=65535, description="SMTP port")
-    user: str = Field(default="", description="login name, also the sender address")
+    user: Annotated[str, AfterValidator(_email_or_empty)] = Field(
+        default="", description="login name, also the sender address"
+    )
     ssl: bool = Field(default=True, description="implicit TLS")
     starttls: bool = Field(default=False, description="upgrade a plain connection with STARTTLS")
     login: bool = Field(default=True, description="false for a relay that takes no login")
@@ -75,13 +90,6 @@ class SmtpSettings(Strict):
     ca_file: str | None = Field(default=None, description="CA certificates to trust (an intranet's own CA)")
     timeout: float = Field(default=30.0, gt=0, description="seconds to wait for the server")
     sender_name: str = Field(default="督查室", description="the name shown with the sender address")
-
-    @field_validator("user")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        if value and not looks_like_email(value):
-            raise ValueError(f"{value!r} is not an email address")
-        return value
 
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -100,18 +108,10 @@ class NotifySettings(Strict):
 
     require_approval: bool = Field(default=False, description="nothing is sent until staff approve the outbox")
     quiet_hours: str | None = Field(default=None, description='no sending in these hours, e.g. "22:00-07:00"')
-    cc: list[str] = Field(default_factory=list, description="supervisors copied on every digest")
+    cc: list[EmailAddress] = Field(default_factory=list, description="supervisors copied on every digest")
     retry_minutes: list[int] = Field(
         default_factory=lambda: [5, 15, 60, 240], description="waits before each retry; the last repeats"
     )
-
-    @field_validator("cc")
-    @classmethod
-    def _addresses(cls, value: list[str]) -> list[str]:
-        for address in value:
-            if not looks_like_email(address):
-                raise ValueError(f"{address!r} is not an email address")
-        return value
 
     @field_validator("quiet_hours")
     @classmethod
@@ -151,7 +151,7 @@ class ScheduleSettings(Strict):
     daily_at: str = Field(default="07:30", description="the daily check and notify")
     weekly_day: str = Field(default="monday", description="the day the weekly report goes out")
     weekly_at: str = Field(default="08:00", description="the time the weekly report goes out")
-    weekly_to: list[str] = Field(default_factory=list, description="the leaders who receive the weekly report")
+    weekly_to: list[EmailAddress] = Field(default_factory=list, description="the leaders who receive the weekly report")
 
     @field_validator("daily_at", "weekly_at")
     @classmethod
@@ -165,14 +165,6 @@ class ScheduleSettings(Strict):
         if value.lower() not in WEEKDAYS:
             raise ValueError(f"{value!r}: one of {', '.join(WEEKDAYS)}")
         return value.lower()
-
-    @field_validator("weekly_to")
-    @classmethod
-    def _addresses(cls, value: list[str]) -> list[str]:
-        for address in value:
-            if not looks_like_email(address):
-                raise ValueError(f"{address!r} is not an email address")
-        return value
 
 
 class CalendarYear(Strict):

@@ -236,6 +236,12 @@ class Notice(SQLModel, table=True):
     acknowledged_by: str = ""
 
 
+def _unique_where_set(name: str, first: str, *rest: str) -> sa.Index:
+    """A unique index over the rows whose ``first`` column is set (partial on both backends)."""
+    where = sa.text(f"{first} IS NOT NULL")
+    return sa.Index(name, first, *rest, unique=True, sqlite_where=where, postgresql_where=where)
+
+
 class NoticeItem(SQLModel, table=True):
     """One assignment (or missed report) a notice covers, at the level it reached."""
 
@@ -243,23 +249,8 @@ class NoticeItem(SQLModel, table=True):
     __table_args__ = (
         # Partial: an item is for an assignment or for a report, and indexing the other side's
         # NULLs cost a fifth of writing the items of a first check.
-        sa.Index(
-            "uq_notice_item_assignment_level",
-            "assignment_id",
-            "deadline",
-            "level",
-            unique=True,
-            sqlite_where=sa.text("assignment_id IS NOT NULL"),
-            postgresql_where=sa.text("assignment_id IS NOT NULL"),
-        ),
-        sa.Index(
-            "uq_notice_item_report_level",
-            "report_id",
-            "level",
-            unique=True,
-            sqlite_where=sa.text("report_id IS NOT NULL"),
-            postgresql_where=sa.text("report_id IS NOT NULL"),
-        ),
+        _unique_where_set("uq_notice_item_assignment_level", "assignment_id", "deadline", "level"),
+        _unique_where_set("uq_notice_item_report_level", "report_id", "level"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

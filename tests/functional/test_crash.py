@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,13 +42,6 @@ mailer.Mailer.send = send
 from tracker.cli import main
 main(sys.argv[2:])
 """
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.stop()
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,6 @@ from tracker.errors import InputError
 from tracker.mailer import Attachment, Mail, Mailer, MailServerError, Outcome, smtp_password
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.stop()
 
 
 def settings(port: int, **changes: object) -> SmtpSettings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,13 +50,6 @@ email = "LiXin@example.gov.cn"
 text = "平台上线"
 deadline = "2017年3月25日"
 """
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

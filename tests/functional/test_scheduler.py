@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,13 +20,6 @@ from tracker.schedule import acquire_lease, job_runs
 WEEKLY = (
     '[schedule]\ndaily_at = "07:30"\nweekly_day = "monday"\nweekly_at = "08:00"\nweekly_to = ["leader@example.gov.cn"]'
 )
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
