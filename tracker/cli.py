@@ -295,7 +295,8 @@ def demo(as_of: dt.date, keep: Path | None) -> None:
 
 # The check's and the mail's commands live in their own modules; importing registers them on `cli`.
 import tracker.cli_check  # noqa: E402
-import tracker.cli_mail  # noqa: E402, F401
+import tracker.cli_mail  # noqa: E402
+import tracker.cli_report  # noqa: E402, F401
 
 
 def _fail(message: str, code: int) -> NoReturn:

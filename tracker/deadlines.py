@@ -28,6 +28,11 @@ from tracker.errors import InputError
 from tracker.workdays import WorkCalendar
 
 
+def cn_date(value: dt.date | None) -> str:
+    """A date as documents write it: 2017年9月15日 (the inverse of parsing one)."""
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
 class DeadlineError(InputError):
     """The text is not a deadline we understand; the message says why."""
 

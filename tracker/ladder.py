@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -57,6 +58,20 @@ class Rung:
     remind_days: tuple[dt.date, ...]  # the days on which a reminder is sent, as deadlines
     missed_reports: int | None
     criticisms: int | None
+
+    def holds(self, due: dt.date, as_of: dt.date, criticisms: int = 0) -> bool:
+        """The rule holds for an open assignment due on ``due`` whose unit was criticised
+        ``criticisms`` times (the scan's SQL CASE says the same, row by row)."""
+        return (
+            (self.overdue_cutoff is not None and due <= self.overdue_cutoff)
+            or (self.remind_until is not None and as_of <= due <= self.remind_until)
+            or (bool(self.criticisms) and due < as_of and criticisms >= (self.criticisms or 0))
+        )
+
+
+def rank_for(rungs: Sequence[Rung], due: dt.date, as_of: dt.date, criticisms: int = 0) -> int:
+    """The level (rank; 0 for none) of an open assignment due on ``due``."""
+    return max((r.rank for r in rungs if r.holds(due, as_of, criticisms)), default=0)
 
 
 @dataclass(frozen=True)

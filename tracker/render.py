@@ -8,7 +8,6 @@ page numbers "— 1 —" at the foot. Fonts are referenced by name (w:eastAsia),
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from pathlib import Path
@@ -16,18 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from tracker.deadlines import cn_date
 from tracker.errors import InputError
 from tracker.notices import NoticeDetail
 
 if TYPE_CHECKING:
     from tracker.digests import Digest
+    from tracker.report import WeeklyReport
 
 SHIPPED = Path(__file__).parent / "templates"
 SIGNATURE = "<!-- signature -->"
-
-
-def cn_date(value: dt.date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
 def _cell(value: str) -> str:
@@ -233,3 +230,20 @@ def render_to_file(detail: NoticeDetail, path: Path, templates: str | None = Non
         path.write_text(render_markdown(detail, templates), encoding="utf-8")
     else:
         raise InputError(f"-o {path}: write .docx, .md or .txt")
+
+
+def render_weekly_html(report: WeeklyReport, templates: str | None = None) -> str:
+    """The weekly table as one standalone, printable HTML page (``weekly.html.j2``, autoescaped)."""
+    from tracker.models import STATUS_LABELS
+    from tracker.report import LIGHTS, phase_spans
+
+    context = {
+        "r": report,
+        "lights": LIGHTS,
+        "statuses": {str(k): v for k, v in STATUS_LABELS.items()},
+        "spans": phase_spans,
+    }
+    try:
+        return _environment(templates, autoescape=True, trim=True).get_template("weekly.html.j2").render(**context)
+    except TemplateError as exc:
+        raise _template_error(exc, "weekly.html.j2") from None

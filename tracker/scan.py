@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.config import EscalationRule
-from tracker.ladder import LEVEL_OF, NOTICE_MIN_RANK, Ladder, Rung, ladder_for
+from tracker.ladder import LEVEL_OF, NOTICE_MIN_RANK, Ladder, Rung, ladder_for, rank_for
 from tracker.models import (
     Assignment,
     Ledger,
@@ -320,19 +320,10 @@ def deadline_steps(rungs: Sequence[Rung], as_of: dt.date) -> list[tuple[dt.date 
         if rung.remind_until is not None:
             cuts.add(rung.remind_until)
 
-    def rank_at(day: dt.date) -> int:
-        held = [
-            r.rank
-            for r in rungs
-            if (r.overdue_cutoff is not None and day <= r.overdue_cutoff)
-            or (r.remind_until is not None and as_of <= day <= r.remind_until)
-        ]
-        return max(held, default=0)
-
     steps: list[tuple[dt.date | None, dt.date, int]] = []
     after: dt.date | None = None
     for upto in sorted(cuts):
-        rank = rank_at(upto)
+        rank = rank_for(rungs, upto, as_of)
         if steps and steps[-1][2] == rank:
             steps[-1] = (steps[-1][0], upto, rank)
         else:

@@ -19,7 +19,8 @@ class UnitScore:
     tasks: int = 0
     done: int = 0
     done_on_time: int = 0
-    overdue_tasks: int = 0
+    overdue_tasks: int = 0  # open past the deadline, or completed after it
+    open_overdue: int = 0  # open past the deadline
     overdue_days: int = 0
     late_reports: int = 0
     missing_reports: int = 0
@@ -35,6 +36,7 @@ class UnitScore:
             "done": self.done,
             "done_on_time": self.done_on_time,
             "overdue_tasks": self.overdue_tasks,
+            "open_overdue": self.open_overdue,
             "overdue_days": self.overdue_days,
             "late_reports": self.late_reports,
             "missing_reports": self.missing_reports,
@@ -79,6 +81,7 @@ def scores(session: Session, ledger_id: int, as_of: dt.date, rules: ScoringSetti
                 late = (completed - due).days
         elif due is not None and due < as_of:
             late = (as_of - due).days
+            s.open_overdue += 1
         if late > 0:
             s.overdue_tasks += 1
             s.overdue_days += late

@@ -9,19 +9,22 @@ from typing import Any
 from tracker.errors import InputError
 
 
-def _workbook(path: Path) -> Any:
+def open_workbook(path: Path, constant_memory: bool = False) -> Any:
+    """A new workbook at ``path``. ``constant_memory`` keeps one row in memory (rows then must
+    be written top to bottom)."""
     import xlsxwriter
 
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"-o {path}: write an .xlsx file")
     path.parent.mkdir(parents=True, exist_ok=True)
     # strings_to_formulas off: a note that starts with "=" stays text (OWASP CSV/formula injection).
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": constant_memory}
+    return xlsxwriter.Workbook(str(path), options)
 
 
 def write_interviews(path: Path, entries: Sequence[Any]) -> None:
     """The interview list (约谈名单) as a printable sheet."""
-    workbook = _workbook(path)
+    workbook = open_workbook(path)
     sheet = workbook.add_worksheet("约谈名单")
     title = workbook.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "宋体"})
     head = workbook.add_format({"bold": True, "border": 1, "bg_color": "#D9D9D9", "font_name": "宋体"})

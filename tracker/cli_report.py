@@ -1,0 +1,77 @@
+"""CLI commands that write files for people outside the bureau's database: the weekly progress
+table, units' progress forms (and reading them back), and the deadline calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from sqlmodel import Session
+
+from tracker import output
+from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
+from tracker.lookup import find_ledger
+
+
+def ledger_id(session: Session, ref: str) -> int:
+    found = find_ledger(session, ref).id
+    assert found is not None
+    return found
+
+
+@cli.group()
+def report() -> None:
+    """Reports for the leaders (the weekly progress table)."""
+
+
+@report.command("weekly")
+@click.option("--ledger", "ledgers", multiple=True, help="Only this ledger (repeatable; default: every ledger).")
+@click.option("--as-of", type=DATE, help="The report date (default: today).")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    required=True,
+    metavar="PATH",
+    help="FILE.xlsx, FILE.csv or FILE.html; or a folder ending in / for one file per ledger.",
+)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "html"]), help="The format (default: from -o).")
+@json_option
+@pass_obj
+def report_weekly(
+    obj: Obj, ledgers: tuple[str, ...], as_of: dt.date | None, target: str, fmt: str | None, as_json: bool
+) -> None:
+    """The weekly progress table (进度表, 单位汇总, 本周变化) as xlsx, csv or html."""
+    from tracker.errors import InputError
+    from tracker.report import weekly_report
+    from tracker.report_files import format_of, write_each, write_report
+
+    tracker = obj.tracker
+    day = as_of or tracker.today()
+    path = Path(target)  # a Path drops the trailing "/" that asks for one file per ledger
+    each = target.endswith(("/", "\\")) or path.is_dir()
+    fmt = (fmt or "xlsx") if each else format_of(path, fmt)
+    with obj.session() as session:
+        ids = [ledger_id(session, ref) for ref in ledgers] or None
+        result = weekly_report(session, as_of=day, settings=tracker.settings, calendar=tracker.calendar, ledger_ids=ids)
+    if not result.sections:
+        raise InputError("no ledgers to report on (import one with `tracker import`)")
+    templates = tracker.settings.notices.templates
+    if each:
+        files = write_each(path, result, fmt, templates)
+        counts = [len(s.rows) for s in result.sections]
+    else:
+        write_report(path, result, fmt, templates)
+        files, counts = [path], [result.rows]
+    payload = {
+        "as_of": day.isoformat(),
+        "format": fmt,
+        "files": [str(f) for f in files],
+        "ledgers": [{"id": s.ledger_id, "title": s.title, "rows": len(s.rows)} for s in result.sections],
+    }
+    if wants_json(obj, as_json):
+        output.emit_json(payload)
+    else:
+        for f, n in zip(files, counts, strict=True):
+            output.done(f"{n} rows → {f}")

@@ -1,0 +1,123 @@
+"""The weekly progress table written out: xlsx, csv or html, one file or one per ledger.
+
+CSV is UTF-8 with a byte-order mark, which is what makes Excel and WPS on Chinese Windows read
+it as UTF-8. Text that a spreadsheet would take for a formula (= + - @, tab, CR at the start) is
+prefixed with an apostrophe, as OWASP advises for CSV injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from tracker.errors import InputError
+from tracker.files import written_atomically
+from tracker.models import STATUS_LABELS, Status
+from tracker.report import LIGHTS, LedgerSection, WeeklyReport
+
+FORMATS = ("xlsx", "csv", "html")
+CSV_HEADER = (
+    "台账",
+    "序号",
+    "阶段",
+    "任务",
+    "完成时限",
+    "时限日期",
+    "责任单位",
+    "责任人",
+    "状态",
+    "进度",
+    "完成日期",
+    "逾期天数",
+    "进展说明",
+    "督办等级",
+    "预警",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet must show as text, never evaluate."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def csv_rows(report: WeeklyReport) -> Iterable[list[str]]:
+    yield list(CSV_HEADER)
+    for section in report.sections:
+        for item in section.rows:
+            r = item.row
+            texts = (section.title, r.seq, r.phase, r.task, r.deadline_text)
+            late = item.days_late
+            yield [
+                *(neutralise(t) for t in texts),
+                r.due_on.isoformat() if r.due_on else "",
+                neutralise(r.unit),
+                neutralise(r.person),
+                STATUS_LABELS[Status(r.status)],
+                f"{r.percent}%",
+                r.completed_on.isoformat() if r.completed_on else "",
+                str(late) if late is not None else "",
+                neutralise(r.note),
+                item.level,
+                LIGHTS[item.light][0] if item.light else "",
+            ]
+
+
+def write_csv(path: Path, report: WeeklyReport) -> None:
+    with written_atomically(path) as temporary, temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(csv_rows(report))
+
+
+def write_html(path: Path, report: WeeklyReport, templates: str | None = None) -> None:
+    from tracker.render import render_weekly_html
+
+    text = render_weekly_html(report, templates)
+    with written_atomically(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+def write_xlsx(path: Path, report: WeeklyReport) -> None:
+    from tracker.report_xlsx import write_weekly_xlsx
+
+    with written_atomically(path) as temporary:
+        write_weekly_xlsx(temporary, report)
+
+
+def format_of(path: Path, wanted: str | None) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if wanted:
+        if suffix and suffix != wanted:
+            raise InputError(f"-o {path}: the name says .{suffix} but --format says {wanted}")
+        return wanted
+    if suffix not in FORMATS:
+        raise InputError(f"-o {path}: name a .xlsx, .csv or .html file (or a folder ending in /)")
+    return suffix
+
+
+def write_report(path: Path, report: WeeklyReport, fmt: str, templates: str | None = None) -> None:
+    if fmt == "xlsx":
+        write_xlsx(path, report)
+    elif fmt == "csv":
+        write_csv(path, report)
+    else:
+        write_html(path, report, templates)
+
+
+def file_name(section: LedgerSection, report: WeeklyReport, fmt: str) -> str:
+    """进度表-<ledger>-<date>.<fmt>, with what a file system refuses taken out of the title."""
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "", section.title)[:40] or f"ledger{section.ledger_id}"
+    return f"进度表-{safe}-{report.as_of.isoformat()}.{fmt}"
+
+
+def write_each(folder: Path, report: WeeklyReport, fmt: str, templates: str | None = None) -> list[Path]:
+    """One file per ledger in ``folder``."""
+    written: list[Path] = []
+    for section in report.sections:
+        path = folder / file_name(section, report, fmt)
+        if path in written:  # two ledgers with one title (different document numbers)
+            path = path.with_stem(f"{path.stem}-{section.ledger_id}")
+        write_report(path, WeeklyReport(report.as_of, [section]), fmt, templates)
+        written.append(path)
+    return written
