@@ -250,7 +250,7 @@ def _audited_changes(session: Session, ledger_id: int, since: dt.date, as_of: dt
         .order_by(col(AuditEntry.id))
     )
     changes = []
-    for entry, seq, unit in entries.tuples():
+    for entry, seq, unit in entries:
         before = json.loads(entry.before) if entry.before else {}
         after = json.loads(entry.after) if entry.after else {}
         if entry.action == "extension-approved":
