@@ -52,23 +52,23 @@ def report_weekly(
     path = Path(target)  # a Path drops the trailing "/" that asks for one file per ledger
     each = target.endswith(("/", "\\")) or path.is_dir()
     fmt = (fmt or "xlsx") if each else format_of(path, fmt)
-    with obj.session() as session:
+    with obj.session() as session:  # open while writing: the rows stream from the database
         ids = [ledger_id(session, ref) for ref in ledgers] or None
         result = weekly_report(session, as_of=day, settings=tracker.settings, calendar=tracker.calendar, ledger_ids=ids)
-    if not result.sections:
-        raise InputError("no ledgers to report on (import one with `tracker import`)")
-    templates = tracker.settings.notices.templates
-    if each:
-        files = write_each(path, result, fmt, templates)
-        counts = [len(s.rows) for s in result.sections]
-    else:
-        write_report(path, result, fmt, templates)
-        files, counts = [path], [result.rows]
+        if not result.sections:
+            raise InputError("no ledgers to report on (import one with `tracker import`)")
+        templates = tracker.settings.notices.templates
+        if each:
+            files = write_each(path, result, fmt, templates)
+            counts = [s.count for s in result.sections]
+        else:
+            write_report(path, result, fmt, templates)
+            files, counts = [path], [result.rows]
     payload = {
         "as_of": day.isoformat(),
         "format": fmt,
         "files": [str(f) for f in files],
-        "ledgers": [{"id": s.ledger_id, "title": s.title, "rows": len(s.rows)} for s in result.sections],
+        "ledgers": [{"id": s.ledger_id, "title": s.title, "rows": s.count} for s in result.sections],
     }
     if wants_json(obj, as_json):
         output.emit_json(payload)

@@ -235,13 +235,12 @@ def render_to_file(detail: NoticeDetail, path: Path, templates: str | None = Non
 def render_weekly_html(report: WeeklyReport, templates: str | None = None) -> str:
     """The weekly table as one standalone, printable HTML page (``weekly.html.j2``, autoescaped)."""
     from tracker.models import STATUS_LABELS
-    from tracker.report import LIGHTS, phase_spans
+    from tracker.report import LIGHTS
 
     context = {
         "r": report,
         "lights": LIGHTS,
         "statuses": {str(k): v for k, v in STATUS_LABELS.items()},
-        "spans": phase_spans,
     }
     try:
         return _environment(templates, autoescape=True, trim=True).get_template("weekly.html.j2").render(**context)

@@ -8,19 +8,21 @@ scores and ranks, and what changed since the previous week's as-of date. The wri
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import zoneinfo
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.config import Level, Settings
-from tracker.ladder import LEVEL_LABELS, LEVEL_OF, RANK, ladder_for, rank_for
+from tracker.ladder import LEVEL_LABELS, LEVEL_OF, RANK, Rung, ladder_for, rank_for
 from tracker.models import Assignment, AuditEntry, Ledger, Notice, NoticeItem, Status, Task, Unit
 from tracker.scan import criticism_counts
 from tracker.scoring import scores
-from tracker.views import Row, ledger_rows
+from tracker.views import Row, iter_ledger_rows
 from tracker.workdays import WorkCalendar
 
 OPEN = (Status.TODO.value, Status.DOING.value)
@@ -81,13 +83,33 @@ class Change:
 
 @dataclass
 class LedgerSection:
+    """One ledger's part of the report. Its rows are streamed from the database when a writer
+    asks for them (a hundred thousand rows are never all in memory), so the session that built
+    the report must stay open while it is written."""
+
     ledger_id: int
     title: str
     doc_number: str
     issuer: str
-    rows: list[ReportRow] = field(default_factory=list)
+    count: int = 0  # assignments, that is rows
+    runs: list[int] = field(default_factory=list)  # how many rows each run of one phase covers
     units: list[UnitLine] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    stream: Callable[[], Iterator[ReportRow]] = field(default=lambda: iter(()), repr=False)
+
+    def rows(self) -> Iterator[ReportRow]:
+        return self.stream()
+
+    def rows_with_spans(self) -> Iterator[tuple[ReportRow, int]]:
+        """Each row with how many rows its 阶段 cell spans: the run's length on its first row, 0 on
+        the rows it covers (a ledger lists a phase's tasks together, and the table merges them)."""
+        runs, left = iter(self.runs), 0
+        for item in self.rows():
+            span = 0
+            if left == 0:
+                span = left = max(1, next(runs, 1))
+            left -= 1
+            yield item, span
 
 
 @dataclass
@@ -112,19 +134,7 @@ class WeeklyReport:
 
     @property
     def rows(self) -> int:
-        return sum(len(s.rows) for s in self.sections)
-
-
-def phase_spans(rows: list[ReportRow]) -> list[int]:
-    """For each row, how many rows its 阶段 cell spans: the run's length on its first row, 0 on
-    the rows it covers (a ledger lists a phase's tasks together, and the table merges them)."""
-    spans = [0] * len(rows)
-    start = 0
-    for i in range(1, len(rows) + 1):
-        if i == len(rows) or rows[i].row.phase != rows[start].row.phase:
-            spans[start] = i - start
-            start = i
-    return spans
+        return sum(s.count for s in self.sections)
 
 
 def light_of(row: Row, rank: int) -> str:
@@ -156,14 +166,12 @@ def weekly_report(
     for ledger in list(session.exec(query)):
         assert ledger.id is not None
         rungs = ladder_for(ledger.escalation, settings.escalation, where=ledger.title).rungs(as_of, calendar)
-        units = session.execute(sa.select(col(Unit.name), col(Unit.id)).where(col(Unit.ledger_id) == ledger.id))
-        unit_ids: dict[str, int] = {name: uid for name, uid in units}
         section = LedgerSection(ledger.id, ledger.title, ledger.doc_number, ledger.issuer)
-        for row in ledger_rows(session, ledger.id, as_of, settings.progress.lag_margin):
-            rank = 0
-            if row.status in OPEN and row.due_on is not None:
-                rank = rank_for(rungs, row.due_on, as_of, criticisms.get(unit_ids[row.unit], 0))
-            section.rows.append(ReportRow(row, rank, light_of(row, rank)))
+        section.runs = phase_runs(session, ledger.id)
+        section.count = sum(section.runs)
+        section.stream = functools.partial(
+            _report_rows, session, ledger.id, as_of, rungs, criticisms, settings.progress.lag_margin
+        )
         section.units = [
             UnitLine(
                 s.unit,
@@ -181,6 +189,42 @@ def weekly_report(
         section.changes = week_changes(session, ledger.id, report.since, as_of, settings.timezone)
         report.sections.append(section)
     return report
+
+
+def _report_rows(
+    session: Session, ledger_id: int, as_of: dt.date, rungs: list[Rung], criticisms: dict[int, int], margin: int
+) -> Iterator[ReportRow]:
+    unit_ids: dict[str, int] = {
+        name: uid
+        for name, uid in session.execute(
+            sa.select(col(Unit.name), col(Unit.id)).where(col(Unit.ledger_id) == ledger_id)
+        )
+    }
+    for row in iter_ledger_rows(session, ledger_id, as_of, margin):
+        rank = 0
+        if row.status in OPEN and row.due_on is not None:
+            rank = rank_for(rungs, row.due_on, as_of, criticisms.get(unit_ids[row.unit], 0))
+        yield ReportRow(row, rank, light_of(row, rank))
+
+
+def phase_runs(session: Session, ledger_id: int) -> list[int]:
+    """How many rows (assignments, in ledger order) each run of tasks of one phase covers."""
+    tasks = session.execute(
+        sa.select(col(Task.phase_id), sa.func.count(col(Assignment.id)))
+        .join(Assignment, col(Assignment.task_id) == col(Task.id))
+        .where(col(Task.ledger_id) == ledger_id)
+        .group_by(col(Task.id), col(Task.position), col(Task.phase_id))
+        .order_by(col(Task.position))
+    )
+    runs: list[int] = []
+    previous: object = object()
+    for phase, count in tasks:
+        if runs and phase == previous:
+            runs[-1] += count
+        else:
+            runs.append(count)
+        previous = phase
+    return runs
 
 
 def week_changes(session: Session, ledger_id: int, since: dt.date, as_of: dt.date, timezone: str) -> list[Change]:
@@ -217,6 +261,7 @@ def week_changes(session: Session, ledger_id: int, since: dt.date, as_of: dt.dat
         .outerjoin(Task, col(Task.id) == col(Assignment.task_id))
         .where(col(Notice.ledger_id) == ledger_id, col(Notice.as_of) > since, col(Notice.as_of) <= as_of)
         .order_by(col(Notice.id), col(Unit.position), col(Task.position))
+        .execution_options(yield_per=2000)  # a first check's notices cover a third of a big ledger
     )
     grouped: dict[tuple[str, str, dt.date, str], list[str]] = {}
     for kind, number, on, unit, seq in notices:

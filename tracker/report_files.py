@@ -46,7 +46,7 @@ def neutralise(value: str) -> str:
 def csv_rows(report: WeeklyReport) -> Iterable[list[str]]:
     yield list(CSV_HEADER)
     for section in report.sections:
-        for item in section.rows:
+        for item in section.rows():
             r = item.row
             texts = (section.title, r.seq, r.phase, r.task, r.deadline_text)
             late = item.days_late

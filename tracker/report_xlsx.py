@@ -13,7 +13,7 @@ from typing import Any
 
 from tracker.deadlines import cn_date
 from tracker.models import STATUS_LABELS, Status
-from tracker.report import LIGHTS, LedgerSection, ReportRow, WeeklyReport, phase_spans
+from tracker.report import LIGHTS, LedgerSection, ReportRow, WeeklyReport
 from tracker.spreadsheets import open_workbook
 
 # (header, width, kind): kind picks the cell format (text wraps; dates and numbers do not).
@@ -63,6 +63,7 @@ class Formats:
         self.workbook = workbook
         self._cache: dict[tuple[str, str], Any] = {}
         self.title = workbook.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "黑体"})
+        self.border = workbook.add_format({"border": 1})
         self.meta = workbook.add_format({"font_size": 10, "font_name": BODY_FONT})
         self.head = workbook.add_format(
             {
@@ -128,10 +129,6 @@ def _title(sheet: Any, row: int, text: str, width: int, fmt: Any) -> None:
     sheet.merge_range(row, 0, row, width - 1, text, fmt)
 
 
-def _date_time(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day)
-
-
 def _progress_sheet(sheet: Any, report: WeeklyReport, formats: Formats) -> None:
     n = len(PROGRESS_COLUMNS)
     _widths(sheet, PROGRESS_COLUMNS)
@@ -147,11 +144,15 @@ def _progress_sheet(sheet: Any, report: WeeklyReport, formats: Formats) -> None:
             _legend(sheet, header, formats)
             header += 1
         _headers(sheet, header, PROGRESS_COLUMNS, formats)
+        if section.count:
+            # Borders for the empty cells that were not written (see _progress_cells).
+            cells = (header + 1, 0, header + section.count, n - 1)
+            sheet.conditional_format(*cells, {"type": "blanks", "format": formats.border})
         if single:
             sheet.freeze_panes(header + 1, 0)
             sheet.repeat_rows(header)
-            if section.rows:
-                sheet.autofilter(header, 0, header + len(section.rows), n - 1)
+            if section.count:
+                sheet.autofilter(header, 0, header + section.count, n - 1)
         row = _progress_rows(sheet, header + 1, section, formats) + 1
 
 
@@ -164,8 +165,8 @@ def _legend(sheet: Any, row: int, formats: Formats) -> None:
 def _progress_rows(sheet: Any, first: int, section: LedgerSection, formats: Formats) -> int:
     """Writes the section's rows from ``first``; returns the next free row. Runs of one phase are
     merged in the 阶段 column, as in the ledger."""
-    for offset, (item, span) in enumerate(zip(section.rows, phase_spans(section.rows), strict=True)):
-        row = first + offset
+    row = first
+    for item, span in section.rows_with_spans():
         if span:
             sheet.write_string(row, 1, item.row.phase, formats.cell("wrap"))
             if span > 1:
@@ -173,7 +174,8 @@ def _progress_rows(sheet: Any, first: int, section: LedgerSection, formats: Form
         else:
             sheet.write_blank(row, 1, None, formats.cell("wrap"))
         _progress_cells(sheet, row, item, formats)
-    return first + len(section.rows)
+        row += 1
+    return row
 
 
 def _merge_ahead(sheet: Any, first: int, last: int, column: int) -> None:
@@ -186,35 +188,32 @@ def _merge_ahead(sheet: Any, first: int, last: int, column: int) -> None:
 
 def _progress_cells(sheet: Any, row: int, item: ReportRow, formats: Formats) -> None:
     r, light = item.row, item.light
-
-    def text(column: int, value: str, kind: str = "wrap") -> None:
-        if value:
-            sheet.write_string(row, column, value, formats.cell(kind, light))
-        else:
-            sheet.write_blank(row, column, None, formats.cell(kind, light))
-
-    def date(column: int, value: dt.date | None) -> None:
-        if value is None:
-            sheet.write_blank(row, column, None, formats.cell("date", light))
-        else:
-            sheet.write_datetime(row, column, _date_time(value), formats.cell("date", light))
-
-    text(0, r.seq, "center")
-    text(2, r.task)
-    text(3, r.deadline_text)
-    date(4, r.due_on)
-    text(5, r.unit)
-    text(6, r.person, "center")
-    text(7, STATUS_LABELS[Status(r.status)], "center")
-    sheet.write_number(row, 8, r.percent / 100, formats.cell("percent", light))
-    date(9, r.completed_on)
-    late = item.days_late
-    if late is None:
-        sheet.write_blank(row, 10, None, formats.cell("center", light))
-    else:
-        sheet.write_number(row, 10, late, formats.cell("center", light))
-    text(11, r.note)
-    text(12, item.level, "center")
+    # An empty cell is written only to carry its row's colour: the borders of the others come
+    # from the table's conditional format (a fifth fewer cells to write in a big ledger).
+    values: tuple[tuple[int, object, str], ...] = (
+        (0, r.seq, "center"),
+        (2, r.task, "wrap"),
+        (3, r.deadline_text, "wrap"),
+        (4, r.due_on, "date"),
+        (5, r.unit, "wrap"),
+        (6, r.person, "center"),
+        (7, STATUS_LABELS[Status(r.status)], "center"),
+        (8, r.percent / 100, "percent"),
+        (9, r.completed_on, "date"),
+        (10, item.days_late, "center"),
+        (11, r.note, "wrap"),
+        (12, item.level, "center"),
+    )
+    for column, value, kind in values:
+        fmt = formats.cell(kind, light)
+        if isinstance(value, str) and value:
+            sheet.write_string(row, column, value, fmt)
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(row, column, value, fmt)
+        elif isinstance(value, int | float):
+            sheet.write_number(row, column, value, fmt)
+        elif light:
+            sheet.write_blank(row, column, None, fmt)
 
 
 def _summary_sheet(workbook: Any, sheet: Any, report: WeeklyReport, formats: Formats) -> None:
@@ -284,7 +283,7 @@ def _changes_sheet(sheet: Any, report: WeeklyReport, formats: Formats) -> None:
             if change.on is None:
                 sheet.write_blank(row, 5, None, formats.cell("date"))
             else:
-                sheet.write_datetime(row, 5, _date_time(change.on), formats.cell("date"))
+                sheet.write_datetime(row, 5, change.on, formats.cell("date"))
             row += 1
     if row == 3:
         _title(sheet, row, "本周无变化", n, formats.cell("center"))

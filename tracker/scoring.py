@@ -66,6 +66,7 @@ def scores(session: Session, ledger_id: int, as_of: dt.date, rules: ScoringSetti
         )
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(col(Task.ledger_id) == ledger_id, col(Task.deadline_kind) != "recurring")
+        .execution_options(yield_per=5000)  # streamed: a big ledger's rows are never all in memory
     )
     for uid, role, status, due, completed in rows:
         s = units[uid]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlmodel import Session, col
 from tracker.models import Assignment, Ledger, Person, Phase, Status, Task, Unit, ledger_start
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     assignment_id: int
     seq: str
@@ -72,25 +73,31 @@ def expected_percent(start: dt.date | None, due: dt.date | None, as_of: dt.date)
 
 
 def ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margin: int = 10) -> list[Row]:
-    """Every assignment of the ledger; open ones not yet due carry their expected progress and
-    are flagged when their reported percent lags it by more than ``lag_margin`` points."""
-    query: Any = (  # a wide labelled select; mypy cannot type it usefully
+    """Every assignment of the ledger, in ledger order (see ``iter_ledger_rows``)."""
+    return list(iter_ledger_rows(session, ledger_id, as_of, lag_margin))
+
+
+def iter_ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margin: int = 10) -> Iterator[Row]:
+    """Every assignment of the ledger, streamed from the database in ledger order; open ones not
+    yet due carry their expected progress and are flagged when their reported percent lags it by
+    more than ``lag_margin`` points."""
+    query: Any = (  # a wide select; mypy cannot type it usefully
         select(
-            col(Assignment.id).label("assignment_id"),
-            col(Task.seq).label("seq"),
-            sa.func.coalesce(col(Phase.name), "").label("phase"),
-            col(Task.text).label("task"),
-            col(Task.deadline_text).label("deadline_text"),
-            col(Assignment.due_on).label("due_on"),
-            col(Unit.name).label("unit"),
-            sa.func.coalesce(col(Person.name), "").label("person"),
-            col(Assignment.role).label("role"),
-            col(Assignment.status).label("status"),
-            col(Assignment.completed_on).label("completed_on"),
-            col(Assignment.percent).label("percent"),
-            col(Assignment.note).label("note"),
-            col(Assignment.version).label("version"),
-            col(Task.start_on).label("start_on"),
+            col(Assignment.id),
+            col(Task.seq),
+            sa.func.coalesce(col(Phase.name), ""),
+            col(Task.text),
+            col(Task.deadline_text),
+            col(Assignment.due_on),
+            col(Unit.name),
+            sa.func.coalesce(col(Person.name), ""),
+            col(Assignment.role),
+            col(Assignment.status),
+            col(Assignment.completed_on),
+            col(Assignment.percent),
+            col(Assignment.note),
+            col(Assignment.version),
+            col(Task.start_on),
         )
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
@@ -98,20 +105,50 @@ def ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margin: in
         .outerjoin(Person, and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
         .where(col(Task.ledger_id) == ledger_id)
         .order_by(col(Task.position), col(Unit.position))
+        .execution_options(yield_per=2000)  # streamed: a big ledger is never all in memory
     )
     ledger = session.get(Ledger, ledger_id)
     default_start = ledger_start(ledger.issued_on, ledger.year) if ledger else None
-    rows = []
-    for r in session.execute(query).mappings():
-        values = dict(r)
-        start = values.pop("start_on") or default_start
+    open_ = (Status.TODO, Status.DOING)
+    for (
+        aid,
+        seq,
+        phase,
+        task,
+        text,
+        due,
+        unit,
+        person,
+        role,
+        status,
+        done_on,
+        percent,
+        note,
+        version,
+        start,
+    ) in session.execute(query):
         expected = None
-        if values["status"] in (Status.TODO, Status.DOING) and values["due_on"] and values["due_on"] >= as_of:
-            expected = expected_percent(start, values["due_on"], as_of)
-        lagging = expected is not None and values["percent"] + lag_margin < expected
-        overdue = days_overdue(values["due_on"], values["status"], values["completed_on"], as_of)
-        rows.append(Row(**values, days_overdue=overdue, expected_percent=expected, lagging=lagging))
-    return rows
+        if status in open_ and due and due >= as_of:
+            expected = expected_percent(start or default_start, due, as_of)
+        yield Row(
+            aid,
+            seq,
+            phase,
+            task,
+            text,
+            due,
+            unit,
+            person,
+            role,
+            status,
+            done_on,
+            percent,
+            note,
+            version,
+            days_overdue(due, status, done_on, as_of),
+            expected,
+            expected is not None and percent + lag_margin < expected,
+        )
 
 
 def extension_rows(session: Session, pending_only: bool = False) -> list[dict[str, Any]]:

@@ -1,0 +1,78 @@
+"""Time `tracker report weekly` end to end, as a whole process, on a generated database.
+
+    python benchmarks/bench_weekly.py                  # 100,000 assignments (1000 tasks x 100 units), xlsx
+    python benchmarks/bench_weekly.py --runs 5 --format csv
+    python benchmarks/bench_weekly.py --reference      # also XlsxWriter alone, to calibrate the machine
+
+The database is built once (benchmarks/make_db.py, the same generator as the check's benchmark)
+and checked once as of 2017-01-01, so the table carries notices' levels; then the report is
+written RUNS times. Wall time is the median; memory the peak resident size of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from bench_check import HERE, TRACKER, timed
+
+
+REFERENCE = """
+import sys, xlsxwriter
+book = xlsxwriter.Workbook(sys.argv[1], {"constant_memory": True})
+sheet, fmt = book.add_worksheet(), book.add_format({"border": 1})
+for r in range(100_000):
+    for c in range(8):
+        sheet.write_string(r, c, f"单元格{r * 8 + c}", fmt)
+book.close()
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/tracker-bench"))
+    parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--units", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--format", choices=["xlsx", "csv", "html"], default="xlsx")
+    parser.add_argument(
+        "--reference", action="store_true", help="also time XlsxWriter alone: 100k x 8 formatted cells, the floor"
+    )
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    db = args.dir / f"weekly-{args.tasks}x{args.units}.db"
+    url = f"sqlite:///{db}"
+    if not db.exists():
+        make = [
+            sys.executable,
+            str(HERE / "make_db.py"),
+            "--db",
+            url,
+            "--tasks",
+            str(args.tasks),
+            "--units",
+            str(args.units),
+        ]
+        subprocess.run(make, check=True)
+        subprocess.run([*TRACKER, "--db", url, "check", "--as-of", "2017-01-01"], check=True, stdout=subprocess.DEVNULL)
+    out = args.dir / f"weekly.{args.format}"
+    report = [*TRACKER, "--db", url, "report", "weekly", "--as-of", "2017-01-01", "-o", str(out)]
+    runs = [timed(report) for _ in range(args.runs)]
+    print(f"assignments: {args.tasks * args.units}, format {args.format}, {out.stat().st_size / 1e6:.1f} MB written")
+    print(
+        f"report weekly: median {statistics.median(w for w, _ in runs):.2f} s, "
+        f"peak {max(m for _, m in runs):.0f} MiB ({len(runs)} runs)"
+    )
+    if args.reference:
+        alone = [timed([sys.executable, "-c", REFERENCE, str(args.dir / "reference.xlsx")]) for _ in range(args.runs)]
+        print(
+            f"XlsxWriter alone, 100k x 8 cells: median {statistics.median(w for w, _ in alone):.2f} s, "
+            f"peak {max(m for _, m in alone):.0f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()
