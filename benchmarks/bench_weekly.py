@@ -19,7 +19,6 @@ from pathlib import Path
 
 from bench_check import HERE, TRACKER, timed
 
-
 REFERENCE = """
 import sys, xlsxwriter
 book = xlsxwriter.Workbook(sys.argv[1], {"constant_memory": True})
