@@ -75,3 +75,70 @@ def report_weekly(
     else:
         for f, n in zip(files, counts, strict=True):
             output.done(f"{n} rows → {f}")
+
+
+@cli.command()
+@click.argument("ledger")
+@click.option(
+    "-o", "--output", "folder", required=True, type=click.Path(path_type=Path), help="The folder to write to."
+)
+@click.option("--as-of", type=DATE, help="The form's date (default: today); its period is the next report due.")
+@json_option
+@pass_obj
+def forms(obj: Obj, ledger: str, folder: Path, as_of: dt.date | None, as_json: bool) -> None:
+    """Write one progress form (进度填报表, xlsx) per unit of LEDGER, to be filled in and imported back."""
+    from tracker.forms_out import write_forms
+
+    tracker = obj.tracker
+    with obj.session() as session:
+        found = find_ledger(session, ledger)
+        files = write_forms(session, found, folder, as_of=as_of or tracker.today(), now=tracker.now())
+        session.commit()  # the report periods the forms name now exist
+    if wants_json(obj, as_json):
+        output.emit_json({"ledger": found.title, "files": [str(f) for f in files]})
+    else:
+        output.done(f"{len(files)} forms → {folder}")
+
+
+@cli.command("import-progress")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every form, change nothing.")
+@click.option("--as-of", type=DATE, help="The day the forms arrived (default: today).")
+@json_option
+@pass_obj
+def import_progress(obj: Obj, files: tuple[Path, ...], dry_run: bool, as_of: dt.date | None, as_json: bool) -> None:
+    """Read filled progress forms back: all validated, then all applied, or nothing."""
+    from tracker.forms_in import import_forms
+
+    tracker = obj.tracker
+    with obj.session() as session:
+        results = import_forms(session, list(files), today=as_of or tracker.today(), by=tracker.user, now=tracker.now())
+        payload: dict[str, object] = {
+            "forms": [
+                {
+                    **form.as_json(),
+                    "report": None
+                    if report is None
+                    else {
+                        "due_on": report.due_on.isoformat(),
+                        "received_on": report.received_on.isoformat() if report.received_on else None,
+                        "late": bool(report.received_on and report.received_on > report.due_on),
+                    },
+                }
+                for form, report in results
+            ],
+            "dry_run": dry_run,
+        }
+        verb = "would apply" if dry_run else "applied"
+        lines = [
+            f"{f.path.name}: {f.unit.name}, {len(f.updates)} of {f.rows} rows changed ({verb})" for f, _ in results
+        ]
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    if wants_json(obj, as_json):
+        output.emit_json(payload)
+    else:
+        for line in lines:
+            output.done(line)
