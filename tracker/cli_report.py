@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import click
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tracker import output
 from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
@@ -142,3 +142,42 @@ def import_progress(obj: Obj, files: tuple[Path, ...], dry_run: bool, as_of: dt.
     else:
         for line in lines:
             output.done(line)
+
+
+@cli.command("calendar")
+@click.option("-o", "--output", "path", required=True, type=click.Path(path_type=Path), help="FILE.ics to write.")
+@click.option("--ledger", help="Only this ledger.")
+@click.option("--unit", help="Only this unit (by name).")
+@json_option
+@pass_obj
+def calendar_(obj: Obj, path: Path, ledger: str | None, unit: str | None, as_json: bool) -> None:
+    """Open deadlines as an iCalendar file: an all-day event each, with reminders; re-import updates."""
+    from tracker.calendar_export import deadline_calendar
+    from tracker.errors import InputError, NotFoundError
+    from tracker.files import written_atomically
+    from tracker.lookup import find_unit
+    from tracker.models import Unit
+
+    if path.suffix.lower() != ".ics":
+        raise InputError(f"-o {path}: write an .ics file")
+    tracker = obj.tracker
+    with obj.session() as session:
+        found = find_ledger(session, ledger) if ledger else None
+        if found is not None and unit is not None:
+            unit = find_unit(session, found, unit).name
+        elif unit is not None and session.exec(select(Unit).where(Unit.name == unit)).first() is None:
+            raise NotFoundError(f"--unit {unit!r}: no ledger has a unit of that name")
+        data, count = deadline_calendar(
+            session,
+            now=tracker.now(),
+            rules=tracker.settings.escalation,
+            timezone=tracker.settings.timezone,
+            ledger_id=found.id if found else None,
+            unit=unit,
+        )
+    with written_atomically(path) as temporary:
+        temporary.write_bytes(data)
+    if wants_json(obj, as_json):
+        output.emit_json({"file": str(path), "events": count})
+    else:
+        output.done(f"{count} deadlines → {path}")
