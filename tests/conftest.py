@@ -90,11 +90,12 @@ class Result:
 
 
 @pytest.fixture
-def cli(db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def cli(db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
     """Run `tracker ARGS` in-process against the test database; returns code, stdout, stderr."""
     from tracker.cli import main
 
     monkeypatch.setenv("TRACKER_DB", db_url)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # nothing lands in the real data folder
     monkeypatch.delenv("TRACKER_CONFIG", raising=False)
 
     def run(*args: str) -> Result:

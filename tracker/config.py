@@ -152,6 +152,9 @@ class ScheduleSettings(Strict):
     weekly_day: str = Field(default="monday", description="the day the weekly report goes out")
     weekly_at: str = Field(default="08:00", description="the time the weekly report goes out")
     weekly_to: list[EmailAddress] = Field(default_factory=list, description="the leaders who receive the weekly report")
+    reports_dir: str | None = Field(
+        default=None, description="where the weekly tables sent are kept (default: reports/ in the data folder)"
+    )
 
     @field_validator("daily_at", "weekly_at")
     @classmethod

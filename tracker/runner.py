@@ -66,7 +66,9 @@ def do_job(tracker: Tracker, job: Job, now: dt.datetime) -> str:
         from tracker.weekly import queue_weekly
 
         with tracker.session() as session:
-            queued = queue_weekly(session, as_of=job.for_date, now=now, settings=tracker.settings)
+            queued = queue_weekly(
+                session, as_of=job.for_date, now=now, settings=tracker.settings, calendar=tracker.calendar
+            )
             session.commit()
         return f"weekly report queued for {queued} recipient(s); " + send_waiting(tracker, now)
     raise ValueError(f"unknown job {job.name}")

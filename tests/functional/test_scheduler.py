@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.functional.test_notify import LEDGER
@@ -25,7 +27,8 @@ WEEKLY = (
 @pytest.fixture
 def scheduled(cli, tmp_path: Path, server: Server):  # type: ignore[no-untyped-def]
     config = tmp_path / "tracker.toml"
-    config.write_text(smtp_config(server.port, extra=WEEKLY), encoding="utf-8")
+    extra = WEEKLY + f'\nreports_dir = "{tmp_path / "reports"}"'
+    config.write_text(smtp_config(server.port, extra=extra), encoding="utf-8")
     (tmp_path / "ledger.toml").write_text(LEDGER, encoding="utf-8")
     assert cli("import", tmp_path / "ledger.toml").code == 0
 
@@ -58,6 +61,12 @@ def test_due_jobs_run_once_per_date_and_catch_up_once(scheduled, server: Server,
     ]
     subjects = sorted(str(r.message["Subject"]) for r in server.received)
     assert any(s.startswith("【督查周报】2017-04-03") for s in subjects)
+    weekly = next(r.message for r in server.received if str(r.message["Subject"]).startswith("【督查周报】2017-04-03"))
+    attached = [part for part in weekly.walk() if part.get_filename()]
+    assert [part.get_filename() for part in attached] == ["督查进度周报-2017-04-03.xlsx"]
+    book = openpyxl.load_workbook(io.BytesIO(attached[0].get_payload(decode=True)))
+    assert book.sheetnames == ["进度表", "单位汇总", "本周变化"]
+    assert "截至：2017年4月3日" in book["进度表"]["A2"].value
     assert sum(1 for s in subjects if s.startswith("【督办")) == 4  # 李新 and 王芳, once a day (04-02, 04-03)
     before = len(server.received)
     assert scheduled("--once", "--at", "2017-04-03T09:00").code == 0  # the same day again: nothing
