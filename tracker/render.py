@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
@@ -232,17 +232,15 @@ def render_to_file(detail: NoticeDetail, path: Path, templates: str | None = Non
         raise InputError(f"-o {path}: write .docx, .md or .txt")
 
 
-def render_weekly_html(report: WeeklyReport, templates: str | None = None) -> str:
-    """The weekly table as one standalone, printable HTML page (``weekly.html.j2``, autoescaped)."""
+def render_weekly_html(report: WeeklyReport, out: TextIO, templates: str | None = None) -> None:
+    """The weekly table as one standalone, printable HTML page (``weekly.html.j2``, autoescaped),
+    streamed to ``out`` piece by piece: a big ledger's page is tens of megabytes."""
     from tracker.models import STATUS_LABELS
     from tracker.report import LIGHTS
 
-    context = {
-        "r": report,
-        "lights": LIGHTS,
-        "statuses": {str(k): v for k, v in STATUS_LABELS.items()},
-    }
+    context = {"r": report, "lights": LIGHTS, "statuses": {str(k): v for k, v in STATUS_LABELS.items()}}
     try:
-        return _environment(templates, autoescape=True, trim=True).get_template("weekly.html.j2").render(**context)
+        template = _environment(templates, autoescape=True, trim=True).get_template("weekly.html.j2")
+        out.writelines(template.generate(**context))
     except TemplateError as exc:
         raise _template_error(exc, "weekly.html.j2") from None

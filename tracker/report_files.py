@@ -73,9 +73,8 @@ def write_csv(path: Path, report: WeeklyReport) -> None:
 def write_html(path: Path, report: WeeklyReport, templates: str | None = None) -> None:
     from tracker.render import render_weekly_html
 
-    text = render_weekly_html(report, templates)
-    with written_atomically(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+    with written_atomically(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
+        render_weekly_html(report, handle, templates)
 
 
 def write_xlsx(path: Path, report: WeeklyReport) -> None:
