@@ -110,44 +110,14 @@ def iter_ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margi
     ledger = session.get(Ledger, ledger_id)
     default_start = ledger_start(ledger.issued_on, ledger.year) if ledger else None
     open_ = (Status.TODO, Status.DOING)
-    for (
-        aid,
-        seq,
-        phase,
-        task,
-        text,
-        due,
-        unit,
-        person,
-        role,
-        status,
-        done_on,
-        percent,
-        note,
-        version,
-        start,
-    ) in session.execute(query):
+    for *fields, start in session.execute(query):
+        due, status, done_on, percent = fields[5], fields[9], fields[10], fields[11]  # in the order selected
         expected = None
         if status in open_ and due and due >= as_of:
             expected = expected_percent(start or default_start, due, as_of)
+        lagging = expected is not None and percent + lag_margin < expected
         yield Row(
-            aid,
-            seq,
-            phase,
-            task,
-            text,
-            due,
-            unit,
-            person,
-            role,
-            status,
-            done_on,
-            percent,
-            note,
-            version,
-            days_overdue(due, status, done_on, as_of),
-            expected,
-            expected is not None and percent + lag_margin < expected,
+            *fields, days_overdue=days_overdue(due, status, done_on, as_of), expected_percent=expected, lagging=lagging
         )
 
 
