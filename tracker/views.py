@@ -116,9 +116,8 @@ def iter_ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margi
         if status in open_ and due and due >= as_of:
             expected = expected_percent(start or default_start, due, as_of)
         lagging = expected is not None and percent + lag_margin < expected
-        yield Row(
-            *fields, days_overdue=days_overdue(due, status, done_on, as_of), expected_percent=expected, lagging=lagging
-        )
+        values: tuple[Any, ...] = (*fields, days_overdue(due, status, done_on, as_of), expected, lagging)
+        yield Row(*values)
 
 
 def extension_rows(session: Session, pending_only: bool = False) -> list[dict[str, Any]]:
