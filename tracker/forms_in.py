@@ -94,6 +94,8 @@ def read_form(session: Session, path: Path, *, today: dt.date) -> Form:
         # Formulas as written, not their cached results: a form reports values, and a formula
         # (whatever it would compute) is refused by the cell that holds it.
         book = load_workbook(path)
+    except FileNotFoundError:
+        raise FormErrors(f"{path}: file not found") from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FormErrors(f"{where}: not a readable .xlsx workbook ({exc.__class__.__name__})") from None
     if META_SHEET not in book.sheetnames or SHEET not in book.sheetnames:

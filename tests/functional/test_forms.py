@@ -168,3 +168,4 @@ def test_stale_foreign_and_duplicate_forms(cli, forms: dict[str, Path], tmp_path
     other = tmp_path / "other.xlsx"
     openpyxl.Workbook().save(other)
     assert "not a progress form" in cli("import-progress", other).err
+    assert "missing.xlsx: file not found" in cli("import-progress", tmp_path / "missing.xlsx").err
