@@ -283,16 +283,6 @@ def person(obj: Obj, ledger: str, unit: str, name: str, email: str | None, phone
         output.done(f"{u.name}: 责任人 {p.name}")
 
 
-@cli.command()
-@click.option("--as-of", type=DATE, default="2017-09-15", show_default=True, help="The demo's 'today'.")
-@click.option("--keep", type=click.Path(path_type=Path), help="Keep the demo database in this file.")
-def demo(as_of: dt.date, keep: Path | None) -> None:
-    """Open the shipped ledgers on a fresh temporary database, at a date where things are late."""
-    from tracker.demo import run_demo
-
-    run_demo(as_of, keep)
-
-
 # The check's and the mail's commands live in their own modules; importing registers them on `cli`.
 import tracker.cli_check  # noqa: E402
 import tracker.cli_mail  # noqa: E402

@@ -1,8 +1,8 @@
 """`tracker demo`: the shipped ledgers on a fresh temporary database, at a date where things are late.
 
-Until the terminal UI arrives, the demo prints the state the UI will show. The progress recorded
-here is the demo's own illustration (marked as recorded by "demo" in the audit trail), not data
-from the seeds.
+The UI opens on it (``tui/cli.py``); ``print_demo`` shows the same state as text. The progress
+recorded here is the demo's own illustration (marked as recorded by "demo" in the audit trail),
+not data from the seeds.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from rich.console import Console
 
 from tracker import app as app_factory
 from tracker import output
+from tracker.check import run_check
 from tracker.errors import InputError
 from tracker.importing import import_ledgers, read_ledger_file, summarise
 from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
@@ -64,17 +65,26 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
                 ledger_id=ledger.id,
             )
         session.commit()
+        # The day's check, so that the demo shows notices issued and levels reached.
+        run_check(session, as_of=as_of, now=now, by="demo", settings=tracker.settings, calendar=tracker.calendar)
+        session.commit()
 
 
-def run_demo(as_of: dt.date, keep: Path | None) -> None:
+def make_demo(as_of: dt.date, keep: Path | None) -> app_factory.Tracker:
+    """A fresh database (temporary, or ``keep``) holding the shipped ledgers and the demo's progress."""
     folder = Path(tempfile.mkdtemp(prefix="tracker-demo-"))
     path = keep or folder / "demo.db"
     if path.exists():
         raise InputError(f"--keep: {path} exists already; the demo starts from an empty database")
     tracker = app_factory.build(f"sqlite:///{path}", None, "demo")
     seed_demo(tracker, as_of)
+    return tracker
+
+
+def print_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
+    """The demo's state as text (for a terminal without the UI)."""
     console = Console()
-    console.print(f"[bold]督查台账 demo[/bold] — database {path}, today is {as_of.isoformat()}\n")
+    console.print(f"[bold]督查台账 demo[/bold] — database {tracker.engine.url}, today is {as_of.isoformat()}\n")
     with tracker.session() as session:
         output.ledgers([s.as_json() for s in summarise(session)], "shipped ledgers")
         ledger = find_ledger(session, "濮政办〔2017〕13号")
@@ -83,4 +93,4 @@ def run_demo(as_of: dt.date, keep: Path | None) -> None:
     output.ledger_matrix(ledger, rows, as_of)
     late = [r for r in rows if r.status not in (Status.DONE, Status.TERMINATED) and (r.days_overdue or 0) > 0]
     console.print(f"\n{len(late)} assignments are late as of {as_of.isoformat()}.")
-    console.print(f"Try: tracker --db sqlite:///{path} show 濮政办〔2017〕13号 --as-of {as_of.isoformat()}")
+    console.print(f"Try: tracker --db {tracker.engine.url} show 濮政办〔2017〕13号 --as-of {as_of.isoformat()}")

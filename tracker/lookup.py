@@ -64,3 +64,12 @@ def find_assignment(session: Session, task: Task, unit: Unit) -> Assignment:
     if assignment is None:
         raise NotFoundError(f"{unit.name} does not owe task {task.seq}")
     return assignment
+
+
+def ledger_ids(session: Session) -> list[int]:
+    """Every ledger's id, oldest first."""
+    return [i for i in session.exec(select(Ledger.id).order_by(col(Ledger.id))) if i is not None]
+
+
+def ledger_titles(session: Session) -> dict[int, str]:
+    return {i: title for i, title in session.exec(select(Ledger.id, Ledger.title)) if i is not None}

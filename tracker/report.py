@@ -138,13 +138,18 @@ class WeeklyReport:
 
 
 def light_of(row: Row, rank: int) -> str:
-    if row.status == Status.TERMINATED:
+    return light_for(row.status, row.days_overdue, rank, row.lagging)
+
+
+def light_for(status: str, days_overdue: int | None, rank: int, lagging: bool) -> str:
+    """The traffic light of an assignment (a key of LIGHTS, or "" for nothing to flag)."""
+    if status == Status.TERMINATED:
         return "grey"
-    if row.status == Status.DONE:
-        return "orange" if row.days_overdue is not None and row.days_overdue > 0 else "green"
-    if row.days_overdue is not None and row.days_overdue > 0:
+    if status == Status.DONE:
+        return "orange" if days_overdue is not None and days_overdue > 0 else "green"
+    if days_overdue is not None and days_overdue > 0:
         return "red"
-    if rank == RANK[Level.REMINDER] or row.lagging:
+    if rank == RANK[Level.REMINDER] or lagging:
         return "yellow"
     return ""
 

@@ -1,0 +1,171 @@
+"""The terminal UI driven by Textual's Pilot on the demo's data at its fixed date: the dashboard
+opens a ledger, the matrix moves and opens an assignment, progress is recorded through the form
+(and lands in the database), an extension is requested, a notice is acknowledged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from tracker.app import Tracker, build
+from tracker.demo import seed_demo
+from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+from tracker.models import Assignment, Extension, Notice
+from tui.app import TrackerApp
+from tui.screens.assignment import AssignmentScreen, understood
+from tui.screens.ledger import LedgerScreen
+from tui.widgets.matrix import MatrixView
+
+AS_OF = dt.date(2017, 9, 15)
+SIZE = (160, 45)
+PUYANG = "濮政办〔2017〕13号"
+
+
+@pytest.fixture
+def tracker(db_url: str) -> Iterator[Tracker]:
+    app = build(db_url, None, "测试员", clock=lambda: dt.datetime(2017, 9, 15, 2, 0, tzinfo=dt.UTC))
+    seed_demo(app, AS_OF)
+    yield app
+    app.engine.dispose()
+
+
+def assignment(tracker: Tracker, seq: str, unit: str) -> Assignment:
+    with tracker.session() as session:
+        ledger = find_ledger(session, PUYANG)
+        return find_assignment(session, find_task(session, ledger, seq), find_unit(session, ledger, unit))
+
+
+async def open_matrix(pilot, app: TrackerApp) -> MatrixView:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.press("enter")  # the dashboard's first ledger: Puyang
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, LedgerScreen)
+    return app.screen.query_one(MatrixView)
+
+
+async def test_dashboard_lists_every_ledger_with_figures(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#ledgers")
+        rows = [table.get_row_at(i) for i in range(table.row_count)]  # type: ignore[attr-defined]
+        assert len(rows) == 4
+        puyang = next(r for r in rows if r[0].startswith("濮阳市"))
+        assert puyang[1] == "45" and puyang[3] == "17"  # 45 assignments, 17 late on 2017-09-15
+        assert "18%" in puyang[2]  # 8 of 45 done
+
+
+async def test_matrix_moves_and_opens_the_assignment(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        matrix = await open_matrix(pilot, app)
+        assert matrix.matrix is not None and matrix.matrix.title.startswith("濮阳市")
+        assert matrix.current() == (0, 0)  # task 1, 濮阳县政府
+        await pilot.press("down", "right", "right")
+        assert matrix.current() == (1, 2)  # task 2, 南乐县政府
+        status = str(app.screen.query_one("#matrix-status").render())
+        assert "南乐县政府" in status and "逾期138天" in status
+        await pilot.press("f")  # late only: tasks 1–5 have late cells, 6–9 none
+        shown = [line.task for line in matrix.lines if line.task is not None]
+        assert shown == [0, 1, 2, 3, 4]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AssignmentScreen)
+        info = str(app.screen.query_one("#asg-info").render())
+        assert "南乐县政府" in info and "2017年4月底完成" in info and "刘冰" in info
+
+
+async def test_recording_progress_through_the_form(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot, app)
+        await pilot.press("down", "right", "right", "enter")  # task 2, 南乐县政府
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AssignmentScreen)
+        screen.query_one("#status").value = "done"  # type: ignore[attr-defined]
+        await pilot.click("#done-on")
+        await pilot.press(*"2017年9月10日")
+        assert str(screen.query_one("#done-on-hint").render()) == "解析为 2017-09-10"
+        await pilot.click("#note")
+        await pilot.press(*"已通过评审")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    saved = assignment(tracker, "2", "南乐县政府")
+    assert (saved.status, saved.completed_on, saved.note) == ("done", dt.date(2017, 9, 10), "已通过评审")
+
+
+async def test_a_bad_date_is_refused_as_it_is_typed(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot, app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.click("#done-on")
+        await pilot.press(*"2017年13月")
+        hint = screen.query_one("#done-on-hint")
+        assert "13" in str(hint.render()) and hint.has_class("-bad")
+        screen.query_one("#status").value = "done"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert assignment(tracker, "2", "濮阳县政府").status == "done"  # unchanged: it was done already
+    assert assignment(tracker, "2", "濮阳县政府").completed_on == dt.date(2017, 4, 25)
+
+
+async def test_requesting_an_extension(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot, app)
+        for _ in range(5):  # task 6 (not yet due) for 濮阳县政府
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#extend-to")
+        await pilot.press(*"2018-06-30")
+        await pilot.click("#reason")
+        await pilot.press(*"资金未到位")
+        await pilot.click("#extend")
+        await pilot.pause()
+    with tracker.session() as session:
+        requests = list(session.exec(select(Extension)))
+    assert [(r.new_due, r.reason, r.status) for r in requests] == [(dt.date(2018, 6, 30), "资金未到位", "pending")]
+
+
+async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#notices")
+        assert table.row_count > 0  # type: ignore[attr-defined]
+        first = table.get_row_at(0)  # type: ignore[attr-defined]
+        assert first[0] in app.screen.preview  # type: ignore[attr-defined]
+        await pilot.press("a")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    with tracker.session() as session:
+        notice = session.exec(select(Notice).where(Notice.number == first[0])).one()
+    assert notice.acknowledged_by == "测试员"
+
+
+def test_understood_dates() -> None:
+    assert understood("2017年3月31日") == (dt.date(2017, 3, 31), "解析为 2017-03-31")
+    assert understood("") == (None, "")
+    day, why = understood("尽快")
+    assert day is None and why

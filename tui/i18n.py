@@ -1,0 +1,138 @@
+"""Every string the UI shows, in Chinese (the default) and English: one catalogue, no mixed screens.
+
+``t("key", **values)`` formats the current language's text; ``set_language`` picks it at start.
+A key missing from the catalogue is a programming error and fails loudly in tests.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("zh", "en")
+_language = "zh"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # the app and its sections
+    "app.title": ("督查台账", "Supervision ledgers"),
+    "app.subtitle": ("今天：{day}", "today: {day}"),
+    "mode.dashboard": ("总览", "Dashboard"),
+    "mode.ledger": ("台账矩阵", "Ledger matrix"),
+    "mode.notices": ("通知", "Notices"),
+    "mode.help": ("帮助", "Help"),
+    "key.quit": ("退出", "Quit"),
+    "key.open": ("打开", "Open"),
+    "key.back": ("返回", "Back"),
+    "key.refresh": ("刷新", "Refresh"),
+    "key.late_only": ("只看逾期", "Late only"),
+    "key.phase": ("按阶段", "Phase"),
+    "key.unit": ("按单位", "Unit"),
+    "key.clear": ("清除筛选", "Clear filters"),
+    "key.next_ledger": ("下一台账", "Next ledger"),
+    "key.save": ("保存", "Save"),
+    "key.ack": ("签收", "Acknowledge"),
+    "key.render": ("导出Word", "Export .docx"),
+    "loading": ("正在读取…", "Loading…"),
+    "none": ("（无）", "(none)"),
+    # dashboard
+    "dash.ledgers": ("各台账进展", "Ledgers"),
+    "dash.col.ledger": ("台账", "Ledger"),
+    "dash.col.assignments": ("任务单位", "Assignments"),
+    "dash.col.completion": ("完成率", "Done"),
+    "dash.col.overdue": ("逾期", "Overdue"),
+    "dash.col.due_soon": ("7日内到期", "Due in 7 days"),
+    "dash.col.escalations": ("督办/通报/约谈/问责", "Warn/Crit/Interv/Acct"),
+    "dash.outbox": ("待发邮件 {waiting} 封，发送失败 {failed} 封", "Outbox: {waiting} waiting, {failed} failed"),
+    "dash.unacknowledged": ("未签收通知 {count} 件", "{count} notices not acknowledged"),
+    "dash.scheduler": ("定时任务：上次 {last}；下次 {next}", "Scheduler: last {last}; next {next}"),
+    "dash.never": ("从未运行", "never run"),
+    "job.daily": ("每日检查", "daily check"),
+    "job.weekly": ("周报", "weekly report"),
+    # ledger matrix
+    "matrix.title": ("{title}　截至 {day}", "{title} — as of {day}"),
+    "matrix.filters": ("筛选：{filters}", "Filters: {filters}"),
+    "matrix.filter.late": ("只看逾期", "late only"),
+    "matrix.filter.phase": ("阶段 {phase}", "phase {phase}"),
+    "matrix.filter.unit": ("单位 {unit}", "unit {unit}"),
+    "matrix.no_filter": ("无", "none"),
+    "matrix.cell": (
+        "{unit}｜任务{seq} {task}｜{status}{late}",
+        "{unit} | task {seq} {task} | {status}{late}",
+    ),
+    "matrix.late": ("，逾期{days}天", ", {days} days late"),
+    "matrix.not_owed": ("该单位不承担此任务", "This unit does not owe this task"),
+    "matrix.empty": ("没有台账。先用 tracker import 导入。", "No ledgers yet. Import one with tracker import."),
+    "matrix.header.task": ("序号 任务", "No. Task"),
+    # statuses and levels
+    "status.todo": ("未开始", "To do"),
+    "status.doing": ("进行中", "Doing"),
+    "status.done": ("已完成", "Done"),
+    "status.terminated": ("已终止", "Ended"),
+    "cell.todo": ("未", "todo"),
+    "cell.doing": ("进", "doing"),
+    "cell.done": ("完", "done"),
+    "cell.terminated": ("止", "ended"),
+    # assignment screen
+    "asg.title": ("任务{seq}｜{unit}", "Task {seq} | {unit}"),
+    "asg.deadline": ("完成时限：{written}（解析为 {date}）", "Deadline: {written} (understood as {date})"),
+    "asg.no_date": ("尚无具体日期", "no date yet"),
+    "asg.person": ("责任人：{person}", "Responsible: {person}"),
+    "asg.state": (
+        "状态：{status}　进度：{percent}%　完成日期：{done}",
+        "Status: {status}  {percent}%  done on: {done}",
+    ),
+    "asg.history": ("历史记录", "History"),
+    "asg.col.at": ("时间", "When"),
+    "asg.col.by": ("操作人", "By"),
+    "asg.col.action": ("事项", "What"),
+    "asg.col.subject": ("对象", "Subject"),
+    "asg.col.after": ("内容", "Details"),
+    "asg.record": ("填报进展", "Record progress"),
+    "asg.status": ("状态", "Status"),
+    "asg.date": ("完成日期（已完成时填写）", "Completion date (when done)"),
+    "asg.percent": ("完成百分比", "Percent complete"),
+    "asg.note": ("进展说明", "Progress note"),
+    "asg.evidence": ("佐证材料（文件路径）", "Evidence (file path)"),
+    "asg.extend": ("申请延期", "Request an extension"),
+    "asg.extend_to": ("延期至", "New deadline"),
+    "asg.reason": ("理由", "Reason"),
+    "asg.saved": ("已保存（版本 {version}）", "Saved (version {version})"),
+    "asg.requested": ("已提交延期申请 {id}", "Extension request {id} filed"),
+    "date.parsed": ("解析为 {date}", "understood as {date}"),
+    "date.empty": ("", ""),
+    "percent.bad": ("0 到 100 的整数", "a whole number from 0 to 100"),
+    # notices
+    "notices.col.number": ("文号", "Number"),
+    "notices.col.kind": ("类别", "Kind"),
+    "notices.col.ledger": ("台账", "Ledger"),
+    "notices.col.units": ("单位", "Units"),
+    "notices.col.date": ("日期", "Date"),
+    "notices.col.ack": ("签收", "Acknowledged"),
+    "notices.acked": ("{number} 已签收", "{number} acknowledged"),
+    "notices.already": ("{number} 此前已签收", "{number} was acknowledged already"),
+    "notices.rendered": ("已导出 {path}", "Written to {path}"),
+    "notices.empty": ("尚无通知", "No notices yet"),
+    # help
+    "help.text": (
+        "方向键移动，回车打开，Esc 返回，Ctrl+P 命令面板，q 退出。\n"
+        "d 总览　l 台账矩阵　n 通知　? 帮助\n"
+        "台账矩阵中：f 只看逾期　p 按阶段　u 按单位　c 清除筛选　] 下一台账",
+        "Arrows move, Enter opens, Esc goes back, Ctrl+P opens the command palette, q quits.\n"
+        "d dashboard  l ledger matrix  n notices  ? help\n"
+        "In the matrix: f late only  p phase  u unit  c clear filters  ] next ledger",
+    ),
+}
+
+
+def set_language(language: str) -> None:
+    global _language
+    if language not in LANGUAGES:
+        raise ValueError(f"language {language!r}: one of {', '.join(LANGUAGES)}")
+    _language = language
+
+
+def language() -> str:
+    return _language
+
+
+def t(key: str, **values: object) -> str:
+    zh, en = MESSAGES[key]
+    text = zh if _language == "zh" else en
+    return text.format(**values) if values else text

@@ -1,0 +1,209 @@
+"""One assignment: the deadline as written and as understood, its history, and the forms to
+record progress and to request an extension. Dates are understood as they are typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+
+from tracker.changes import history, request_extension
+from tracker.deadlines import Absolute, DeadlineError, parse
+from tracker.errors import InputError
+from tracker.models import Assignment, Ledger, Status, Task, Unit
+from tracker.progress import ProgressUpdate, current_person, record_progress, task_subject
+from tui.context import Context
+from tui.i18n import t
+
+
+def understood(text: str) -> tuple[dt.date | None, str]:
+    """A typed date and the line under its field: 解析为 2017-03-31, or why not."""
+    if not text.strip():
+        return None, ""
+    try:
+        parsed = parse(text.strip())
+    except DeadlineError as exc:
+        return None, str(exc)
+    if not isinstance(parsed, Absolute):
+        return None, f"{text}: {parsed.explain()}"
+    return parsed.date, t("date.parsed", date=parsed.date.isoformat())
+
+
+class AssignmentScreen(Screen[bool]):
+    BINDINGS = [Binding("escape", "back", t("key.back")), Binding("ctrl+s", "save", t("key.save"))]
+
+    def __init__(self, context: Context, assignment_id: int) -> None:
+        super().__init__()
+        self.context = context
+        self.assignment_id = assignment_id
+        self.changed = False
+        self.version = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="asg-body"):
+            yield Static("", id="asg-info")
+            yield Static(t("asg.history"), classes="title")
+            yield DataTable(id="asg-history", cursor_type="row")
+            yield Static(t("asg.record"), classes="title")
+            with Horizontal(classes="form"):
+                yield Select([(t(f"status.{s.value}"), s.value) for s in Status], id="status", allow_blank=False)
+                yield Input(placeholder=t("asg.date"), id="done-on")
+                yield Input(placeholder=t("asg.percent"), id="percent", type="integer")
+            yield Static("", id="done-on-hint", classes="hint")
+            with Horizontal(classes="form"):
+                yield Input(placeholder=t("asg.note"), id="note")
+                yield Input(placeholder=t("asg.evidence"), id="evidence")
+                yield Button(t("key.save"), id="save", variant="primary")
+            yield Static(t("asg.extend"), classes="title")
+            with Horizontal(classes="form"):
+                yield Input(placeholder=t("asg.extend_to"), id="extend-to")
+                yield Input(placeholder=t("asg.reason"), id="reason")
+                yield Button(t("asg.extend"), id="extend")
+            yield Static("", id="extend-to-hint", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#asg-history", DataTable)
+        for key in ("at", "by", "action", "subject", "after"):
+            table.add_column(t(f"asg.col.{key}"), key=key)
+        self.refresh_view()
+        self.query_one("#status", Select).focus()
+
+    def refresh_view(self) -> None:
+        tracker = self.context.tracker
+        with tracker.session() as session:
+            assignment = session.get(Assignment, self.assignment_id)
+            if assignment is None:
+                self.dismiss(self.changed)
+                return
+            task = session.get(Task, assignment.task_id)
+            unit = session.get(Unit, assignment.unit_id)
+            assert task is not None and unit is not None
+            ledger = session.get(Ledger, task.ledger_id)
+            assert ledger is not None
+            person = current_person(session, unit)
+            events = history(session, ledger, task, unit)
+            self.version = assignment.version
+            try:
+                meaning = parse(task.deadline_text, ledger.year).explain()
+            except DeadlineError as exc:
+                meaning = str(exc)
+            due = assignment.due_on.isoformat() if assignment.due_on else t("asg.no_date")
+            lines = [
+                f"[b]{t('asg.title', seq=task.seq, unit=unit.name)}[/b]　{ledger.title}",
+                task.text,
+                t("asg.deadline", written=task.deadline_text, date=due if meaning == due else f"{due}；{meaning}"),
+                t("asg.person", person=person.name if person else t("none")),
+                t(
+                    "asg.state",
+                    status=t(f"status.{assignment.status}"),
+                    percent=assignment.percent,
+                    done=assignment.completed_on.isoformat() if assignment.completed_on else "—",
+                ),
+            ]
+            if assignment.note:
+                lines.append(f"{t('asg.note')}：{assignment.note}")
+            status, percent, note = assignment.status, assignment.percent, assignment.note
+        self.query_one("#asg-info", Static).update("\n".join(lines))
+        table = self.query_one("#asg-history", DataTable)
+        table.clear()
+        for event in reversed(events):
+            table.add_row(
+                event["at"][:16].replace("T", " "), event["by"], event["action"], event["subject"], event["after"]
+            )
+        self.query_one("#status", Select).value = status
+        self.query_one("#percent", Input).value = str(percent)
+        self.query_one("#note", Input).value = note
+
+    def on_input_changed(self, message: Input.Changed) -> None:
+        if message.input.id in ("done-on", "extend-to"):
+            day, line = understood(message.value)
+            hint = self.query_one(f"#{message.input.id}-hint", Static)
+            hint.update(line)
+            hint.set_class(bool(message.value.strip()) and day is None, "-bad")
+
+    def on_button_pressed(self, message: Button.Pressed) -> None:
+        if message.button.id == "save":
+            self.action_save()
+        elif message.button.id == "extend":
+            self.extend()
+
+    def action_save(self) -> None:
+        status = Status(str(self.query_one("#status", Select).value))
+        text = self.query_one("#done-on", Input).value
+        done_on, line = understood(text)
+        if text.strip() and done_on is None:
+            self.notify(line, severity="error")
+            return
+        percent_text = self.query_one("#percent", Input).value.strip()
+        evidence = self.query_one("#evidence", Input).value.strip()
+        change = ProgressUpdate(
+            status=status,
+            completed_on=done_on if status == Status.DONE else None,
+            percent=int(percent_text) if percent_text and status != Status.DONE else None,
+            note=self.query_one("#note", Input).value,
+            evidence=(evidence,) if evidence else (),
+        )
+        self._write(
+            lambda session, a, task, unit: record_progress(
+                session,
+                a,
+                change,
+                by=self.context.tracker.user,
+                now=self.context.tracker.now(),
+                today=self.context.as_of,
+                expected_version=self.version,
+                subject=task_subject(task, unit),
+                ledger_id=task.ledger_id,
+            ),
+            lambda a: t("asg.saved", version=a.version if isinstance(a, Assignment) else ""),
+        )
+
+    def extend(self) -> None:
+        to, line = understood(self.query_one("#extend-to", Input).value)
+        if to is None:
+            self.notify(line or t("asg.extend_to"), severity="error")
+            return
+        reason = self.query_one("#reason", Input).value
+        self._write(
+            lambda session, a, task, unit: request_extension(
+                session,
+                a,
+                to=to,
+                reason=reason,
+                late=False,
+                today=self.context.as_of,
+                by=self.context.tracker.user,
+                now=self.context.tracker.now(),
+                subject=task_subject(task, unit),
+            ),
+            lambda e: t("asg.requested", id=getattr(e, "id", "")),
+        )
+
+    def _write(self, change, done) -> None:  # type: ignore[no-untyped-def]
+        """One change through the services, committed; a refusal is shown, never a traceback."""
+        tracker = self.context.tracker
+        with tracker.session() as session:
+            assignment = session.get(Assignment, self.assignment_id)
+            assert assignment is not None
+            task = session.get(Task, assignment.task_id)
+            unit = session.get(Unit, assignment.unit_id)
+            try:
+                result = change(session, assignment, task, unit)
+                session.commit()
+            except InputError as exc:
+                session.rollback()
+                self.notify(str(exc), severity="error", timeout=8)
+                return
+            message = done(result)
+        self.changed = True
+        self.notify(message)
+        self.refresh_view()
+
+    def action_back(self) -> None:
+        self.dismiss(self.changed)

@@ -1,0 +1,94 @@
+"""The dashboard: every ledger's completion, lateness, what is due within a week and the notices
+issued by level; the outbox; unacknowledged notices; the scheduler's last and next runs."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tracker.dashboard import Dashboard, dashboard
+from tui.context import Context
+from tui.i18n import t
+
+LEVELS = ("warning", "criticism", "interview", "accountability")
+
+
+def bar(share: float, width: int = 10) -> str:
+    """A small completion chart: ██████░░░░ 60%."""
+    filled = round(share * width)
+    return "█" * filled + "░" * (width - filled) + f" {share:4.0%}"
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS = [Binding("r", "reload", t("key.refresh")), Binding("enter", "open", t("key.open"), show=False)]
+
+    def __init__(self, context: Context) -> None:
+        super().__init__()
+        self.context = context
+        self.ids: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("dash.ledgers"), classes="title")
+        table: DataTable[str] = DataTable(id="ledgers", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="dash-outbox", classes="line")
+        yield Static("", id="dash-notices", classes="line")
+        yield Static("", id="dash-scheduler", classes="line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#ledgers", DataTable)
+        for key in ("ledger", "assignments", "completion", "overdue", "due_soon", "escalations"):
+            table.add_column(t(f"dash.col.{key}"), key=key)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        tracker = self.context.tracker
+        with tracker.session() as session:
+            found = dashboard(session, as_of=self.context.as_of, now=tracker.now(), settings=tracker.settings)
+        self.app.call_from_thread(self._show, found)
+
+    def _show(self, found: Dashboard) -> None:
+        table = self.query_one("#ledgers", DataTable)
+        table.clear()
+        self.ids = [line.id for line in found.ledgers]
+        for line in found.ledgers:
+            table.add_row(
+                line.title,
+                str(line.assignments),
+                bar(line.completion),
+                str(line.overdue),
+                str(line.due_soon),
+                " / ".join(str(line.notices.get(kind, 0)) for kind in LEVELS),
+                key=str(line.id),
+            )
+        self.query_one("#dash-outbox", Static).update(
+            t("dash.outbox", waiting=found.outbox_waiting, failed=found.outbox_failed)
+        )
+        self.query_one("#dash-notices", Static).update(t("dash.unacknowledged", count=found.unacknowledged))
+        last = "；".join(
+            f"{t('job.' + job)} {day.isoformat()} {state}" for job, (day, state) in sorted(found.last_runs.items())
+        )
+        upcoming = "；".join(f"{t('job.' + job)} {at:%Y-%m-%d %H:%M}" for job, at in sorted(found.next_runs.items()))
+        self.query_one("#dash-scheduler", Static).update(
+            t("dash.scheduler", last=last or t("dash.never"), next=upcoming)
+        )
+        table.focus()
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        self._open(message.cursor_row)
+
+    def action_open(self) -> None:
+        self._open(self.query_one("#ledgers", DataTable).cursor_row)
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self.ids):
+            self.app.open_ledger(self.ids[row])  # type: ignore[attr-defined]

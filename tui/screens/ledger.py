@@ -1,0 +1,191 @@
+"""The ledger matrix: tasks × units for one ledger at a time, with filters (late only, one phase,
+one unit). The matrix loads in a worker; Enter opens the assignment under the cursor."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tracker.lookup import ledger_ids
+from tracker.matrix import Matrix, load_matrix
+from tui.context import Context
+from tui.i18n import t
+from tui.widgets.matrix import Line, MatrixView, cell_text
+
+
+class LedgerScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f", "late_only", t("key.late_only")),
+        Binding("p", "next_phase", t("key.phase")),
+        Binding("u", "next_unit", t("key.unit")),
+        Binding("c", "clear", t("key.clear")),
+        Binding("right_square_bracket", "next_ledger", t("key.next_ledger")),
+        Binding("r", "reload", t("key.refresh")),
+    ]
+
+    def __init__(self, context: Context) -> None:
+        super().__init__()
+        self.context = context
+        self.matrix: Matrix | None = None
+        self.late_only = False
+        self.phase: str | None = None
+        self.unit: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("loading"), id="matrix-title", classes="title")
+        yield Static("", id="matrix-filters", classes="muted")
+        yield MatrixView(id="matrix")
+        yield Static("", id="matrix-status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.matrix is not None and self.matrix.ledger_id != self.app_ledger():
+            self.load()
+
+    def app_ledger(self) -> int | None:
+        return getattr(self.app, "ledger_id", None)
+
+    @work(thread=True, exclusive=True, group="matrix")
+    def load(self) -> None:
+        tracker = self.context.tracker
+        with tracker.session() as session:
+            ids = ledger_ids(session)
+            ledger_id = self.app_ledger()
+            if ledger_id not in ids:
+                ledger_id = ids[0] if ids else None
+            if ledger_id is None:
+                self.app.call_from_thread(self._empty)
+                return
+            matrix = load_matrix(
+                session, ledger_id, as_of=self.context.as_of, settings=tracker.settings, calendar=tracker.calendar
+            )
+        self.app.call_from_thread(self._show, matrix)
+
+    def _empty(self) -> None:
+        self.query_one("#matrix-title", Static).update(t("matrix.empty"))
+
+    def _show(self, matrix: Matrix) -> None:
+        self.matrix = matrix
+        self.app.ledger_id = matrix.ledger_id  # type: ignore[attr-defined]
+        self.query_one("#matrix-title", Static).update(
+            t("matrix.title", title=matrix.title, day=matrix.as_of.isoformat())
+        )
+        self._apply()
+        self.query_one(MatrixView).focus()
+
+    def _apply(self) -> None:
+        """Filters down to the matrix: which lines and which units it shows."""
+        matrix = self.matrix
+        if matrix is None:
+            return
+        units = [self.unit] if self.unit is not None else list(range(len(matrix.units)))
+        lines: list[Line] = []
+        current: str | None = None
+        for index, task in enumerate(matrix.tasks):
+            if self.phase is not None and task.phase != self.phase:
+                continue
+            if self.late_only and not any(matrix.is_late(index, u) for u in units):
+                continue
+            if task.phase != current:
+                lines.append(Line(task.phase, None))
+                current = task.phase
+            lines.append(Line(task.phase, index))
+        filters = []
+        if self.late_only:
+            filters.append(t("matrix.filter.late"))
+        if self.phase is not None:
+            filters.append(t("matrix.filter.phase", phase=self.phase or "—"))
+        if self.unit is not None:
+            filters.append(t("matrix.filter.unit", unit=matrix.units[self.unit].name))
+        self.query_one("#matrix-filters", Static).update(
+            t("matrix.filters", filters="，".join(filters) or t("matrix.no_filter"))
+        )
+        self.query_one(MatrixView).show(matrix, lines, units)
+
+    def on_matrix_view_moved(self, message: MatrixView.Moved) -> None:
+        matrix = self.matrix
+        status = self.query_one("#matrix-status", Static)
+        if matrix is None or message.task is None:
+            status.update("")
+            return
+        task, unit = matrix.tasks[message.task], matrix.units[message.unit]
+        judged = matrix.judge(message.task, message.unit)
+        if judged is None:
+            status.update(f"{unit.name}｜{t('matrix.not_owed')}")
+            return
+        late = judged.days_overdue or 0
+        status.update(
+            t(
+                "matrix.cell",
+                unit=unit.name,
+                seq=task.seq,
+                task=task.text,
+                status=t(f"status.{judged.cell.status}"),
+                late=t("matrix.late", days=late) if late > 0 else "",
+            )
+            + f"｜{task.deadline_text}｜{cell_text(judged)}"
+        )
+
+    def on_matrix_view_opened(self, message: MatrixView.Opened) -> None:
+        from tui.screens.assignment import AssignmentScreen
+
+        if self.matrix is None:
+            return
+        judged = self.matrix.judge(message.task, message.unit)
+        if judged is None:
+            self.notify(t("matrix.not_owed"))
+            return
+
+        def changed(result: bool | None) -> None:
+            if result:
+                self.load()
+
+        self.app.push_screen(AssignmentScreen(self.context, judged.cell.assignment_id), changed)
+
+    def action_late_only(self) -> None:
+        self.late_only = not self.late_only
+        self._apply()
+
+    def action_next_phase(self) -> None:
+        if self.matrix is None:
+            return
+        phases = self.matrix.phases()
+        at = phases.index(self.phase) + 1 if self.phase in phases else 0
+        self.phase = phases[at] if at < len(phases) else None
+        self._apply()
+
+    def action_next_unit(self) -> None:
+        if self.matrix is None:
+            return
+        nxt = 0 if self.unit is None else self.unit + 1
+        self.unit = nxt if nxt < len(self.matrix.units) else None
+        self._apply()
+
+    def action_clear(self) -> None:
+        self.late_only, self.phase, self.unit = False, None, None
+        self._apply()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="matrix")
+    def action_next_ledger(self) -> None:
+        with self.context.tracker.session() as session:
+            ids = ledger_ids(session)
+        if not ids:
+            return
+        current = self.app_ledger()
+        at = ids.index(current) + 1 if current in ids else 0
+        self.app.call_from_thread(self._switch, ids[at % len(ids)])
+
+    def _switch(self, ledger_id: int) -> None:
+        self.app.ledger_id = ledger_id  # type: ignore[attr-defined]
+        self.late_only, self.phase, self.unit = False, None, None
+        self.load()

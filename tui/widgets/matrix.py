@@ -1,0 +1,225 @@
+"""The ledger matrix: tasks (grouped by phase) down, units across, each cell coloured by its
+traffic light. Drawn line by line from the matrix (Textual's line API), so only the visible cells
+are ever judged or drawn: 100,000 assignments open as fast as 45."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tracker.matrix import Judged, Matrix
+from tui.i18n import t
+
+LEFT = 34  # the task column
+CELL = 7  # each unit's column
+HEADER = 1
+LIGHT_STYLES = {
+    "red": Style(color="black", bgcolor="#ff9aa2"),
+    "yellow": Style(color="black", bgcolor="#ffe08a"),
+    "green": Style(color="black", bgcolor="#a8e6a3"),
+    "orange": Style(color="black", bgcolor="#f8b88b"),
+    "grey": Style(color="black", bgcolor="#bdbdbd"),
+    "": Style(),
+}
+PHASE_STYLE = Style(bold=True, color="#4472c4")
+HEADER_STYLE = Style(bold=True, reverse=True)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of the matrix body: a phase heading (task None) or a task (its index)."""
+
+    phase: str
+    task: int | None
+
+
+def cell_text(judged: Judged | None) -> str:
+    if judged is None:
+        return ""
+    cell = judged.cell
+    late = judged.days_overdue if judged.days_overdue is not None and judged.days_overdue > 0 else 0
+    if cell.status == "done":
+        return f"{t('cell.done')}+{late}" if late else t("cell.done")
+    if cell.status == "terminated":
+        return t("cell.terminated")
+    if late:
+        return f"{late}{'天' if t('cell.done') == '完' else 'd'}"
+    if cell.status == "doing":
+        return f"{cell.percent}%"
+    return t("cell.todo")
+
+
+def fit(text: str, width: int, centre: bool = False) -> str:
+    """``text`` in exactly ``width`` terminal cells (CJK counts two), cut or padded."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width)
+    if centre:
+        spare = width - cell_len(text)
+        return " " * (spare // 2) + text + " " * (spare - spare // 2)
+    return set_cell_size(text, width)
+
+
+class MatrixView(ScrollView, can_focus=True):
+    """Arrow keys move the cursor, Enter opens the assignment under it."""
+
+    BINDINGS = [
+        Binding("up", "move(0, -1)", show=False),
+        Binding("down", "move(0, 1)", show=False),
+        Binding("left", "move(-1, 0)", show=False),
+        Binding("right", "move(1, 0)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "edge(-1)", show=False),
+        Binding("end", "edge(1)", show=False),
+        Binding("enter", "open", t("key.open")),
+    ]
+    DEFAULT_CSS = """
+    MatrixView { height: 1fr; }
+    """
+
+    cursor_line: reactive[int] = reactive(0)
+    cursor_unit: reactive[int] = reactive(0)
+
+    class Moved(Message):
+        """The cursor is on another cell."""
+
+        def __init__(self, task: int | None, unit: int) -> None:
+            super().__init__()
+            self.task, self.unit = task, unit
+
+    class Opened(Message):
+        """Enter on a cell: open its assignment."""
+
+        def __init__(self, task: int, unit: int) -> None:
+            super().__init__()
+            self.task, self.unit = task, unit
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.matrix: Matrix | None = None
+        self.lines: list[Line] = []
+        self.units: list[int] = []
+
+    def show(self, matrix: Matrix, lines: list[Line], units: list[int]) -> None:
+        """Attributes down: the screen hands over the matrix and what its filters keep."""
+        self.matrix, self.lines, self.units = matrix, lines, units
+        self.virtual_size = Size(LEFT + CELL * len(units), HEADER + len(lines))
+        self.cursor_unit = min(self.cursor_unit, max(0, len(units) - 1))
+        first_task = next((i for i, line in enumerate(lines) if line.task is not None), 0)
+        line = self.cursor_line if self.cursor_line < len(lines) and lines[self.cursor_line].task is not None else None
+        self.cursor_line = first_task if line is None else line
+        self._announce()
+        self.refresh()
+
+    def current(self) -> tuple[int | None, int]:
+        if not self.lines or not self.units:
+            return None, 0
+        return self.lines[self.cursor_line].task, self.units[self.cursor_unit]
+
+    def _announce(self) -> None:
+        task, unit = self.current()
+        self.post_message(self.Moved(task, unit))
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def _first_unit(self) -> int:
+        return int(self.scroll_offset.x) // CELL
+
+    def _visible_units(self) -> int:
+        return max(1, (self.scrollable_content_region.width - LEFT) // CELL)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if self.matrix is None:
+            return Strip.blank(width)
+        first = self._first_unit()
+        shown = self.units[first : first + self._visible_units()]
+        if y < HEADER:
+            segments = [Segment(fit(t("matrix.header.task"), LEFT), HEADER_STYLE)]
+            segments += [Segment(fit(self.matrix.units[u].name, CELL, centre=True), HEADER_STYLE) for u in shown]
+            return Strip(segments).adjust_cell_length(width, HEADER_STYLE)
+        index = int(self.scroll_offset.y) + y - HEADER
+        if index >= len(self.lines):
+            return Strip.blank(width)
+        line = self.lines[index]
+        if line.task is None:
+            return Strip([Segment(fit(line.phase or "—", width), PHASE_STYLE)])
+        task = self.matrix.tasks[line.task]
+        label_style = Style(reverse=True) if index == self.cursor_line and self.has_focus else Style()
+        segments = [Segment(fit(f"{task.seq:>3} {task.text}", LEFT - 1) + " ", label_style)]
+        for position, unit in enumerate(shown, start=first):
+            judged = self.matrix.judge(line.task, unit)
+            style = LIGHT_STYLES[judged.light if judged else ""]
+            if index == self.cursor_line and position == self.cursor_unit:
+                style = style + Style(reverse=True, bold=True)
+            segments.append(Segment(fit(cell_text(judged), CELL, centre=True), style))
+        return Strip(segments).adjust_cell_length(width)
+
+    # --- moving --------------------------------------------------------------------------
+
+    def _selectable(self, start: int, step: int) -> int:
+        index = start
+        while 0 <= index < len(self.lines):
+            if self.lines[index].task is not None:
+                return index
+            index += step
+        return self.cursor_line
+
+    def action_move(self, dx: int, dy: int) -> None:
+        if not self.lines:
+            return
+        if dy:
+            self.cursor_line = self._selectable(self.cursor_line + dy, dy)
+        if dx:
+            self.cursor_unit = max(0, min(len(self.units) - 1, self.cursor_unit + dx))
+        self._follow()
+
+    def action_page(self, direction: int) -> None:
+        if self.lines:
+            step = max(1, self.scrollable_content_region.height - HEADER - 1)
+            target = max(0, min(len(self.lines) - 1, self.cursor_line + direction * step))
+            self.cursor_line = self._selectable(target, direction) if self.lines[target].task is None else target
+            self._follow()
+
+    def action_edge(self, direction: int) -> None:
+        if self.lines:
+            self.cursor_line = self._selectable(0 if direction < 0 else len(self.lines) - 1, -direction or 1)
+            self._follow()
+
+    def _follow(self) -> None:
+        """Scroll so the cursor stays in view, then redraw and tell the screen."""
+        rows = max(1, self.scrollable_content_region.height - HEADER)
+        top = int(self.scroll_offset.y)
+        if self.cursor_line < top:
+            top = self.cursor_line
+        elif self.cursor_line >= top + rows:
+            top = self.cursor_line - rows + 1
+        first = self._first_unit()
+        visible = self._visible_units()
+        if self.cursor_unit < first:
+            first = self.cursor_unit
+        elif self.cursor_unit >= first + visible:
+            first = self.cursor_unit - visible + 1
+        self.scroll_to(first * CELL, top, animate=False)
+        self.refresh()
+        self._announce()
+
+    def action_open(self) -> None:
+        task, _ = self.current()
+        if task is not None:
+            self.post_message(self.Opened(task, self.units[self.cursor_unit]))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
