@@ -148,7 +148,7 @@ def load_matrix(
         col(Assignment.completed_on),
         col(Assignment.percent),
     ).where(col(Assignment.task_id).in_(sa.select(col(Task.id)).where(col(Task.ledger_id) == ledger_id)))
-    for task_id, unit_id, *values in session.execute(query):
+    for task_id, unit_id, *values in session.connection().execute(query):  # Core rows: no ORM overhead
         cells[(task_index[task_id], unit_index[unit_id])] = tuple(values)
     return Matrix(
         ledger_id,

@@ -113,12 +113,12 @@ class LedgerScreen(Screen[None]):
         matrix = self.matrix
         status = self.query_one("#matrix-status", Static)
         if matrix is None or message.task is None:
-            status.update("")
+            status.update("", layout=False)
             return
         task, unit = matrix.tasks[message.task], matrix.units[message.unit]
         judged = matrix.judge(message.task, message.unit)
         if judged is None:
-            status.update(f"{unit.name}｜{t('matrix.not_owed')}")
+            status.update(f"{unit.name}｜{t('matrix.not_owed')}", layout=False)
             return
         late = judged.days_overdue or 0
         status.update(
@@ -130,7 +130,8 @@ class LedgerScreen(Screen[None]):
                 status=t(f"status.{judged.cell.status}"),
                 late=t("matrix.late", days=late) if late > 0 else "",
             )
-            + f"｜{task.deadline_text}｜{cell_text(judged)}"
+            + f"｜{task.deadline_text}｜{cell_text(judged)}",
+            layout=False,  # a fixed-height bar: no layout pass on every key press
         )
 
     def on_matrix_view_opened(self, message: MatrixView.Opened) -> None:

@@ -12,7 +12,6 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -86,9 +85,6 @@ class MatrixView(ScrollView, can_focus=True):
     MatrixView { height: 1fr; }
     """
 
-    cursor_line: reactive[int] = reactive(0)
-    cursor_unit: reactive[int] = reactive(0)
-
     class Moved(Message):
         """The cursor is on another cell."""
 
@@ -108,6 +104,9 @@ class MatrixView(ScrollView, can_focus=True):
         self.matrix: Matrix | None = None
         self.lines: list[Line] = []
         self.units: list[int] = []
+        # Plain attributes, not reactives: a reactive would repaint the whole matrix on each move.
+        self.cursor_line = 0
+        self.cursor_unit = 0
 
     def show(self, matrix: Matrix, lines: list[Line], units: list[int]) -> None:
         """Attributes down: the screen hands over the matrix and what its filters keep."""
@@ -177,26 +176,30 @@ class MatrixView(ScrollView, can_focus=True):
     def action_move(self, dx: int, dy: int) -> None:
         if not self.lines:
             return
+        before = self.cursor_line
         if dy:
             self.cursor_line = self._selectable(self.cursor_line + dy, dy)
         if dx:
             self.cursor_unit = max(0, min(len(self.units) - 1, self.cursor_unit + dx))
-        self._follow()
+        self._follow(before)
 
     def action_page(self, direction: int) -> None:
         if self.lines:
+            before = self.cursor_line
             step = max(1, self.scrollable_content_region.height - HEADER - 1)
             target = max(0, min(len(self.lines) - 1, self.cursor_line + direction * step))
             self.cursor_line = self._selectable(target, direction) if self.lines[target].task is None else target
-            self._follow()
+            self._follow(before)
 
     def action_edge(self, direction: int) -> None:
         if self.lines:
+            before = self.cursor_line
             self.cursor_line = self._selectable(0 if direction < 0 else len(self.lines) - 1, -direction or 1)
-            self._follow()
+            self._follow(before)
 
-    def _follow(self) -> None:
-        """Scroll so the cursor stays in view, then redraw and tell the screen."""
+    def _follow(self, before: int) -> None:
+        """Scroll so the cursor stays in view, redraw what changed and tell the screen. Without
+        a scroll only the cursor's old and new lines are drawn again: a key press stays cheap."""
         rows = max(1, self.scrollable_content_region.height - HEADER)
         top = int(self.scroll_offset.y)
         if self.cursor_line < top:
@@ -209,8 +212,12 @@ class MatrixView(ScrollView, can_focus=True):
             first = self.cursor_unit
         elif self.cursor_unit >= first + visible:
             first = self.cursor_unit - visible + 1
-        self.scroll_to(first * CELL, top, animate=False)
-        self.refresh()
+        if (first * CELL, top) == (int(self.scroll_offset.x), int(self.scroll_offset.y)):
+            for index in {before, self.cursor_line}:
+                self.refresh_line(index + HEADER)
+        else:
+            self.scroll_to(first * CELL, top, animate=False)
+            self.refresh()
         self._announce()
 
     def action_open(self) -> None:
