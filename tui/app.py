@@ -33,6 +33,8 @@ class TrackerApp(App[None]):
         Binding("d", "switch_mode('dashboard')", t("mode.dashboard")),
         Binding("l", "switch_mode('ledger')", t("mode.ledger")),
         Binding("n", "switch_mode('notices')", t("mode.notices")),
+        Binding("e", "switch_mode('extensions')", t("mode.extensions")),
+        Binding("o", "switch_mode('outbox')", t("mode.outbox")),
         Binding("question_mark,f1", "help", t("mode.help")),
         Binding("q", "quit", t("key.quit")),
     ]
@@ -47,13 +49,17 @@ class TrackerApp(App[None]):
 
     def on_mount(self) -> None:
         from tui.screens.dashboard import DashboardScreen
+        from tui.screens.extensions import ExtensionsScreen
         from tui.screens.ledger import LedgerScreen
         from tui.screens.notices import NoticesScreen
+        from tui.screens.outbox import OutboxScreen
 
         context = self.context
         self.add_mode("dashboard", lambda: DashboardScreen(context))
         self.add_mode("ledger", lambda: LedgerScreen(context))
         self.add_mode("notices", lambda: NoticesScreen(context))
+        self.add_mode("extensions", lambda: ExtensionsScreen(context))
+        self.add_mode("outbox", lambda: OutboxScreen(context))
         self.switch_mode("dashboard")
 
     def action_help(self) -> None:

@@ -29,6 +29,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "key.save": ("保存", "Save"),
     "key.ack": ("签收", "Acknowledge"),
     "key.render": ("导出Word", "Export .docx"),
+    "key.approve": ("批准", "Approve"),
+    "key.refuse": ("不批准", "Refuse"),
+    "mode.extensions": ("延期申请", "Extensions"),
+    "dialog.enter": ("回车确定，Esc 取消", "Enter to confirm, Esc to cancel"),
+    "dialog.required": ("请填写理由", "A reason is required"),
+    "ext.col.id": ("编号", "No."),
+    "ext.col.ledger": ("台账", "Ledger"),
+    "ext.col.task": ("任务", "Task"),
+    "ext.col.unit": ("单位", "Unit"),
+    "ext.col.from": ("原时限", "From"),
+    "ext.col.to": ("申请延至", "To"),
+    "ext.col.status": ("状态", "Status"),
+    "ext.col.reason": ("理由", "Reason"),
+    "ext.col.requested_by": ("申请人", "Requested by"),
+    "ext.status.pending": ("待审批", "pending"),
+    "ext.status.approved": ("已批准", "approved"),
+    "ext.status.refused": ("未批准", "refused"),
+    "ext.approve_prompt": ("批准延期申请 {id}（理由可不填）", "Approve extension request {id} (reason optional)"),
+    "ext.refuse_prompt": ("不批准延期申请 {id}：请填写理由", "Refuse extension request {id}: give the reason"),
+    "ext.approved": ("已批准延期申请 {id}", "Extension request {id} approved"),
+    "ext.refused": ("已驳回延期申请 {id}", "Extension request {id} refused"),
+    "key.approve_all": ("批准全部", "Approve all"),
+    "key.send": ("发送", "Send"),
+    "mode.outbox": ("待发邮件", "Outbox"),
+    "outbox.col.id": ("编号", "No."),
+    "outbox.col.to": ("收件人", "To"),
+    "outbox.col.subject": ("主题", "Subject"),
+    "outbox.col.status": ("状态", "Status"),
+    "outbox.col.attempts": ("尝试", "Tries"),
+    "outbox.col.error": ("服务器答复", "Server's reason"),
+    "outbox.status.queued": ("待发", "queued"),
+    "outbox.status.sending": ("发送中", "sending"),
+    "outbox.status.sent": ("已发送", "sent"),
+    "outbox.status.failed": ("失败", "failed"),
+    "outbox.unapproved": ("（待批准）", " (awaiting approval)"),
+    "outbox.empty": ("没有邮件", "No messages"),
+    "outbox.approved": ("已批准 {count} 封", "{count} approved"),
+    "outbox.no_smtp": ("配置文件中没有 [smtp]，无法发送", "No [smtp] in the config: nothing can be sent"),
+    "outbox.sent": (
+        "已发送 {sent} 封，失败 {failed} 封，待发 {queued} 封",
+        "{sent} sent, {failed} failed, {queued} waiting",
+    ),
+    "outbox.awaiting": ("；{count} 封待批准", "; {count} awaiting approval"),
     "loading": ("正在读取…", "Loading…"),
     "none": ("（无）", "(none)"),
     # dashboard
@@ -112,10 +155,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # help
     "help.text": (
         "方向键移动，回车打开，Esc 返回，Ctrl+P 命令面板，q 退出。\n"
-        "d 总览　l 台账矩阵　n 通知　? 帮助\n"
+        "d 总览　l 台账矩阵　n 通知　e 延期申请　o 待发邮件　? 帮助\n"
         "台账矩阵中：f 只看逾期　p 按阶段　u 按单位　c 清除筛选　] 下一台账",
         "Arrows move, Enter opens, Esc goes back, Ctrl+P opens the command palette, q quits.\n"
-        "d dashboard  l ledger matrix  n notices  ? help\n"
+        "d dashboard  l ledger matrix  n notices  e extensions  o outbox  ? help\n"
         "In the matrix: f late only  p phase  u unit  c clear filters  ] next ledger",
     ),
 }

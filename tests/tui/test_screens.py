@@ -169,3 +169,89 @@ def test_understood_dates() -> None:
     assert understood("") == (None, "")
     day, why = understood("尽快")
     assert day is None and why
+
+
+async def test_approving_and_refusing_extension_requests(tracker: Tracker) -> None:
+    from tracker.changes import request_extension
+
+    with tracker.session() as session:
+        for unit in ("濮阳县政府", "清丰县政府"):
+            a = assignment(tracker, "6", unit)
+            request_extension(
+                session,
+                session.merge(a),
+                to=dt.date(2018, 6, 30),
+                reason="资金未到位",
+                late=False,
+                today=AS_OF,
+                by="单位",
+                now=tracker.now(),
+                subject=f"任务 6 / {unit}",
+            )
+        session.commit()
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#extensions").row_count == 2  # type: ignore[attr-defined]
+        await pilot.press("y")  # approve the first; the reason may stay empty
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("down", "x")  # refuse the second: a reason is required
+        await pilot.pause()
+        await pilot.press("enter")  # empty: refused by the dialog, which stays open
+        await pilot.pause()
+        await pilot.press(*"not needed", "enter")  # ASCII typed into the field, not taken as keys
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    with tracker.session() as session:
+        decided = {(r.new_due, r.status, r.decision_reason) for r in session.exec(select(Extension))}
+    assert decided == {(dt.date(2018, 6, 30), "approved", ""), (dt.date(2018, 6, 30), "refused", "not needed")}
+    assert assignment(tracker, "6", "濮阳县政府").due_on == dt.date(2018, 6, 30)
+
+
+async def test_outbox_approved_and_sent_to_the_mail_server(db_url: str, tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
+    from tests.functional.test_notify import LEDGER
+    from tests.smtp_server import smtp_config
+    from tracker.check import run_check
+    from tracker.importing import import_ledgers, read_ledger_file
+    from tracker.models import OutboxMessage
+
+    config = tmp_path / "tracker.toml"
+    config.write_text(smtp_config(server.port, extra="[notify]\nrequire_approval = true"), encoding="utf-8")
+    source = tmp_path / "ledger.toml"
+    source.write_text(LEDGER, encoding="utf-8")
+    day = dt.date(2017, 4, 5)
+    tracker = build(db_url, config, "测试员", clock=lambda: dt.datetime(2017, 4, 5, 2, 0, tzinfo=dt.UTC))
+    with tracker.session() as session:
+        import_ledgers(session, read_ledger_file(source), by="t", now=tracker.now(), calendar=tracker.calendar)
+        run_check(session, as_of=day, now=tracker.now(), by="t", settings=tracker.settings, calendar=tracker.calendar)
+        session.commit()
+    app = TrackerApp(tracker, as_of=day)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#outbox")
+        assert table.row_count == 2  # type: ignore[attr-defined]
+        assert "待批准" in table.get_row_at(0)[3]  # type: ignore[attr-defined]
+        assert "完成改造方案" in str(app.screen.query_one("#outbox-text").render())
+        await pilot.press("s")  # nothing approved yet: nothing goes
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert server.received == []
+        await pilot.press("a", "s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert [table.get_row_at(i)[3] for i in range(2)] == ["已发送", "已发送"]  # type: ignore[attr-defined]
+    assert sorted(r.rcpt_tos[0] for r in server.received) == ["lixin@example.gov.cn", "wangfang@example.gov.cn"]
+    with tracker.session() as session:
+        assert {m.status for m in session.exec(select(OutboxMessage))} == {"sent"}
+    tracker.engine.dispose()

@@ -1,0 +1,40 @@
+"""Ask for a reason (a refusal needs one, an approval may carry one); dismissed with the text,
+or None when cancelled."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from tui.i18n import t
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", t("key.back"))]
+    DEFAULT_CSS = """
+    ReasonDialog { align: center middle; }
+    ReasonDialog > Vertical { width: 70; height: auto; padding: 1 2; border: round $accent; background: $surface; }
+    """
+
+    def __init__(self, prompt: str, required: bool) -> None:
+        super().__init__()
+        self.prompt, self.required = prompt, required
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.prompt)
+            yield Input(placeholder=t("asg.reason"), id="reason")
+            yield Static(t("dialog.enter"), classes="muted")
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        text = message.value.strip()
+        if self.required and not text:
+            self.notify(t("dialog.required"), severity="error")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

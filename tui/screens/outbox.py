@@ -1,0 +1,121 @@
+"""The outbox: each person's digest as it will be sent, approval, sending, and failures with the
+server's reason. Sending runs in a worker and reports when it is done."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tracker.errors import InputError
+from tracker.outbox import NotifyResult, approve_outbox, outbox_rows, send_outbox
+from tui.context import Context
+from tui.i18n import t
+
+COLUMNS = ("id", "to", "subject", "status", "attempts", "error")
+
+
+class OutboxScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "approve", t("key.approve_all")),
+        Binding("s", "send", t("key.send")),
+        Binding("r", "reload", t("key.refresh")),
+    ]
+
+    def __init__(self, context: Context) -> None:
+        super().__init__()
+        self.context = context
+        self.texts: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="outbox", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="outbox-preview"):
+            yield Static("", id="outbox-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#outbox", DataTable)
+        for key in COLUMNS:
+            table.add_column(t(f"outbox.col.{key}"), key=key)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="outbox")
+    def load(self) -> None:
+        with self.context.tracker.session() as session:
+            rows = [
+                (
+                    str(r.id),
+                    r.to_addr,
+                    r.subject,
+                    t(f"outbox.status.{r.status}")
+                    + (t("outbox.unapproved") if r.approved_at is None and r.status == "queued" else ""),
+                    str(r.attempts),
+                    r.last_error,
+                    r.text,
+                )
+                for r in outbox_rows(session, include_sent=True)
+            ]
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[tuple[str, ...]]) -> None:
+        table = self.query_one("#outbox", DataTable)
+        table.clear()
+        self.texts = [row[-1] for row in rows]
+        for row in rows:
+            table.add_row(*row[:-1], key=row[0])
+        self.query_one("#outbox-text", Static).update(Text(self.texts[0] if self.texts else t("outbox.empty")))
+        table.focus()
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        if 0 <= message.cursor_row < len(self.texts):
+            self.query_one("#outbox-text", Static).update(Text(self.texts[message.cursor_row]))
+
+    def action_approve(self) -> None:
+        tracker = self.context.tracker
+        with tracker.session() as session:
+            count = approve_outbox(session, now=tracker.now(), by=tracker.user)
+            session.commit()
+        self.notify(t("outbox.approved", count=count))
+        self.load()
+
+    @work(thread=True, exclusive=True, group="send")
+    def action_send(self) -> None:
+        from tracker.mailer import smtp_password
+
+        tracker = self.context.tracker
+        settings = tracker.settings
+        if settings.smtp is None:
+            self.app.call_from_thread(self.notify, t("outbox.no_smtp"), severity="error")
+            return
+        try:
+            result = send_outbox(
+                tracker.engine,
+                settings=settings,
+                clock=tracker.now,
+                as_of=self.context.as_of,
+                password=smtp_password(settings.smtp),
+                honour_backoff=False,
+            )
+        except InputError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self._sent, result)
+
+    def _sent(self, result: NotifyResult) -> None:
+        message = t("outbox.sent", sent=result.sent, failed=result.failed, queued=result.queued)
+        if result.awaiting_approval:
+            message += t("outbox.awaiting", count=result.awaiting_approval)
+        problems = "；".join(result.problems)
+        self.notify(message + (f"\n{problems}" if problems else ""), severity="error" if problems else "information")
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
