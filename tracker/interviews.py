@@ -82,3 +82,19 @@ def open_interviews(session: Session, ledger_id: int | None = None) -> list[Inte
         if (lid, uid) in entries:
             entries[(lid, uid)].reasons.append(f"通报批评 {number}")
     return list(entries.values())
+
+
+def held_interviews(session: Session, ledger_id: int | None = None) -> list[dict[str, Any]]:
+    """Interviews held, newest first."""
+    query = (
+        sa.select(col(Ledger.title), col(Unit.name), col(Interview.person), col(Interview.held_on), col(Interview.note))
+        .join(Ledger, col(Ledger.id) == col(Interview.ledger_id))
+        .join(Unit, col(Unit.id) == col(Interview.unit_id))
+        .order_by(col(Interview.held_on).desc(), col(Interview.id).desc())
+    )
+    if ledger_id is not None:
+        query = query.where(col(Interview.ledger_id) == ledger_id)
+    return [
+        {"ledger": title, "unit": unit, "person": person, "held_on": held_on, "note": note}
+        for title, unit, person, held_on, note in session.execute(query)
+    ]

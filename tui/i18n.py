@@ -72,6 +72,63 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{sent} sent, {failed} failed, {queued} waiting",
     ),
     "outbox.awaiting": ("；{count} 封待批准", "; {count} awaiting approval"),
+    "key.held": ("约谈已进行", "Mark held"),
+    "mode.interviews": ("约谈名单", "Interviews"),
+    "interviews.open": ("待约谈", "To be interviewed"),
+    "interviews.held": ("已约谈", "Held"),
+    "interviews.col.ledger": ("台账", "Ledger"),
+    "interviews.col.unit": ("单位", "Unit"),
+    "interviews.col.person": ("责任人", "Person"),
+    "interviews.col.reasons": ("约谈事由", "Reasons"),
+    "interviews.col.held_on": ("约谈日期", "Held on"),
+    "interviews.col.note": ("约谈情况", "Note"),
+    "interviews.prompt": ("{unit}：约谈于 {day} 进行", "{unit}: interview held on {day}"),
+    "interviews.note": ("约谈情况（可不填）", "What was agreed (optional)"),
+    "interviews.recorded": ("{unit} 约谈已记录（{day}）", "{unit}: interview recorded ({day})"),
+    "key.person": ("变更责任人", "Change person"),
+    "mode.units": ("单位与责任人", "Units"),
+    "units.col.unit": ("责任单位", "Unit"),
+    "units.col.kind": ("类别", "Kind"),
+    "units.col.person": ("责任人", "Person"),
+    "units.col.email": ("邮箱", "Email"),
+    "units.col.phone": ("电话", "Phone"),
+    "units.dialog": (
+        "{unit} 的责任人（换人即为人员变更，原责任人留在历史记录中）",
+        "{unit}'s responsible person (a new name is a personnel change; the old one stays in the history)",
+    ),
+    "units.name_required": ("请填写责任人姓名", "The person needs a name"),
+    "units.saved": ("{unit}：责任人 {person}", "{unit}: {person} is responsible"),
+    "mode.import": ("导入", "Import"),
+    "import.title": (
+        "导入台账（TOML 或 Excel）：先检查，再确认",
+        "Import ledgers (TOML or Excel): check, then confirm",
+    ),
+    "import.path": ("文件路径，或在下方选择", "A file's path, or pick one below"),
+    "import.check": ("检查", "Check"),
+    "import.confirm": ("确认导入", "Import"),
+    "import.check_first": ("请先检查", "Check the file first"),
+    "import.line": (
+        "{title}：任务{tasks}项，单位{units}个，分配{assignments}条",
+        "{title}: {tasks} tasks, {units} units, {assignments} assignments",
+    ),
+    "import.would": ("检查通过，将导入：\n{lines}", "Checked; would import:\n{lines}"),
+    "import.done": ("已导入：\n{lines}", "Imported:\n{lines}"),
+    "import.failed": ("不能导入：{error}", "Cannot import: {error}"),
+    "mode.reports": ("报表", "Reports"),
+    "reports.weekly": ("督查进度周报（进度表、单位汇总、本周变化）", "Weekly progress table"),
+    "reports.all": ("全部台账", "Every ledger"),
+    "reports.export": ("导出", "Export"),
+    "reports.calendar": ("完成时限日历（.ics）", "Deadline calendar (.ics)"),
+    "reports.written": ("已写入 {path}（{rows} 行）", "Written to {path} ({rows} rows)"),
+    "reports.calendar_written": ("已写入 {path}（{count} 项时限）", "Written to {path} ({count} deadlines)"),
+    "reports.failed": ("未能导出：{error}", "Not written: {error}"),
+    "key.search": ("搜索", "Search"),
+    "palette.go": ("切换到该页面", "Go to this section"),
+    "search.ledger": ("台账", "Ledger"),
+    "search.task": ("任务", "Task"),
+    "search.unit": ("单位", "Unit"),
+    "search.person": ("责任人", "Person"),
+    "search.help": ("在台账矩阵中打开", "Open in the ledger matrix"),
     "loading": ("正在读取…", "Loading…"),
     "none": ("（无）", "(none)"),
     # dashboard
@@ -155,10 +212,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # help
     "help.text": (
         "方向键移动，回车打开，Esc 返回，Ctrl+P 命令面板，q 退出。\n"
-        "d 总览　l 台账矩阵　n 通知　e 延期申请　o 待发邮件　? 帮助\n"
+        "d 总览　l 台账矩阵　n 通知　e 延期申请　o 待发邮件　i 约谈名单　g 单位与责任人\n"
+        "m 导入　w 报表　/ 搜索　? 帮助\n"
         "台账矩阵中：f 只看逾期　p 按阶段　u 按单位　c 清除筛选　] 下一台账",
         "Arrows move, Enter opens, Esc goes back, Ctrl+P opens the command palette, q quits.\n"
-        "d dashboard  l ledger matrix  n notices  e extensions  o outbox  ? help\n"
+        "d dashboard  l ledger matrix  n notices  e extensions  o outbox  i interviews  g units\n"
+        "m import  w reports  / search  ? help\n"
         "In the matrix: f late only  p phase  u unit  c clear filters  ] next ledger",
     ),
 }

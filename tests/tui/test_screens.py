@@ -255,3 +255,124 @@ async def test_outbox_approved_and_sent_to_the_mail_server(db_url: str, tmp_path
     with tracker.session() as session:
         assert {m.status for m in session.exec(select(OutboxMessage))} == {"sent"}
     tracker.engine.dispose()
+
+
+async def wait(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_marking_an_interview_held(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await wait(pilot, app)
+        table = app.screen.query_one("#open")
+        before = table.row_count  # type: ignore[attr-defined]
+        unit = table.get_row_at(0)[1]  # type: ignore[attr-defined]
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press(*"已约谈县长", "enter")
+        await wait(pilot, app)
+        assert table.row_count == before - 1  # type: ignore[attr-defined]
+        held = app.screen.query_one("#held")
+        assert held.get_row_at(0)[1:] == [unit, held.get_row_at(0)[2], "2017-09-15", "已约谈县长"]  # type: ignore[attr-defined]
+
+
+async def test_personnel_change(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        app.ledger_id = None
+        await pilot.press("g")
+        await wait(pilot, app)
+        await pilot.press("down", "down", "p")  # 南乐县政府 (刘冰)
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#name").value = "王强"  # type: ignore[attr-defined]
+        dialog.query_one("#email").value = "wangqiang@example.gov.cn"  # type: ignore[attr-defined]
+        await pilot.click("#save")
+        await wait(pilot, app)
+        row = app.screen.query_one("#units").get_row_at(2)  # type: ignore[attr-defined]
+        assert row[0] == "南乐县政府" and row[2:4] == ["王强", "wangqiang@example.gov.cn"]
+    from tracker.changes import history
+
+    with tracker.session() as session:
+        ledger = find_ledger(session, PUYANG)
+        changes = [h for h in history(session, ledger) if h["action"] == "person"]
+    assert len(changes) == 1 and "刘冰" in changes[0]["before"] and "王强" in changes[0]["after"]
+
+
+async def test_import_checks_then_confirms(tracker: Tracker, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "坏台账"\n[[tasks]]\ntext = "任务"\ndeadline = "尽快"\n', encoding="utf-8")
+    good = tmp_path / "good.toml"
+    good.write_text(
+        'title = "新台账"\nyear = 2017\n[[units]]\nname = "甲县"\nperson = "张三"\n'
+        '[[tasks]]\ntext = "任务一"\ndeadline = "2017年12月底"\n',
+        encoding="utf-8",
+    )
+    from tui.screens.imports import ImportScreen
+
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ImportScreen(app.context, folder=tmp_path))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#path").value = str(bad)  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.click("#check")
+        await pilot.pause()
+        result = str(screen.query_one("#import-result").render())
+        assert "不能导入" in result and "bad.toml" in result
+        assert screen.query_one("#confirm").disabled  # type: ignore[attr-defined]
+        screen.query_one("#path").value = str(good)  # type: ignore[attr-defined]
+        await pilot.pause(0.6)  # a second click on the same spot at once would be a double click
+        await pilot.click("#check")
+        await pilot.pause()
+        assert "新台账：任务1项，单位1个，分配1条" in str(screen.query_one("#import-result").render())
+        with tracker.session() as session:
+            assert [s.title for s in __import__("tracker.importing").importing.summarise(session)].count("新台账") == 0
+        await pilot.pause(0.6)
+        await pilot.click("#confirm")
+        await pilot.pause()
+        assert "已导入" in str(screen.query_one("#import-result").render())
+    with tracker.session() as session:
+        assert find_ledger(session, "新台账").title == "新台账"
+
+
+async def test_reports_export_the_weekly_table(tracker: Tracker, tmp_path: Path) -> None:
+    import openpyxl
+
+    from tui.screens.reports import ReportsScreen
+
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ReportsScreen(app.context, folder=tmp_path))
+        await pilot.pause()
+        await pilot.click("#weekly")
+        await wait(pilot, app)
+        await pilot.click("#calendar")
+        await wait(pilot, app)
+    book = openpyxl.load_workbook(tmp_path / "督查进度周报-2017-09-15.xlsx")
+    assert book.sheetnames == ["进度表", "单位汇总", "本周变化"]
+    assert (tmp_path / "督查时限.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+async def test_search_opens_the_ledger_at_the_unit(tracker: Tracker) -> None:
+    from tracker.search import search
+    from tui.commands import SearchProvider
+
+    with tracker.session() as session:
+        hit = next(h for h in search(session, "刘冰") if h.kind == "person")
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot, app)
+        provider = SearchProvider(app.screen)
+        labels = [str(h.text) async for h in provider.search("刘冰")]
+        assert labels == ["责任人：刘冰（南乐县政府）"]
+        app.open_hit(hit)
+        await wait(pilot, app)
+        await wait(pilot, app)
+        view = app.screen.query_one(MatrixView)
+        assert view.matrix is not None and view.matrix.units[view.current()[1]].name == "南乐县政府"

@@ -19,14 +19,15 @@ class ReasonDialog(ModalScreen[str | None]):
     ReasonDialog > Vertical { width: 70; height: auto; padding: 1 2; border: round $accent; background: $surface; }
     """
 
-    def __init__(self, prompt: str, required: bool) -> None:
+    def __init__(self, prompt: str, required: bool, placeholder: str | None = None) -> None:
         super().__init__()
         self.prompt, self.required = prompt, required
+        self.placeholder = placeholder or t("asg.reason")
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.prompt)
-            yield Input(placeholder=t("asg.reason"), id="reason")
+            yield Input(placeholder=self.placeholder, id="reason")
             yield Static(t("dialog.enter"), classes="muted")
 
     def on_input_submitted(self, message: Input.Submitted) -> None:

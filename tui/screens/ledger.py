@@ -46,7 +46,8 @@ class LedgerScreen(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        if self.matrix is not None and self.matrix.ledger_id != self.app_ledger():
+        moved = self.matrix is not None and self.matrix.ledger_id != self.app_ledger()
+        if moved or getattr(self.app, "target", (None, None)) != (None, None):
             self.load()
 
     def app_ledger(self) -> int | None:
@@ -78,7 +79,14 @@ class LedgerScreen(Screen[None]):
             t("matrix.title", title=matrix.title, day=matrix.as_of.isoformat())
         )
         self._apply()
-        self.query_one(MatrixView).focus()
+        view = self.query_one(MatrixView)
+        task_id, unit_id = getattr(self.app, "target", (None, None))
+        if task_id is not None or unit_id is not None:
+            self.app.target = (None, None)  # type: ignore[attr-defined]
+            task = next((i for i, t_ in enumerate(matrix.tasks) if t_.id == task_id), None)
+            unit = next((i for i, u in enumerate(matrix.units) if u.id == unit_id), None)
+            view.place(task, unit)
+        view.focus()
 
     def _apply(self) -> None:
         """Filters down to the matrix: which lines and which units it shows."""

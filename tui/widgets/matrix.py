@@ -220,6 +220,16 @@ class MatrixView(ScrollView, can_focus=True):
             self.refresh()
         self._announce()
 
+    def place(self, task: int | None, unit: int | None) -> None:
+        """Put the cursor on a task (its line) and a unit (its column), where they are shown."""
+        before = self.cursor_line
+        if task is not None:
+            self.cursor_line = next((i for i, line in enumerate(self.lines) if line.task == task), self.cursor_line)
+        if unit is not None and unit in self.units:
+            self.cursor_unit = self.units.index(unit)
+        self._follow(before)
+        self.refresh()
+
     def action_open(self) -> None:
         task, _ = self.current()
         if task is not None:

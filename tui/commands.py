@@ -1,0 +1,32 @@
+"""The command palette (Ctrl+P, or /): every action of the app and of the current screen, and a
+search over ledgers, tasks, units and responsible persons that opens what it finds."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import Hit, Hits, Provider
+
+from tracker.search import search
+from tui.i18n import t
+
+KIND_LABELS = {"ledger": "search.ledger", "task": "search.task", "unit": "search.unit", "person": "search.person"}
+
+
+class SearchProvider(Provider):
+    """Database hits for what is typed (two characters or more)."""
+
+    async def search(self, query: str) -> Hits:
+        if len(query.strip()) < 2:
+            return
+        app = self.app
+        tracker = app.context.tracker  # type: ignore[attr-defined]
+
+        def find() -> list:  # type: ignore[type-arg]
+            with tracker.session() as session:
+                return search(session, query, limit=8)
+
+        for found in await asyncio.to_thread(find):
+            label = f"{t(KIND_LABELS[found.kind])}：{found.label}"
+            yield Hit(0.9, label, partial(app.open_hit, found), text=label, help=t("search.help"))  # type: ignore[attr-defined]

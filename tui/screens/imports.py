@@ -1,0 +1,106 @@
+"""Import: pick a ledger file (TOML or xlsx), see what the dry run would import (or exactly what
+is wrong, file and line or cell), then confirm. All files of a pick go in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, DirectoryTree, Footer, Header, Input, Static
+
+from tracker.errors import InputError
+from tracker.importing import import_ledgers, read_ledger_file
+from tui.context import Context
+from tui.i18n import t
+
+SUFFIXES = (".toml", ".xlsx")
+
+
+class LedgerFiles(DirectoryTree):
+    """Folders, and only the files tracker can import."""
+
+    def filter_paths(self, paths):  # type: ignore[no-untyped-def]
+        return [p for p in paths if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in SUFFIXES)]
+
+
+class ImportScreen(Screen[None]):
+    BINDINGS = [Binding("ctrl+d", "dry_run", t("import.check")), Binding("ctrl+s", "confirm", t("import.confirm"))]
+
+    def __init__(self, context: Context, folder: Path | None = None) -> None:
+        super().__init__()
+        self.context = context
+        self.folder = folder or Path.cwd()
+        self.checked: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("import.title"), classes="title")
+        with Horizontal(classes="form"):
+            yield Input(placeholder=t("import.path"), id="path")
+            yield Button(t("import.check"), id="check")
+            yield Button(t("import.confirm"), id="confirm", variant="primary", disabled=True)
+        yield Static("", id="import-result", classes="line")
+        yield LedgerFiles(self.folder, id="files")
+        yield Footer()
+
+    def on_directory_tree_file_selected(self, message: DirectoryTree.FileSelected) -> None:
+        self.query_one("#path", Input).value = str(message.path)
+        self.action_dry_run()
+
+    def on_input_submitted(self) -> None:
+        self.action_dry_run()
+
+    def on_input_changed(self) -> None:
+        self.checked = None
+        self.query_one("#confirm", Button).disabled = True
+
+    def on_button_pressed(self, message: Button.Pressed) -> None:
+        if message.button.id == "check":
+            self.action_dry_run()
+        elif message.button.id == "confirm":
+            self.action_confirm()
+
+    def _run(self, commit: bool) -> None:
+        text = self.query_one("#path", Input).value.strip()
+        result = self.query_one("#import-result", Static)
+        if not text:
+            result.update(t("import.path"))
+            return
+        path = Path(text).expanduser()
+        tracker = self.context.tracker
+        try:
+            specs = read_ledger_file(path)
+            with tracker.session() as session:
+                summaries = import_ledgers(
+                    session, specs, by=tracker.user, now=tracker.now(), calendar=tracker.calendar
+                )
+                lines = [
+                    t("import.line", title=s.title, tasks=s.tasks, units=s.units, assignments=s.assignments)
+                    for s in summaries
+                ]
+                if commit:
+                    session.commit()
+                else:
+                    session.rollback()
+        except InputError as exc:
+            result.update(t("import.failed", error=str(exc)))
+            result.add_class("-bad")
+            self.checked = None
+            self.query_one("#confirm", Button).disabled = True
+            return
+        result.remove_class("-bad")
+        result.update(t("import.done" if commit else "import.would", lines="\n".join(lines)))
+        self.checked = None if commit else path
+        self.query_one("#confirm", Button).disabled = commit
+
+    def action_dry_run(self) -> None:
+        self._run(commit=False)
+
+    def action_confirm(self) -> None:
+        if self.checked is None:
+            self.notify(t("import.check_first"), severity="warning")
+            return
+        self._run(commit=True)

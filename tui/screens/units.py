@@ -1,0 +1,140 @@
+"""Units and their responsible persons, one ledger at a time; a new name is a personnel change
+(变更), kept in the history."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tracker.errors import InputError
+from tracker.lookup import ledger_ids
+from tracker.models import Ledger, Unit
+from tracker.progress import current_person, set_person
+from tui.context import Context
+from tui.dialogs.person import PersonDialog
+from tui.i18n import t
+
+COLUMNS = ("unit", "kind", "person", "email", "phone")
+
+
+class UnitsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("p", "person", t("key.person")),
+        Binding("right_square_bracket", "next_ledger", t("key.next_ledger")),
+        Binding("r", "reload", t("key.refresh")),
+    ]
+
+    def __init__(self, context: Context) -> None:
+        super().__init__()
+        self.context = context
+        self.rows: list[tuple[int, str, str, str, str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="units-title", classes="title")
+        yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#units", DataTable)
+        for key in COLUMNS:
+            table.add_column(t(f"units.col.{key}"), key=key)
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="units")
+    def load(self) -> None:
+        with self.context.tracker.session() as session:
+            ids = ledger_ids(session)
+            current = getattr(self.app, "ledger_id", None)
+            ledger_id = current if current in ids else (ids[0] if ids else None)
+            ledger = session.get(Ledger, ledger_id) if ledger_id is not None else None
+            rows = []
+            if ledger is not None:
+                units = session.exec(select(Unit).where(Unit.ledger_id == ledger.id).order_by(col(Unit.position)))
+                for unit in list(units):
+                    person = current_person(session, unit)
+                    rows.append(
+                        (
+                            int(unit.id or 0),
+                            unit.name,
+                            unit.kind,
+                            person.name if person else "",
+                            person.email if person else "",
+                            person.phone if person else "",
+                        )
+                    )
+            title = ledger.title if ledger else t("matrix.empty")
+        self.app.call_from_thread(self._show, ledger_id, title, rows)
+
+    def _show(self, ledger_id: int | None, title: str, rows: list[tuple[int, str, str, str, str, str]]) -> None:
+        if ledger_id is not None:
+            self.app.ledger_id = ledger_id  # type: ignore[attr-defined]
+        self.rows = rows
+        self.query_one("#units-title", Static).update(title)
+        table = self.query_one("#units", DataTable)
+        at = table.cursor_row
+        table.clear()
+        for row in rows:
+            table.add_row(*row[1:], key=str(row[0]))
+        if 0 <= at < len(rows):
+            table.move_cursor(row=at)
+        table.focus()
+
+    def action_person(self) -> None:
+        row = self.query_one("#units", DataTable).cursor_row
+        if not 0 <= row < len(self.rows):
+            return
+        unit_id, name, _, person, email, phone = self.rows[row]
+
+        def save(values: tuple[str, str, str] | None) -> None:
+            if values is None:
+                return
+            tracker = self.context.tracker
+            with tracker.session() as session:
+                unit = session.get(Unit, unit_id)
+                assert unit is not None
+                ledger = session.get(Ledger, unit.ledger_id)
+                assert ledger is not None
+                try:
+                    set_person(
+                        session,
+                        ledger,
+                        unit,
+                        name=values[0],
+                        email=values[1],
+                        phone=values[2],
+                        by=tracker.user,
+                        now=tracker.now(),
+                    )
+                    session.commit()
+                except InputError as exc:
+                    session.rollback()
+                    self.notify(str(exc), severity="error", timeout=8)
+                    return
+            self.notify(t("units.saved", unit=name, person=values[0]))
+            self.load()
+
+        self.app.push_screen(PersonDialog(name, person, email, phone), save)
+
+    @work(thread=True, exclusive=True, group="units")
+    def action_next_ledger(self) -> None:
+        with self.context.tracker.session() as session:
+            ids = ledger_ids(session)
+        if ids:
+            current = getattr(self.app, "ledger_id", None)
+            at = ids.index(current) + 1 if current in ids else 0
+            self.app.call_from_thread(self._switch, ids[at % len(ids)])
+
+    def _switch(self, ledger_id: int) -> None:
+        self.app.ledger_id = ledger_id  # type: ignore[attr-defined]
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
