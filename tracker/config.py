@@ -11,7 +11,7 @@ import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -219,6 +219,7 @@ class Settings(Strict):
     """Everything the config file may hold."""
 
     timezone: str = Field(default="Asia/Shanghai", description="where 'today' is")
+    language: Literal["zh", "en"] = Field(default="zh", description="the terminal UI's language: zh or en")
     calendar: dict[str, CalendarYear] = Field(default_factory=dict, description='[calendar."YYYY"] tables')
     smtp: SmtpSettings | None = Field(default=None, description="the mail server")
     escalation: list[EscalationRule] = Field(default_factory=lambda: list(DEFAULT_ESCALATION))

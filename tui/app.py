@@ -49,10 +49,12 @@ class TrackerApp(App[None]):
         Binding("q", "quit", t("key.quit")),
     ]
 
-    def __init__(self, tracker: Tracker, *, as_of: dt.date | None = None, language: str = "zh") -> None:
+    def __init__(
+        self, tracker: Tracker, *, as_of: dt.date | None = None, language: str = "zh", folder: Path | None = None
+    ) -> None:
         set_language(language)
         super().__init__()
-        self.context = Context(tracker, as_of or tracker.today())
+        self.context = Context(tracker, as_of or tracker.today(), folder or Path.cwd())
         self.ledger_id: int | None = None
         self.target: tuple[int | None, int | None] = (None, None)  # task and unit to put the cursor on
         self.title = t("app.title")

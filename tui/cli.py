@@ -20,11 +20,11 @@ LANGUAGE = click.Choice(["zh", "en"])
 
 @cli.command()
 @click.option("--as-of", type=DATE, help="The day to judge lateness on (default: today).")
-@click.option("--lang", "language", type=LANGUAGE, default="zh", show_default=True, help="The UI's language.")
+@click.option("--lang", "language", type=LANGUAGE, help="The UI's language (default: the config's, else zh).")
 @pass_obj
-def tui(obj: Obj, as_of: dt.date | None, language: str) -> None:
+def tui(obj: Obj, as_of: dt.date | None, language: str | None) -> None:
     """Open the terminal UI on the configured database."""
-    run_ui(obj.tracker, as_of, language)
+    run_ui(obj.tracker, as_of, language or obj.tracker.settings.language)
 
 
 @cli.command()

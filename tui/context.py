@@ -4,7 +4,8 @@ day the UI judges lateness on (today, or a fixed date for the demo and the tests
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from tracker.app import Tracker
 
@@ -13,3 +14,4 @@ from tracker.app import Tracker
 class Context:
     tracker: Tracker
     as_of: dt.date
+    folder: Path = field(default_factory=Path.cwd)  # where files are written and picked from

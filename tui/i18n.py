@@ -169,6 +169,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cell.doing": ("进", "doing"),
     "cell.done": ("完", "done"),
     "cell.terminated": ("止", "ended"),
+    "cell.late": ("{days}天", "{days}d"),
     # assignment screen
     "asg.title": ("任务{seq}｜{unit}", "Task {seq} | {unit}"),
     "asg.deadline": ("完成时限：{written}（解析为 {date}）", "Deadline: {written} (understood as {date})"),

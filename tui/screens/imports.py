@@ -32,7 +32,7 @@ class ImportScreen(Screen[None]):
     def __init__(self, context: Context, folder: Path | None = None) -> None:
         super().__init__()
         self.context = context
-        self.folder = folder or Path.cwd()
+        self.folder = folder or context.folder
         self.checked: Path | None = None
 
     def compose(self) -> ComposeResult:

@@ -29,7 +29,7 @@ class NoticesScreen(Screen[None]):
     def __init__(self, context: Context, folder: Path | None = None) -> None:
         super().__init__()
         self.context = context
-        self.folder = folder or Path.cwd() / "notices"
+        self.folder = folder or context.folder / "notices"
         self.ids: list[int] = []
         self.preview = ""
 

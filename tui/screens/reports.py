@@ -21,7 +21,7 @@ class ReportsScreen(Screen[None]):
     def __init__(self, context: Context, folder: Path | None = None) -> None:
         super().__init__()
         self.context = context
-        self.folder = folder or Path.cwd()
+        self.folder = folder or context.folder
 
     def compose(self) -> ComposeResult:
         day = self.context.as_of.isoformat()

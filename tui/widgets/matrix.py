@@ -51,7 +51,7 @@ def cell_text(judged: Judged | None) -> str:
     if cell.status == "terminated":
         return t("cell.terminated")
     if late:
-        return f"{late}{'天' if t('cell.done') == '完' else 'd'}"
+        return t("cell.late", days=late)
     if cell.status == "doing":
         return f"{cell.percent}%"
     return t("cell.todo")
