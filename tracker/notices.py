@@ -474,3 +474,14 @@ def acknowledge(session: Session, notice: Notice, *, by: str, now: dt.datetime) 
 
 def kind_label(kind: str) -> str:
     return LEVEL_LABELS[Level(kind)]
+
+
+def assignment_notices(session: Session, assignment_id: int) -> list[tuple[str, str, dt.date, bool]]:
+    """The notices that covered an assignment: number, kind, date, acknowledged."""
+    rows = session.execute(
+        sa.select(col(Notice.number), col(Notice.kind), col(Notice.as_of), col(Notice.acknowledged_at))
+        .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
+        .where(col(NoticeItem.assignment_id) == assignment_id)
+        .order_by(col(Notice.id))
+    )
+    return [(number, kind, as_of, acknowledged is not None) for number, kind, as_of, acknowledged in rows]

@@ -15,6 +15,7 @@ from tracker.changes import history, request_extension
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError
 from tracker.models import Assignment, Ledger, Status, Task, Unit
+from tracker.notices import assignment_notices
 from tracker.progress import ProgressUpdate, current_person, record_progress, task_subject
 from tui.context import Context
 from tui.i18n import t
@@ -88,6 +89,7 @@ class AssignmentScreen(Screen[bool]):
             assert ledger is not None
             person = current_person(session, unit)
             events = history(session, ledger, task, unit)
+            notices = assignment_notices(session, self.assignment_id)
             self.version = assignment.version
             try:
                 meaning = parse(task.deadline_text, ledger.year).explain()
@@ -108,6 +110,9 @@ class AssignmentScreen(Screen[bool]):
             ]
             if assignment.note:
                 lines.append(f"{t('asg.note')}：{assignment.note}")
+            for number, kind, day, acknowledged in notices:
+                state = t("asg.acknowledged") if acknowledged else t("asg.unacknowledged")
+                lines.append(t("asg.notice", label=t(f"level.{kind}"), number=number, day=day.isoformat(), state=state))
             status, percent, note = assignment.status, assignment.percent, assignment.note
         self.query_one("#asg-info", Static).update("\n".join(lines))
         table = self.query_one("#asg-history", DataTable)

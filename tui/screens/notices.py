@@ -54,7 +54,6 @@ class NoticesScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="notices")
     def load(self) -> None:
         from tracker.lookup import ledger_titles
-        from tracker.notices import kind_label
 
         with self.context.tracker.session() as session:
             notices = list_notices(session)
@@ -64,7 +63,7 @@ class NoticesScreen(Screen[None]):
                 (
                     n.id,
                     n.number,
-                    kind_label(n.kind),
+                    t(f"level.{n.kind}"),
                     titles.get(n.ledger_id, ""),
                     "、".join(units.get(n.id or 0, [])),
                     n.as_of.isoformat(),
