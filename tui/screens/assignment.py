@@ -4,6 +4,7 @@ record progress and to request an extension. Dates are understood as they are ty
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -114,16 +115,23 @@ class AssignmentScreen(Screen[bool]):
                 state = t("asg.acknowledged") if acknowledged else t("asg.unacknowledged")
                 lines.append(t("asg.notice", label=t(f"level.{kind}"), number=number, day=day.isoformat(), state=state))
             status, percent, note = assignment.status, assignment.percent, assignment.note
+            done_on = assignment.completed_on if assignment.status == Status.DONE else None
         self.query_one("#asg-info", Static).update("\n".join(lines))
         table = self.query_one("#asg-history", DataTable)
         table.clear()
+        zone = ZoneInfo(self.context.tracker.settings.timezone)  # the trail is in UTC; people read local time
         for event in reversed(events):
             table.add_row(
-                event["at"][:16].replace("T", " "), event["by"], event["action"], event["subject"], event["after"]
+                f"{dt.datetime.fromisoformat(event['at']).astimezone(zone):%Y-%m-%d %H:%M}",
+                event["by"],
+                event["action"],
+                event["subject"],
+                event["after"],
             )
         self.query_one("#status", Select).value = status
         self.query_one("#percent", Input).value = str(percent)
         self.query_one("#note", Input).value = note
+        self.query_one("#done-on", Input).value = done_on.isoformat() if done_on else ""
 
     def on_input_changed(self, message: Input.Changed) -> None:
         if message.input.id in ("done-on", "extend-to"):
