@@ -80,23 +80,29 @@ def request_extension(
     """A unit asks for a new deadline. It must ask before the deadline unless ``late`` (a supervisor's
     decision, recorded as such)."""
     if not reason.strip():
-        raise InputError(f"{subject}: an extension needs a reason (--reason)")
+        raise InputError(f"{subject}: an extension needs a reason (--reason)", key="reason_needed")
     if assignment.status not in OPEN:
-        raise InputError(f"{subject}: the assignment is {assignment.status}; only open ones can be extended")
+        raise InputError(
+            f"{subject}: the assignment is {assignment.status}; only open ones can be extended", key="not_open"
+        )
     due = assignment.due_on
     if due is None:
-        raise InputError(f"{subject}: the assignment has no deadline yet")
+        raise InputError(f"{subject}: the assignment has no deadline yet", key="no_deadline")
     if to <= due:
-        raise InputError(f"{subject}: the new deadline {to} is not after the current one ({due})")
+        raise InputError(
+            f"{subject}: the new deadline {to} is not after the current one ({due})", key="not_later", to=to, due=due
+        )
     if today > due and not late:
         raise InputError(
-            f"{subject}: the deadline {due} has passed; a late request needs --late (a supervisor's decision)"
+            f"{subject}: the deadline {due} has passed; a late request needs --late (a supervisor's decision)",
+            key="deadline_passed",
+            due=due,
         )
     pending = session.exec(
         select(Extension).where(Extension.assignment_id == assignment.id, Extension.status == "pending")
     ).first()
     if pending is not None:
-        raise InputError(f"{subject}: extension request {pending.id} is still pending")
+        raise InputError(f"{subject}: extension request {pending.id} is still pending", key="pending", id=pending.id)
     assert assignment.id is not None
     request = Extension(
         assignment_id=assignment.id,
@@ -142,9 +148,11 @@ def decide_extension(
     """Approve (the new deadline replaces the old for this assignment; the original stays in the
     history, and the ladder starts afresh against the new date) or refuse (the clock keeps running)."""
     if request.status != "pending":
-        raise InputError(f"extension request {request.id} is not pending (it was {request.status})")
+        raise InputError(
+            f"extension request {request.id} is not pending (it was {request.status})", key="decided", id=request.id
+        )
     if not approve and not reason.strip():
-        raise InputError(f"extension request {request.id}: a refusal needs a reason (--reason)")
+        raise InputError(f"extension request {request.id}: a refusal needs a reason (--reason)", key="reason_needed")
     assignment = session.get(Assignment, request.assignment_id)
     assert assignment is not None
     request.status = "approved" if approve else "refused"
@@ -152,7 +160,9 @@ def decide_extension(
     session.add(request)
     if approve:
         if assignment.status not in OPEN:
-            raise InputError(f"extension request {request.id}: the assignment is {assignment.status} now")
+            raise InputError(
+                f"extension request {request.id}: the assignment is {assignment.status} now", key="not_open"
+            )
         session.execute(
             sa.update(Assignment)
             .where(col(Assignment.id) == assignment.id)

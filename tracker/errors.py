@@ -6,7 +6,15 @@ with status 2. Anything else that escapes is a fault of ours: exit 1, no traceba
 
 
 class InputError(Exception):
-    """Bad input from the user: a file, an argument, a config value."""
+    """Bad input from the user: a file, an argument, a config value.
+
+    ``key`` and ``params`` name the error for a front end that words it in its own language (the
+    terminal UI's catalogue); the message is the CLI's wording, and the fallback.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, **params: object) -> None:
+        super().__init__(message)
+        self.key, self.params = key, params
 
 
 class NotFoundError(InputError):

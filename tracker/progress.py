@@ -51,15 +51,25 @@ def record_progress(
     if change.status == Status.DONE:
         completed_on = change.completed_on or today
         if completed_on > today:
-            raise InputError(f"{subject}: completion date {completed_on} is in the future (today is {today})")
+            raise InputError(
+                f"{subject}: completion date {completed_on} is in the future (today is {today})",
+                key="future_completion",
+                subject=subject,
+                day=completed_on,
+                today=today,
+            )
         percent = 100
     else:
         if change.completed_on is not None:
-            raise InputError(f"{subject}: --on is the completion date; only status done takes it")
+            raise InputError(
+                f"{subject}: --on is the completion date; only status done takes it", key="date_needs_done"
+            )
         completed_on = None
         percent = assignment.percent if change.percent is None else change.percent
     if change.percent is not None and not 0 <= change.percent <= 100:
-        raise InputError(f"{subject}: percent must be between 0 and 100, not {change.percent}")
+        raise InputError(
+            f"{subject}: percent must be between 0 and 100, not {change.percent}", key="percent", value=change.percent
+        )
     evidence = json.loads(assignment.evidence) + [e for e in change.evidence if e]
     note = assignment.note if change.note is None else change.note
     before = _state(assignment)
@@ -87,7 +97,9 @@ def record_progress(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleEditError(
             f"{subject or f'assignment {assignment.id}'} was changed by someone else since it was read "
-            f"(version {based_on}); reload it and record the progress again"
+            f"(version {based_on}); reload it and record the progress again",
+            key="stale",
+            subject=subject,
         )
     session.add(
         ProgressEvent(
@@ -148,11 +160,11 @@ def set_person(
     """Set the unit's responsible person. A new name is a personnel change (变更), kept in history."""
     name = clean_name(name)
     if not name:
-        raise InputError("--name: the person needs a name")
+        raise InputError("--name: the person needs a name", key="person_name")
     if email and not looks_like_email(email):
-        raise InputError(f"--email: {email!r} is not an email address")
+        raise InputError(f"--email: {email!r} is not an email address", key="email", value=email)
     if phone is not None and ("\n" in phone or "\r" in phone):
-        raise InputError("--phone: the phone number has a line break")
+        raise InputError("--phone: the phone number has a line break", key="phone")
     current = current_person(session, unit)
     before = None if current is None else {"name": current.name, "email": current.email, "phone": current.phone}
     assert unit.id is not None

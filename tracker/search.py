@@ -13,10 +13,12 @@ from tracker.models import Ledger, Person, Task, Unit
 @dataclass(frozen=True)
 class Hit:
     kind: str  # ledger | task | unit | person
-    label: str
+    text: str  # the title, task text, unit name or person's name
+    where: str  # what it belongs to: the ledger (task, unit) or the unit (person); "" for a ledger
     ledger_id: int
     task_id: int | None = None
     unit_id: int | None = None
+    seq: str = ""  # a task's 序号
 
 
 def search(session: Session, text: str, limit: int = 10) -> list[Hit]:
@@ -31,7 +33,7 @@ def search(session: Session, text: str, limit: int = 10) -> list[Hit]:
         return sa.func.lower(column).like(pattern.lower(), escape="\\")
 
     hits = [
-        Hit("ledger", title, lid)
+        Hit("ledger", title, "", lid)
         for lid, title in session.execute(
             sa.select(col(Ledger.id), col(Ledger.title)).where(like(col(Ledger.title))).limit(limit)
         )
@@ -43,7 +45,7 @@ def search(session: Session, text: str, limit: int = 10) -> list[Hit]:
         .order_by(col(Task.ledger_id), col(Task.position))
         .limit(limit)
     )
-    hits += [Hit("task", f"任务{seq} {body}（{title}）", lid, task_id=tid) for tid, lid, seq, body, title in tasks]
+    hits += [Hit("task", body, title, lid, task_id=tid, seq=seq) for tid, lid, seq, body, title in tasks]
     units = session.execute(
         sa.select(col(Unit.id), col(Unit.ledger_id), col(Unit.name), col(Ledger.title))
         .join(Ledger, col(Ledger.id) == col(Unit.ledger_id))
@@ -51,7 +53,7 @@ def search(session: Session, text: str, limit: int = 10) -> list[Hit]:
         .order_by(col(Unit.ledger_id), col(Unit.position))
         .limit(limit)
     )
-    hits += [Hit("unit", f"{name}（{title}）", lid, unit_id=uid) for uid, lid, name, title in units]
+    hits += [Hit("unit", name, title, lid, unit_id=uid) for uid, lid, name, title in units]
     persons = session.execute(
         sa.select(col(Person.name), col(Unit.id), col(Unit.ledger_id), col(Unit.name))
         .join(Unit, col(Unit.id) == col(Person.unit_id))
@@ -59,5 +61,5 @@ def search(session: Session, text: str, limit: int = 10) -> list[Hit]:
         .order_by(col(Unit.ledger_id), col(Unit.position))
         .limit(limit)
     )
-    hits += [Hit("person", f"{name}（{unit}）", lid, unit_id=uid) for name, uid, lid, unit in persons]
+    hits += [Hit("person", name, unit, lid, unit_id=uid) for name, uid, lid, unit in persons]
     return hits

@@ -8,10 +8,13 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
+from tracker.search import Hit as Found
 from tracker.search import search
 from tui.i18n import t
 
-KIND_LABELS = {"ledger": "search.ledger", "task": "search.task", "unit": "search.unit", "person": "search.person"}
+
+def hit_label(found: Found) -> str:
+    return t(f"search.hit.{found.kind}", text=found.text, where=found.where, seq=found.seq)
 
 
 class SearchProvider(Provider):
@@ -28,5 +31,5 @@ class SearchProvider(Provider):
                 return search(session, query, limit=8)
 
         for found in await asyncio.to_thread(find):
-            label = f"{t(KIND_LABELS[found.kind])}：{found.label}"
+            label = hit_label(found)
             yield Hit(0.9, label, partial(app.open_hit, found), text=label, help=t("search.help"))  # type: ignore[attr-defined]

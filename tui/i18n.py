@@ -124,10 +124,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.failed": ("未能导出：{error}", "Not written: {error}"),
     "key.search": ("搜索", "Search"),
     "palette.go": ("切换到该页面", "Go to this section"),
-    "search.ledger": ("台账", "Ledger"),
-    "search.task": ("任务", "Task"),
-    "search.unit": ("单位", "Unit"),
-    "search.person": ("责任人", "Person"),
+    "search.hit.ledger": ("台账：{text}", "Ledger: {text}"),
+    "search.hit.task": ("任务：{seq} {text}（{where}）", "Task: {seq} {text} ({where})"),
+    "search.hit.unit": ("单位：{text}（{where}）", "Unit: {text} ({where})"),
+    "search.hit.person": ("责任人：{text}（{where}）", "Person: {text} ({where})"),
     "search.help": ("在台账矩阵中打开", "Open in the ledger matrix"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
@@ -162,6 +162,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.held_on": ("约谈日期", "held on"),
     "field.trigger_on": ("触发日期", "triggered on"),
     "field.late": ("逾期", "late"),
+    "error.future_completion": (
+        "完成日期 {day} 晚于今天（{today}）",
+        "The completion date {day} is after today ({today})",
+    ),
+    "error.date_needs_done": ("只有已完成的才填写完成日期", "Only a done assignment takes a completion date"),
+    "error.percent": ("完成百分比应为 0 到 100，不能是 {value}", "Percent must be from 0 to 100, not {value}"),
+    "error.stale": (
+        "{subject} 刚被他人修改，请重新打开后再填报",
+        "{subject} was just changed by someone else; open it again",
+    ),
+    "error.person_name": ("请填写责任人姓名", "The person needs a name"),
+    "error.email": ("{value} 不是有效的邮箱地址", "{value} is not an email address"),
+    "error.phone": ("电话号码中不能换行", "The phone number has a line break"),
+    "error.reason_needed": ("请填写理由", "A reason is required"),
+    "error.not_open": ("只有未完成的任务可以延期", "Only open assignments can be extended"),
+    "error.no_deadline": ("该任务尚无具体完成时限", "The assignment has no deadline yet"),
+    "error.not_later": ("延期后的时限 {to} 应晚于现时限 {due}", "The new deadline {to} must be after {due}"),
+    "error.deadline_passed": (
+        "时限 {due} 已过，逾期申请延期须由督查室决定",
+        "The deadline {due} has passed; a late request is the bureau's decision",
+    ),
+    "error.pending": ("已有延期申请 {id} 待审批", "Extension request {id} is still pending"),
+    "error.decided": ("延期申请 {id} 已处理", "Extension request {id} was decided already"),
     "loading": ("正在读取…", "Loading…"),
     "none": ("（无）", "(none)"),
     # dashboard
@@ -280,3 +303,11 @@ def t(key: str, **values: object) -> str:
     zh, en = MESSAGES[key]
     text = zh if _language == "zh" else en
     return text.format(**values) if values else text
+
+
+def error_text(exc: Exception) -> str:
+    """A service's refusal in the UI's language when the catalogue knows it, else as it was raised."""
+    key = getattr(exc, "key", None)
+    if key and f"error.{key}" in MESSAGES:
+        return t(f"error.{key}", **getattr(exc, "params", {}))
+    return str(exc)

@@ -376,3 +376,28 @@ async def test_search_opens_the_ledger_at_the_unit(tracker: Tracker) -> None:
         await wait(pilot, app)
         view = app.screen.query_one(MatrixView)
         assert view.matrix is not None and view.matrix.units[view.current()[1]].name == "南乐县政府"
+
+
+async def test_a_change_saved_first_by_someone_else_is_not_overwritten(tracker: Tracker) -> None:
+    from tracker.progress import ProgressUpdate, record_progress
+
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot, app)
+        await pilot.press("down", "right", "right", "enter")  # task 2, 南乐县政府, version 1
+        await pilot.pause()
+        with tracker.session() as session:  # a colleague records progress meanwhile
+            other = session.merge(assignment(tracker, "2", "南乐县政府"))
+            change = ProgressUpdate(status=__import__("tracker.models").models.Status.DOING, percent=30, note="同事填报")
+            record_progress(session, other, change, by="同事", now=tracker.now(), today=AS_OF)
+            session.commit()
+        screen = app.screen
+        await pilot.click("#note")
+        await pilot.press(*"我的填报")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("刚被他人修改" in m for m in messages), messages
+        assert isinstance(screen, AssignmentScreen)
+    saved = assignment(tracker, "2", "南乐县政府")
+    assert (saved.note, saved.percent, saved.version) == ("同事填报", 30, 2)

@@ -19,7 +19,7 @@ from tracker.models import Assignment, Ledger, Status, Task, Unit
 from tracker.notices import assignment_notices
 from tracker.progress import ProgressUpdate, current_person, record_progress, task_subject
 from tui.context import Context
-from tui.i18n import t
+from tui.i18n import error_text, t
 
 
 def understood(text: str) -> tuple[dt.date | None, str]:
@@ -211,7 +211,7 @@ class AssignmentScreen(Screen[bool]):
                 session.commit()
             except InputError as exc:
                 session.rollback()
-                self.notify(str(exc), severity="error", timeout=8)
+                self.notify(error_text(exc), severity="error", timeout=8)
                 return
             message = done(result)
         self.changed = True

@@ -13,7 +13,7 @@ from tracker.errors import InputError
 from tracker.views import extension_rows
 from tui.context import Context
 from tui.dialogs.reason import ReasonDialog
-from tui.i18n import t
+from tui.i18n import error_text, t
 
 COLUMNS = ("id", "ledger", "task", "unit", "from", "to", "status", "reason", "requested_by")
 
@@ -83,7 +83,7 @@ class ExtensionsScreen(Screen[None]):
                     session.commit()
                 except InputError as exc:
                     session.rollback()
-                    self.notify(str(exc), severity="error", timeout=8)
+                    self.notify(error_text(exc), severity="error", timeout=8)
                     return
             self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
             self.load()

@@ -16,7 +16,7 @@ from tracker.models import Ledger, Unit
 from tracker.progress import current_person, set_person
 from tui.context import Context
 from tui.dialogs.person import PersonDialog
-from tui.i18n import t
+from tui.i18n import error_text, t
 
 COLUMNS = ("unit", "kind", "person", "email", "phone")
 
@@ -116,7 +116,7 @@ class UnitsScreen(Screen[None]):
                     session.commit()
                 except InputError as exc:
                     session.rollback()
-                    self.notify(str(exc), severity="error", timeout=8)
+                    self.notify(error_text(exc), severity="error", timeout=8)
                     return
             self.notify(t("units.saved", unit=name, person=values[0]))
             self.load()
