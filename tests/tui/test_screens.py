@@ -146,7 +146,7 @@ async def test_requesting_an_extension(tracker: Tracker) -> None:
 
 
 async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
-    app = TrackerApp(tracker, as_of=AS_OF)
+    app = TrackerApp(tracker, as_of=AS_OF, folder=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await pilot.pause()
@@ -159,9 +159,13 @@ async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
         await pilot.press("a")
         await pilot.pause()
         await app.workers.wait_for_complete()
+        await pilot.press("w")  # export the same notice as Word
+        await pilot.pause()
     with tracker.session() as session:
         notice = session.exec(select(Notice).where(Notice.number == first[0])).one()
     assert notice.acknowledged_by == "测试员"
+    written = list((tmp_path / "notices").glob("*.docx"))
+    assert len(written) == 1 and notice.number in written[0].name
 
 
 def test_understood_dates() -> None:

@@ -10,27 +10,24 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tracker.notices import acknowledge, list_notices, notice_detail, notice_units
+from tracker.lookup import ledger_titles
+from tracker.models import Notice
+from tracker.notices import NoticeDetail, acknowledge, list_notices, notice_detail, notice_units
 from tracker.render import render_markdown, render_to_file
 from tui.context import Context
 from tui.i18n import t
+from tui.screens.base import REFRESH, ListScreen
 
 
-class NoticesScreen(Screen[None]):
-    BINDINGS = [
-        Binding("a", "acknowledge", t("key.ack")),
-        Binding("w", "render", t("key.render")),
-        Binding("r", "reload", t("key.refresh")),
-    ]
+class NoticesScreen(ListScreen):
+    TABLE, HEADERS, COLUMNS = "notices", "notices.col", ("number", "kind", "ledger", "units", "date", "ack")
+    BINDINGS = [Binding("a", "acknowledge", t("key.ack")), Binding("w", "render", t("key.render")), REFRESH]
 
     def __init__(self, context: Context, folder: Path | None = None) -> None:
-        super().__init__()
-        self.context = context
+        super().__init__(context)
         self.folder = folder or context.folder / "notices"
-        self.ids: list[int] = []
         self.preview = ""
 
     def compose(self) -> ComposeResult:
@@ -42,26 +39,14 @@ class NoticesScreen(Screen[None]):
             yield Static("", id="notice-text")
         yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#notices", DataTable)
-        for key in ("number", "kind", "ledger", "units", "date", "ack"):
-            table.add_column(t(f"notices.col.{key}"), key=key)
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        self.load()
-
     @work(thread=True, exclusive=True, group="notices")
     def load(self) -> None:
-        from tracker.lookup import ledger_titles
-
         with self.context.tracker.session() as session:
             notices = list_notices(session)
             units = notice_units(session, [n.id for n in notices if n.id is not None])
             titles = ledger_titles(session)
             rows = [
                 (
-                    n.id,
                     n.number,
                     t(f"level.{n.kind}"),
                     titles.get(n.ledger_id, ""),
@@ -71,46 +56,33 @@ class NoticesScreen(Screen[None]):
                 )
                 for n in notices
             ]
-        self.app.call_from_thread(self._show, rows)
+        self.app.call_from_thread(self._show, [int(n.id or 0) for n in notices], rows)
 
-    def _show(self, rows: list[tuple[object, ...]]) -> None:
-        table = self.query_one("#notices", DataTable)
-        at = table.cursor_row
-        table.clear()
-        self.ids = [int(str(row[0])) for row in rows]
-        for row in rows:
-            table.add_row(*(str(v) for v in row[1:]), key=str(row[0]))
+    def _show(self, ids: list[int], rows: list[tuple[str, ...]]) -> None:
+        self.fill(ids, rows)
         if not rows:
             self.show_text(t("notices.empty"))
-        elif 0 <= at < len(rows):
-            table.move_cursor(row=at)
-        table.focus()
 
-    def current(self) -> int | None:
-        row = self.query_one("#notices", DataTable).cursor_row
-        return self.ids[row] if 0 <= row < len(self.ids) else None
-
-    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+    def detail(self) -> NoticeDetail | None:
+        """The notice under the cursor, as its documents show it."""
         notice_id = self.current()
         if notice_id is None:
-            return
-        from tracker.models import Notice
-
+            return None
         tracker = self.context.tracker
         with tracker.session() as session:
             notice = session.get(Notice, notice_id)
-            if notice is None:
-                return
-            detail = notice_detail(session, notice, tracker.settings.notices.issuer)
-        self.show_text(render_markdown(detail, tracker.settings.notices.templates))
+            return None if notice is None else notice_detail(session, notice, tracker.settings.notices.issuer)
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        found = self.detail()
+        if found is not None:
+            self.show_text(render_markdown(found, self.context.tracker.settings.notices.templates))
 
     def show_text(self, text: str) -> None:
         self.preview = text
         self.query_one("#notice-text", Static).update(Text(text))
 
     def action_acknowledge(self) -> None:
-        from tracker.models import Notice
-
         notice_id = self.current()
         if notice_id is None:
             return
@@ -125,19 +97,9 @@ class NoticesScreen(Screen[None]):
         self.load()
 
     def action_render(self) -> None:
-        from tracker.models import Notice
-
-        notice_id = self.current()
-        if notice_id is None:
+        found = self.detail()
+        if found is None:
             return
-        tracker = self.context.tracker
-        with tracker.session() as session:
-            notice = session.get(Notice, notice_id)
-            assert notice is not None
-            detail = notice_detail(session, notice, tracker.settings.notices.issuer)
-        path = self.folder / (re.sub(r'[\\/:*?"<>|\s]+', "", f"{detail.title}{detail.number}") + ".docx")
-        render_to_file(detail, path, tracker.settings.notices.templates)
+        path = self.folder / (re.sub(r'[\\/:*?"<>|\s]+', "", f"{found.title}{found.number}") + ".docx")
+        render_to_file(found, path, self.context.tracker.settings.notices.templates)
         self.notify(t("notices.rendered", path=path))
-
-    def action_reload(self) -> None:
-        self.load()

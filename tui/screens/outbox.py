@@ -8,27 +8,23 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker.errors import InputError
 from tracker.outbox import NotifyResult, approve_outbox, outbox_rows, send_outbox
 from tui.context import Context
 from tui.i18n import t
+from tui.screens.base import REFRESH, ListScreen
 
 COLUMNS = ("id", "to", "subject", "status", "attempts", "error")
 
 
-class OutboxScreen(Screen[None]):
-    BINDINGS = [
-        Binding("a", "approve", t("key.approve_all")),
-        Binding("s", "send", t("key.send")),
-        Binding("r", "reload", t("key.refresh")),
-    ]
+class OutboxScreen(ListScreen):
+    TABLE, HEADERS, COLUMNS = "outbox", "outbox.col", COLUMNS
+    BINDINGS = [Binding("a", "approve", t("key.approve_all")), Binding("s", "send", t("key.send")), REFRESH]
 
     def __init__(self, context: Context) -> None:
-        super().__init__()
-        self.context = context
+        super().__init__(context)
         self.texts: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -38,21 +34,12 @@ class OutboxScreen(Screen[None]):
             yield Static("", id="outbox-text")
         yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#outbox", DataTable)
-        for key in COLUMNS:
-            table.add_column(t(f"outbox.col.{key}"), key=key)
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        self.load()
-
     @work(thread=True, exclusive=True, group="outbox")
     def load(self) -> None:
         with self.context.tracker.session() as session:
             rows = [
                 (
-                    str(r.id),
+                    int(r.id or 0),
                     r.to_addr,
                     r.subject,
                     t(f"outbox.status.{r.status}")
@@ -65,14 +52,10 @@ class OutboxScreen(Screen[None]):
             ]
         self.app.call_from_thread(self._show, rows)
 
-    def _show(self, rows: list[tuple[str, ...]]) -> None:
-        table = self.query_one("#outbox", DataTable)
-        table.clear()
+    def _show(self, rows: list[tuple[int, str, str, str, str, str, str]]) -> None:
         self.texts = [row[-1] for row in rows]
-        for row in rows:
-            table.add_row(*row[:-1], key=row[0])
+        self.fill([row[0] for row in rows], [(str(row[0]), *row[1:-1]) for row in rows])
         self.query_one("#outbox-text", Static).update(Text(self.texts[0] if self.texts else t("outbox.empty")))
-        table.focus()
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         if 0 <= message.cursor_row < len(self.texts):
@@ -115,7 +98,4 @@ class OutboxScreen(Screen[None]):
             message += t("outbox.awaiting", count=result.awaiting_approval)
         problems = "；".join(result.problems)
         self.notify(message + (f"\n{problems}" if problems else ""), severity="error" if problems else "information")
-        self.load()
-
-    def action_reload(self) -> None:
         self.load()

@@ -7,7 +7,6 @@ from sqlmodel import col, select
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker.errors import InputError
@@ -17,20 +16,21 @@ from tracker.progress import current_person, set_person
 from tui.context import Context
 from tui.dialogs.person import PersonDialog
 from tui.i18n import error_text, t
+from tui.screens.base import REFRESH, ListScreen
 
 COLUMNS = ("unit", "kind", "person", "email", "phone")
 
 
-class UnitsScreen(Screen[None]):
+class UnitsScreen(ListScreen):
+    TABLE, HEADERS, COLUMNS = "units", "units.col", COLUMNS
     BINDINGS = [
         Binding("p", "person", t("key.person")),
         Binding("right_square_bracket", "next_ledger", t("key.next_ledger")),
-        Binding("r", "reload", t("key.refresh")),
+        REFRESH,
     ]
 
     def __init__(self, context: Context) -> None:
-        super().__init__()
-        self.context = context
+        super().__init__(context)
         self.rows: list[tuple[int, str, str, str, str, str]] = []
 
     def compose(self) -> ComposeResult:
@@ -38,15 +38,6 @@ class UnitsScreen(Screen[None]):
         yield Static("", id="units-title", classes="title")
         yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
         yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#units", DataTable)
-        for key in COLUMNS:
-            table.add_column(t(f"units.col.{key}"), key=key)
-        self.load()
-
-    def on_screen_resume(self) -> None:
-        self.load()
 
     @work(thread=True, exclusive=True, group="units")
     def load(self) -> None:
@@ -78,17 +69,10 @@ class UnitsScreen(Screen[None]):
             self.app.ledger_id = ledger_id  # type: ignore[attr-defined]
         self.rows = rows
         self.query_one("#units-title", Static).update(title)
-        table = self.query_one("#units", DataTable)
-        at = table.cursor_row
-        table.clear()
-        for row in rows:
-            table.add_row(*row[1:], key=str(row[0]))
-        if 0 <= at < len(rows):
-            table.move_cursor(row=at)
-        table.focus()
+        self.fill([row[0] for row in rows], [row[1:] for row in rows])
 
     def action_person(self) -> None:
-        row = self.query_one("#units", DataTable).cursor_row
+        row = self.table().cursor_row
         if not 0 <= row < len(self.rows):
             return
         unit_id, name, _, person, email, phone = self.rows[row]
@@ -134,7 +118,4 @@ class UnitsScreen(Screen[None]):
 
     def _switch(self, ledger_id: int) -> None:
         self.app.ledger_id = ledger_id  # type: ignore[attr-defined]
-        self.load()
-
-    def action_reload(self) -> None:
         self.load()
