@@ -408,3 +408,18 @@ overdue_days = 45
         check(cli, day.isoformat())
     assert seen_interview  # the criticised units were counted apart at least once
     tracker.engine.dispose()
+
+
+def test_a_bulletin_naming_many_units_renders_quickly(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The first-batch pilots' ledger: one criticism bulletin covers ~100 units and ~1,000 rows;
+    python-docx's table.cell() made it take minutes (now row by row)."""
+    import docx
+
+    assert cli("import", LEDGERS / "smart-city-pilots-2013.toml").code == 0
+    found = check(cli, "2017-09-15")
+    bulletin = next(n for n in found["notices"] if n["kind"] == "criticism")
+    assert len(bulletin["units"]) > 50
+    out = tmp_path / "bulletin.docx"
+    assert cli("notice", "render", str(bulletin["id"]), "-o", out).code == 0  # minutes before; ~2 s now
+    rows = docx.Document(str(out)).tables[0].rows
+    assert len(rows) > len(bulletin["units"])

@@ -161,6 +161,7 @@ async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.press("w")  # export the same notice as Word
         await pilot.pause()
+        await app.workers.wait_for_complete()
     with tracker.session() as session:
         notice = session.exec(select(Notice).where(Notice.number == first[0])).one()
     assert notice.acknowledged_by == "测试员"
@@ -392,7 +393,9 @@ async def test_a_change_saved_first_by_someone_else_is_not_overwritten(tracker: 
         await pilot.pause()
         with tracker.session() as session:  # a colleague records progress meanwhile
             other = session.merge(assignment(tracker, "2", "南乐县政府"))
-            change = ProgressUpdate(status=__import__("tracker.models").models.Status.DOING, percent=30, note="同事填报")
+            change = ProgressUpdate(
+                status=__import__("tracker.models").models.Status.DOING, percent=30, note="同事填报"
+            )
             record_progress(session, other, change, by="同事", now=tracker.now(), today=AS_OF)
             session.commit()
         screen = app.screen

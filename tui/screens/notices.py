@@ -98,8 +98,12 @@ class NoticesScreen(ListScreen):
 
     def action_render(self) -> None:
         found = self.detail()
-        if found is None:
-            return
+        if found is not None:
+            self.render_docx(found)
+
+    @work(thread=True, group="render")
+    def render_docx(self, found: NoticeDetail) -> None:
+        """A bulletin naming a hundred units takes seconds: written in a worker."""
         path = self.folder / (re.sub(r'[\\/:*?"<>|\s]+', "", f"{found.title}{found.number}") + ".docx")
         render_to_file(found, path, self.context.tracker.settings.notices.templates)
-        self.notify(t("notices.rendered", path=path))
+        self.app.call_from_thread(self.notify, t("notices.rendered", path=path))
