@@ -47,9 +47,9 @@ class LedgerSummary:
 def read_ledger_file(path: Path) -> list[LedgerSpec]:
     """Read one file by its suffix; every reading error names the file."""
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: no such file", key="no_file", where=path)
     if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a ledger file")
+        raise InputError(f"{path}: is a folder, not a ledger file", key="folder", where=path)
     suffix = path.suffix.lower()
     if suffix == ".toml":
         from tracker.toml_ledger import read_toml_ledger
@@ -59,7 +59,7 @@ def read_ledger_file(path: Path) -> list[LedgerSpec]:
         from tracker.xlsx_ledger import read_xlsx_ledger
 
         return [read_xlsx_ledger(path)]
-    raise InputError(f"{path}: unknown kind of file (expected .toml or .xlsx)")
+    raise InputError(f"{path}: unknown kind of file (expected .toml or .xlsx)", key="file_kind", where=path)
 
 
 def _escalation_json(spec: LedgerSpec) -> str | None:

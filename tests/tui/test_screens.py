@@ -329,7 +329,7 @@ async def test_import_checks_then_confirms(tracker: Tracker, tmp_path: Path) -> 
         await pilot.click("#check")
         await pilot.pause()
         result = str(screen.query_one("#import-result").render())
-        assert "不能导入" in result and "bad.toml" in result
+        assert "不能导入" in result and "bad.toml：台账没有责任单位" in result
         assert screen.query_one("#confirm").disabled  # type: ignore[attr-defined]
         screen.query_one("#path").value = str(good)  # type: ignore[attr-defined]
         await pilot.pause(0.6)  # a second click on the same spot at once would be a double click

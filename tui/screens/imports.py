@@ -14,7 +14,7 @@ from textual.widgets import Button, DirectoryTree, Footer, Header, Input, Static
 from tracker.errors import InputError
 from tracker.importing import import_ledgers, read_ledger_file
 from tui.context import Context
-from tui.i18n import t
+from tui.i18n import error_text, t
 
 SUFFIXES = (".toml", ".xlsx")
 
@@ -86,7 +86,7 @@ class ImportScreen(Screen[None]):
                 else:
                     session.rollback()
         except InputError as exc:
-            result.update(t("import.failed", error=str(exc)))
+            result.update(t("import.failed", error=error_text(exc)))
             result.add_class("-bad")
             self.checked = None
             self.query_one("#confirm", Button).disabled = True
