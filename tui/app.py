@@ -1,7 +1,8 @@
 """The terminal UI (Textual): where the bureau's staff work all day.
 
-Sections are MODES (dashboard, ledger matrix, notices), switched by a key from anywhere; every
-key is a BINDING with an action, so the footer, the help screen and the command palette know it.
+Sections are MODES (dashboard, ledger matrix, notices, extensions, outbox, interviews, units,
+import, reports), switched by a key from anywhere; every key is a BINDING with an action, so the
+footer, the help screen and the command palette know it.
 The UI calls tracker/'s services and holds no business rules; database work runs in workers.
 """
 

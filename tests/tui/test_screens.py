@@ -408,3 +408,19 @@ async def test_a_change_saved_first_by_someone_else_is_not_overwritten(tracker: 
         assert isinstance(screen, AssignmentScreen)
     saved = assignment(tracker, "2", "南乐县政府")
     assert (saved.note, saved.percent, saved.version) == ("同事填报", 30, 2)
+
+
+async def test_the_palette_reaches_every_section(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot, app)
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        for section in ("台账矩阵", "通知", "延期申请", "待发邮件", "约谈名单", "单位与责任人", "导入", "报表"):
+            assert section in commands
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"约谈名单")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait(pilot, app)
+        assert type(app.screen).__name__ == "InterviewsScreen"
