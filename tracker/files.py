@@ -19,7 +19,7 @@ def written_atomically(path: Path) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     except OSError as exc:
-        raise InputError(f"-o {path}: cannot write there: {exc.strerror}") from None
+        raise InputError(f"-o {path}: cannot write there: {exc.strerror}", key="cannot_write", where=path) from None
     os.close(handle)
     temporary = Path(name)
     try:

@@ -145,7 +145,9 @@ def smtp_password(settings: SmtpSettings, environ: Mapping[str, str] | None = No
     raise InputError(
         f"[smtp]: no password for {settings.user or 'the SMTP login'}: set the environment variable "
         f"{settings.password_env}, or store it with `keyring set {KEYRING_SERVICE} {settings.user}`"
-        " (or set login = false for a relay that takes none)"
+        " (or set login = false for a relay that takes none)",
+        key="smtp_password",
+        variable=settings.password_env,
     )
 
 

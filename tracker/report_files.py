@@ -88,10 +88,14 @@ def format_of(path: Path, wanted: str | None) -> str:
     suffix = path.suffix.lower().lstrip(".")
     if wanted:
         if suffix and suffix != wanted:
-            raise InputError(f"-o {path}: the name says .{suffix} but --format says {wanted}")
+            raise InputError(
+                f"-o {path}: the name says .{suffix} but --format says {wanted}", key="report_kind", where=path
+            )
         return wanted
     if suffix not in FORMATS:
-        raise InputError(f"-o {path}: name a .xlsx, .csv or .html file (or a folder ending in /)")
+        raise InputError(
+            f"-o {path}: name a .xlsx, .csv or .html file (or a folder ending in /)", key="report_kind", where=path
+        )
     return suffix
 
 

@@ -193,7 +193,9 @@ def read_xlsx_ledger(path: Path) -> LedgerSpec:
     try:
         workbook = load_workbook(path, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+        raise InputError(
+            f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__})", key="not_xlsx", where=path
+        ) from None
     for sheet in workbook.worksheets:
         if _plain(sheet.title) in CONTACT_SHEETS:
             continue
@@ -201,7 +203,9 @@ def read_xlsx_ledger(path: Path) -> LedgerSpec:
         found = _find_header(grid)
         if found is not None:
             return _read_sheet(path, workbook, grid, *found)
-    raise InputError(f"{path}: no sheet has a header row with 任务, 完成时限 and 责任单位 columns")
+    raise InputError(
+        f"{path}: no sheet has a header row with 任务, 完成时限 and 责任单位 columns", key="no_header", where=path
+    )
 
 
 def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[str, int]) -> LedgerSpec:
@@ -227,10 +231,12 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
             continue
         deadline_text, due = _deadline(grid.value(row, cols["deadline"]))
         if not deadline_text:
-            raise InputError(f"{path}: {grid.where(row, cols['deadline'])}: the task has no deadline")
+            where = f"{path}: {grid.where(row, cols['deadline'])}"
+            raise InputError(f"{where}: the task has no deadline", key="no_deadline_cell", where=where)
         unit_names = split_names(grid.value(row, cols["unit"]))
         if not unit_names:
-            raise InputError(f"{path}: {grid.where(row, cols['unit'])}: the task has no responsible unit")
+            where = f"{path}: {grid.where(row, cols['unit'])}"
+            raise InputError(f"{where}: the task has no responsible unit", key="no_unit_for_task", where=where)
         persons = split_names(grid.value(row, cols["person"])) if "person" in cols else []
         if persons and len(persons) != len(unit_names):
             raise InputError(
@@ -279,6 +285,10 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
             )
         )
     if not spec.tasks:
-        raise InputError(f"{path}: {grid.sheet.title}: no task rows below the header (row {header})")
+        raise InputError(
+            f"{path}: {grid.sheet.title}: no task rows below the header (row {header})",
+            key="no_task_rows",
+            where=f"{path}: {grid.sheet.title}",
+        )
     spec.units = list(units.values())
     return spec

@@ -203,6 +203,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.no_file": ("{where}：文件不存在", "{where}: no such file"),
     "error.folder": ("{where}：这是文件夹，不是台账文件", "{where}: a folder, not a ledger file"),
     "error.file_kind": ("{where}：只能导入 .toml 或 .xlsx 文件", "{where}: only .toml and .xlsx files can be imported"),
+    "error.not_xlsx": ("{where}：不是可读的 Excel (.xlsx) 文件", "{where}: not a readable .xlsx workbook"),
+    "error.no_header": (
+        "{where}：没有含“任务、完成时限、责任单位”的表头",
+        "{where}: no header row with the task, deadline and responsible unit columns",
+    ),
+    "error.no_deadline_cell": ("{where}：任务没有完成时限", "{where}: the task has no deadline"),
+    "error.no_task_rows": ("{where}：表头下没有任务", "{where}: no task rows below the header"),
+    "error.smtp_password": (
+        "没有邮件服务器密码：请设置环境变量 {variable} 或存入系统钥匙串",
+        "No SMTP password: set {variable} or store it in the keyring",
+    ),
+    "error.cannot_write": ("{where}：无法写入", "{where}: cannot be written"),
+    "error.report_kind": (
+        "{where}：请用 .xlsx、.csv 或 .html 结尾的文件名",
+        "{where}: name a .xlsx, .csv or .html file",
+    ),
     "loading": ("正在读取…", "Loading…"),
     "none": ("（无）", "(none)"),
     # dashboard
@@ -280,6 +296,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "asg.requested": ("已提交延期申请 {id}", "Extension request {id} filed"),
     "date.parsed": ("解析为 {date}", "understood as {date}"),
     "date.empty": ("", ""),
+    "date.bad": ("看不懂“{text}”：请写成 2017-03-31 或 2017年3月31日", "Cannot read {text}: write 2017-03-31"),
+    "date.not_one_day": ("“{text}”不是某一天：请写具体日期", "{text} is not a single day: write a date"),
     "percent.bad": ("0 到 100 的整数", "a whole number from 0 to 100"),
     # notices
     "notices.col.number": ("文号", "Number"),

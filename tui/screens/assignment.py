@@ -28,10 +28,10 @@ def understood(text: str) -> tuple[dt.date | None, str]:
         return None, ""
     try:
         parsed = parse(text.strip())
-    except DeadlineError as exc:
-        return None, str(exc)
+    except DeadlineError:
+        return None, t("date.bad", text=text.strip())
     if not isinstance(parsed, Absolute):
-        return None, f"{text}: {parsed.explain()}"
+        return None, t("date.not_one_day", text=text.strip())
     return parsed.date, t("date.parsed", date=parsed.date.isoformat())
 
 
@@ -94,8 +94,8 @@ class AssignmentScreen(Screen[bool]):
             self.version = assignment.version
             try:
                 meaning = parse(task.deadline_text, ledger.year).explain()
-            except DeadlineError as exc:
-                meaning = str(exc)
+            except DeadlineError:
+                meaning = t("date.bad", text=task.deadline_text)
             due = assignment.due_on.isoformat() if assignment.due_on else t("asg.no_date")
             lines = [
                 f"[b]{t('asg.title', seq=task.seq, unit=unit.name)}[/b]　{ledger.title}",

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tracker.errors import InputError
 from tracker.outbox import NotifyResult, approve_outbox, outbox_rows, send_outbox
 from tui.context import Context
-from tui.i18n import t
+from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
 
 COLUMNS = ("id", "to", "subject", "status", "attempts", "error")
@@ -88,7 +88,7 @@ class OutboxScreen(ListScreen):
                 honour_backoff=False,
             )
         except InputError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
+            self.app.call_from_thread(self.notify, error_text(exc), severity="error", timeout=8)
             return
         self.app.call_from_thread(self._sent, result)
 

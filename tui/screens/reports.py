@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, Select, Static
 from tracker.errors import InputError
 from tracker.lookup import ledger_titles
 from tui.context import Context
-from tui.i18n import t
+from tui.i18n import error_text, t
 
 
 class ReportsScreen(Screen[None]):
@@ -79,7 +79,7 @@ class ReportsScreen(Screen[None]):
                 )
                 write_report(path, report, format_of(path, fmt), tracker.settings.notices.templates)
         except InputError as exc:
-            self.app.call_from_thread(self._result, t("reports.failed", error=str(exc)), True)
+            self.app.call_from_thread(self._result, t("reports.failed", error=error_text(exc)), True)
             return
         self.app.call_from_thread(self._result, t("reports.written", path=path, rows=report.rows), False)
 
@@ -100,7 +100,7 @@ class ReportsScreen(Screen[None]):
             with written_atomically(path) as temporary:
                 temporary.write_bytes(data)
         except InputError as exc:
-            self.app.call_from_thread(self._result, t("reports.failed", error=str(exc)), True)
+            self.app.call_from_thread(self._result, t("reports.failed", error=error_text(exc)), True)
             return
         self.app.call_from_thread(self._result, t("reports.calendar_written", path=path, count=count), False)
 
