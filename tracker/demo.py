@@ -16,11 +16,12 @@ from rich.console import Console
 from tracker import app as app_factory
 from tracker import output
 from tracker.check import run_check
+from tracker.config import NotifySettings, Settings, SmtpSettings
 from tracker.errors import InputError
 from tracker.importing import import_ledgers, read_ledger_file, summarise
 from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
 from tracker.models import Status
-from tracker.progress import ProgressUpdate, record_progress
+from tracker.progress import ProgressUpdate, current_person, record_progress, set_person
 from tracker.views import ledger_rows
 
 LEDGERS = Path(__file__).resolve().parent.parent / "ledgers"
@@ -40,6 +41,24 @@ PUYANG_PROGRESS = [
     ("4", "濮阳县政府", Status.DONE, dt.date(2017, 7, 31)),
     ("5", "濮阳县政府", Status.DOING, None),
 ]
+
+# The seed names each county's responsible person but gives no addresses; these are the demo's
+# own, on the reserved .example domain, so that the outbox has digests to show.
+DEMO_EMAILS = {
+    "濮阳县政府": "puyangxian@puyang.example",
+    "清丰县政府": "qingfeng@puyang.example",
+    "南乐县政府": "nanle@puyang.example",
+    "范县政府": "fanxian@puyang.example",
+    "台前县政府": "taiqian@puyang.example",
+}
+
+# Mail goes to a server on this machine (none unless you start one: the README says how), and
+# waits for approval first, so the outbox shows both steps.
+DEMO_SMTP = SmtpSettings(host="127.0.0.1", port=8025, ssl=False, login=False, user="duchashi@puyang.example", timeout=5)
+
+
+def demo_settings() -> Settings:
+    return Settings(smtp=DEMO_SMTP, notify=NotifySettings(require_approval=True))
 
 
 def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
@@ -64,6 +83,11 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
                 subject=f"任务 {seq} / {unit_name}",
                 ledger_id=ledger.id,
             )
+        for unit_name, address in DEMO_EMAILS.items():
+            unit = find_unit(session, ledger, unit_name)
+            person = current_person(session, unit)
+            assert person is not None, unit_name
+            set_person(session, ledger, unit, name=person.name, email=address, phone=None, by="demo", now=now)
         session.commit()
         # The day's check, so that the demo shows notices issued and levels reached.
         run_check(session, as_of=as_of, now=now, by="demo", settings=tracker.settings, calendar=tracker.calendar)
@@ -77,6 +101,8 @@ def make_demo(as_of: dt.date, keep: Path | None) -> app_factory.Tracker:
     if path.exists():
         raise InputError(f"--keep: {path} exists already; the demo starts from an empty database")
     tracker = app_factory.build(f"sqlite:///{path}", None, "demo")
+    tracker.settings = demo_settings()
+    tracker.calendar = tracker.settings.work_calendar()
     seed_demo(tracker, as_of)
     return tracker
 

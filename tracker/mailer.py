@@ -109,6 +109,7 @@ class SendResult:
     accepted: tuple[str, ...] = ()
     refused: Mapping[str, str] = field(default_factory=dict)  # address → the server's reason
     reason: str = ""
+    server_error: MailServerError | None = None  # when the server could not be used at all
 
     def describe(self) -> str:
         if self.refused:
@@ -117,12 +118,17 @@ class SendResult:
 
 
 class MailServerError(Exception):
-    """The server could not be used at all (down, login refused, TLS failed)."""
+    """The server could not be used at all (down, login refused, TLS failed).
 
-    def __init__(self, outcome: Outcome, reason: str) -> None:
+    ``key`` and ``params`` (``where``, ``detail``) let a front end word it in its own language,
+    as for ``InputError``; ``reason`` is the English wording kept in the send log.
+    """
+
+    def __init__(self, outcome: Outcome, reason: str, *, key: str = "mail.server", **params: object) -> None:
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
+        self.key, self.params = key, params
 
 
 def smtp_password(settings: SmtpSettings, environ: Mapping[str, str] | None = None) -> str | None:
@@ -199,24 +205,37 @@ class Mailer:
             soft_email_validation=False,
             **options,
         )
+        where = self._where()
         try:
             client.login()
         except smtplib.SMTPAuthenticationError as exc:
+            detail = _reason(exc.smtp_code, exc.smtp_error)
             raise MailServerError(
-                Outcome.FAILED, f"{self._where()} refused the login: {_reason(exc.smtp_code, exc.smtp_error)}"
+                Outcome.FAILED, f"{where} refused the login: {detail}", key="mail.login", where=where, detail=detail
             ) from None
         except smtplib.SMTPNotSupportedError as exc:
-            raise MailServerError(Outcome.FAILED, f"{self._where()}: {exc}") from None
+            raise MailServerError(Outcome.FAILED, f"{where}: {exc}", where=where, detail=str(exc)) from None
         except ssl.SSLError as exc:
-            raise MailServerError(Outcome.FAILED, f"{self._where()}: TLS failed: {exc.reason or exc}") from None
-        except smtplib.SMTPServerDisconnected as exc:
-            raise MailServerError(Outcome.DROPPED, f"{self._where()} closed the connection: {exc}") from None
-        except smtplib.SMTPResponseException as exc:
+            detail = str(exc.reason or exc)
             raise MailServerError(
-                Outcome.FAILED, f"{self._where()}: {_reason(exc.smtp_code, exc.smtp_error)}"
+                Outcome.FAILED, f"{where}: TLS failed: {detail}", key="mail.tls", where=where, detail=detail
             ) from None
+        except smtplib.SMTPServerDisconnected as exc:
+            raise MailServerError(
+                Outcome.DROPPED,
+                f"{where} closed the connection: {exc}",
+                key="mail.closed",
+                where=where,
+                detail=str(exc),
+            ) from None
+        except smtplib.SMTPResponseException as exc:
+            detail = _reason(exc.smtp_code, exc.smtp_error)
+            raise MailServerError(Outcome.FAILED, f"{where}: {detail}", where=where, detail=detail) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailServerError(Outcome.SERVER_DOWN, f"cannot reach {self._where()}: {exc}") from None
+            detail = getattr(exc, "strerror", None) or str(exc)
+            raise MailServerError(
+                Outcome.SERVER_DOWN, f"cannot reach {where}: {exc}", key="mail.unreachable", where=where, detail=detail
+            ) from None
         self._client = client
 
     def send(self, mail: Mail, only: list[str] | None = None) -> SendResult:
@@ -226,7 +245,7 @@ class Mailer:
             try:
                 self._connect()
             except MailServerError as exc:
-                return SendResult(exc.outcome, reason=exc.reason)
+                return SendResult(exc.outcome, reason=exc.reason, server_error=exc)
         recipients = only if only is not None else mail.recipients()
         try:
             refused = self._client.smtp.sendmail(mail.sender, recipients, mail.as_bytes())

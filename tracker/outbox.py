@@ -39,6 +39,7 @@ class NotifyResult:
     awaiting_approval: int = 0
     quiet: bool = False
     problems: list[str] = field(default_factory=list)  # "to: reason", one per failed message
+    server_error: MailServerError | None = None  # the server could not be used at all
     preview: list[dict[str, Any]] = field(default_factory=list)  # a dry run's messages
 
     def as_json(self) -> dict[str, Any]:
@@ -172,6 +173,7 @@ def send_outbox(
     except MailServerError as exc:
         result.failed, result.queued = 0, len(rows)
         result.problems.append(exc.reason)
+        result.server_error = exc
         return result
     try:
         for outbox_id in ids:
@@ -213,6 +215,7 @@ def _send_one(
     else:
         result.failed += 1
         result.problems.append(f"{row.to_addr}: {sent.describe()}")
+        result.server_error = sent.server_error or result.server_error
     return sent.outcome
 
 

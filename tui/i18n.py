@@ -219,6 +219,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}：请用 .xlsx、.csv 或 .html 结尾的文件名",
         "{where}: name a .xlsx, .csv or .html file",
     ),
+    "error.mail.unreachable": (
+        "无法连接邮件服务器 {where}：{detail}",
+        "Cannot reach the mail server {where}: {detail}",
+    ),
+    "error.mail.login": (
+        "邮件服务器 {where} 拒绝登录：{detail}",
+        "The mail server {where} refused the login: {detail}",
+    ),
+    "error.mail.tls": (
+        "与邮件服务器 {where} 的加密连接失败：{detail}",
+        "TLS with the mail server {where} failed: {detail}",
+    ),
+    "error.mail.closed": (
+        "邮件服务器 {where} 断开了连接：{detail}",
+        "The mail server {where} closed the connection: {detail}",
+    ),
+    "error.mail.server": ("邮件服务器 {where} 答复：{detail}", "The mail server {where} answered: {detail}"),
     "loading": ("正在读取…", "Loading…"),
     "none": ("（无）", "(none)"),
     # dashboard

@@ -262,6 +262,44 @@ async def test_outbox_approved_and_sent_to_the_mail_server(db_url: str, tmp_path
     tracker.engine.dispose()
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 nobody listens on: bound for a moment, then let go."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_the_demo_outbox_says_in_its_words_why_nothing_went(db_url: str) -> None:
+    from tracker.demo import demo_settings
+    from tracker.models import OutboxMessage
+
+    tracker = build(db_url, None, "测试员", clock=lambda: dt.datetime(2017, 9, 15, 2, 0, tzinfo=dt.UTC))
+    settings = demo_settings()
+    assert settings.smtp is not None
+    tracker.settings = settings.model_copy(update={"smtp": settings.smtp.model_copy(update={"port": closed_port()})})
+    seed_demo(tracker, AS_OF)
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await wait(pilot, app)
+        table = app.screen.query_one("#outbox")
+        assert table.row_count == 5  # type: ignore[attr-defined]  # one digest per county's person
+        assert all("待批准" in table.get_row_at(i)[3] for i in range(5))  # type: ignore[attr-defined]
+        await pilot.press("a", "s")
+        await wait(pilot, app)
+        await wait(pilot, app)
+        said = [n.message for n in app._notifications]
+        assert any(f"无法连接邮件服务器 127.0.0.1:{tracker.settings.smtp.port}" in m for m in said), said  # type: ignore[union-attr]
+        assert not any("cannot reach" in m for m in said)
+    with tracker.session() as session:
+        rows = list(session.exec(select(OutboxMessage)))
+    assert {(r.status, r.attempts) for r in rows} == {("queued", 0)}  # nothing claimed, nothing lost
+    assert all(r.approved_at is not None for r in rows)
+    tracker.engine.dispose()
+
+
 async def wait(pilot, app) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await app.workers.wait_for_complete()

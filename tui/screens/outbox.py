@@ -96,6 +96,8 @@ class OutboxScreen(ListScreen):
         message = t("outbox.sent", sent=result.sent, failed=result.failed, queued=result.queued)
         if result.awaiting_approval:
             message += t("outbox.awaiting", count=result.awaiting_approval)
-        problems = "；".join(result.problems)
+        # A server that could not be used at all is said once, in the UI's words; a message the
+        # server refused is shown with the server's own reason.
+        problems = error_text(result.server_error) if result.server_error else "；".join(result.problems)
         self.notify(message + (f"\n{problems}" if problems else ""), severity="error" if problems else "information")
         self.load()
