@@ -462,3 +462,13 @@ async def test_the_palette_reaches_every_section(tracker: Tracker) -> None:
         await pilot.press("enter")
         await wait(pilot, app)
         assert type(app.screen).__name__ == "InterviewsScreen"
+
+
+def test_column_headings_drop_what_every_unit_shares() -> None:
+    from tui.widgets.matrix import column_labels, ellipsis
+
+    assert column_labels(["濮阳县政府", "清丰县政府", "范县政府"]) == ["濮阳县", "清丰县", "范县"]
+    assert column_labels(["石家庄市", "廊坊市"]) == ["石家庄市", "廊坊市"]  # 市 alone tells nothing apart
+    assert column_labels(["北京市住建部门"]) == ["北京市住建部门"]
+    assert ellipsis("北京未来科技城", 11) == "北京未来科…"
+    assert ellipsis("北京东城区", 11) == "北京东城区"

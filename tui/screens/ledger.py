@@ -95,7 +95,8 @@ class LedgerScreen(Screen[None]):
             return
         units = [self.unit] if self.unit is not None else list(range(len(matrix.units)))
         lines: list[Line] = []
-        current: str | None = None
+        # A ledger without phases gets no heading line at all rather than one empty heading.
+        current: str | None = None if any(task.phase for task in matrix.tasks) else ""
         for index, task in enumerate(matrix.tasks):
             if self.phase is not None and task.phase != self.phase:
                 continue

@@ -18,8 +18,10 @@ from textual.strip import Strip
 from tracker.matrix import Judged, Matrix
 from tui.i18n import t
 
-LEFT = 34  # the task column
-CELL = 7  # each unit's column
+LEFT = 34  # the task column at its narrowest; it takes the room the units leave
+LEFT_MAX = 72
+CELL = 7  # each unit's column at its narrowest: "完+12", "168天"
+CELL_MAX = 13  # six CJK characters and a space
 HEADER = 1
 LIGHT_STYLES = {
     "red": Style(color="black", bgcolor="#ff9aa2"),
@@ -67,6 +69,34 @@ def fit(text: str, width: int, centre: bool = False) -> str:
     return set_cell_size(text, width)
 
 
+def common_suffix(names: list[str]) -> str:
+    """The ending every name shares ("政府" of 濮阳县政府, 清丰县政府…), if it leaves each name
+    something to tell it by; a column heading need not repeat it."""
+    if len(names) < 2:
+        return ""
+    suffix = names[0]
+    for name in names[1:]:
+        while suffix and not name.endswith(suffix):
+            suffix = suffix[1:]
+    while suffix and any(len(name) - len(suffix) < 2 for name in names):
+        suffix = suffix[1:]  # 范县政府 keeps 范县: the shared 县政府 shortens to 政府
+    return suffix if len(suffix) >= 2 else ""
+
+
+def column_labels(names: list[str]) -> list[str]:
+    suffix = common_suffix(names)
+    return [name[: len(name) - len(suffix)] if suffix else name for name in names]
+
+
+def ellipsis(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with "…" where something was left off."""
+    if cell_len(text) <= width:
+        return text
+    while text and cell_len(text) > width - 1:
+        text = text[:-1]  # whole characters: a CJK character is never cut in half
+    return text + "…"
+
+
 class MatrixView(ScrollView, can_focus=True):
     """Arrow keys move the cursor, Enter opens the assignment under it."""
 
@@ -107,17 +137,34 @@ class MatrixView(ScrollView, can_focus=True):
         # Plain attributes, not reactives: a reactive would repaint the whole matrix on each move.
         self.cursor_line = 0
         self.cursor_unit = 0
+        self.labels: list[str] = []  # the units' column headings
+        self.cell = CELL
+        self.left = LEFT
 
     def show(self, matrix: Matrix, lines: list[Line], units: list[int]) -> None:
         """Attributes down: the screen hands over the matrix and what its filters keep."""
         self.matrix, self.lines, self.units = matrix, lines, units
-        self.virtual_size = Size(LEFT + CELL * len(units), HEADER + len(lines))
+        self.labels = column_labels([unit.name for unit in matrix.units])
+        self._lay_out()
         self.cursor_unit = min(self.cursor_unit, max(0, len(units) - 1))
         first_task = next((i for i, line in enumerate(lines) if line.task is not None), 0)
         line = self.cursor_line if self.cursor_line < len(lines) and lines[self.cursor_line].task is not None else None
         self.cursor_line = first_task if line is None else line
         self._announce()
         self.refresh()
+
+    def _lay_out(self) -> None:
+        """Columns as wide as the headings need (within bounds); the task column takes the rest."""
+        shown = [self.labels[u] for u in self.units]
+        self.cell = max(CELL, min(CELL_MAX, max((cell_len(label) + 1 for label in shown), default=CELL)))
+        width = self.scrollable_content_region.width
+        self.left = max(LEFT, min(LEFT_MAX, width - self.cell * len(self.units)))
+        self.virtual_size = Size(self.left + self.cell * len(self.units), HEADER + len(self.lines))
+
+    def on_resize(self) -> None:
+        if self.matrix is not None:
+            self._lay_out()
+            self.refresh()
 
     def current(self) -> tuple[int | None, int]:
         if not self.lines or not self.units:
@@ -131,10 +178,10 @@ class MatrixView(ScrollView, can_focus=True):
     # --- drawing -------------------------------------------------------------------------
 
     def _first_unit(self) -> int:
-        return int(self.scroll_offset.x) // CELL
+        return int(self.scroll_offset.x) // self.cell
 
     def _visible_units(self) -> int:
-        return max(1, (self.scrollable_content_region.width - LEFT) // CELL)
+        return max(1, (self.scrollable_content_region.width - self.left) // self.cell)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -143,8 +190,11 @@ class MatrixView(ScrollView, can_focus=True):
         first = self._first_unit()
         shown = self.units[first : first + self._visible_units()]
         if y < HEADER:
-            segments = [Segment(fit(t("matrix.header.task"), LEFT), HEADER_STYLE)]
-            segments += [Segment(fit(self.matrix.units[u].name, CELL, centre=True), HEADER_STYLE) for u in shown]
+            segments = [Segment(fit(t("matrix.header.task"), self.left), HEADER_STYLE)]
+            segments += [
+                Segment(fit(ellipsis(self.labels[u], self.cell - 1), self.cell, centre=True), HEADER_STYLE)
+                for u in shown
+            ]
             return Strip(segments).adjust_cell_length(width, HEADER_STYLE)
         index = int(self.scroll_offset.y) + y - HEADER
         if index >= len(self.lines):
@@ -154,13 +204,15 @@ class MatrixView(ScrollView, can_focus=True):
             return Strip([Segment(fit(line.phase or "—", width), PHASE_STYLE)])
         task = self.matrix.tasks[line.task]
         label_style = Style(reverse=True) if index == self.cursor_line and self.has_focus else Style()
-        segments = [Segment(fit(f"{task.seq:>3} {task.text}", LEFT - 1) + " ", label_style)]
+        segments = [
+            Segment(fit(ellipsis(f"{task.seq:>3} {task.text}", self.left - 1), self.left - 1) + " ", label_style)
+        ]
         for position, unit in enumerate(shown, start=first):
             judged = self.matrix.judge(line.task, unit)
             style = LIGHT_STYLES[judged.light if judged else ""]
             if index == self.cursor_line and position == self.cursor_unit:
                 style = style + Style(reverse=True, bold=True)
-            segments.append(Segment(fit(cell_text(judged), CELL, centre=True), style))
+            segments.append(Segment(fit(cell_text(judged), self.cell, centre=True), style))
         return Strip(segments).adjust_cell_length(width)
 
     # --- moving --------------------------------------------------------------------------
@@ -212,11 +264,11 @@ class MatrixView(ScrollView, can_focus=True):
             first = self.cursor_unit
         elif self.cursor_unit >= first + visible:
             first = self.cursor_unit - visible + 1
-        if (first * CELL, top) == (int(self.scroll_offset.x), int(self.scroll_offset.y)):
+        if (first * self.cell, top) == (int(self.scroll_offset.x), int(self.scroll_offset.y)):
             for index in {before, self.cursor_line}:
                 self.refresh_line(index + HEADER)
         else:
-            self.scroll_to(first * CELL, top, animate=False)
+            self.scroll_to(first * self.cell, top, animate=False)
             self.refresh()
         self._announce()
 
