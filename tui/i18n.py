@@ -236,6 +236,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The mail server {where} closed the connection: {detail}",
     ),
     "error.mail.server": ("邮件服务器 {where} 答复：{detail}", "The mail server {where} answered: {detail}"),
+    "pick.unit": ("只看哪个单位？", "Which unit?"),
+    "pick.phase": ("只看哪个阶段？", "Which phase?"),
+    "pick.type": ("输入名称的一部分", "Type part of the name"),
+    "pick.all": ("（全部）", "(all)"),
+    "pick.none": ("没有符合的项", "Nothing matches"),
+    "pick.keys": ("↑↓ 选择，回车确定，Esc 取消", "↑↓ to choose, Enter to take, Esc to cancel"),
     "loading": ("正在读取…", "Loading…"),
     "none": ("（无）", "(none)"),
     # dashboard

@@ -472,3 +472,38 @@ def test_column_headings_drop_what_every_unit_shares() -> None:
     assert column_labels(["北京市住建部门"]) == ["北京市住建部门"]
     assert ellipsis("北京未来科技城", 11) == "北京未来科…"
     assert ellipsis("北京东城区", 11) == "北京东城区"
+
+
+async def test_filtering_the_matrix_by_a_unit_picked_by_typing_and_by_a_phase(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_matrix(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, LedgerScreen) and screen.matrix is not None
+        names = [u.name for u in screen.matrix.units]
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press(*"南乐", "enter")
+        await pilot.pause()
+        assert [names[u] for u in view.units] == ["南乐县政府"]
+        assert "单位 南乐县政府" in str(screen.query_one("#matrix-filters").render())
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # past "(all)" and the first phase
+        await pilot.pause()
+        phases = {screen.matrix.tasks[line.task].phase for line in view.lines if line.task is not None}
+        assert phases == {"项目实施阶段"}
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press(*"没有这个单位")
+        await pilot.pause()
+        await pilot.press("enter")  # nothing matches: the dialog stays, the filter is unchanged
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [names[u] for u in view.units] == ["南乐县政府"]
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("up", "up", "up", "enter")  # from 南乐县政府 (the current one) up to "(all)"
+        await pilot.pause()
+        assert len(view.units) == 5

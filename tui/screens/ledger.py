@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Static
 from tracker.lookup import ledger_ids
 from tracker.matrix import Matrix, load_matrix
 from tui.context import Context
+from tui.dialogs.pick import ALL, PickDialog
 from tui.i18n import t
 from tui.widgets.matrix import Line, MatrixView, cell_text
 
@@ -19,8 +20,8 @@ from tui.widgets.matrix import Line, MatrixView, cell_text
 class LedgerScreen(Screen[None]):
     BINDINGS = [
         Binding("f", "late_only", t("key.late_only")),
-        Binding("p", "next_phase", t("key.phase")),
-        Binding("u", "next_unit", t("key.unit")),
+        Binding("p", "pick_phase", t("key.phase")),
+        Binding("u", "pick_unit", t("key.unit")),
         Binding("c", "clear", t("key.clear")),
         Binding("right_square_bracket", "next_ledger", t("key.next_ledger")),
         Binding("r", "reload", t("key.refresh")),
@@ -163,20 +164,30 @@ class LedgerScreen(Screen[None]):
         self.late_only = not self.late_only
         self._apply()
 
-    def action_next_phase(self) -> None:
+    def action_pick_phase(self) -> None:
         if self.matrix is None:
             return
         phases = self.matrix.phases()
-        at = phases.index(self.phase) + 1 if self.phase in phases else 0
-        self.phase = phases[at] if at < len(phases) else None
-        self._apply()
+        current = phases.index(self.phase) if self.phase in phases else ALL
 
-    def action_next_unit(self) -> None:
+        def picked(choice: int | None) -> None:
+            if choice is not None:
+                self.phase = None if choice == ALL else phases[choice]
+                self._apply()
+
+        self.app.push_screen(PickDialog(t("pick.phase"), [p or "—" for p in phases], current), picked)
+
+    def action_pick_unit(self) -> None:
         if self.matrix is None:
             return
-        nxt = 0 if self.unit is None else self.unit + 1
-        self.unit = nxt if nxt < len(self.matrix.units) else None
-        self._apply()
+
+        def picked(choice: int | None) -> None:
+            if choice is not None:
+                self.unit = None if choice == ALL else choice
+                self._apply()
+
+        names = [unit.name for unit in self.matrix.units]
+        self.app.push_screen(PickDialog(t("pick.unit"), names, ALL if self.unit is None else self.unit), picked)
 
     def action_clear(self) -> None:
         self.late_only, self.phase, self.unit = False, None, None
