@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
@@ -66,7 +67,8 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
     if not files:
         raise InputError(f"{LEDGERS}: no shipped ledgers found")
     specs = [spec for path in files for spec in read_ledger_file(path)]
-    now = dt.datetime.combine(as_of, dt.time(9, 0), tzinfo=dt.UTC)
+    # The morning of the demo's day where the bureau is: what the demo did comes before what you do.
+    now = dt.datetime.combine(as_of, dt.time(8, 0), tzinfo=ZoneInfo(tracker.settings.timezone)).astimezone(dt.UTC)
     with tracker.session() as session:
         import_ledgers(session, specs, by="demo", now=now, calendar=tracker.calendar)
         ledger = find_ledger(session, "濮政办〔2017〕13号")

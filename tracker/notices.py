@@ -476,12 +476,33 @@ def kind_label(kind: str) -> str:
     return LEVEL_LABELS[Level(kind)]
 
 
-def assignment_notices(session: Session, assignment_id: int) -> list[tuple[str, str, dt.date, bool]]:
-    """The notices that covered an assignment: number, kind, date, acknowledged."""
+@dataclass(frozen=True)
+class CoveringNotice:
+    """A notice that named an assignment, as its history shows it."""
+
+    number: str
+    kind: str
+    as_of: dt.date
+    issued_at: dt.datetime
+    issued_by: str
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str
+
+
+def assignment_notices(session: Session, assignment_id: int) -> list[CoveringNotice]:
+    """The notices that covered an assignment, oldest first."""
     rows = session.execute(
-        sa.select(col(Notice.number), col(Notice.kind), col(Notice.as_of), col(Notice.acknowledged_at))
+        sa.select(
+            col(Notice.number),
+            col(Notice.kind),
+            col(Notice.as_of),
+            col(Notice.created_at),
+            col(Notice.created_by),
+            col(Notice.acknowledged_at),
+            col(Notice.acknowledged_by),
+        )
         .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
         .where(col(NoticeItem.assignment_id) == assignment_id)
         .order_by(col(Notice.id))
     )
-    return [(number, kind, as_of, acknowledged is not None) for number, kind, as_of, acknowledged in rows]
+    return [CoveringNotice(*row) for row in rows]

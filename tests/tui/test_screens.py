@@ -92,6 +92,10 @@ async def test_recording_progress_through_the_form(tracker: Tracker) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, AssignmentScreen)
+        info = str(screen.query_one("#asg-info").render())
+        assert "逾期 138 天" in info
+        trail = screen.query_one("#asg-history")
+        assert trail.get_row_at(0)[2:4] == ["问责", "督查〔2017〕7号"]  # type: ignore[attr-defined]
         screen.query_one("#status").value = "done"  # type: ignore[attr-defined]
         await pilot.click("#done-on")
         await pilot.press(*"2017年9月10日")
@@ -100,6 +104,9 @@ async def test_recording_progress_through_the_form(tracker: Tracker) -> None:
         await pilot.press(*"已通过评审")
         await pilot.press("ctrl+s")
         await pilot.pause()
+        newest = trail.get_row_at(0)  # type: ignore[attr-defined]
+        assert newest[1:3] == ["测试员", "填报进展"]
+        assert "状态 未开始 → 已完成" in newest[4] and "完成日期 — → 2017-09-10" in newest[4]
         await pilot.press("escape")
         await pilot.pause()
         await app.workers.wait_for_complete()

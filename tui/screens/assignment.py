@@ -4,6 +4,7 @@ record progress and to request an extension. Dates are understood as they are ty
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
@@ -16,9 +17,11 @@ from tracker.changes import history, request_extension
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError
 from tracker.models import Assignment, Ledger, Status, Task, Unit
-from tracker.notices import assignment_notices
+from tracker.notices import CoveringNotice, assignment_notices
 from tracker.progress import ProgressUpdate, current_person, record_progress, task_subject
+from tracker.views import days_overdue
 from tui.context import Context
+from tui.describe import action_name, describe
 from tui.i18n import error_text, t
 
 
@@ -33,6 +36,28 @@ def understood(text: str) -> tuple[dt.date | None, str]:
     if not isinstance(parsed, Absolute):
         return None, t("date.not_one_day", text=text.strip())
     return parsed.date, t("date.parsed", date=parsed.date.isoformat())
+
+
+HistoryRow = tuple[dt.datetime, str, str, str, str]
+
+
+def history_rows(events: list[dict[str, Any]], notices: list[CoveringNotice]) -> list[HistoryRow]:
+    """The audit trail in words and the notices that named the assignment, newest first."""
+    rows: list[HistoryRow] = [
+        (
+            dt.datetime.fromisoformat(event["at"]),
+            event["by"],
+            action_name(event["action"]),
+            event["subject"],
+            describe(event["before"], event["after"]),
+        )
+        for event in events
+    ]
+    for notice in notices:
+        rows.append((notice.issued_at, notice.issued_by, t(f"level.{notice.kind}"), notice.number, t("asg.issued")))
+        if notice.acknowledged_at is not None:
+            rows.append((notice.acknowledged_at, notice.acknowledged_by, t("action.ack"), notice.number, "—"))
+    return sorted(rows, key=lambda row: row[0], reverse=True)
 
 
 class AssignmentScreen(Screen[bool]):
@@ -109,25 +134,21 @@ class AssignmentScreen(Screen[bool]):
                     done=assignment.completed_on.isoformat() if assignment.completed_on else "—",
                 ),
             ]
+            late = days_overdue(assignment.due_on, assignment.status, assignment.completed_on, self.context.as_of)
+            if late and late > 0:
+                lines[-1] += "　" + t("asg.late", days=late)
             if assignment.note:
                 lines.append(f"{t('asg.note')}：{assignment.note}")
-            for number, kind, day, acknowledged in notices:
-                state = t("asg.acknowledged") if acknowledged else t("asg.unacknowledged")
-                lines.append(t("asg.notice", label=t(f"level.{kind}"), number=number, day=day.isoformat(), state=state))
             status, percent, note = assignment.status, assignment.percent, assignment.note
             done_on = assignment.completed_on if assignment.status == Status.DONE else None
         self.query_one("#asg-info", Static).update("\n".join(lines))
         table = self.query_one("#asg-history", DataTable)
         table.clear()
         zone = ZoneInfo(self.context.tracker.settings.timezone)  # the trail is in UTC; people read local time
-        for event in reversed(events):
-            table.add_row(
-                f"{dt.datetime.fromisoformat(event['at']).astimezone(zone):%Y-%m-%d %H:%M}",
-                event["by"],
-                event["action"],
-                event["subject"],
-                event["after"],
-            )
+        for at, by, what, subject, details in history_rows(events, notices):
+            table.add_row(f"{at.astimezone(zone):%Y-%m-%d %H:%M}", by, what, subject, details)
+        if not table.row_count:
+            table.add_row("—", "", t("asg.no_history"), "", "")
         self.query_one("#status", Select).value = status
         self.query_one("#percent", Input).value = str(percent)
         self.query_one("#note", Input).value = note
