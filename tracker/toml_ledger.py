@@ -7,6 +7,7 @@ TOML parsers report no positions for values, so an error about a value names its
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -55,20 +56,27 @@ class _Reader:
     def where(self, path: str, value: object = None) -> str:
         return f"{self.line_of(value) if value is not None else self.path}: {path}"
 
+    def wrong(self, field: str, value: object, problem: str, key: str) -> InputError:
+        """``FILE:LINE: field: problem``, keyed (``toml.*``) for a front end's own words."""
+        at = self.line_of(value) if value is not None else str(self.path)
+        return InputError(f"{at}: {field}: {problem}", key=f"toml.{key}", where=at, field=field)
+
     def table(self, data: object, path: str, keys: set[str]) -> Mapping[str, Any]:
         if not isinstance(data, dict):
-            raise InputError(f"{self.path}: {path} must be a table")
+            raise self.wrong(path, None, "must be a table", "not_table")
         unknown = sorted(set(data) - keys)
         if unknown:
-            raise InputError(f"{self.line_of_key(unknown[0])}: {path}.{unknown[0]}: unknown key")
+            at = self.line_of_key(unknown[0])
+            field = f"{path}.{unknown[0]}"
+            raise InputError(f"{at}: {field}: unknown key", key="toml.unknown_key", where=at, field=field)
         return data
 
     def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = False) -> str:
         value = data.get(key, "")
         if not isinstance(value, str):
-            raise InputError(f"{self.where(f'{path}.{key}', value)}: must be text")
+            raise self.wrong(f"{path}.{key}", value, "must be text", "not_text")
         if required and not value.strip():
-            raise InputError(f"{self.path}: {path}.{key} is missing")
+            raise self.wrong(f"{path}.{key}", None, "is missing", "missing")
         return value.strip()
 
     def names(self, data: Mapping[str, Any], key: str, path: str) -> list[str] | None:
@@ -76,13 +84,13 @@ class _Reader:
             return None
         value = data[key]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise InputError(f"{self.where(f'{path}.{key}', value)}: must be a list of names")
+            raise self.wrong(f"{path}.{key}", value, "must be a list of names", "not_names")
         return list(value)
 
     def array(self, data: Mapping[str, Any], key: str, path: str) -> list[Any]:
         value = data.get(key, [])
         if not isinstance(value, list):
-            raise InputError(f"{self.path}: {path}.{key} must be an array of tables ([[{key}]])")
+            raise self.wrong(f"{path}.{key}", None, f"must be an array of tables ([[{key}]])", "not_array")
         return value
 
     def task(self, data: object, path: str, phase: str | None) -> TaskSpec:
@@ -90,7 +98,7 @@ class _Reader:
         deadline = self.text(t, "deadline", path, required=True)
         start = t.get("start")
         if start is not None and not (isinstance(start, dt.date) and not isinstance(start, dt.datetime)):
-            raise InputError(f"{self.where(f'{path}.start', start)}: must be a date (2017-01-01)")
+            raise self.wrong(f"{path}.start", start, "must be a date (2017-01-01)", "not_date")
         seq = t.get("seq", "")
         return TaskSpec(
             text=self.text(t, "text", path, required=True),
@@ -111,17 +119,19 @@ def read_toml_ledger(path: Path) -> LedgerSpec:
         raw = path.read_text(encoding="utf-8")
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, column = (found[1], found[2]) if found else ("?", "?")
+        raise InputError(f"{path}: {exc}", key="toml.syntax", where=str(path), line=line, column=column) from None
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
+        raise InputError(f"{path}: not UTF-8 text", key="toml.encoding", where=str(path)) from None
     r = _Reader(path, raw)
     top = r.table(data, "(top level)", _LEDGER_KEYS)
     year = top.get("year")
     if year is not None and (not isinstance(year, int) or not 1949 <= year <= 2200):
-        raise InputError(f"{r.where('year', year)}: must be a year such as 2017")
+        raise r.wrong("year", year, "must be a year such as 2017", "year")
     issued_on = top.get("issued_on")
     if issued_on is not None and not (isinstance(issued_on, dt.date) and not isinstance(issued_on, dt.datetime)):
-        raise InputError(f"{r.where('issued_on', issued_on)}: must be a date (2017-03-01)")
+        raise r.wrong("issued_on", issued_on, "must be a date (2017-03-01)", "not_date")
     spec = LedgerSpec(
         title=r.text(top, "title", "(top level)", required=True),
         source=r.text(top, "source", "(top level)") or str(path),
@@ -167,6 +177,6 @@ def read_toml_ledger(path: Path) -> LedgerSpec:
     escalation = top.get("escalation")
     if escalation is not None:
         if not isinstance(escalation, list) or not all(isinstance(e, dict) for e in escalation):
-            raise InputError(f"{path}: escalation must be an array of tables ([[escalation]])")
+            raise r.wrong("escalation", None, "must be an array of tables ([[escalation]])", "not_array")
         spec.escalation = escalation
     return spec

@@ -58,3 +58,27 @@ def test_the_ui_in_english(tmp_path: Path) -> None:
         assert label in screens, label
     for label in ("各台账进展", "退出", "筛选", "待约谈", "填报"):
         assert label not in screens, label
+
+
+def test_ledger_file_errors_are_worded_in_the_ui_language(tmp_path: Path) -> None:
+    import pytest
+
+    from tracker.errors import InputError
+    from tracker.toml_ledger import read_toml_ledger
+    from tui.i18n import error_text
+
+    cases = {
+        'title = "x\n': "第 1 行第 11 列不符合 TOML 格式",
+        'title = "甲"\n[[tasks]]\ntext = "任务"\ndeadline = "尽快"\ncolor = "红"\n': "不认识的键 tasks[0].color",
+        'title = "甲"\nyear = "二〇一七"\n': "year 应为年份",
+        'title = "甲"\n[[tasks]]\ntext = "任务"\n': "缺少 tasks[0].deadline",
+        'title = "甲"\n[[tasks]]\ntext = "任务"\ndeadline = "尽快"\nunits = "甲县"\n': "tasks[0].units 应为名称列表",
+    }
+    for number, (text, words) in enumerate(cases.items()):
+        path = tmp_path / f"{number}.toml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            read_toml_ledger(path)
+        said = error_text(caught.value)
+        assert words in said and str(path) in said, said
+        assert not re.search(r"must|missing|unknown|invalid", said, re.IGNORECASE), said

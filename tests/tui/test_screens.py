@@ -148,7 +148,7 @@ async def test_requesting_an_extension(tracker: Tracker) -> None:
         await pilot.click("#extend")
         await pilot.pause()
     with tracker.session() as session:
-        requests = list(session.exec(select(Extension)))
+        requests = list(session.exec(select(Extension).where(Extension.requested_by == "测试员")))
     assert [(r.new_due, r.reason, r.status) for r in requests] == [(dt.date(2018, 6, 30), "资金未到位", "pending")]
 
 
@@ -163,9 +163,13 @@ async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
         assert table.row_count > 0  # type: ignore[attr-defined]
         first = table.get_row_at(0)  # type: ignore[attr-defined]
         assert first[0] in app.screen.preview  # type: ignore[attr-defined]
+        assert first[3] == "未签收"
+        assert first[5].endswith("个单位")  # the pilots' bulletin names ninety-odd cities: a few, and the count
         await pilot.press("a")
         await pilot.pause()
         await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert table.get_row_at(0)[3] == "已签收（测试员）"  # type: ignore[attr-defined]
         await pilot.press("w")  # export the same notice as Word
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -186,20 +190,18 @@ def test_understood_dates() -> None:
 async def test_approving_and_refusing_extension_requests(tracker: Tracker) -> None:
     from tracker.changes import request_extension
 
-    with tracker.session() as session:
-        for unit in ("濮阳县政府", "清丰县政府"):
-            a = assignment(tracker, "6", unit)
-            request_extension(
-                session,
-                session.merge(a),
-                to=dt.date(2018, 6, 30),
-                reason="资金未到位",
-                late=False,
-                today=AS_OF,
-                by="单位",
-                now=tracker.now(),
-                subject=f"任务 6 / {unit}",
-            )
+    with tracker.session() as session:  # a second request beside the demo's own (台前县政府, to 2017-12-31)
+        request_extension(
+            session,
+            session.merge(assignment(tracker, "6", "濮阳县政府")),
+            to=dt.date(2018, 6, 30),
+            reason="资金未到位",
+            late=False,
+            today=AS_OF,
+            by="单位",
+            now=tracker.now(),
+            subject="任务 6 / 濮阳县政府",
+        )
         session.commit()
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
@@ -222,8 +224,9 @@ async def test_approving_and_refusing_extension_requests(tracker: Tracker) -> No
         await app.workers.wait_for_complete()
     with tracker.session() as session:
         decided = {(r.new_due, r.status, r.decision_reason) for r in session.exec(select(Extension))}
-    assert decided == {(dt.date(2018, 6, 30), "approved", ""), (dt.date(2018, 6, 30), "refused", "not needed")}
-    assert assignment(tracker, "6", "濮阳县政府").due_on == dt.date(2018, 6, 30)
+    assert decided == {(dt.date(2017, 12, 31), "approved", ""), (dt.date(2018, 6, 30), "refused", "not needed")}
+    assert assignment(tracker, "6", "台前县政府").due_on == dt.date(2017, 12, 31)
+    assert assignment(tracker, "6", "濮阳县政府").due_on == dt.date(2017, 11, 30)
 
 
 async def test_outbox_approved_and_sent_to_the_mail_server(db_url: str, tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]

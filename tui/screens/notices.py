@@ -21,8 +21,15 @@ from tui.i18n import t
 from tui.screens.base import REFRESH, ListScreen
 
 
+def unit_list(names: list[str], shown: int = 3) -> str:
+    """A bulletin may name a hundred units: the first few and how many in all (the preview has all)."""
+    if len(names) <= shown:
+        return "、".join(names)
+    return t("notices.units_more", names="、".join(names[:shown]), count=len(names))
+
+
 class NoticesScreen(ListScreen):
-    TABLE, HEADERS, COLUMNS = "notices", "notices.col", ("number", "kind", "ledger", "units", "date", "ack")
+    TABLE, HEADERS, COLUMNS = "notices", "notices.col", ("number", "kind", "date", "ack", "ledger", "units")
     BINDINGS = [Binding("a", "acknowledge", t("key.ack")), Binding("w", "render", t("key.render")), REFRESH]
 
     def __init__(self, context: Context, folder: Path | None = None) -> None:
@@ -49,10 +56,10 @@ class NoticesScreen(ListScreen):
                 (
                     n.number,
                     t(f"level.{n.kind}"),
-                    titles.get(n.ledger_id, ""),
-                    "、".join(units.get(n.id or 0, [])),
                     n.as_of.isoformat(),
-                    n.acknowledged_by if n.acknowledged_at else "",
+                    t("notices.acked_by", by=n.acknowledged_by) if n.acknowledged_at else t("notices.not_acked"),
+                    titles.get(n.ledger_id, ""),
+                    unit_list(units.get(n.id or 0, [])),
                 )
                 for n in notices
             ]
