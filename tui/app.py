@@ -15,21 +15,13 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.screen import Screen
 
 from tracker.app import Tracker
 from tracker.search import Hit
 from tui.commands import SearchProvider
 from tui.context import Context
 from tui.i18n import set_language, t
-
-
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", t("key.back"))]
-
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(t("help.text"), id="help")
 
 
 class TrackerApp(App[None]):
@@ -85,6 +77,8 @@ class TrackerApp(App[None]):
         self.switch_mode("dashboard")
 
     def action_help(self) -> None:
+        from tui.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def open_ledger(self, ledger_id: int, task_id: int | None = None, unit_id: int | None = None) -> None:

@@ -354,15 +354,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.empty": ("尚无通知", "No notices yet"),
     # help
     "help.text": (
-        "方向键移动，回车打开，Esc 返回，Ctrl+P 命令面板，q 退出。\n"
-        "d 总览　l 台账矩阵　n 通知　e 延期申请　o 待发邮件　i 约谈名单　g 单位与责任人\n"
-        "m 导入　w 报表　/ 搜索　? 帮助\n"
-        "台账矩阵中：f 只看逾期　p 按阶段　u 按单位　c 清除筛选　] 下一台账",
-        "Arrows move, Enter opens, Esc goes back, Ctrl+P opens the command palette, q quits.\n"
-        "d dashboard  l ledger matrix  n notices  e extensions  o outbox  i interviews  g units\n"
-        "m import  w reports  / search  ? help\n"
-        "In the matrix: f late only  p phase  u unit  c clear filters  ] next ledger",
+        "方向键移动，回车打开，Esc 返回，Ctrl+P 命令面板（每个操作，并可搜索台账、任务、单位、责任人）。\n",
+        "Arrows move, Enter opens, Esc goes back, Ctrl+P opens the command palette (every action, and a "
+        "search over ledgers, tasks, units and persons).\n",
     ),
+    "help.everywhere": ("任何地方", "Everywhere"),
+    "help.assignment": ("任务（在矩阵中按回车）", "Assignment (Enter in the matrix)"),
 }
 
 

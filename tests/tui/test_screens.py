@@ -517,3 +517,41 @@ async def test_filtering_the_matrix_by_a_unit_picked_by_typing_and_by_a_phase(tr
         await pilot.press("up", "up", "up", "enter")  # from 南乐县政府 (the current one) up to "(all)"
         await pilot.pause()
         assert len(view.units) == 5
+
+
+async def test_help_lists_every_key_of_every_section(tracker: Tracker) -> None:
+    from textual.binding import Binding
+
+    from tui.help import HelpScreen
+    from tui.screens.dashboard import DashboardScreen
+    from tui.screens.extensions import ExtensionsScreen
+    from tui.screens.imports import ImportScreen
+    from tui.screens.interviews import InterviewsScreen
+    from tui.screens.notices import NoticesScreen
+    from tui.screens.outbox import OutboxScreen
+    from tui.screens.units import UnitsScreen
+
+    screens = [
+        TrackerApp,
+        DashboardScreen,
+        LedgerScreen,
+        MatrixView,
+        AssignmentScreen,
+        NoticesScreen,
+        ExtensionsScreen,
+        OutboxScreen,
+        InterviewsScreen,
+        UnitsScreen,
+        ImportScreen,
+    ]
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = app.export_screenshot()
+    for cls in screens:
+        for binding in vars(cls).get("BINDINGS", []):
+            if isinstance(binding, Binding) and binding.description:
+                assert binding.description.replace(" ", "&#160;") in shown, (cls.__name__, binding.description)
+    assert "Focus" not in shown  # Textual's own screen keys are not listed as ours

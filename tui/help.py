@@ -1,0 +1,76 @@
+"""The help screen, made from the bindings themselves: every key of every section, so that it
+cannot fall behind the keys the screens really have."""
+
+from __future__ import annotations
+
+from rich.columns import Columns
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.i18n import t
+
+
+def sections() -> list[tuple[str, list[Binding]]]:
+    """(heading, bindings) for the app and each section, in the order of the section keys."""
+    from tui.app import TrackerApp
+    from tui.screens.assignment import AssignmentScreen
+    from tui.screens.dashboard import DashboardScreen
+    from tui.screens.extensions import ExtensionsScreen
+    from tui.screens.imports import ImportScreen
+    from tui.screens.interviews import InterviewsScreen
+    from tui.screens.ledger import LedgerScreen
+    from tui.screens.notices import NoticesScreen
+    from tui.screens.outbox import OutboxScreen
+    from tui.screens.reports import ReportsScreen
+    from tui.screens.units import UnitsScreen
+    from tui.widgets.matrix import MatrixView
+
+    listed = [
+        (t("help.everywhere"), TrackerApp),
+        (t("mode.dashboard"), DashboardScreen),
+        (t("mode.ledger"), MatrixView, LedgerScreen),
+        (t("help.assignment"), AssignmentScreen),
+        (t("mode.notices"), NoticesScreen),
+        (t("mode.extensions"), ExtensionsScreen),
+        (t("mode.outbox"), OutboxScreen),
+        (t("mode.interviews"), InterviewsScreen),
+        (t("mode.units"), UnitsScreen),
+        (t("mode.import"), ImportScreen),
+        (t("mode.reports"), ReportsScreen),
+    ]
+    found = []
+    for heading, *owners in listed:
+        # A class's own BINDINGS only: those Textual's Screen brings (tab, copy) are not ours to list.
+        own = [b for owner in owners for b in vars(owner).get("BINDINGS", [])]
+        described = [b for b in own if isinstance(b, Binding) and b.description]
+        if described:
+            found.append((heading, described))
+    return found
+
+
+def keys_of(app: App[object], binding: Binding) -> str:
+    """ "? F1" for "question_mark,f1": each key as the footer shows it."""
+    return " ".join(app.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", t("key.back"))]
+
+    def compose(self) -> ComposeResult:
+        blocks = []
+        for heading, bindings in sections():
+            keys = Table.grid(padding=(0, 1))
+            keys.add_column(style="bold", no_wrap=True)
+            keys.add_column()
+            for binding in bindings:
+                keys.add_row(keys_of(self.app, binding), binding.description)
+            blocks.append(Group(Text(heading, style="bold underline"), keys, Text("")))
+        with VerticalScroll(id="help"):
+            yield Static(t("help.text"))
+            yield Static(Columns(blocks, width=22, padding=(0, 2)))
