@@ -12,6 +12,7 @@ _language = "zh"
 MESSAGES: dict[str, tuple[str, str]] = {
     # the app and its sections
     "app.title": ("督查台账", "Supervision ledgers"),
+    "sep": ("　", "  "),  # between parts of a line: an ideographic space among Chinese, two spaces in English
     "app.subtitle": ("今天：{day}", "today: {day}"),
     "mode.dashboard": ("总览", "Dashboard"),
     "mode.ledger": ("台账矩阵", "Ledger matrix"),

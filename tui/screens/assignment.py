@@ -123,7 +123,7 @@ class AssignmentScreen(Screen[bool]):
                 meaning = t("date.bad", text=task.deadline_text)
             due = assignment.due_on.isoformat() if assignment.due_on else t("asg.no_date")
             lines = [
-                f"[b]{t('asg.title', seq=task.seq, unit=unit.name)}[/b]　{ledger.title}",
+                f"[b]{t('asg.title', seq=task.seq, unit=unit.name)}[/b]{t('sep')}{ledger.title}",
                 task.text,
                 t("asg.deadline", written=task.deadline_text, date=due if meaning == due else f"{due}；{meaning}"),
                 t("asg.person", person=person.name if person else t("none")),
@@ -136,7 +136,7 @@ class AssignmentScreen(Screen[bool]):
             ]
             late = days_overdue(assignment.due_on, assignment.status, assignment.completed_on, self.context.as_of)
             if late and late > 0:
-                lines[-1] += "　" + t("asg.late", days=late)
+                lines[-1] += t("sep") + t("asg.late", days=late)
             if assignment.note:
                 lines.append(f"{t('asg.note')}：{assignment.note}")
             status, percent, note = assignment.status, assignment.percent, assignment.note
