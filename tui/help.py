@@ -31,21 +31,21 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from tui.screens.units import UnitsScreen
     from tui.widgets.matrix import MatrixView
 
-    listed = [
-        (t("help.everywhere"), TrackerApp),
-        (t("mode.dashboard"), DashboardScreen),
-        (t("mode.ledger"), MatrixView, LedgerScreen),
-        (t("help.assignment"), AssignmentScreen),
-        (t("mode.notices"), NoticesScreen),
-        (t("mode.extensions"), ExtensionsScreen),
-        (t("mode.outbox"), OutboxScreen),
-        (t("mode.interviews"), InterviewsScreen),
-        (t("mode.units"), UnitsScreen),
-        (t("mode.import"), ImportScreen),
-        (t("mode.reports"), ReportsScreen),
+    listed: list[tuple[str, tuple[type, ...]]] = [
+        (t("help.everywhere"), (TrackerApp,)),
+        (t("mode.dashboard"), (DashboardScreen,)),
+        (t("mode.ledger"), (MatrixView, LedgerScreen)),
+        (t("help.assignment"), (AssignmentScreen,)),
+        (t("mode.notices"), (NoticesScreen,)),
+        (t("mode.extensions"), (ExtensionsScreen,)),
+        (t("mode.outbox"), (OutboxScreen,)),
+        (t("mode.interviews"), (InterviewsScreen,)),
+        (t("mode.units"), (UnitsScreen,)),
+        (t("mode.import"), (ImportScreen,)),
+        (t("mode.reports"), (ReportsScreen,)),
     ]
     found = []
-    for heading, *owners in listed:
+    for heading, owners in listed:
         # A class's own BINDINGS only: those Textual's Screen brings (tab, copy) are not ours to list.
         own = [b for owner in owners for b in vars(owner).get("BINDINGS", [])]
         described = [b for b in own if isinstance(b, Binding) and b.description]
@@ -55,7 +55,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
 
 
 def keys_of(app: App[object], binding: Binding) -> str:
-    """ "? F1" for "question_mark,f1": each key as the footer shows it."""
+    """Each key of a binding as the footer shows it: "? f1" for "question_mark,f1"."""
     return " ".join(app.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
 
 

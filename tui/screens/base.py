@@ -43,7 +43,8 @@ class ListScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
-    def load(self) -> None:
+    def load(self) -> object:
+        """Read the rows (each screen's is a worker) and hand them to ``fill``."""
         raise NotImplementedError
 
     def fill(self, ids: list[int], rows: Sequence[Sequence[str]]) -> None:
