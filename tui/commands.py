@@ -7,6 +7,7 @@ import asyncio
 from functools import partial
 
 from textual.command import Hit, Hits, Provider
+from textual.content import Content
 
 from tracker.search import Hit as Found
 from tracker.search import search
@@ -32,4 +33,5 @@ class SearchProvider(Provider):
 
         for found in await asyncio.to_thread(find):
             label = hit_label(found)
-            yield Hit(0.9, label, partial(app.open_hit, found), text=label, help=t("search.help"))  # type: ignore[attr-defined]
+            shown = Content(label)  # plain: a name is never markup
+            yield Hit(0.9, shown, partial(app.open_hit, found), text=label, help=t("search.help"))  # type: ignore[attr-defined]

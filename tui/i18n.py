@@ -288,7 +288,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "matrix.late": ("，逾期{days}天", ", {days} days late"),
     "matrix.not_owed": ("该单位不承担此任务", "This unit does not owe this task"),
-    "matrix.empty": ("没有台账。先用 tracker import 导入。", "No ledgers yet. Import one with tracker import."),
+    "matrix.empty": (
+        "还没有台账：按 m 导入 TOML 或 Excel 台账（命令行：tracker import）。",
+        "No ledgers yet: press m to import a TOML or Excel ledger (or tracker import).",
+    ),
     "matrix.header.task": ("序号 任务", "No. Task"),
     # statuses and levels
     "status.todo": ("未开始", "To do"),

@@ -17,6 +17,7 @@ from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
 from tracker.models import Assignment, Extension, Notice
 from tui.app import TrackerApp
 from tui.screens.assignment import AssignmentScreen, understood
+from tui.screens.imports import ImportScreen
 from tui.screens.ledger import LedgerScreen
 from tui.widgets.matrix import MatrixView
 
@@ -555,3 +556,52 @@ async def test_help_lists_every_key_of_every_section(tracker: Tracker) -> None:
             if isinstance(binding, Binding) and binding.description:
                 assert binding.description.replace(" ", "&#160;") in shown, (cls.__name__, binding.description)
     assert "Focus" not in shown  # Textual's own screen keys are not listed as ours
+
+
+async def test_an_empty_database_says_how_to_begin(db_url: str) -> None:
+    tracker = build(db_url, None, "测试员", clock=lambda: dt.datetime(2017, 9, 15, 2, 0, tzinfo=dt.UTC))
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait(pilot, app)
+        assert "按 m 导入" in str(app.screen.query_one("#dash-title").render())
+        await pilot.press("l")
+        await wait(pilot, app)
+        assert "按 m 导入" in str(app.screen.query_one("#matrix-title").render())
+        await pilot.press("m")
+        await pilot.pause()  # not `wait`: the file tree's loader is a worker that runs until the screen closes
+        assert isinstance(app.screen, ImportScreen)
+    tracker.engine.dispose()
+
+
+async def test_names_with_brackets_are_shown_as_written(tracker: Tracker) -> None:
+    """A name is data, never markup: "[/b]" used to raise (Rich took it for a closing tag)."""
+    with tracker.session() as session:
+        ledger = find_ledger(session, PUYANG)
+        unit = find_unit(session, ledger, "南乐县")
+        unit.name = "南乐县[/b]政府"
+        ledger.title = "[试点] " + ledger.title
+        session.add_all([unit, ledger])
+        session.commit()
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot, app)
+        assert "[试点] 濮阳市" in str(app.screen.query_one("#matrix-title").render())
+        await pilot.press("down", "right", "right")
+        assert "南乐县[/b]政府" in str(app.screen.query_one("#matrix-status").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AssignmentScreen)
+        info = str(app.screen.query_one("#asg-info").render())
+        assert "南乐县[/b]政府" in info and "[试点] 濮阳市" in info
+        await pilot.press("escape", "escape", "g")
+        await wait(pilot, app)
+        assert app.screen.query_one("#units").row_count  # type: ignore[attr-defined]
+        assert "南乐县[/b]政府" in app.export_screenshot()
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"b]政府")  # the palette's search hit shows the name too
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if "南乐县[/b]政府" in app.export_screenshot():
+                break
+        assert "南乐县[/b]政府" in app.export_screenshot()

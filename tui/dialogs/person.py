@@ -25,7 +25,7 @@ class PersonDialog(ModalScreen[tuple[str, str, str] | None]):
     def compose(self) -> ComposeResult:
         name, email, phone = self.values
         with Vertical():
-            yield Static(t("units.dialog", unit=self.unit))
+            yield Static(t("units.dialog", unit=self.unit), markup=False)
             yield Input(name, placeholder=t("units.col.person"), id="name")
             yield Input(email, placeholder=t("units.col.email"), id="email")
             yield Input(phone, placeholder=t("units.col.phone"), id="phone")
@@ -40,7 +40,7 @@ class PersonDialog(ModalScreen[tuple[str, str, str] | None]):
     def submit(self) -> None:
         name = self.query_one("#name", Input).value.strip()
         if not name:
-            self.notify(t("units.name_required"), severity="error")
+            self.notify(t("units.name_required"), severity="error", markup=False)
             return
         self.dismiss(
             (name, self.query_one("#email", Input).value.strip(), self.query_one("#phone", Input).value.strip())

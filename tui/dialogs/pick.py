@@ -4,6 +4,7 @@ you type, Enter takes the highlighted one. Dismissed with the choice's index in 
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -36,7 +37,7 @@ class PickDialog(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.prompt)
+            yield Static(self.prompt, markup=False)
             yield Input(placeholder=t("pick.type"), id="pick-filter")
             yield OptionList(id="pick-list")
             yield Static(t("pick.keys"), classes="muted")
@@ -49,7 +50,7 @@ class PickDialog(ModalScreen[int | None]):
         """ "all" first, then the choices whose name holds what was typed (case ignored)."""
         needle = text.strip().casefold()
         options = [] if needle else [Option(t("pick.all"), id=str(ALL))]
-        options += [Option(name, id=str(i)) for i, name in enumerate(self.choices) if needle in name.casefold()]
+        options += [Option(Text(name), id=str(i)) for i, name in enumerate(self.choices) if needle in name.casefold()]
         listing = self.query_one("#pick-list", OptionList)
         listing.clear_options()
         listing.add_options(options)
@@ -70,7 +71,7 @@ class PickDialog(ModalScreen[int | None]):
     def on_input_submitted(self) -> None:
         listing = self.query_one("#pick-list", OptionList)
         if listing.highlighted is None:
-            self.notify(t("pick.none"), severity="warning")
+            self.notify(t("pick.none"), severity="warning", markup=False)
             return
         self._take(listing.get_option_at_index(listing.highlighted).id)
 

@@ -26,14 +26,14 @@ class ReasonDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.prompt)
+            yield Static(self.prompt, markup=False)
             yield Input(placeholder=self.placeholder, id="reason")
             yield Static(t("dialog.enter"), classes="muted")
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         text = message.value.strip()
         if self.required and not text:
-            self.notify(t("dialog.required"), severity="error")
+            self.notify(t("dialog.required"), severity="error", markup=False)
             return
         self.dismiss(text)
 

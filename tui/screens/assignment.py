@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -23,6 +24,7 @@ from tracker.views import days_overdue
 from tui.context import Context
 from tui.describe import action_name, describe
 from tui.i18n import error_text, t
+from tui.table import refill
 
 
 def understood(text: str) -> tuple[dt.date | None, str]:
@@ -73,7 +75,7 @@ class AssignmentScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="asg-body"):
-            yield Static("", id="asg-info")
+            yield Static("", markup=False, id="asg-info")
             yield Static(t("asg.history"), classes="title")
             yield DataTable(id="asg-history", cursor_type="row")
             yield Static(t("asg.record"), classes="title")
@@ -81,7 +83,7 @@ class AssignmentScreen(Screen[bool]):
                 yield Select([(t(f"status.{s.value}"), s.value) for s in Status], id="status", allow_blank=False)
                 yield Input(placeholder=t("asg.date"), id="done-on")
                 yield Input(placeholder=t("asg.percent"), id="percent", type="integer")
-            yield Static("", id="done-on-hint", classes="hint")
+            yield Static("", markup=False, id="done-on-hint", classes="hint")
             with Horizontal(classes="form"):
                 yield Input(placeholder=t("asg.note"), id="note")
                 yield Input(placeholder=t("asg.evidence"), id="evidence")
@@ -91,7 +93,7 @@ class AssignmentScreen(Screen[bool]):
                 yield Input(placeholder=t("asg.extend_to"), id="extend-to")
                 yield Input(placeholder=t("asg.reason"), id="reason")
                 yield Button(t("asg.extend"), id="extend")
-            yield Static("", id="extend-to-hint", classes="hint")
+            yield Static("", markup=False, id="extend-to-hint", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -122,8 +124,9 @@ class AssignmentScreen(Screen[bool]):
             except DeadlineError:
                 meaning = t("date.bad", text=task.deadline_text)
             due = assignment.due_on.isoformat() if assignment.due_on else t("asg.no_date")
+            heading = t("asg.title", seq=task.seq, unit=unit.name)
             lines = [
-                f"[b]{t('asg.title', seq=task.seq, unit=unit.name)}[/b]{t('sep')}{ledger.title}",
+                f"{t('sep')}{ledger.title}",
                 task.text,
                 t("asg.deadline", written=task.deadline_text, date=due if meaning == due else f"{due}；{meaning}"),
                 t("asg.person", person=person.name if person else t("none")),
@@ -141,14 +144,14 @@ class AssignmentScreen(Screen[bool]):
                 lines.append(f"{t('asg.note')}：{assignment.note}")
             status, percent, note = assignment.status, assignment.percent, assignment.note
             done_on = assignment.completed_on if assignment.status == Status.DONE else None
-        self.query_one("#asg-info", Static).update("\n".join(lines))
-        table = self.query_one("#asg-history", DataTable)
-        table.clear()
+        # Plain text: the task's and the note's words are data, never markup.
+        self.query_one("#asg-info", Static).update(Text.assemble((heading, "bold"), "\n".join(lines)))
         zone = ZoneInfo(self.context.tracker.settings.timezone)  # the trail is in UTC; people read local time
-        for at, by, what, subject, details in history_rows(events, notices):
-            table.add_row(f"{at.astimezone(zone):%Y-%m-%d %H:%M}", by, what, subject, details)
-        if not table.row_count:
-            table.add_row("—", "", t("asg.no_history"), "", "")
+        rows = [
+            (f"{at.astimezone(zone):%Y-%m-%d %H:%M}", by, what, subject, details)
+            for at, by, what, subject, details in history_rows(events, notices)
+        ]
+        refill(self.query_one("#asg-history", DataTable), rows or [("—", "", t("asg.no_history"), "", "")])
         self.query_one("#status", Select).value = status
         self.query_one("#percent", Input).value = str(percent)
         self.query_one("#note", Input).value = note
@@ -172,7 +175,7 @@ class AssignmentScreen(Screen[bool]):
         text = self.query_one("#done-on", Input).value
         done_on, line = understood(text)
         if text.strip() and done_on is None:
-            self.notify(line, severity="error")
+            self.notify(line, severity="error", markup=False)
             return
         percent_text = self.query_one("#percent", Input).value.strip()
         evidence = self.query_one("#evidence", Input).value.strip()
@@ -201,7 +204,7 @@ class AssignmentScreen(Screen[bool]):
     def extend(self) -> None:
         to, line = understood(self.query_one("#extend-to", Input).value)
         if to is None:
-            self.notify(line or t("asg.extend_to"), severity="error")
+            self.notify(line or t("asg.extend_to"), severity="error", markup=False)
             return
         reason = self.query_one("#reason", Input).value
         self._write(
@@ -232,11 +235,11 @@ class AssignmentScreen(Screen[bool]):
                 session.commit()
             except InputError as exc:
                 session.rollback()
-                self.notify(error_text(exc), severity="error", timeout=8)
+                self.notify(error_text(exc), severity="error", timeout=8, markup=False)
                 return
             message = done(result)
         self.changed = True
-        self.notify(message)
+        self.notify(message, markup=False)
         self.refresh_view()
 
     def action_back(self) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from tui.context import Context
 from tui.i18n import t
+from tui.table import refill
 
 REFRESH = Binding("r", "reload", t("key.refresh"))  # last in each screen's keys, after its own
 
@@ -50,13 +51,8 @@ class ListScreen(Screen[None]):
     def fill(self, ids: list[int], rows: Sequence[Sequence[str]]) -> None:
         """Rows in, ids kept alongside, the cursor on the same row as before."""
         table = self.table()
-        at = table.cursor_row
-        table.clear()
         self.ids = ids
-        for key, row in zip(ids, rows, strict=True):
-            table.add_row(*row, key=str(key))
-        if 0 <= at < len(rows):
-            table.move_cursor(row=at)
+        refill(table, rows, [str(key) for key in ids])
         table.focus()
 
     def current(self) -> int | None:

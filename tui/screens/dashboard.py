@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tracker.dashboard import Dashboard, dashboard
 from tui.context import Context
 from tui.i18n import t
+from tui.table import refill
 
 LEVELS = ("warning", "criticism", "interview", "accountability")
 
@@ -32,12 +33,12 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(t("dash.ledgers"), classes="title")
+        yield Static(t("dash.ledgers"), markup=False, id="dash-title", classes="title")
         table: DataTable[str] = DataTable(id="ledgers", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Static("", id="dash-outbox", classes="line")
-        yield Static("", id="dash-notices", classes="line")
-        yield Static("", id="dash-scheduler", classes="line")
+        yield Static("", markup=False, id="dash-outbox", classes="line")
+        yield Static("", markup=False, id="dash-notices", classes="line")
+        yield Static("", markup=False, id="dash-scheduler", classes="line")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -58,18 +59,20 @@ class DashboardScreen(Screen[None]):
 
     def _show(self, found: Dashboard) -> None:
         table = self.query_one("#ledgers", DataTable)
-        table.clear()
         self.ids = [line.id for line in found.ledgers]
-        for line in found.ledgers:
-            table.add_row(
+        self.query_one("#dash-title", Static).update(t("dash.ledgers") if found.ledgers else t("matrix.empty"))
+        rows = [
+            (
                 line.title,
                 str(line.assignments),
                 bar(line.completion),
                 str(line.overdue),
                 str(line.due_soon),
                 " / ".join(str(line.notices.get(kind, 0)) for kind in LEVELS),
-                key=str(line.id),
             )
+            for line in found.ledgers
+        ]
+        refill(table, rows, [str(i) for i in self.ids])
         self.query_one("#dash-outbox", Static).update(
             t("dash.outbox", waiting=found.outbox_waiting, failed=found.outbox_failed)
         )

@@ -63,9 +63,9 @@ class ExtensionsScreen(ListScreen):
                     session.commit()
                 except InputError as exc:
                     session.rollback()
-                    self.notify(error_text(exc), severity="error", timeout=8)
+                    self.notify(error_text(exc), severity="error", timeout=8, markup=False)
                     return
-            self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
+            self.notify(t("ext.approved" if approve else "ext.refused", id=request_id), markup=False)
             self.load()
 
         self.app.push_screen(ReasonDialog(prompt, required=not approve), decided)

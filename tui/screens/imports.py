@@ -42,7 +42,7 @@ class ImportScreen(Screen[None]):
             yield Input(placeholder=t("import.path"), id="path")
             yield Button(t("import.check"), id="check")
             yield Button(t("import.confirm"), id="confirm", variant="primary", disabled=True)
-        yield Static("", id="import-result", classes="line")
+        yield Static("", markup=False, id="import-result", classes="line")
         yield LedgerFiles(self.folder, id="files")
         yield Footer()
 
@@ -101,6 +101,6 @@ class ImportScreen(Screen[None]):
 
     def action_confirm(self) -> None:
         if self.checked is None:
-            self.notify(t("import.check_first"), severity="warning")
+            self.notify(t("import.check_first"), severity="warning", markup=False)
             return
         self._run(commit=True)

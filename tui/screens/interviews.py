@@ -15,6 +15,7 @@ from tracker.models import Ledger, Unit
 from tui.context import Context
 from tui.dialogs.reason import ReasonDialog
 from tui.i18n import t
+from tui.table import refill
 
 
 class InterviewsScreen(Screen[None]):
@@ -56,13 +57,9 @@ class InterviewsScreen(Screen[None]):
     def _show(self, entries: list[InterviewEntry], held: list[dict[str, object]]) -> None:
         self.entries = entries
         table = self.query_one("#open", DataTable)
-        table.clear()
-        for e in entries:
-            table.add_row(e.ledger, e.unit, e.person, "；".join(e.reasons))
-        done = self.query_one("#held", DataTable)
-        done.clear()
-        for h in held:
-            done.add_row(*(str(h[k]) for k in ("ledger", "unit", "person", "held_on", "note")))
+        refill(table, [(e.ledger, e.unit, e.person, "；".join(e.reasons)) for e in entries])
+        fields = ("ledger", "unit", "person", "held_on", "note")
+        refill(self.query_one("#held", DataTable), [[str(h[k]) for k in fields] for h in held])
         table.focus()
 
     def action_held(self) -> None:
@@ -89,7 +86,7 @@ class InterviewsScreen(Screen[None]):
                     now=tracker.now(),
                 )
                 session.commit()
-            self.notify(t("interviews.recorded", unit=entry.unit, day=self.context.as_of.isoformat()))
+            self.notify(t("interviews.recorded", unit=entry.unit, day=self.context.as_of.isoformat()), markup=False)
             self.load()
 
         prompt = t("interviews.prompt", unit=entry.unit, day=self.context.as_of.isoformat())

@@ -37,10 +37,10 @@ class LedgerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(t("loading"), id="matrix-title", classes="title")
-        yield Static("", id="matrix-filters", classes="muted")
+        yield Static(t("loading"), markup=False, id="matrix-title", classes="title")
+        yield Static("", markup=False, id="matrix-filters", classes="muted")
         yield MatrixView(id="matrix")
-        yield Static("", id="matrix-status", classes="status")
+        yield Static("", markup=False, id="matrix-status", classes="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -151,7 +151,7 @@ class LedgerScreen(Screen[None]):
             return
         judged = self.matrix.judge(message.task, message.unit)
         if judged is None:
-            self.notify(t("matrix.not_owed"))
+            self.notify(t("matrix.not_owed"), markup=False)
             return
 
         def changed(result: bool | None) -> None:

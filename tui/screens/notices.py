@@ -43,7 +43,7 @@ class NoticesScreen(ListScreen):
         # Plain text, not Textual's Markdown widget: a bulletin naming a hundred units is 50 KB of
         # table, which the Markdown widget took 20 s to lay out.
         with VerticalScroll(id="notice-preview"):
-            yield Static("", id="notice-text")
+            yield Static("", markup=False, id="notice-text")
         yield Footer()
 
     @work(thread=True, exclusive=True, group="notices")
@@ -100,7 +100,7 @@ class NoticesScreen(ListScreen):
             done = acknowledge(session, notice, by=tracker.user, now=tracker.now())
             session.commit()
             number = notice.number
-        self.notify(t("notices.acked" if done else "notices.already", number=number))
+        self.notify(t("notices.acked" if done else "notices.already", number=number), markup=False)
         self.load()
 
     def action_render(self) -> None:

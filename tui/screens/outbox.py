@@ -31,7 +31,7 @@ class OutboxScreen(ListScreen):
         yield Header()
         yield DataTable(id="outbox", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="outbox-preview"):
-            yield Static("", id="outbox-text")
+            yield Static("", markup=False, id="outbox-text")
         yield Footer()
 
     @work(thread=True, exclusive=True, group="outbox")
@@ -66,7 +66,7 @@ class OutboxScreen(ListScreen):
         with tracker.session() as session:
             count = approve_outbox(session, now=tracker.now(), by=tracker.user)
             session.commit()
-        self.notify(t("outbox.approved", count=count))
+        self.notify(t("outbox.approved", count=count), markup=False)
         self.load()
 
     @work(thread=True, exclusive=True, group="send")
@@ -99,5 +99,9 @@ class OutboxScreen(ListScreen):
         # A server that could not be used at all is said once, in the UI's words; a message the
         # server refused is shown with the server's own reason.
         problems = error_text(result.server_error) if result.server_error else "；".join(result.problems)
-        self.notify(message + (f"\n{problems}" if problems else ""), severity="error" if problems else "information")
+        self.notify(
+            message + (f"\n{problems}" if problems else ""),
+            severity="error" if problems else "information",
+            markup=False,
+        )
         self.load()

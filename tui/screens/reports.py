@@ -38,7 +38,7 @@ class ReportsScreen(Screen[None]):
         with Horizontal(classes="form"):
             yield Input(str(self.folder / "督查时限.ics"), id="ics-path")
             yield Button(t("reports.export"), id="calendar")
-        yield Static("", id="report-result", classes="line")
+        yield Static("", markup=False, id="report-result", classes="line")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,4 +108,4 @@ class ReportsScreen(Screen[None]):
         result = self.query_one("#report-result", Static)
         result.update(text)
         result.set_class(bad, "-bad")
-        self.notify(text, severity="error" if bad else "information")
+        self.notify(text, severity="error" if bad else "information", markup=False)

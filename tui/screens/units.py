@@ -35,7 +35,7 @@ class UnitsScreen(ListScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="units-title", classes="title")
+        yield Static("", markup=False, id="units-title", classes="title")
         yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -100,9 +100,9 @@ class UnitsScreen(ListScreen):
                     session.commit()
                 except InputError as exc:
                     session.rollback()
-                    self.notify(error_text(exc), severity="error", timeout=8)
+                    self.notify(error_text(exc), severity="error", timeout=8, markup=False)
                     return
-            self.notify(t("units.saved", unit=name, person=values[0]))
+            self.notify(t("units.saved", unit=name, person=values[0]), markup=False)
             self.load()
 
         self.app.push_screen(PersonDialog(name, person, email, phone), save)
