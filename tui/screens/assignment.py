@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
 from tracker.changes import history, request_extension
 from tracker.deadlines import Absolute, DeadlineError, parse
@@ -25,6 +25,7 @@ from tui.context import Context
 from tui.describe import action_name, describe
 from tui.i18n import error_text, t
 from tui.table import refill
+from tui.widgets.keybar import KeyBar
 
 
 def understood(text: str) -> tuple[dt.date | None, str]:
@@ -94,7 +95,7 @@ class AssignmentScreen(Screen[bool]):
                 yield Input(placeholder=t("asg.reason"), id="reason")
                 yield Button(t("asg.extend"), id="extend")
             yield Static("", markup=False, id="extend-to-hint", classes="hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#asg-history", DataTable)

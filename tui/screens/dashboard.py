@@ -7,12 +7,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.dashboard import Dashboard, dashboard
 from tui.context import Context
 from tui.i18n import t
 from tui.table import refill
+from tui.widgets.keybar import KeyBar
 
 LEVELS = ("warning", "criticism", "interview", "accountability")
 
@@ -39,7 +40,7 @@ class DashboardScreen(Screen[None]):
         yield Static("", markup=False, id="dash-outbox", classes="line")
         yield Static("", markup=False, id="dash-notices", classes="line")
         yield Static("", markup=False, id="dash-scheduler", classes="line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#ledgers", DataTable)

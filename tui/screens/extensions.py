@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
 from tracker.changes import decide_extension, find_extension
 from tracker.errors import InputError
@@ -13,6 +13,7 @@ from tracker.views import extension_rows
 from tui.dialogs.reason import ReasonDialog
 from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
+from tui.widgets.keybar import KeyBar
 
 COLUMNS = ("id", "ledger", "task", "unit", "from", "to", "status", "reason", "requested_by")
 
@@ -28,7 +29,7 @@ class ExtensionsScreen(ListScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="extensions", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     @work(thread=True, exclusive=True, group="extensions")
     def load(self) -> None:

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, DirectoryTree, Footer, Header, Input, Static
+from textual.widgets import Button, DirectoryTree, Header, Input, Static
 
 from tracker.errors import InputError
 from tracker.importing import import_ledgers, read_ledger_file
 from tui.context import Context
 from tui.i18n import error_text, t
+from tui.widgets.keybar import KeyBar
 
 SUFFIXES = (".toml", ".xlsx")
 
@@ -44,7 +45,7 @@ class ImportScreen(Screen[None]):
             yield Button(t("import.confirm"), id="confirm", variant="primary", disabled=True)
         yield Static("", markup=False, id="import-result", classes="line")
         yield LedgerFiles(self.folder, id="files")
-        yield Footer()
+        yield KeyBar()
 
     def on_directory_tree_file_selected(self, message: DirectoryTree.FileSelected) -> None:
         self.query_one("#path", Input).value = str(message.path)

@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.changes import record_interview
 from tracker.interviews import InterviewEntry, held_interviews, open_interviews
@@ -16,6 +16,7 @@ from tui.context import Context
 from tui.dialogs.reason import ReasonDialog
 from tui.i18n import t
 from tui.table import refill
+from tui.widgets.keybar import KeyBar
 
 
 class InterviewsScreen(Screen[None]):
@@ -32,7 +33,7 @@ class InterviewsScreen(Screen[None]):
         yield DataTable(id="open", cursor_type="row", zebra_stripes=True)
         yield Static(t("interviews.held"), classes="title")
         yield DataTable(id="held", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for table_id, keys in (

@@ -7,13 +7,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tracker.lookup import ledger_ids
 from tracker.matrix import Matrix, load_matrix
 from tui.context import Context
 from tui.dialogs.pick import ALL, PickDialog
 from tui.i18n import t
+from tui.widgets.keybar import KeyBar
 from tui.widgets.matrix import Line, MatrixView, cell_text
 
 
@@ -41,7 +42,7 @@ class LedgerScreen(Screen[None]):
         yield Static("", markup=False, id="matrix-filters", classes="muted")
         yield MatrixView(id="matrix")
         yield Static("", markup=False, id="matrix-status", classes="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.lookup import ledger_titles
 from tracker.models import Notice
@@ -19,6 +19,7 @@ from tracker.render import render_markdown, render_to_file
 from tui.context import Context
 from tui.i18n import t
 from tui.screens.base import REFRESH, ListScreen
+from tui.widgets.keybar import KeyBar
 
 
 def unit_list(names: list[str], shown: int = 3) -> str:
@@ -44,7 +45,7 @@ class NoticesScreen(ListScreen):
         # table, which the Markdown widget took 20 s to lay out.
         with VerticalScroll(id="notice-preview"):
             yield Static("", markup=False, id="notice-text")
-        yield Footer()
+        yield KeyBar()
 
     @work(thread=True, exclusive=True, group="notices")
     def load(self) -> None:

@@ -8,13 +8,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.errors import InputError
 from tracker.outbox import NotifyResult, approve_outbox, outbox_rows, send_outbox
 from tui.context import Context
 from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
+from tui.widgets.keybar import KeyBar
 
 COLUMNS = ("id", "to", "subject", "status", "attempts", "error")
 
@@ -32,7 +33,7 @@ class OutboxScreen(ListScreen):
         yield DataTable(id="outbox", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="outbox-preview"):
             yield Static("", markup=False, id="outbox-text")
-        yield Footer()
+        yield KeyBar()
 
     @work(thread=True, exclusive=True, group="outbox")
     def load(self) -> None:

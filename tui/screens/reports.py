@@ -9,12 +9,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Select, Static
+from textual.widgets import Button, Header, Input, Select, Static
 
 from tracker.errors import InputError
 from tracker.lookup import ledger_titles
 from tui.context import Context
 from tui.i18n import error_text, t
+from tui.widgets.keybar import KeyBar
 
 
 class ReportsScreen(Screen[None]):
@@ -39,7 +40,7 @@ class ReportsScreen(Screen[None]):
             yield Input(str(self.folder / "督查时限.ics"), id="ics-path")
             yield Button(t("reports.export"), id="calendar")
         yield Static("", markup=False, id="report-result", classes="line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         with self.context.tracker.session() as session:

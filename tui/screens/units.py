@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tracker.errors import InputError
 from tracker.lookup import ledger_ids
@@ -17,6 +17,7 @@ from tui.context import Context
 from tui.dialogs.person import PersonDialog
 from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
+from tui.widgets.keybar import KeyBar
 
 COLUMNS = ("unit", "kind", "person", "email", "phone")
 
@@ -37,7 +38,7 @@ class UnitsScreen(ListScreen):
         yield Header()
         yield Static("", markup=False, id="units-title", classes="title")
         yield DataTable(id="units", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     @work(thread=True, exclusive=True, group="units")
     def load(self) -> None:
