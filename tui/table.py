@@ -1,10 +1,11 @@
 """Filling a DataTable so that its header always lines up with its rows.
 
 DataTable measures auto-width columns later, when the app is idle; a frame drawn in between
-caches the header at the old widths, and it stays narrower than the rows beneath it (seen once
-in a hundred runs on a loaded machine). Here every column's width is fixed from its label and the
-new cells before any row goes in, so nothing is left to measure afterwards. Cells go in escaped:
-a ledger's or a unit's name is data, never markup (a "[" in it would otherwise vanish or raise)."""
+caches the header at the old widths, and it stays narrower than the rows beneath it (seen in a
+CI run's dashboard snapshot, and once in about thirty local runs). Here every column's width is
+fixed from its label and the new cells before any row goes in, so nothing is left to measure
+afterwards. Cells go in escaped: a ledger's or a unit's name is data, never markup (a "[" in it
+would otherwise vanish or raise)."""
 
 from __future__ import annotations
 
