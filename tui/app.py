@@ -15,6 +15,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tracker.app import Tracker
@@ -75,6 +76,20 @@ class TrackerApp(App[None]):
         self.add_mode("import", lambda: ImportScreen(context))
         self.add_mode("reports", lambda: ReportsScreen(context))
         self.switch_mode("dashboard")
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every message here is catalogue text carrying data (a unit's name, a reason, a server's
+        reply) and none uses markup, so none is read as markup: "南乐县[/b]政府" stays as written
+        instead of raising. Screens' ``self.notify`` ends here too."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         from tui.help import HelpScreen

@@ -583,7 +583,7 @@ async def test_names_with_brackets_are_shown_as_written(tracker: Tracker) -> Non
         session.add_all([unit, ledger])
         session.commit()
     app = TrackerApp(tracker, as_of=AS_OF)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_matrix(pilot, app)
         assert "[试点] 濮阳市" in str(app.screen.query_one("#matrix-title").render())
         await pilot.press("down", "right", "right")
@@ -605,3 +605,8 @@ async def test_names_with_brackets_are_shown_as_written(tracker: Tracker) -> Non
             if "南乐县[/b]政府" in app.export_screenshot():
                 break
         assert "南乐县[/b]政府" in app.export_screenshot()
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.notify("通知[/i]已签收")  # a screen's message, with data in it, goes out as written
+        await pilot.pause(0.2)
+        assert "通知[/i]已签收" in app.export_screenshot()

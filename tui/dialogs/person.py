@@ -40,7 +40,7 @@ class PersonDialog(ModalScreen[tuple[str, str, str] | None]):
     def submit(self) -> None:
         name = self.query_one("#name", Input).value.strip()
         if not name:
-            self.notify(t("units.name_required"), severity="error", markup=False)
+            self.notify(t("units.name_required"), severity="error")
             return
         self.dismiss(
             (name, self.query_one("#email", Input).value.strip(), self.query_one("#phone", Input).value.strip())

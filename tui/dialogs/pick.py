@@ -71,7 +71,7 @@ class PickDialog(ModalScreen[int | None]):
     def on_input_submitted(self) -> None:
         listing = self.query_one("#pick-list", OptionList)
         if listing.highlighted is None:
-            self.notify(t("pick.none"), severity="warning", markup=False)
+            self.notify(t("pick.none"), severity="warning")
             return
         self._take(listing.get_option_at_index(listing.highlighted).id)
 

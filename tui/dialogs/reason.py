@@ -33,7 +33,7 @@ class ReasonDialog(ModalScreen[str | None]):
     def on_input_submitted(self, message: Input.Submitted) -> None:
         text = message.value.strip()
         if self.required and not text:
-            self.notify(t("dialog.required"), severity="error", markup=False)
+            self.notify(t("dialog.required"), severity="error")
             return
         self.dismiss(text)
 

@@ -176,7 +176,7 @@ class AssignmentScreen(Screen[bool]):
         text = self.query_one("#done-on", Input).value
         done_on, line = understood(text)
         if text.strip() and done_on is None:
-            self.notify(line, severity="error", markup=False)
+            self.notify(line, severity="error")
             return
         percent_text = self.query_one("#percent", Input).value.strip()
         evidence = self.query_one("#evidence", Input).value.strip()
@@ -205,7 +205,7 @@ class AssignmentScreen(Screen[bool]):
     def extend(self) -> None:
         to, line = understood(self.query_one("#extend-to", Input).value)
         if to is None:
-            self.notify(line or t("asg.extend_to"), severity="error", markup=False)
+            self.notify(line or t("asg.extend_to"), severity="error")
             return
         reason = self.query_one("#reason", Input).value
         self._write(
@@ -236,11 +236,11 @@ class AssignmentScreen(Screen[bool]):
                 session.commit()
             except InputError as exc:
                 session.rollback()
-                self.notify(error_text(exc), severity="error", timeout=8, markup=False)
+                self.notify(error_text(exc), severity="error", timeout=8)
                 return
             message = done(result)
         self.changed = True
-        self.notify(message, markup=False)
+        self.notify(message)
         self.refresh_view()
 
     def action_back(self) -> None:

@@ -64,9 +64,9 @@ class ExtensionsScreen(ListScreen):
                     session.commit()
                 except InputError as exc:
                     session.rollback()
-                    self.notify(error_text(exc), severity="error", timeout=8, markup=False)
+                    self.notify(error_text(exc), severity="error", timeout=8)
                     return
-            self.notify(t("ext.approved" if approve else "ext.refused", id=request_id), markup=False)
+            self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
             self.load()
 
         self.app.push_screen(ReasonDialog(prompt, required=not approve), decided)

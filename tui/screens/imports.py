@@ -102,6 +102,6 @@ class ImportScreen(Screen[None]):
 
     def action_confirm(self) -> None:
         if self.checked is None:
-            self.notify(t("import.check_first"), severity="warning", markup=False)
+            self.notify(t("import.check_first"), severity="warning")
             return
         self._run(commit=True)

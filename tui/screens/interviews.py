@@ -87,7 +87,7 @@ class InterviewsScreen(Screen[None]):
                     now=tracker.now(),
                 )
                 session.commit()
-            self.notify(t("interviews.recorded", unit=entry.unit, day=self.context.as_of.isoformat()), markup=False)
+            self.notify(t("interviews.recorded", unit=entry.unit, day=self.context.as_of.isoformat()))
             self.load()
 
         prompt = t("interviews.prompt", unit=entry.unit, day=self.context.as_of.isoformat())

@@ -152,7 +152,7 @@ class LedgerScreen(Screen[None]):
             return
         judged = self.matrix.judge(message.task, message.unit)
         if judged is None:
-            self.notify(t("matrix.not_owed"), markup=False)
+            self.notify(t("matrix.not_owed"))
             return
 
         def changed(result: bool | None) -> None:

@@ -101,7 +101,7 @@ class NoticesScreen(ListScreen):
             done = acknowledge(session, notice, by=tracker.user, now=tracker.now())
             session.commit()
             number = notice.number
-        self.notify(t("notices.acked" if done else "notices.already", number=number), markup=False)
+        self.notify(t("notices.acked" if done else "notices.already", number=number))
         self.load()
 
     def action_render(self) -> None:

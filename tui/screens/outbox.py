@@ -67,7 +67,7 @@ class OutboxScreen(ListScreen):
         with tracker.session() as session:
             count = approve_outbox(session, now=tracker.now(), by=tracker.user)
             session.commit()
-        self.notify(t("outbox.approved", count=count), markup=False)
+        self.notify(t("outbox.approved", count=count))
         self.load()
 
     @work(thread=True, exclusive=True, group="send")
@@ -103,6 +103,5 @@ class OutboxScreen(ListScreen):
         self.notify(
             message + (f"\n{problems}" if problems else ""),
             severity="error" if problems else "information",
-            markup=False,
         )
         self.load()

@@ -109,4 +109,4 @@ class ReportsScreen(Screen[None]):
         result = self.query_one("#report-result", Static)
         result.update(text)
         result.set_class(bad, "-bad")
-        self.notify(text, severity="error" if bad else "information", markup=False)
+        self.notify(text, severity="error" if bad else "information")

@@ -101,9 +101,9 @@ class UnitsScreen(ListScreen):
                     session.commit()
                 except InputError as exc:
                     session.rollback()
-                    self.notify(error_text(exc), severity="error", timeout=8, markup=False)
+                    self.notify(error_text(exc), severity="error", timeout=8)
                     return
-            self.notify(t("units.saved", unit=name, person=values[0]), markup=False)
+            self.notify(t("units.saved", unit=name, person=values[0]))
             self.load()
 
         self.app.push_screen(PersonDialog(name, person, email, phone), save)
