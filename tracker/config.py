@@ -207,6 +207,12 @@ class ScoringSettings(Strict):
     overdue_day: float = Field(default=0.0, ge=0, description="points per day late, per task")
     lead_weight: float = Field(default=1.0, ge=0, description="weight of a task the unit leads (牵头)")
     assist_weight: float = Field(default=0.5, ge=0, description="weight of a task the unit assists (协办)")
+    missing_after_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="a report received more than this many days late still counts as missing (漏报); "
+        "unset: one named as missing in a criticism bulletin stays missing",
+    )
 
 
 class ProgressSettings(Strict):

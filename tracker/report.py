@@ -60,7 +60,7 @@ class UnitLine:
     tasks: int
     done: int
     on_time: int
-    overdue: int  # open past the deadline as of the report date
+    overdue: int  # past the deadline and not completed as of the report date: open, or terminated after it
     late_reports: int
     missing_reports: int
     score: float
@@ -183,13 +183,13 @@ def weekly_report(
                 s.tasks,
                 s.done,
                 s.done_on_time,
-                s.open_overdue,
+                s.open_overdue + s.terminated_overdue,
                 s.late_reports,
                 s.missing_reports,
                 s.score,
                 s.rank,
             )
-            for s in scores(session, ledger.id, as_of, settings.scoring)
+            for s in scores(session, ledger.id, as_of, settings.scoring, timezone=settings.timezone)
         ]
         section.changes = week_changes(session, ledger.id, report.since, as_of, settings.timezone)
         report.sections.append(section)

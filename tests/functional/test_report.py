@@ -161,7 +161,8 @@ def test_xlsx_unit_summary_and_changes(cli, ledger: Path, tmp_path: Path) -> Non
         "漏报",
     ]
     units = {r["责任单位"].value: {k: c.value for k, c in r.items()} for r in rows_of(summary, header)}  # type: ignore[union-attr]
-    # 甲: 3 tasks, 1 done on time; 乙: 1 done late (one overdue task: 100 − 1); 丙 terminated: no tasks.
+    # 甲: 3 tasks, 1 done on time; 乙: 1 done late (one overdue task: 100 − 1). 丙, terminated (today)
+    # with task 1 overdue, keeps that lateness: 1 task (the others were not yet due), 逾期 1, 100 − 1.
     assert units["甲县政府"] | {} == {
         "责任单位": "甲县政府",
         "任务数": 3,
@@ -175,7 +176,8 @@ def test_xlsx_unit_summary_and_changes(cli, ledger: Path, tmp_path: Path) -> Non
         "排名": 1,
     }
     assert (units["乙县政府"]["已完成"], units["乙县政府"]["按期完成"], units["乙县政府"]["得分"]) == (1, 0, 99)
-    assert units["乙县政府"]["排名"] == 3 and units["丙县政府"]["任务数"] == 0
+    assert units["乙县政府"]["排名"] == 2
+    assert [units["丙县政府"][k] for k in ("任务数", "已完成", "逾期", "得分", "排名")] == [1, 0, 1, 99, 2]
     assert len(summary._charts) == 1  # the native completion chart
     changes = rows_of(book["本周变化"], header_row(book["本周变化"], "台账"))
     assert [(r["类别"].value, r["任务"].value, r["责任单位"].value) for r in changes] == [  # type: ignore[union-attr]
@@ -265,7 +267,7 @@ def test_html_is_standalone_with_the_same_tables(cli, ledger: Path, tmp_path: Pa
     assert classes["2乙县政府"] == "yellow"
     assert any("<script>alert(1)</script>" in cells for _, cells in progress)  # shown as text
     summary = [cells for _, cells in parser.rows if cells and cells[0] == "乙县政府"]
-    assert summary == [["乙县政府", "3", "1", "0", "0", "33%", "0", "0", "99.00", "3"]]
+    assert summary == [["乙县政府", "3", "1", "0", "0", "33%", "0", "0", "99.00", "2"]]
 
 
 def test_one_file_per_ledger_into_a_folder(cli, ledger: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
