@@ -75,3 +75,41 @@ def date_deadlines() -> list[object]:
         (2018, 10, 31),
     ]
     return [dt.datetime(*e) for e in ends]
+
+
+RENOVATION_TASKS = [
+    ("完成改造小区摸底调查，确定年度改造清单。", "3月底前", "县住建局", "各乡镇政府", "张明"),
+    ("完成改造项目立项和施工图设计。", "5月底前", "县发改委", "县住建局", "李华"),
+    ("启动施工，完成年度改造任务的50%。", "9月底前", "县住建局", "", "张明"),
+    ("全面完成年度改造任务并组织验收。", "12月底前", "县住建局", "县财政局", "张明"),
+]
+
+
+def write_with_preamble(
+    path: Path,
+    *,
+    preamble: str | None = "牵头单位：县住建局\u3000\u3000填报日期：2019年3月1日",
+    split_preamble: bool = False,
+    tasks: list[tuple[str, object, str, str, str]] | None = None,
+) -> Path:
+    """A county's own ledger: the title row merged across the table, then a preamble row of
+    ``key：value`` fields (longer than the title), then the header; deadlines without a year.
+    ``split_preamble`` writes the fields in cells of their own, the date as a real date cell."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws["A1"] = "县城区老旧小区改造工作台账"
+    ws.merge_cells("A1:F1")
+    if split_preamble:
+        ws["A2"] = "牵头单位：县住建局"
+        ws.merge_cells("A2:C2")
+        ws["D2"] = "填报日期："
+        ws["E2"] = dt.datetime(2019, 3, 1)
+    elif preamble is not None:
+        ws["A2"] = preamble
+        ws.merge_cells("A2:F2")
+    ws.append(["序号", "工作任务", "完成时限", "责任单位", "配合单位", "责任人"])
+    for i, (task, deadline, unit, assist, person) in enumerate(tasks or RENOVATION_TASKS, start=1):
+        ws.append([i, task, deadline, unit, assist, person])
+    wb.save(path)
+    return path

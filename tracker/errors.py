@@ -2,7 +2,13 @@
 
 ``InputError`` is bad input: the CLI prints its message (which names what and where) and exits
 with status 2. Anything else that escapes is a fault of ours: exit 1, no traceback for the user.
+``InputErrors`` is several of them found in one go (every bad cell of a spreadsheet), reported
+together.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 class InputError(Exception):
@@ -23,3 +29,43 @@ class NotFoundError(InputError):
 
 class StaleEditError(InputError):
     """Someone else changed the record after it was read; the write was refused."""
+
+
+class InputErrors(InputError):
+    """Several errors of bad input, all reported at once: the first ``LIMIT`` one per line, then
+    how many more. ``errors`` holds them all (each keeps its own key, place and wording);
+    ``shown`` and ``more`` are what a front end lists."""
+
+    LIMIT = 20
+
+    def __init__(self, errors: Iterable[InputError]) -> None:
+        self.errors = flat = _flat(errors)
+        self.shown = flat[: self.LIMIT]
+        self.more = len(flat) - len(self.shown)
+        lines = [str(error) for error in self.shown]
+        if self.more:
+            lines.append(more_errors(self.more))
+        super().__init__(
+            f"{len(flat)} errors:\n" + "\n".join(f"  {line}" for line in lines), key="several", count=len(flat)
+        )
+
+
+def more_errors(count: int) -> str:
+    """The line after the ones listed: ``…及另外N处错误``."""
+    return f"…及另外{count}处错误"
+
+
+def _flat(errors: Iterable[InputError]) -> list[InputError]:
+    flat: list[InputError] = []
+    for error in errors:
+        flat.extend(error.errors if isinstance(error, InputErrors) else [error])
+    return flat
+
+
+def raise_all(errors: Iterable[InputError]) -> None:
+    """Raise nothing for no error, the error itself for one, ``InputErrors`` for several."""
+    flat = _flat(errors)
+    if len(flat) == 1:
+        raise flat[0]
+    if flat:
+        raise InputErrors(flat)

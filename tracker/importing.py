@@ -12,17 +12,34 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from tracker import audit
 from tracker.config import EscalationRule, describe_validation
-from tracker.deadlines import Absolute, Recurring, Relative
-from tracker.errors import InputError
+from tracker.deadlines import Absolute, Recurring, Relative, parse
+from tracker.errors import InputError, raise_all
 from tracker.ledger_spec import CheckedTask, LedgerSpec, check_spec, clean_name
-from tracker.models import Assignment, Ledger, Person, Phase, ProgressEvent, ReportDuty, Task, Unit, ledger_start
+from tracker.models import (
+    Assignment,
+    Extension,
+    Interview,
+    Ledger,
+    Notice,
+    NoticeItem,
+    Person,
+    Phase,
+    ProgressEvent,
+    ReportDue,
+    ReportDuty,
+    Task,
+    Unit,
+    ledger_start,
+)
 from tracker.workdays import WorkCalendar
 
 
@@ -45,7 +62,10 @@ class LedgerSummary:
 
 
 def read_ledger_file(path: Path) -> list[LedgerSpec]:
-    """Read one file by its suffix; every reading error names the file."""
+    """Read one file by its suffix; every reading error names the file.
+
+    Only a file that cannot be read at all raises here; a bad value is kept in the ledger's
+    ``problems``, which ``import_ledgers`` raises with everything else wrong in every file."""
     if not path.exists():
         raise InputError(f"{path}: no such file", key="no_file", where=path)
     if path.is_dir():
@@ -54,11 +74,11 @@ def read_ledger_file(path: Path) -> list[LedgerSpec]:
     if suffix == ".toml":
         from tracker.toml_ledger import read_toml_ledger
 
-        return [read_toml_ledger(path)]
+        return [read_toml_ledger(path, keep_going=True)]
     if suffix in (".xlsx", ".xlsm"):
         from tracker.xlsx_ledger import read_xlsx_ledger
 
-        return [read_xlsx_ledger(path)]
+        return [read_xlsx_ledger(path, keep_going=True)]
     raise InputError(f"{path}: unknown kind of file (expected .toml or .xlsx)", key="file_kind", where=path)
 
 
@@ -68,8 +88,42 @@ def _escalation_json(spec: LedgerSpec) -> str | None:
     try:
         rules = [EscalationRule.model_validate(rule) for rule in spec.escalation]
     except ValidationError as exc:
-        raise InputError(describe_validation(exc, f"{spec.source}: escalation")) from None
+        raise InputError(describe_validation(exc, f"{spec.at}: escalation")) from None
     return json.dumps([rule.model_dump(mode="json", exclude_defaults=True) for rule in rules], ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class CheckedLedger:
+    """A ledger read and checked: its tasks understood, its escalation rules as stored."""
+
+    spec: LedgerSpec
+    tasks: list[CheckedTask]
+    escalation: str | None
+
+
+def check_ledgers(specs: Sequence[LedgerSpec]) -> list[CheckedLedger]:
+    """Check every ledger before anything is written; raise every problem of every file at once."""
+    errors: list[InputError] = []
+    checked: list[CheckedLedger] = []
+    seen: dict[tuple[str, str], str] = {}
+    for spec in specs:
+        key = (spec.title, spec.doc_number)
+        if key in seen:
+            errors.append(InputError(f"{spec.at}: the same ledger as {seen[key]} ({spec.title})"))
+        seen[key] = spec.at
+        tasks: list[CheckedTask] = []
+        escalation = None
+        try:
+            tasks = check_spec(spec)
+        except InputError as exc:
+            errors.append(exc)
+        try:
+            escalation = _escalation_json(spec)
+        except InputError as exc:
+            errors.append(exc)
+        checked.append(CheckedLedger(spec, tasks, escalation))
+    raise_all(errors)
+    return checked
 
 
 def _due_on(
@@ -92,11 +146,20 @@ def _id(row: Ledger | Task) -> int:
 
 
 class _Importer:
+    """Writes checked ledgers, updating a ledger already there in place.
+
+    What left the file is removed, unless the records refer to it (notices issued, extension
+    requests, reports received, interviews held): those are kept, so the import is refused and
+    says what refers to what, rather than losing them."""
+
     def __init__(self, session: Session, by: str, now: dt.datetime, calendar: WorkCalendar) -> None:
         self.session = session
         self.by = by
         self.now = now
         self.calendar = calendar
+        self.blocked: list[InputError] = []
+        self.kept_units: set[int] = set()
+        self._stale_phases: list[Phase] = []
 
     def audit(
         self,
@@ -121,7 +184,7 @@ class _Importer:
             after=after,
         )
 
-    def ledger(self, spec: LedgerSpec) -> Ledger:
+    def ledger(self, spec: LedgerSpec, escalation: str | None) -> Ledger:
         found = self.session.exec(
             select(Ledger).where(Ledger.title == spec.title, Ledger.doc_number == spec.doc_number)
         ).first()
@@ -130,13 +193,86 @@ class _Importer:
         ledger.issued_on = spec.issued_on
         ledger.year = spec.year
         ledger.source = spec.source
-        ledger.escalation = _escalation_json(spec)
+        ledger.escalation = escalation
         ledger.updated_at = self.now
         self.session.add(ledger)
         self.session.flush()
         assert ledger.id is not None
         self.audit(ledger.id, "reimport" if found else "import", spec.title, after={"source": spec.source})
         return ledger
+
+    # --- what refers to a row that left the file ------------------------------------------
+
+    def history(
+        self, *, assignments: Sequence[int] = (), reports: Sequence[int] = (), unit: int | None = None
+    ) -> list[str]:
+        """The records that refer to these assignments, report periods or unit, in words."""
+        session = self.session
+        item_of: list[sa.ColumnElement[bool]] = []
+        if assignments:
+            item_of.append(col(NoticeItem.assignment_id).in_(assignments))
+        if reports:
+            item_of.append(col(NoticeItem.report_id).in_(reports))
+        if unit is not None:
+            item_of.append(col(NoticeItem.unit_id) == unit)
+        notices: dict[int, str] = {}
+        if item_of:
+            notices.update(
+                session.execute(
+                    sa.select(col(Notice.id), col(Notice.number))
+                    .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
+                    .where(sa.or_(*item_of))
+                ).all()
+            )
+        if unit is not None:
+            notices.update(
+                session.execute(sa.select(col(Notice.id), col(Notice.number)).where(col(Notice.unit_id) == unit)).all()
+            )
+        found = []
+        if notices:
+            numbers = [notices[i] for i in sorted(notices)]
+            more = f" and {len(numbers) - 5} more" if len(numbers) > 5 else ""
+            found.append(f"notice{'s' if len(numbers) > 1 else ''} " + "、".join(numbers[:5]) + more)
+
+        def count(query: Any) -> int:
+            return int(session.execute(query).scalar_one())
+
+        extensions = (
+            count(sa.select(func.count()).where(col(Extension.assignment_id).in_(assignments))) if assignments else 0
+        )
+        if extensions:
+            found.append(f"{extensions} extension request{'s' if extensions > 1 else ''}")
+        received_of: list[sa.ColumnElement[bool]] = []
+        if reports:
+            received_of.append(col(ReportDue.id).in_(reports))
+        if unit is not None:
+            received_of.append(col(ReportDue.unit_id) == unit)
+        received = (
+            count(sa.select(func.count()).where(sa.or_(*received_of), col(ReportDue.received_on).is_not(None)))
+            if received_of
+            else 0
+        )
+        if received:
+            found.append(f"{received} received report{'s' if received > 1 else ''}")
+        interviews = count(sa.select(func.count()).where(col(Interview.unit_id) == unit)) if unit is not None else 0
+        if interviews:
+            found.append(f"{interviews} interview{'s' if interviews > 1 else ''}")
+        return found
+
+    def block(self, spec: LedgerSpec, what: str, refs: list[str], end_it: bool = True) -> None:
+        how = "keep it in the file" + (", and mark it 已终止 to end it" if end_it else "")
+        self.blocked.append(
+            InputError(
+                f"{spec.at}: {what} is no longer in the file, but {', '.join(refs)} refer to it: "
+                f"the records keep it, so it cannot be removed ({how})",
+                key="kept_by_records",
+                where=spec.at,
+                what=what,
+                refs=", ".join(refs),
+            )
+        )
+
+    # --- units and persons ----------------------------------------------------------------
 
     def units(self, ledger: Ledger, spec: LedgerSpec) -> dict[str, Unit]:
         existing = {u.name: u for u in self.session.exec(select(Unit).where(Unit.ledger_id == ledger.id))}
@@ -151,7 +287,7 @@ class _Importer:
             self.person(ledger, unit, unit_spec.person, unit_spec.email, unit_spec.phone)
             units[unit.name] = unit
         for gone in existing.values():
-            self.remove_unit(ledger, gone)
+            self.remove_unit(ledger, spec, gone)
         return units
 
     def person(self, ledger: Ledger, unit: Unit, name: str, email: str, phone: str) -> None:
@@ -175,17 +311,27 @@ class _Importer:
             assert unit.id is not None
             self.session.add(Person(unit_id=unit.id, name=name, email=email, phone=phone, since=self.now))
 
-    def remove_unit(self, ledger: Ledger, unit: Unit) -> None:
-        ids = list(self.session.exec(select(Assignment.id).where(Assignment.unit_id == unit.id)))
-        self.remove_assignments([i for i in ids if i is not None])
+    def remove_unit(self, ledger: Ledger, spec: LedgerSpec, unit: Unit) -> None:
+        assert unit.id is not None
+        ids = [i for i in self.session.exec(select(Assignment.id).where(Assignment.unit_id == unit.id)) if i]
+        refs = self.history(assignments=ids, unit=unit.id)
+        if refs:
+            self.kept_units.add(unit.id)
+            self.block(spec, f"unit {unit.name}", refs)
+            return
+        self.remove_assignments(ids)
+        self.session.execute(delete(ReportDue).where(col(ReportDue.unit_id) == unit.id))
         self.session.execute(delete(Person).where(col(Person.unit_id) == unit.id))
         self.audit(ledger.id, "remove-unit", unit.name, before={"unit": unit.name})
         self.session.delete(unit)
 
     def remove_assignments(self, ids: Sequence[int]) -> None:
+        """Remove assignments nothing but their own progress refers to (see ``history``)."""
         if ids:
             self.session.execute(delete(ProgressEvent).where(col(ProgressEvent.assignment_id).in_(ids)))
             self.session.execute(delete(Assignment).where(col(Assignment.id).in_(ids)))
+
+    # --- phases, tasks and assignments ----------------------------------------------------
 
     def phases(self, ledger: Ledger, spec: LedgerSpec) -> dict[str, Phase]:
         existing = {p.name: p for p in self.session.exec(select(Phase).where(Phase.ledger_id == ledger.id))}
@@ -200,64 +346,73 @@ class _Importer:
         return phases
 
     def tasks(
-        self, ledger: Ledger, checked: list[CheckedTask], phases: dict[str, Phase], units: dict[str, Unit]
+        self,
+        ledger: Ledger,
+        spec: LedgerSpec,
+        checked: list[CheckedTask],
+        phases: dict[str, Phase],
+        units: dict[str, Unit],
     ) -> None:
         existing = list(self.session.exec(select(Task).where(Task.ledger_id == ledger.id)))
         by_text = {clean_name(t.text): t for t in existing}
         by_seq = {t.seq: t for t in existing}
         kept: set[int] = set()
+        seqs = {t.id: t.seq for t in existing}
         # Free the 序号 of tasks that will move, so the unique (ledger, seq) index never trips.
         for task in existing:
             task.seq = f"~{task.id}"
             self.session.add(task)
         self.session.flush()
         for position, item in enumerate(checked, start=1):
-            spec = item.spec
-            found = by_text.get(clean_name(spec.text)) or by_seq.get(item.seq)
+            task_spec = item.spec
+            found = by_text.get(clean_name(task_spec.text)) or by_seq.get(item.seq)
             if found is None or found.id in kept:
                 task = Task(
                     ledger_id=_id(ledger),
                     position=position,
                     seq=item.seq,
-                    text=spec.text,
-                    deadline_text=spec.deadline_text,
+                    text=task_spec.text,
+                    deadline_text=task_spec.deadline_text,
                     deadline_kind=item.deadline.kind,
                 )
             else:
                 task = found
-            if task.id is not None and task.deadline_text != spec.deadline_text:
+            if task.id is not None and task.deadline_text != task_spec.deadline_text:
                 self.audit(
                     ledger.id,
                     "deadline",
                     f"任务 {item.seq}",
                     before={"deadline": task.deadline_text},
-                    after={"deadline": spec.deadline_text},
+                    after={"deadline": task_spec.deadline_text},
                     task_id=task.id,
                 )
             old_due = task.due_on
-            task.position, task.seq, task.text = position, item.seq, spec.text
-            task.deadline_text, task.deadline_kind = spec.deadline_text, item.deadline.kind
-            task.phase_id = phases[spec.phase].id if spec.phase else None
-            task.start_on = spec.start_on
+            task.position, task.seq, task.text = position, item.seq, task_spec.text
+            task.deadline_text, task.deadline_kind = task_spec.deadline_text, item.deadline.kind
+            task.phase_id = phases[task_spec.phase].id if task_spec.phase else None
+            task.start_on = task_spec.start_on
             task.due_on = _due_on(item, task.trigger_on, ledger_start(ledger.issued_on, ledger.year), self.calendar)
             self.session.add(task)
             self.session.flush()
             assert task.id is not None
             kept.add(task.id)
-            self.assignments(task, item, units, old_due)
+            self.assignments(spec, task, item, units, old_due)
         for task in existing:
-            if task.id not in kept:
-                ids = list(self.session.exec(select(Assignment.id).where(Assignment.task_id == task.id)))
-                self.remove_assignments([i for i in ids if i is not None])
-                self.audit(
-                    ledger.id, "remove-task", task.text, before={"task": task.text, "deadline": task.deadline_text}
-                )
-                self.session.delete(task)
+            if task.id in kept:
+                continue
+            ids = [i for i in self.session.exec(select(Assignment.id).where(Assignment.task_id == task.id)) if i]
+            refs = self.history(assignments=ids)
+            if refs:
+                self.block(spec, f"task {seqs[task.id]} ({task.text})", refs)
+                continue
+            self.remove_assignments(ids)
+            self.audit(ledger.id, "remove-task", task.text, before={"task": task.text, "deadline": task.deadline_text})
+            self.session.delete(task)
         self.session.flush()
-        for phase in self._stale_phases:
-            self.session.delete(phase)
 
-    def assignments(self, task: Task, item: CheckedTask, units: dict[str, Unit], old_due: dt.date | None) -> None:
+    def assignments(
+        self, spec: LedgerSpec, task: Task, item: CheckedTask, units: dict[str, Unit], old_due: dt.date | None
+    ) -> None:
         existing = {a.unit_id: a for a in self.session.exec(select(Assignment).where(Assignment.task_id == task.id))}
         for name, role in item.owners:
             unit = units[name]
@@ -269,28 +424,95 @@ class _Importer:
                 assignment.due_on = task.due_on
             assignment.role = role.value
             self.session.add(assignment)
-        self.remove_assignments([a.id for a in existing.values() if a.id is not None])
+        removed = []
+        for unit_id, assignment in existing.items():
+            if unit_id in self.kept_units or assignment.id is None:
+                continue  # the unit itself is kept, and said so
+            refs = self.history(assignments=[assignment.id])
+            if refs:
+                unit_name = self.session.get(Unit, unit_id)
+                owner = unit_name.name if unit_name else str(unit_id)
+                self.block(spec, f"task {task.seq} of {owner}", refs)
+            else:
+                removed.append(assignment.id)
+        self.remove_assignments(removed)
+
+    # --- periodic reports -----------------------------------------------------------------
 
     def reports(self, ledger: Ledger, spec: LedgerSpec) -> None:
-        self.session.execute(delete(ReportDuty).where(col(ReportDuty.ledger_id) == ledger.id))
-        for report in spec.reports:
-            assert ledger.id is not None
-            self.session.add(
-                ReportDuty(
-                    ledger_id=ledger.id,
-                    name=report.name,
-                    deadline_text=report.deadline_text,
-                    unit_kinds=json.dumps(report.unit_kinds, ensure_ascii=False),
-                )
+        """Report duties are updated in place (matched by name, then by deadline): the periods
+        owed, received and noticed stay theirs."""
+        existing = list(self.session.exec(select(ReportDuty).where(ReportDuty.ledger_id == ledger.id)))
+        matched: dict[int, ReportDuty] = {}
+        free = list(existing)
+        for i, report in enumerate(spec.reports):
+            duty = next((d for d in free if d.name == report.name), None)
+            if duty is not None:
+                matched[i] = duty
+                free.remove(duty)
+        for i, report in enumerate(spec.reports):
+            if i not in matched and (duty := next((d for d in free if d.deadline_text == report.deadline_text), None)):
+                matched[i] = duty
+                free.remove(duty)
+        for i, report in enumerate(spec.reports):
+            kinds = json.dumps(report.unit_kinds, ensure_ascii=False)
+            duty = matched.get(i) or ReportDuty(
+                ledger_id=_id(ledger), name=report.name, deadline_text=report.deadline_text, unit_kinds=kinds
             )
+            before = {"name": duty.name, "deadline": duty.deadline_text, "unit_kinds": json.loads(duty.unit_kinds)}
+            after = {"name": report.name, "deadline": report.deadline_text, "unit_kinds": report.unit_kinds}
+            if duty.id is not None and before != after:
+                self.audit(ledger.id, "report-duty", report.name, before=before, after=after)
+            duty.name, duty.deadline_text, duty.unit_kinds = report.name, report.deadline_text, kinds
+            self.session.add(duty)
+            self.session.flush()
+            self.prune_periods(ledger, duty)
+        for duty in free:
+            ids = [i for i in self.session.exec(select(ReportDue.id).where(ReportDue.duty_id == duty.id)) if i]
+            refs = self.history(reports=ids)
+            if refs:
+                self.block(spec, f"report {duty.name}", refs, end_it=False)
+                continue
+            self.session.execute(delete(ReportDue).where(col(ReportDue.duty_id) == duty.id))
+            self.audit(
+                ledger.id, "remove-report", duty.name, before={"name": duty.name, "deadline": duty.deadline_text}
+            )
+            self.session.delete(duty)
 
-    def run(self, spec: LedgerSpec) -> Ledger:
-        checked = check_spec(spec)
-        ledger = self.ledger(spec)
+    def prune_periods(self, ledger: Ledger, duty: ReportDuty) -> None:
+        """Remove the periods a changed duty no longer asks for (another deadline, a unit of
+        another kind), unless received or noticed: those stay as they were."""
+        rows = list(
+            self.session.execute(
+                sa.select(col(ReportDue.id), col(ReportDue.due_on), col(Unit.kind))
+                .join(Unit, col(Unit.id) == col(ReportDue.unit_id))
+                .where(col(ReportDue.duty_id) == duty.id, col(ReportDue.received_on).is_(None))
+                .where(~sa.exists().where(col(NoticeItem.report_id) == col(ReportDue.id)))
+            )
+        )
+        if not rows:
+            return
+        rule = parse(duty.deadline_text, ledger.year)
+        assert isinstance(rule, Recurring), "checked: a report duty's deadline recurs"
+        last = max(due for _, due, _ in rows)
+        start = ledger.issued_on or dt.date(ledger.year or min(due for _, due, _ in rows).year, 1, 1)
+        owed = set(rule.dates(start, last))
+        kinds = set(json.loads(duty.unit_kinds))
+        stale = [i for i, due, kind in rows if due not in owed or (kinds and kind not in kinds)]
+        if stale:
+            self.session.execute(delete(ReportDue).where(col(ReportDue.id).in_(stale)))
+
+    def run(self, checked: CheckedLedger) -> Ledger:
+        spec = checked.spec
+        self.blocked, self.kept_units = [], set()
+        ledger = self.ledger(spec, checked.escalation)
         units = self.units(ledger, spec)
         phases = self.phases(ledger, spec)
-        self.tasks(ledger, checked, phases, units)
+        self.tasks(ledger, spec, checked.tasks, phases, units)
         self.reports(ledger, spec)
+        raise_all(self.blocked)  # the caller's transaction is rolled back: nothing is written
+        for phase in self._stale_phases:
+            self.session.delete(phase)
         self.session.flush()
         return ledger
 
@@ -327,17 +549,14 @@ def import_ledgers(
     now: dt.datetime,
     calendar: WorkCalendar,
 ) -> list[LedgerSummary]:
-    """Write the ledgers in the caller's transaction; the caller commits (or not, for a dry run)."""
-    seen: dict[tuple[str, str], str] = {}
-    for spec in specs:
-        key = (spec.title, spec.doc_number)
-        if key in seen:
-            raise InputError(f"{spec.source}: the same ledger as {seen[key]} ({spec.title})")
-        seen[key] = spec.source
+    """Write the ledgers in the caller's transaction; the caller commits (or not, for a dry run).
+
+    Every file is checked first, and every error found is raised (``InputErrors`` for several)
+    before anything is written."""
     importer = _Importer(session, by, now, calendar)
     ids = []
-    for spec in specs:
-        ledger = importer.run(spec)
+    for ledger_checked in check_ledgers(specs):
+        ledger = importer.run(ledger_checked)
         assert ledger.id is not None
         ids.append(ledger.id)
     return sorted(summarise(session, ids), key=lambda s: ids.index(s.id))

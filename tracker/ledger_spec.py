@@ -2,7 +2,9 @@
 
 Both readers (TOML and spreadsheets) produce a ``LedgerSpec``; ``check_spec`` validates it in one
 place (deadlines understood, units known, no duplicates), with errors that name the file and the
-line or cell each value came from.
+line or cell each value came from. Every error is reported, not only the first: the readers keep
+going past a bad value (``LedgerSpec.problems``, and ``broken`` on the item so that the check does
+not report a missing value again), and the check collects its own.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from tracker.addresses import looks_like_email
 from tracker.deadlines import Absolute, Deadline, DeadlineError, parse
-from tracker.errors import InputError
+from tracker.errors import InputError, raise_all
 from tracker.models import Role
 
 
@@ -31,6 +33,7 @@ class UnitSpec:
     kind: str = ""
     group: str = ""
     where: str = ""
+    broken: bool = False  # the reader reported a problem with this unit (a missing value is not reported twice)
 
 
 @dataclass
@@ -46,6 +49,7 @@ class TaskSpec:
     due_date: dt.date | None = None  # a real date cell: no parsing needed
     where: str = ""
     deadline_where: str = ""
+    broken: bool = False  # the reader reported a problem with this task (a missing value is not reported twice)
 
 
 @dataclass
@@ -54,6 +58,7 @@ class ReportSpec:
     deadline_text: str
     unit_kinds: list[str] = field(default_factory=list)
     where: str = ""
+    broken: bool = False  # the reader reported a problem with this report (a missing value is not reported twice)
 
 
 @dataclass
@@ -69,6 +74,12 @@ class LedgerSpec:
     tasks: list[TaskSpec] = field(default_factory=list)
     reports: list[ReportSpec] = field(default_factory=list)
     escalation: list[dict[str, object]] | None = None
+    where: str = ""  # the file, for an error about the whole ledger (``source`` may be a document's name)
+    problems: list[InputError] = field(default_factory=list)  # what the reader found wrong
+
+    @property
+    def at(self) -> str:
+        return self.where or self.source
 
 
 @dataclass(frozen=True)
@@ -79,92 +90,140 @@ class CheckedTask:
     owners: list[tuple[str, Role]]
 
 
-def _owners(task: TaskSpec, units: dict[str, UnitSpec]) -> list[tuple[str, Role]]:
+def _owners(task: TaskSpec, units: dict[str, UnitSpec], errors: list[InputError]) -> list[tuple[str, Role]]:
+    """The task's units and their roles; a problem is added to ``errors`` (and the owners are
+    what could be made of them)."""
     if task.units is not None:
         names = [clean_name(n) for n in task.units]
         for name in names:
             if name not in units:
-                raise InputError(
-                    f"{task.where}: unit {name!r} is not among the ledger's units",
-                    key="unknown_unit",
-                    where=task.where,
-                    name=name,
+                errors.append(
+                    InputError(
+                        f"{task.where}: unit {name!r} is not among the ledger's units",
+                        key="unknown_unit",
+                        where=task.where,
+                        name=name,
+                    )
                 )
     else:
         kinds = set(task.unit_kinds)
         names = [u.name for u in units.values() if not kinds or u.kind in kinds]
         if kinds and not names:
-            raise InputError(f"{task.where}: no unit is of kind {', '.join(sorted(kinds))}")
+            errors.append(InputError(f"{task.where}: no unit is of kind {', '.join(sorted(kinds))}"))
+            return []
     if len(set(names)) != len(names):
-        raise InputError(f"{task.where}: a unit is named twice", key="unit_twice_in_task", where=task.where)
+        errors.append(InputError(f"{task.where}: a unit is named twice", key="unit_twice_in_task", where=task.where))
+        names = list(dict.fromkeys(names))
     assist = {clean_name(n) for n in task.assist}
     unknown = assist - set(names)
     if unknown:
-        raise InputError(f"{task.where}: assisting unit {sorted(unknown)[0]!r} does not owe this task")
-    if not names:
-        raise InputError(f"{task.where}: no responsible unit", key="no_unit_for_task", where=task.where)
+        errors.append(InputError(f"{task.where}: assisting unit {sorted(unknown)[0]!r} does not owe this task"))
+    if not names and task.units is not None and not task.broken:  # broken: the reader said so already
+        errors.append(InputError(f"{task.where}: no responsible unit", key="no_unit_for_task", where=task.where))
     return [(name, Role.ASSIST if name in assist else Role.LEAD) for name in names]
 
 
 def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
-    """Validate a ledger; return its tasks with deadlines understood and owners resolved."""
+    """Validate a ledger; return its tasks with deadlines understood and owners resolved.
+
+    Raises every problem found, the reader's and the check's, as one ``InputError`` (several:
+    ``InputErrors``)."""
+    errors: list[InputError] = list(spec.problems)
     if not spec.title.strip():
-        raise InputError(f"{spec.source}: the ledger has no title", key="no_title", where=spec.source)
+        errors.append(InputError(f"{spec.at}: the ledger has no title", key="no_title", where=spec.at))
     units: dict[str, UnitSpec] = {}
     for unit in spec.units:
         unit.name = clean_name(unit.name)
         unit.person = clean_name(unit.person)
         if not unit.name:
-            raise InputError(f"{unit.where}: a unit has no name", key="unit_no_name", where=unit.where)
+            if unit.broken:  # the reader said so already
+                continue
+            errors.append(InputError(f"{unit.where}: a unit has no name", key="unit_no_name", where=unit.where))
+            continue
         if unit.name in units:
-            raise InputError(
-                f"{unit.where}: unit {unit.name!r} is listed twice", key="unit_twice", where=unit.where, name=unit.name
+            errors.append(
+                InputError(
+                    f"{unit.where}: unit {unit.name!r} is listed twice",
+                    key="unit_twice",
+                    where=unit.where,
+                    name=unit.name,
+                )
             )
         if unit.email and not looks_like_email(unit.email):
-            raise InputError(
-                f"{unit.where}: {unit.email!r} is not an email address",
-                key="unit_email",
-                where=unit.where,
-                value=unit.email,
+            errors.append(
+                InputError(
+                    f"{unit.where}: {unit.email!r} is not an email address",
+                    key="unit_email",
+                    where=unit.where,
+                    value=unit.email,
+                )
             )
         if "\n" in unit.phone or "\r" in unit.phone:
-            raise InputError(f"{unit.where}: the phone number has a line break")
-        units[unit.name] = unit
-    if not units:
-        raise InputError(f"{spec.source}: the ledger has no responsible units", key="no_units", where=spec.source)
+            errors.append(InputError(f"{unit.where}: the phone number has a line break"))
+        units.setdefault(unit.name, unit)
+    if not spec.units:
+        errors.append(InputError(f"{spec.at}: the ledger has no responsible units", key="no_units", where=spec.at))
     checked: list[CheckedTask] = []
     seqs: set[str] = set()
     for position, task in enumerate(spec.tasks, start=1):
-        if not task.text.strip():
-            raise InputError(f"{task.where}: a task has no text", key="task_no_text", where=task.where)
         seq = task.seq.strip() or str(position)
+        if not task.text.strip() and not task.broken:
+            errors.append(InputError(f"{task.where}: a task has no text", key="task_no_text", where=task.where))
         if seq in seqs:
-            raise InputError(f"{task.where}: 序号 {seq} is used twice", key="seq_twice", where=task.where, seq=seq)
+            errors.append(
+                InputError(f"{task.where}: 序号 {seq} is used twice", key="seq_twice", where=task.where, seq=seq)
+            )
         seqs.add(seq)
         deadline: Deadline
         if task.due_date is not None:
             deadline = Absolute(task.due_date)
+        elif task.broken and not task.deadline_text:  # the reader said so already
+            continue
         else:
             try:
                 deadline = parse(task.deadline_text, spec.year)
             except DeadlineError as exc:
-                raise InputError(
-                    f"{task.deadline_where or task.where}: {exc}",
-                    key="bad_deadline",
-                    where=task.deadline_where or task.where,
-                    text=task.deadline_text,
-                ) from None
-        checked.append(CheckedTask(task, seq, deadline, _owners(task, units)))
-    if not checked:
-        raise InputError(f"{spec.source}: the ledger has no tasks", key="no_tasks", where=spec.source)
+                errors.append(
+                    InputError(
+                        f"{task.deadline_where or task.where}: {exc}",
+                        key="bad_deadline",
+                        where=task.deadline_where or task.where,
+                        text=task.deadline_text,
+                    )
+                )
+                continue
+        owners = _owners(task, units, errors) if spec.units else []
+        checked.append(CheckedTask(task, seq, deadline, owners))
+    if not spec.tasks:
+        errors.append(InputError(f"{spec.at}: the ledger has no tasks", key="no_tasks", where=spec.at))
     for report in spec.reports:
+        if report.broken and not report.deadline_text:  # the reader said so already
+            continue
         try:
             parsed = parse(report.deadline_text, spec.year)
         except DeadlineError as exc:
-            raise InputError(f"{report.where}: {exc}") from None
+            errors.append(InputError(f"{report.where}: {exc}"))
+            continue
         if parsed.kind != "recurring":
-            raise InputError(f"{report.where}: a progress report needs a recurring deadline (e.g. 每月25日前)")
+            errors.append(InputError(f"{report.where}: a progress report needs a recurring deadline (e.g. 每月25日前)"))
         kinds = set(report.unit_kinds)
-        if kinds and not any(u.kind in kinds for u in units.values()):
-            raise InputError(f"{report.where}: no unit is of kind {', '.join(sorted(kinds))}")
+        if kinds and spec.units and not any(u.kind in kinds for u in units.values()):
+            errors.append(InputError(f"{report.where}: no unit is of kind {', '.join(sorted(kinds))}"))
+    errors.sort(key=lambda error: _place(error, spec.at))
+    raise_all(errors)
     return checked
+
+
+def _place(error: InputError, file: str) -> tuple[int, int]:
+    """Where in its file an error is, to list them in the file's order: (line, 0) in a TOML file,
+    (row, column) in a sheet, (0, 0) for the file as a whole."""
+    text = str(error)
+    rest = text[len(file) :] if text.startswith(file) else text
+    if found := re.match(r":(\d+):", rest):
+        return int(found[1]), 0
+    if found := re.match(r": [^:]*!([A-Z]+)(\d+)", rest):
+        column = 0
+        for letter in found[1]:
+            column = column * 26 + ord(letter) - ord("A") + 1
+        return int(found[2]), column
+    return 0, 0

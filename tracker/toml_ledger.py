@@ -1,7 +1,9 @@
 """Read a ledger from the TOML format documented in the README.
 
 TOML parsers report no positions for values, so an error about a value names its path
-(``phases[0].tasks[2].deadline``) and the line where that value is written.
+(``phases[0].tasks[2].deadline``) and the line where that value is written. A bad value is noted
+(``LedgerSpec.problems``) and reading goes on, so that every error of the file is reported at once;
+only a file that is not TOML at all stops at its first error.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tracker.errors import InputError
+from tracker.errors import InputError, raise_all
 from tracker.ledger_spec import LedgerSpec, ReportSpec, TaskSpec, UnitSpec
 
 _LEDGER_KEYS = {
@@ -39,44 +41,82 @@ class _Reader:
     def __init__(self, path: Path, raw: str) -> None:
         self.path = path
         self.lines = raw.splitlines()
+        self.problems: list[InputError] = []
 
-    def line_of(self, value: object) -> str:
+    def line_of(self, value: object, table: str = "") -> str:
+        """The line where a value is written (the first one in ``table``'s ``[[...]]``, if it has one)."""
         needle = f'"{value}"' if isinstance(value, str) else str(value)
-        for number, line in enumerate(self.lines, start=1):
-            if needle in line:
-                return f"{self.path}:{number}"
+        after = self.table_line(table) if table else 0
+        for lines, first in ((self.lines[after:], after + 1), (self.lines, 1)):
+            for number, line in enumerate(lines, start=first):
+                if needle in line:
+                    return f"{self.path}:{number}"
         return str(self.path)
 
-    def line_of_key(self, key: str) -> str:
-        for number, line in enumerate(self.lines, start=1):
+    def line_of_key(self, key: str, table: str = "") -> str:
+        """The line of ``key =`` (the first one in ``table``'s ``[[...]]``, if it has one)."""
+        after = self.table_line(table) if table else 0
+        for number, line in enumerate(self.lines[after:], start=after + 1):
             if line.strip().startswith((f"{key} ", f"{key}=", f"[{key}]", f"[[{key}]]")):
                 return f"{self.path}:{number}"
         return str(self.path)
 
-    def where(self, path: str, value: object = None) -> str:
-        return f"{self.line_of(value) if value is not None else self.path}: {path}"
+    def line_of_table(self, path: str) -> str:
+        line = self.table_line(path)
+        return f"{self.path}:{line}" if line else str(self.path)
 
-    def wrong(self, field: str, value: object, problem: str, key: str) -> InputError:
-        """``FILE:LINE: field: problem``, keyed (``toml.*``) for a front end's own words."""
-        at = self.line_of(value) if value is not None else str(self.path)
-        return InputError(f"{at}: {field}: {problem}", key=f"toml.{key}", where=at, field=field)
+    def table_line(self, path: str) -> int:
+        """The line of the table a path is in: ``units[3].name`` → the fourth ``[[units]]``;
+        ``phases[1].tasks[0]`` → the first ``[[phases.tasks]]`` after the second ``[[phases]]``;
+        0 when it is not written so."""
+        start, name, parent = 0, "", None
+        for key, index in re.findall(r"(\w+)\[(\d+)\]", path):
+            name = f"{name}.{key}" if name else key
+            seen = -1
+            for number in range(start, len(self.lines)):
+                line = self.lines[number].strip()
+                if parent is not None and line.startswith(parent):
+                    return 0  # the next parent table: not written as [[...]] here
+                if line.startswith(f"[[{name}]]"):
+                    seen += 1
+                    if seen == int(index):
+                        start = number + 1
+                        break
+            else:
+                return 0
+            parent = f"[[{name}]]"
+        return start
+
+    def where(self, path: str, value: object = None) -> str:
+        return f"{self.line_of(value, path) if value is not None else self.line_of_table(path)}: {path}"
+
+    def wrong(self, field: str, value: object, problem: str, key: str) -> None:
+        """Note ``FILE:LINE: field: problem``, keyed (``toml.*``) for a front end's own words."""
+        at = self.line_of(value, field) if value is not None else self.line_of_table(field)
+        self.problems.append(InputError(f"{at}: {field}: {problem}", key=f"toml.{key}", where=at, field=field))
+
+    def count(self) -> int:
+        return len(self.problems)
 
     def table(self, data: object, path: str, keys: set[str]) -> Mapping[str, Any]:
         if not isinstance(data, dict):
-            raise self.wrong(path, None, "must be a table", "not_table")
-        unknown = sorted(set(data) - keys)
-        if unknown:
-            at = self.line_of_key(unknown[0])
-            field = f"{path}.{unknown[0]}"
-            raise InputError(f"{at}: {field}: unknown key", key="toml.unknown_key", where=at, field=field)
+            self.wrong(path, None, "must be a table", "not_table")
+            return {}
+        for unknown in sorted(set(data) - keys):
+            at = self.line_of_key(unknown, path if "[" in path else "")
+            field = f"{path}.{unknown}"
+            self.problems.append(
+                InputError(f"{at}: {field}: unknown key", key="toml.unknown_key", where=at, field=field)
+            )
         return data
 
     def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = False) -> str:
         value = data.get(key, "")
         if not isinstance(value, str):
-            raise self.wrong(f"{path}.{key}", value, "must be text", "not_text")
+            self.wrong(f"{path}.{key}", value, "must be text", "not_text")
+            return ""
         if required and not value.strip():
-            raise self.wrong(f"{path}.{key}", None, "is missing", "missing")
+            self.wrong(f"{path}.{key}", None, "is missing", "missing")
         return value.strip()
 
     def names(self, data: Mapping[str, Any], key: str, path: str) -> list[str] | None:
@@ -84,21 +124,29 @@ class _Reader:
             return None
         value = data[key]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.wrong(f"{path}.{key}", value, "must be a list of names", "not_names")
+            self.wrong(f"{path}.{key}", value, "must be a list of names", "not_names")
+            return None
         return list(value)
 
     def array(self, data: Mapping[str, Any], key: str, path: str) -> list[Any]:
         value = data.get(key, [])
         if not isinstance(value, list):
-            raise self.wrong(f"{path}.{key}", None, f"must be an array of tables ([[{key}]])", "not_array")
+            self.wrong(f"{path}.{key}", None, f"must be an array of tables ([[{key}]])", "not_array")
+            return []
+        return value
+
+    def date(self, data: Mapping[str, Any], key: str, path: str, example: str) -> dt.date | None:
+        value = data.get(key)
+        if value is not None and not (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            self.wrong(path, value, f"must be a date ({example})", "not_date")
+            return None
         return value
 
     def task(self, data: object, path: str, phase: str | None) -> TaskSpec:
+        before = self.count()
         t = self.table(data, path, _TASK_KEYS)
         deadline = self.text(t, "deadline", path, required=True)
-        start = t.get("start")
-        if start is not None and not (isinstance(start, dt.date) and not isinstance(start, dt.datetime)):
-            raise self.wrong(f"{path}.start", start, "must be a date (2017-01-01)", "not_date")
+        start = self.date(t, "start", f"{path}.start", "2017-01-01")
         seq = t.get("seq", "")
         return TaskSpec(
             text=self.text(t, "text", path, required=True),
@@ -111,10 +159,14 @@ class _Reader:
             start_on=start,
             where=self.where(path, t.get("text")),
             deadline_where=self.where(f"{path}.deadline", deadline),
+            broken=self.count() > before,
         )
 
 
-def read_toml_ledger(path: Path) -> LedgerSpec:
+def read_toml_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
+    """Read a TOML ledger. A bad value raises (every one found: ``InputErrors`` for several); with
+    ``keep_going`` it is noted in ``LedgerSpec.problems`` instead, for the import's check to raise
+    together with its own findings. A file that is not TOML at all raises either way."""
     try:
         raw = path.read_text(encoding="utf-8")
         data = tomllib.loads(raw)
@@ -128,20 +180,21 @@ def read_toml_ledger(path: Path) -> LedgerSpec:
     top = r.table(data, "(top level)", _LEDGER_KEYS)
     year = top.get("year")
     if year is not None and (not isinstance(year, int) or not 1949 <= year <= 2200):
-        raise r.wrong("year", year, "must be a year such as 2017", "year")
-    issued_on = top.get("issued_on")
-    if issued_on is not None and not (isinstance(issued_on, dt.date) and not isinstance(issued_on, dt.datetime)):
-        raise r.wrong("issued_on", issued_on, "must be a date (2017-03-01)", "not_date")
+        r.wrong("year", year, "must be a year such as 2017", "year")
+        year = None
+    issued_on = r.date(top, "issued_on", "issued_on", "2017-03-01")
     spec = LedgerSpec(
-        title=r.text(top, "title", "(top level)", required=True),
+        title=r.text(top, "title", "(top level)"),  # none: the check says the ledger has no title
         source=r.text(top, "source", "(top level)") or str(path),
         doc_number=r.text(top, "doc_number", "(top level)"),
         issuer=r.text(top, "issuer", "(top level)"),
         issued_on=issued_on,
         year=year if year is not None else (issued_on.year if issued_on else None),
+        where=str(path),
     )
     for i, item in enumerate(r.array(top, "units", "(top level)")):
         path_i = f"units[{i}]"
+        before = r.count()
         u = r.table(item, path_i, _UNIT_KEYS)
         spec.units.append(
             UnitSpec(
@@ -152,6 +205,7 @@ def read_toml_ledger(path: Path) -> LedgerSpec:
                 kind=r.text(u, "kind", path_i),
                 group=r.text(u, "group", path_i),
                 where=r.where(path_i, u.get("name")),
+                broken=r.count() > before,
             )
         )
     for i, item in enumerate(r.array(top, "phases", "(top level)")):
@@ -164,6 +218,7 @@ def read_toml_ledger(path: Path) -> LedgerSpec:
         spec.tasks.append(r.task(task, f"tasks[{i}]", None))
     for i, item in enumerate(r.array(top, "reports", "(top level)")):
         path_i = f"reports[{i}]"
+        before = r.count()
         rep = r.table(item, path_i, _REPORT_KEYS)
         deadline = r.text(rep, "deadline", path_i, required=True)
         spec.reports.append(
@@ -172,11 +227,16 @@ def read_toml_ledger(path: Path) -> LedgerSpec:
                 deadline_text=deadline,
                 unit_kinds=r.names(rep, "unit_kinds", path_i) or [],
                 where=r.where(f"{path_i}.deadline", deadline),
+                broken=r.count() > before,
             )
         )
     escalation = top.get("escalation")
     if escalation is not None:
         if not isinstance(escalation, list) or not all(isinstance(e, dict) for e in escalation):
-            raise r.wrong("escalation", None, "must be an array of tables ([[escalation]])", "not_array")
-        spec.escalation = escalation
+            r.wrong("escalation", None, "must be an array of tables ([[escalation]])", "not_array")
+        else:
+            spec.escalation = escalation
+    spec.problems = r.problems
+    if not keep_going:
+        raise_all(spec.problems)
     return spec

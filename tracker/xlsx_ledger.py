@@ -1,10 +1,13 @@
 """Read a ledger from the spreadsheet an office already keeps (shaped like the Puyang table).
 
-The sheet: a title row, maybe a preamble (附件, the document number), a header row found by its
-names, then task rows. Merged cells (phase, units, persons spanning rows) are read as if every
-covered cell held the value. One cell may list several units and persons (newline, 、, ，, ;),
-matched by position. Deadlines are text or real date cells. An optional sheet 通讯录 / 联系人
-gives each unit's person, phone and email.
+The sheet: a title row, maybe a preamble (附件, the document number, ``牵头单位：县住建局　填报日期：
+2019年3月1日``), a header row found by its names, then task rows. The title is the title row
+(merged across the table, usually ending in 台账 or 一览表), never a ``key：value`` line: those
+are the preamble, kept as the ledger's issuer, date and source. Merged cells (phase, units,
+persons spanning rows) are read as if every covered cell held the value. One cell may list
+several units and persons (newline, 、, ，, ;), matched by position. Deadlines are text or real
+date cells. An optional sheet 通讯录 / 联系人 gives each unit's person, phone and email. A bad row
+is noted (``LedgerSpec.problems``) and reading goes on, so that every bad cell is reported at once.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tracker.errors import InputError
+from tracker.deadlines import Absolute, DeadlineError, parse
+from tracker.errors import InputError, raise_all
 from tracker.ledger_spec import LedgerSpec, TaskSpec, UnitSpec, clean_name
 
 # Header names and their usual variants, compared with all whitespace removed.
@@ -85,6 +89,10 @@ class _Grid:
         value = self.sheet.cell(r, c).value
         return value.strip() if isinstance(value, str) else value
 
+    def origin(self, row: int, column: int) -> tuple[int, int]:
+        """The top-left cell of the merged range covering row, column (or that cell)."""
+        return self.merged.get((row, column), (row, column))
+
     def span(self, row: int, column: int) -> tuple[int, int]:
         """Columns covered by the (merged) cell at row, column."""
         origin = self.merged.get((row, column))
@@ -131,18 +139,108 @@ def _find_header(grid: _Grid) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _title_and_doc(grid: _Grid, header_row: int) -> tuple[str, str]:
-    title, doc = "", ""
+# A title row usually ends so; a preamble line starts with a short label and a colon.
+_TITLE_END = re.compile(r"(台账|一览表|计划表|清单|表)$")
+_ANNEX = re.compile(r"^附\s*件\s*\d*\s*[:：]?")
+_LABEL = re.compile(r"(?:^|(?<=\s))([\u4e00-\u9fa5A-Za-z（）()]{1,10})\s*[:：]")
+ISSUER_LABELS = ("发文单位", "印发单位", "牵头单位", "主办单位", "制表单位", "编制单位", "填报单位", "报送单位", "单位")
+DATE_LABELS = ("印发日期", "发文日期", "制表日期", "编制日期", "填报日期", "填报时间", "制表时间", "日期", "时间")
+PREAMBLE_LABELS = (*ISSUER_LABELS, *DATE_LABELS, "文号", "联系人", "联系电话", "电话", "填报人", "审核人", "负责人")
+
+
+@dataclass
+class _Top:
+    """What stands above the header: the title, the document number, the preamble's fields."""
+
+    title: str = ""
+    doc: str = ""
+    issuer: str = ""
+    issued_on: dt.date | None = None
+    preamble: list[str] = field(default_factory=list)
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    """``牵头单位：县住建局　　填报日期：2019年3月1日`` → [(牵头单位, 县住建局), (填报日期, 2019年3月1日)]."""
+    labels = list(_LABEL.finditer(text))
+    return [
+        (
+            re.sub(r"[（(].*?[）)]", "", m.group(1)),  # 填报单位（盖章）: 填报单位
+            text[m.end() : labels[i + 1].start() if i + 1 < len(labels) else len(text)].strip(),
+        )
+        for i, m in enumerate(labels)
+    ]
+
+
+def _is_preamble(text: str) -> bool:
+    """A ``key：value`` line (a known key, or any short label not in front of a title)."""
+    found = _fields(text)
+    if not found or not _LABEL.match(text):
+        return False
+    return found[0][0] in PREAMBLE_LABELS or not _TITLE_END.search(_plain(text))
+
+
+def _date_of(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        found = parse(str(value)) if value else None
+    except DeadlineError:
+        return None
+    return found.date if isinstance(found, Absolute) else None
+
+
+def _top(grid: _Grid, header_row: int, columns: dict[str, int]) -> _Top:
+    top = _Top()
+    width = max(columns.values()) - min(columns.values()) + 1
+    candidates: list[tuple[bool, bool, int, str]] = []
+    used: set[tuple[int, int]] = set()  # cells read as a preamble field's value
     for row in range(1, header_row):
         for column in range(1, grid.sheet.max_column + 1):
-            text = grid.value(row, column)
-            if not isinstance(text, str) or not text:
+            if grid.merged.get((row, column), (row, column)) != (row, column) or (row, column) in used:
+                continue  # a merged cell is read once, at its origin
+            raw = grid.value(row, column)
+            if not isinstance(raw, str) or not raw:
                 continue
-            if m := _DOC_NUMBER.search(_plain(text)):
-                doc = doc or m.group()
-            elif not re.fullmatch(r"附\s*件\s*\d*[:：]?", text) and len(_plain(text)) > len(title):
-                title = _plain(text)
-    return title, doc
+            text = _ANNEX.sub("", raw).strip()
+            if not text:
+                continue  # 附件, 附件1：
+            doc = _DOC_NUMBER.search(_plain(text))
+            if doc:
+                top.doc = top.doc or doc.group()
+            if _is_preamble(text):
+                line = re.sub(r"\s+", " ", text)
+                for label, value in _fields(text):
+                    after: Any = value
+                    if not after and (found := _next_value(grid, row, column)):
+                        after, at = found
+                        used.add(at)
+                        line += after.date().isoformat() if isinstance(after, dt.datetime) else str(after)
+                    if label in ISSUER_LABELS and after and not top.issuer:
+                        top.issuer = clean_name(str(after))
+                    elif label in DATE_LABELS and top.issued_on is None:
+                        top.issued_on = _date_of(after)
+                top.preamble.append(line)
+            elif not doc:
+                first, last = grid.span(row, column)
+                plain = _plain(text)
+                candidates.append(
+                    (bool(_TITLE_END.search(plain)), last - first + 1 >= max(2, width // 2), len(plain), plain)
+                )
+    if candidates:
+        top.title = max(candidates)[3]
+    return top
+
+
+def _next_value(grid: _Grid, row: int, column: int) -> tuple[Any, tuple[int, int]] | None:
+    """The value of a preamble field written in the next cell (``填报日期：`` | 2019-03-01)."""
+    _, last = grid.span(row, column)
+    for c in range(last + 1, grid.sheet.max_column + 1):
+        value = grid.value(row, c)
+        if value not in (None, ""):
+            return None if isinstance(value, str) and _LABEL.match(value) else (value, (row, c))
+    return None
 
 
 def _year(title: str, doc: str) -> int | None:
@@ -152,7 +250,7 @@ def _year(title: str, doc: str) -> int | None:
     return None
 
 
-def _contacts(workbook: Any, path: Path) -> dict[str, tuple[str, str, str]]:
+def _contacts(workbook: Any, path: Path, problems: list[InputError]) -> dict[str, tuple[str, str, str]]:
     """Unit name → (person, phone, email) from the 通讯录 sheet, if any."""
     sheet = next((workbook[name] for name in workbook.sheetnames if _plain(name) in CONTACT_SHEETS), None)
     if sheet is None:
@@ -167,7 +265,8 @@ def _contacts(workbook: Any, path: Path) -> dict[str, tuple[str, str, str]]:
         if "unit" in columns:
             break
     else:
-        raise InputError(f"{path}: {sheet.title}: no header row with 责任单位")
+        problems.append(InputError(f"{path}: {sheet.title}: no header row with 责任单位"))
+        return {}
     found: dict[str, tuple[str, str, str]] = {}
     for r in range(row + 1, sheet.max_row + 1):
         unit = clean_name(str(grid.value(r, columns["unit"]) or ""))
@@ -189,7 +288,10 @@ def _deadline(value: Any) -> tuple[str, dt.date | None]:
     return (str(value).strip() if value is not None else ""), None
 
 
-def read_xlsx_ledger(path: Path) -> LedgerSpec:
+def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
+    """Read a ledger sheet. A bad cell raises (every one found: ``InputErrors`` for several); with
+    ``keep_going`` it is noted in ``LedgerSpec.problems`` instead, for the import's check to raise
+    together with its own findings. A workbook without a ledger sheet raises either way."""
     try:
         workbook = load_workbook(path, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -202,19 +304,33 @@ def read_xlsx_ledger(path: Path) -> LedgerSpec:
         grid = _Grid(sheet)
         found = _find_header(grid)
         if found is not None:
-            return _read_sheet(path, workbook, grid, *found)
+            spec = _read_sheet(path, workbook, grid, *found)
+            if not keep_going:
+                raise_all(spec.problems)
+            return spec
     raise InputError(
         f"{path}: no sheet has a header row with 任务, 完成时限 and 责任单位 columns", key="no_header", where=path
     )
 
 
 def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[str, int]) -> LedgerSpec:
-    title, doc = _title_and_doc(grid, header)
-    if not title:
+    top = _top(grid, header, cols)
+    if not top.title:
         raise InputError(f"{path}: {grid.sheet.title}: no title row above the header (row {header})")
-    spec = LedgerSpec(title=title, source=str(path), doc_number=doc, year=_year(title, doc))
-    contacts = _contacts(workbook, path)
+    year = _year(top.title, top.doc) or (top.issued_on.year if top.issued_on else None)
+    spec = LedgerSpec(
+        title=top.title,
+        source=f"{path}（{'；'.join(top.preamble)}）" if top.preamble else str(path),
+        doc_number=top.doc,
+        issuer=top.issuer,
+        issued_on=top.issued_on,
+        year=year,
+        where=str(path),
+    )
+    problems = spec.problems
+    contacts = _contacts(workbook, path, problems)
     units: dict[str, UnitSpec] = {}
+    miscounted: set[tuple[tuple[int, int], tuple[int, int]]] = set()
     seq_values = (
         [grid.value(r, cols["seq"]) for r in range(header + 1, grid.sheet.max_row + 1)] if "seq" in cols else []
     )
@@ -229,20 +345,29 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
         text = str(text).strip()
         if text.startswith(("注：", "注:", "备注")):
             continue
+        before = len(problems)
         deadline_text, due = _deadline(grid.value(row, cols["deadline"]))
         if not deadline_text:
             where = f"{path}: {grid.where(row, cols['deadline'])}"
-            raise InputError(f"{where}: the task has no deadline", key="no_deadline_cell", where=where)
+            problems.append(InputError(f"{where}: the task has no deadline", key="no_deadline_cell", where=where))
         unit_names = split_names(grid.value(row, cols["unit"]))
         if not unit_names:
             where = f"{path}: {grid.where(row, cols['unit'])}"
-            raise InputError(f"{where}: the task has no responsible unit", key="no_unit_for_task", where=where)
-        persons = split_names(grid.value(row, cols["person"])) if "person" in cols else []
-        if persons and len(persons) != len(unit_names):
-            raise InputError(
-                f"{path}: {grid.where(row, cols['person'])}: {len(persons)} persons for "
-                f"{len(unit_names)} units in {grid.where(row, cols['unit'])} (they are matched by position)"
+            problems.append(
+                InputError(f"{where}: the task has no responsible unit", key="no_unit_for_task", where=where)
             )
+        persons = split_names(grid.value(row, cols["person"])) if "person" in cols else []
+        if persons and unit_names and len(persons) != len(unit_names):
+            cells = (grid.origin(row, cols["person"]), grid.origin(row, cols["unit"]))
+            if cells not in miscounted:  # a merged cell is one cell: said once
+                miscounted.add(cells)
+                problems.append(
+                    InputError(
+                        f"{path}: {grid.where(*cells[0])}: {len(persons)} persons for "
+                        f"{len(unit_names)} units in {grid.where(*cells[1])} (they are matched by position)"
+                    )
+                )
+            persons = []
         assist = split_names(grid.value(row, cols["assist"])) if "assist" in cols else []
         for i, name in enumerate(unit_names + [a for a in assist if a not in unit_names]):
             person = persons[i] if i < len(persons) else ""
@@ -259,8 +384,10 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
                     where=f"{path}: {grid.where(row, cols['unit'])}",
                 )
             elif person and known.person and person != known.person:
-                raise InputError(
-                    f"{path}: {grid.where(row, cols['person'])}: {name} has {person} here but {known.person} above"
+                problems.append(
+                    InputError(
+                        f"{path}: {grid.where(row, cols['person'])}: {name} has {person} here but {known.person} above"
+                    )
                 )
         phase = None
         if "phase" in cols and (raw_phase := grid.value(row, cols["phase"])):
@@ -282,6 +409,7 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
                 assist=assist,
                 where=f"{path}: {grid.where(row, cols['task'])}",
                 deadline_where=f"{path}: {grid.where(row, cols['deadline'])}",
+                broken=len(problems) > before,
             )
         )
     if not spec.tasks:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import LEDGERS
-from tests.sheets import date_deadlines, write_puyang
+from tests.sheets import PUYANG_TASKS, date_deadlines, write_puyang, write_with_preamble
 
 PUYANG = LEDGERS / "puyang-2017-digital-city.toml"
 PILOTS = LEDGERS / "smart-city-pilots-2013.toml"
@@ -202,3 +203,134 @@ def test_sheet_without_a_header_row(cli, tmp_path: Path) -> None:  # type: ignor
     wb.save(tmp_path / "plain.xlsx")
     result = cli("import", tmp_path / "plain.xlsx")
     assert result.code == 2 and "no sheet has a header row" in result.err
+
+
+# --- every error at once ------------------------------------------------------------------
+
+
+def test_every_error_of_a_toml_file_is_reported_with_its_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        PUYANG.read_text(encoding="utf-8")
+        .replace('name = "范县政府"', 'nmae = "范县政府"')
+        .replace('deadline = "2017年3月底完成"', 'deadline = "2017年13月底完成"')
+        .replace('deadline = "2017年7月底完成"', 'deadline = "尽快"')
+    )
+    path = tmp_path / "four.toml"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+
+    def line(needle: str) -> int:
+        return next(n for n, t in enumerate(lines, 1) if needle in t)
+
+    result = cli("import", PILOTS, path)
+    assert result.code == 2 and "Traceback" not in result.err
+    reported = result.err.splitlines()
+    assert reported[0] == "tracker: 4 errors:" and len(reported) == 5
+    assert [int(r.split(":")[1]) for r in reported[1:]] == sorted(int(r.split(":")[1]) for r in reported[1:])
+    assert f"{path}:{line('nmae')}: units[3].nmae: unknown key" in result.err
+    assert f"{path}:{line('nmae') - 1}: units[3].name: is missing" in result.err
+    assert f"{path}:{line('13月底')}: phases[0].tasks[0].deadline: 2017年13月底完成: no month 13" in result.err
+    assert f"{path}:{line('尽快')}: phases[1].tasks[0].deadline: 尽快: not a deadline" in result.err
+    assert cli("ledgers", "--json").json() == []  # the good file is not imported either
+
+
+def test_every_bad_cell_of_a_sheet_is_reported(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    deadlines: list[object] = [t[2] for t in PUYANG_TASKS]
+    deadlines[1], deadlines[3], deadlines[6] = "尽快", "2019年13月底", None
+    sheet = write_puyang(tmp_path / "bad.xlsx", deadlines=deadlines, persons="孙庆伟\n刘兵")
+    result = cli("import", sheet)
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "tracker: 4 errors:",
+        f"  {sheet}: 台账!F5: 2 persons for 5 units in 台账!E5 (they are matched by position)",  # once: one merged cell
+        f"  {sheet}: 台账!D6: 尽快: not a deadline we understand"
+        " (write e.g. 2017年3月底, 12月15日前, 接到通知后15天内 or 每季度末)",
+        f"  {sheet}: 台账!D8: 2019年13月底: no month 13",
+        f"  {sheet}: 台账!D11: the task has no deadline",
+    ]
+    assert cli("ledgers", "--json").json() == []
+
+
+def test_errors_of_several_files_together_and_past_twenty_counted(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sheet = write_puyang(tmp_path / "late.xlsx", deadlines=["某日"] * len(PUYANG_TASKS))
+    many = tmp_path / "many.toml"
+    many.write_text(
+        'title = "很多错误"\nyear = 2017\n[[units]]\nname = "甲县"\n'
+        + "".join(f'[[tasks]]\ntext = "任务{i}"\ndeadline = "第{i}天"\n' for i in range(1, 16)),
+        encoding="utf-8",
+    )
+    result = cli("import", sheet, many)
+    assert result.code == 2
+    listed = result.err.splitlines()
+    assert listed[0] == "tracker: 24 errors:"
+    assert len(listed) == 1 + 20 + 1 and listed[-1] == "  …及另外4处错误"
+    assert [line.split(": ")[0].strip() for line in listed[1:10]] == [str(sheet)] * 9
+    assert [line.split(": ")[1] for line in listed[1:10]] == [f"台账!D{row}" for row in range(5, 14)]
+    assert all(line.strip().startswith(f"{many}:") for line in listed[10:21])
+    assert cli("ledgers", "--json").json() == []
+
+
+def test_the_import_screen_lists_several_errors_in_its_language(tmp_path: Path) -> None:
+    from tracker.errors import InputError, InputErrors
+    from tui.i18n import language, set_language
+    from tui.screens.imports import _errors_text
+
+    errors = [
+        InputError(
+            f"x.xlsx: 台账!D{row}: the task has no deadline", key="no_deadline_cell", where=f"x.xlsx: 台账!D{row}"
+        )
+        for row in range(5, 30)
+    ]
+    before = language()
+    set_language("zh")
+    try:
+        lines = _errors_text(InputErrors(errors)).strip("\n").splitlines()
+        one = _errors_text(errors[0])
+    finally:
+        set_language(before)
+    assert lines[0].strip() == "x.xlsx: 台账!D5：任务没有完成时限"
+    assert len(lines) == 21 and lines[-1].strip() == "…及另外5处错误"
+    assert one == "x.xlsx: 台账!D5：任务没有完成时限"  # one error: on the line itself
+
+
+# --- the title row, not the preamble ------------------------------------------------------
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one-cell", "cells"])
+def test_the_title_row_wins_over_a_longer_preamble(cli, tmp_path: Path, split: bool) -> None:  # type: ignore[no-untyped-def]
+    sheet = write_with_preamble(tmp_path / "renovation.xlsx", split_preamble=split)
+    result = cli("import", sheet, "--json")
+    assert result.code == 0, result.err
+    assert result.json()["ledgers"][0]["title"] == "县城区老旧小区改造工作台账"
+    import os
+
+    from sqlmodel import Session, select
+
+    from tracker.db import make_engine
+    from tracker.models import Ledger
+
+    with Session(make_engine(os.environ["TRACKER_DB"])) as session:
+        ledger = session.exec(select(Ledger)).one()
+    # The preamble's fields: who leads (the issuer), the date (the ledger's date and year), all of it in source.
+    assert (ledger.issuer, ledger.issued_on, ledger.year) == ("县住建局", dt.date(2019, 3, 1), 2019)
+    assert str(sheet) in ledger.source and "牵头单位：县住建局" in ledger.source and "填报日期：" in ledger.source
+    rows = cli("show", "1", "--json", "--as-of", "2019-04-10").json()["rows"]
+    assert [r["deadline"] for r in rows if r["role"] == "lead"] == [
+        "2019-03-31",
+        "2019-05-31",
+        "2019-09-30",
+        "2019-12-31",
+    ]
+    assert {r["unit"] for r in rows} == {"县住建局", "各乡镇政府", "县发改委", "县财政局"}
+
+
+def test_a_sheet_with_only_a_preamble_above_the_header_has_no_title(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    sheet = write_with_preamble(tmp_path / "untitled.xlsx")
+    book = load_workbook(sheet)
+    book.active.unmerge_cells("A1:F1")
+    book.active["A1"] = None
+    book.save(sheet)
+    result = cli("import", sheet)
+    assert result.code == 2 and "no title row above the header" in result.err

@@ -11,13 +11,21 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Header, Input, Static
 
-from tracker.errors import InputError
+from tracker.errors import InputError, InputErrors, more_errors
 from tracker.importing import import_ledgers, read_ledger_file
 from tui.context import Context
 from tui.i18n import error_text, t
 from tui.widgets.keybar import KeyBar
 
 SUFFIXES = (".toml", ".xlsx")
+
+
+def _errors_text(exc: InputError) -> str:
+    """One error on the line; several each on its own line, in the UI's words where it has them."""
+    if not isinstance(exc, InputErrors):
+        return error_text(exc)
+    lines = [error_text(error) for error in exc.shown] + ([more_errors(exc.more)] if exc.more else [])
+    return "".join(f"\n  {line}" for line in lines)
 
 
 class LedgerFiles(DirectoryTree):
@@ -87,7 +95,7 @@ class ImportScreen(Screen[None]):
                 else:
                     session.rollback()
         except InputError as exc:
-            result.update(t("import.failed", error=error_text(exc)))
+            result.update(t("import.failed", error=_errors_text(exc)))
             result.add_class("-bad")
             self.checked = None
             self.query_one("#confirm", Button).disabled = True
