@@ -23,3 +23,8 @@ class NotFoundError(InputError):
 
 class StaleEditError(InputError):
     """Someone else changed the record after it was read; the write was refused."""
+
+
+class BusyError(Exception):
+    """Another process holds work that must not run twice at once, for longer than we wait.
+    Not bad input (exit 1), but no fault of ours either: the message says what to do."""

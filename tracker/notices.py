@@ -121,54 +121,42 @@ def _create_notices(
     return {key: serials[first + i] for i, (key, _) in enumerate(groups)}
 
 
-def issue_notices(
-    session: Session,
-    new: Sequence[Finding],
-    *,
-    as_of: dt.date,
-    now: dt.datetime,
-    by: str,
-    settings: NoticeSettings,
-) -> list[int]:
-    """Notices for newly escalated findings held in memory (missed reports, and small scans);
-    returns the new notices' ids."""
+def _report_groups(new: Sequence[Finding]) -> dict[GroupKey, list[Finding]]:
+    """Newly escalated missed reports by the notice they go into."""
     groups: dict[GroupKey, list[Finding]] = {}
     for f in new:
-        if f.rank >= RANK[Level.WARNING]:
+        if f.rank >= NOTICE_MIN_RANK:
             groups.setdefault(_group_key(f.ledger_id, f.rank, f.unit_id), []).append(f)
-    if not groups:
-        return []
-    ordered = sorted(groups.items())
-    ids = _create_notices(
-        session, [(key, len(found)) for key, found in ordered], as_of=as_of, now=now, by=by, settings=settings
-    )
+    return groups
+
+
+def _write_report_items(session: Session, groups: dict[GroupKey, list[Finding]], ids: dict[GroupKey, int]) -> None:
+    """The missed reports' notice items, and their report periods marked as noticed."""
     items: list[dict[str, Any]] = []
-    tasks: list[dict[str, Any]] = []
-    reports: list[dict[str, Any]] = []
-    for key, findings in ordered:
+    marks: list[dict[str, Any]] = []
+    for key, findings in sorted(groups.items()):
         for f in findings:
-            is_task = f.kind == "task"
             items.append(
                 {
                     "notice_id": ids[key],
                     "unit_id": f.unit_id,
-                    "assignment_id": f.item_id if is_task else None,
-                    "report_id": None if is_task else f.item_id,
+                    "assignment_id": None,
+                    "report_id": f.item_id,
                     "level": key[1],
                     "deadline": f.deadline,
                     "days_overdue": f.days_overdue,
                 }
             )
-            (tasks if is_task else reports).append({"b_id": f.item_id, "b_level": key[1], "b_due": f.deadline})
+            marks.append({"b_id": f.item_id, "b_level": key[1]})
+    if not items:
+        return
     connection = session.connection()
     connection.execute(sa.insert(table_of(NoticeItem)), items)
-    for table, rows in ((table_of(Assignment), tasks), (table_of(ReportDue), reports)):
-        if rows:
-            values: dict[str, Any] = {"notified_level": sa.bindparam("b_level")}
-            if table.name == "assignment":
-                values["notified_due"] = sa.bindparam("b_due")
-            connection.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id")).values(**values), rows)
-    return sorted(ids.values())
+    report = table_of(ReportDue)
+    connection.execute(
+        sa.update(report).where(report.c.id == sa.bindparam("b_id")).values(notified_level=sa.bindparam("b_level")),
+        marks,
+    )
 
 
 def _scratch_tables() -> tuple[sa.Table, sa.Table]:
@@ -209,18 +197,32 @@ def escalate_tasks(
     settings: NoticeSettings,
     rules: list[EscalationRule],
     calendar: WorkCalendar,
+    reports: Sequence[Finding] = (),
 ) -> list[int]:
-    """Notices for every assignment that newly reached a notice level, set-based: the scan's new
-    escalations are written once to a temporary table, then grouped into notices, copied into
-    notice items and marked as noticed by single statements, never loaded into Python (a first
-    check may escalate 400,000 of them)."""
+    """Notices for every assignment that newly reached a notice level and for the newly escalated
+    missed ``reports``, all numbered and grouped together: one bulletin per ledger and run names
+    every newly criticised unit, whether for its tasks or its reports, and a unit's notice of a
+    level covers both.
+
+    Set-based for the assignments: the scan's new escalations are written once to a temporary
+    table, then grouped into notices, copied into notice items and marked as noticed by single
+    statements, never loaded into Python (a first check may escalate 400,000 of them)."""
     connection = session.connection()
     escalated, grouped = _scratch_tables()
     escalated.create(connection)
     grouped.create(connection)
     # No try/finally: after an error the transaction rolls back, and the tables with it.
     ids = _escalate_into(
-        session, escalated, grouped, as_of=as_of, now=now, by=by, settings=settings, rules=rules, calendar=calendar
+        session,
+        escalated,
+        grouped,
+        as_of=as_of,
+        now=now,
+        by=by,
+        settings=settings,
+        rules=rules,
+        calendar=calendar,
+        reports=_report_groups(reports),
     )
     grouped.drop(connection)
     escalated.drop(connection)
@@ -238,6 +240,7 @@ def _escalate_into(
     settings: NoticeSettings,
     rules: list[EscalationRule],
     calendar: WorkCalendar,
+    reports: dict[GroupKey, list[Finding]],
 ) -> list[int]:
     from tracker.scan import criticism_counts, is_new, ladders, scan_parts
 
@@ -268,10 +271,15 @@ def _escalate_into(
     counted = connection.execute(
         sa.select(e.ledger_id, e.level, e.unit_key, sa.func.count()).group_by(e.ledger_id, e.level, e.unit_key)
     ).all()
-    if not counted:
+    sizes: dict[GroupKey, int] = {(int(lid), int(rank), int(unit)): int(n) for lid, rank, unit, n in counted}
+    for key, found in reports.items():
+        sizes[key] = sizes.get(key, 0) + len(found)
+    if not sizes:
         return []
-    groups = sorted(((int(lid), int(rank), int(unit)), int(n)) for lid, rank, unit, n in counted)
-    ids = _create_notices(session, groups, as_of=as_of, now=now, by=by, settings=settings)
+    ids = _create_notices(session, sorted(sizes.items()), as_of=as_of, now=now, by=by, settings=settings)
+    _write_report_items(session, reports, ids)
+    if not counted:
+        return list(ids.values())
     connection.execute(
         sa.insert(grouped),
         [{"ledger_id": k[0], "level": k[1], "unit_key": k[2], "notice_id": i} for k, i in ids.items()],
