@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from tracker import audit
 from tracker.config import EscalationRule, Level, NoticeSettings
-from tracker.errors import NotFoundError
+from tracker.deadlines import cn_date
+from tracker.errors import InputError, NotFoundError
 from tracker.ladder import LEVEL_LABELS, LEVEL_OF, NOTICE_MIN_RANK, RANK
 from tracker.models import (
     Assignment,
@@ -95,6 +96,8 @@ def _create_notices(
                 "created_by": by,
                 "acknowledged_at": None,
                 "acknowledged_by": "",
+                "meeting_at": "",
+                "meeting_place": settings.interview_place if rank == RANK[Level.INTERVIEW] else "",
             }
         )
         audits.append(
@@ -321,6 +324,15 @@ class NoticeLine:
 
 
 @dataclass(frozen=True)
+class EarlierNotice:
+    """A notice issued before this one about the same assignments or reports."""
+
+    number: str
+    kind: str
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
 class NoticeDetail:
     id: int
     kind: str
@@ -336,6 +348,20 @@ class NoticeDetail:
     lines: list[NoticeLine] = field(default_factory=list)
     acknowledged_at: dt.datetime | None = None
     acknowledged_by: str = ""
+    # What was issued before about these very assignments (or reports), oldest first: what an
+    # interview notice or a referral may say happened, and all it may say.
+    earlier: list[EarlierNotice] = field(default_factory=list)
+    meeting_at: str = ""  # an interview's time, "YYYY-MM-DD HH:MM" local; empty: to be filled in
+    meeting_place: str = ""
+
+    @property
+    def meeting_when(self) -> str:
+        """The interview's time as a notice writes it: 2017年5月10日（星期三）9时30分; empty if unset."""
+        if not self.meeting_at:
+            return ""
+        when = dt.datetime.fromisoformat(self.meeting_at)
+        minutes = f"{when.minute}分" if when.minute else ""
+        return f"{cn_date(when.date())}（星期{'一二三四五六日'[when.weekday()]}）{when.hour}时{minutes}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -348,6 +374,9 @@ class NoticeDetail:
             "fix_by": self.fix_by.isoformat() if self.fix_by else None,
             "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
             "acknowledged_by": self.acknowledged_by or None,
+            "earlier": [{"number": e.number, "kind": e.kind, "as_of": e.as_of.isoformat()} for e in self.earlier],
+            "meeting_at": self.meeting_at or None,
+            "meeting_place": self.meeting_place or None,
             "items": [
                 {
                     "unit": ln.unit,
@@ -423,7 +452,32 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         lines=lines,
         acknowledged_at=notice.acknowledged_at,
         acknowledged_by=notice.acknowledged_by,
+        earlier=earlier_notices(session, notice.id),
+        meeting_at=notice.meeting_at,
+        meeting_place=notice.meeting_place,
     )
+
+
+def earlier_notices(session: Session, notice_id: int) -> list[EarlierNotice]:
+    """The notices issued before ``notice_id`` that covered any of its assignments or reports."""
+    mine = sa.select(col(NoticeItem.assignment_id), col(NoticeItem.report_id)).where(
+        col(NoticeItem.notice_id) == notice_id
+    )
+    mine_sq = mine.subquery()
+    covered = sa.or_(
+        col(NoticeItem.assignment_id).in_(
+            sa.select(mine_sq.c.assignment_id).where(mine_sq.c.assignment_id.isnot(None))
+        ),
+        col(NoticeItem.report_id).in_(sa.select(mine_sq.c.report_id).where(mine_sq.c.report_id.isnot(None))),
+    )
+    rows = session.execute(
+        sa.select(col(Notice.id), col(Notice.number), col(Notice.kind), col(Notice.as_of))
+        .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
+        .where(col(Notice.id) < notice_id, covered)
+        .distinct()
+        .order_by(col(Notice.id))
+    )
+    return [EarlierNotice(number, kind, as_of) for _, number, kind, as_of in rows]
 
 
 def find_notice(session: Session, ref: str) -> Notice:
@@ -478,6 +532,58 @@ def acknowledge(session: Session, notice: Notice, *, by: str, now: dt.datetime) 
         after={"acknowledged_by": by},
     )
     return True
+
+
+def parse_meeting_time(text: str) -> str:
+    """An interview's time as typed (2017-05-10 09:30, 2017/5/10 9:30, 2017年5月10日 9:30 or
+    9时30分) as stored: "YYYY-MM-DD HH:MM"."""
+    import re
+
+    from tracker.deadlines import Absolute, DeadlineError, parse
+
+    found = re.fullmatch(r"\s*(.*?日|\S+)\s*(上午|下午)?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?\s*", text)
+    if found is None:
+        raise InputError(f"--at: {text!r} is not a date and time (e.g. 2017-05-10 09:30)")
+    try:
+        day = parse(found.group(1))
+    except DeadlineError as exc:
+        raise InputError(f"--at: {exc}") from None
+    hour, minute = int(found.group(3)), int(found.group(4) or 0)
+    if found.group(2) == "下午" and hour < 12:
+        hour += 12
+    if not isinstance(day, Absolute) or hour > 23 or minute > 59:
+        raise InputError(f"--at: {text!r} is not a date and time (e.g. 2017-05-10 09:30)")
+    return f"{day.date.isoformat()} {hour:02d}:{minute:02d}"
+
+
+def schedule_interview(
+    session: Session, notice: Notice, *, at: str | None, place: str | None, by: str, now: dt.datetime
+) -> Notice:
+    """Set an interview notice's time and/or place (audited)."""
+    if notice.kind != Level.INTERVIEW.value:
+        raise InputError(f"{notice.number} is a {LEVEL_LABELS[Level(notice.kind)]}, not an interview notice (约谈通知)")
+    if at is None and place is None:
+        raise InputError("give --at, --place or both")
+    before = {"meeting_at": notice.meeting_at, "meeting_place": notice.meeting_place}
+    if at is not None:
+        notice.meeting_at = parse_meeting_time(at)
+    if place is not None:
+        if not place.strip():
+            raise InputError("--place: empty")
+        notice.meeting_place = place.strip()
+    session.add(notice)
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action="interview-schedule",
+        ledger_id=notice.ledger_id,
+        unit_id=notice.unit_id,
+        subject=notice.number,
+        before=before,
+        after={"meeting_at": notice.meeting_at, "meeting_place": notice.meeting_place},
+    )
+    return notice
 
 
 def kind_label(kind: str) -> str:

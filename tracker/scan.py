@@ -366,6 +366,8 @@ def materialize_reports(session: Session, as_of: dt.date) -> int:
         for due in rule.dates(start, as_of):
             for unit in units:
                 assert duty.id is not None and unit.id is not None
+                if unit.terminated_on is not None and due > unit.terminated_on:
+                    continue  # its work ended: nothing owed after that day
                 if (duty.id, unit.id, due) not in existing:
                     session.add(ReportDue(duty_id=duty.id, unit_id=unit.id, due_on=due))
                     created += 1
@@ -427,7 +429,12 @@ def report_findings(
             .join(Ledger, col(Ledger.id) == col(ReportDuty.ledger_id))
             .join(Unit, col(Unit.id) == col(ReportDue.unit_id))
             .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
-            .where(sa.or_(*wanted))
+            .where(
+                sa.or_(*wanted),
+                # A terminated unit leaves the findings from the day its work ended, as its
+                # terminated assignments do.
+                sa.or_(col(Unit.terminated_on).is_(None), col(Unit.terminated_on) > as_of),
+            )
             .order_by(col(ReportDuty.ledger_id), col(ReportDue.due_on), col(Unit.position))
         )
         if ledger_ids is not None:

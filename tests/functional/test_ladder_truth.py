@@ -139,5 +139,84 @@ def test_two_checks_at_once_issue_everything_once(db_url: str, tmp_path: Path) -
     numbers = [n["number"] for n in notices]
     assert len(numbers) == len(set(numbers))
     # One notice per ledger, level, unit (bulletins: per ledger) and day, never two.
-    keys = [(n["ledger"], n["kind"], tuple(n["units"]) if n["kind"] != "criticism" else (), n["as_of"]) for n in notices]
-    assert len(keys) == len(set(keys))
+    keys = [
+        (n["ledger"], n["kind"], tuple(n["units"]) if n["kind"] != "criticism" else (), n["as_of"]) for n in notices
+    ]
+    assert len(keys) == len({repr(k) for k in keys})
+
+
+PUYANG = ROOT / "ledgers" / "puyang-2017-digital-city.toml"
+
+
+def show(cli, number: str) -> str:  # type: ignore[no-untyped-def]
+    result = cli("notice", "show", number)
+    assert result.code == 0, result.err
+    return result.out  # type: ignore[no-any-return]
+
+
+def test_a_referral_on_a_first_check_says_no_notice_came_before(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    notices = check(cli, "2017-07-30")["notices"]  # tasks 1-2 over 90 days late, task 3 30 days
+    referral = next(n for n in notices if n["kind"] == "accountability" and n["units"] == ["濮阳县政府"])
+    text = show(cli, referral["number"])
+    assert "经督办、通报和约谈" not in text and "督办、通报" not in text.replace("督办通知、通报或约谈通知", "")
+    assert "此前未就上述任务向你单位发出督办通知、通报或约谈通知" in text
+    interview = next(n for n in notices if n["kind"] == "interview" and n["units"] == ["濮阳县政府"])
+    text = show(cli, interview["number"])
+    assert "此前未就上述任务向你单位发出督办通知或通报" in text
+    assert cli("notice", "show", referral["number"], "--json").json()["earlier"] == []
+
+
+def test_a_referral_names_the_notices_issued_before_it(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    issued = {day: check(cli, day)["notices"] for day in ("2017-04-05", "2017-04-20", "2017-05-05", "2017-07-30")}
+
+    def number(day: str, kind: str) -> str:
+        return next(n["number"] for n in issued[day] if n["kind"] == kind and "濮阳县政府" in n["units"])
+
+    warning, bulletin = number("2017-04-05", "warning"), number("2017-04-20", "criticism")
+    interview = next(
+        n["number"] for n in issued["2017-05-05"] if n["kind"] == "interview" and n["units"] == ["濮阳县政府"]
+    )
+    referral = number("2017-07-30", "accountability")
+    text = show(cli, referral)
+    assert f"2017年4月5日发出督办通知（{warning}）" in text
+    assert f"2017年4月20日予以通报批评（{bulletin}）" in text
+    assert f"2017年5月5日发出约谈通知（{interview}）" in text
+    assert "此前未" not in text
+    earlier = cli("notice", "show", referral, "--json").json()["earlier"]
+    assert [e["number"] for e in earlier][:2] == [warning, bulletin]
+    assert interview in [e["number"] for e in earlier]
+
+
+def test_an_interview_notice_gives_time_and_place_or_leaves_them_to_fill(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    interview = next(n for n in check(cli, "2017-05-05")["notices"] if n["kind"] == "interview")
+    text = show(cli, interview["number"])
+    assert "于____年__月__日__时__分到________________参加约谈" in text
+    done = cli("interview-schedule", interview["number"], "--at", "2017年5月12日下午3时", "--place", "市政府三楼会议室")
+    assert done.code == 0, done.err
+    assert "于2017年5月12日（星期五）15时到市政府三楼会议室参加约谈" in show(cli, interview["number"])
+    history = cli("history", "1", "--json").json()
+    assert history[-1]["action"] == "interview-schedule"
+    # Bad input: exit 2 with a message, nothing changed.
+    bad = cli("interview-schedule", interview["number"], "--at", "下周")
+    assert bad.code == 2 and "--at" in bad.err
+    warning = next(n for n in cli("notices", "--json").json() if n["kind"] == "warning")
+    refused = cli("interview-schedule", warning["number"], "--place", "会议室")
+    assert refused.code == 2 and "约谈通知" in refused.err
+    # The configured place is printed on interview notices as they are issued.
+    config = tmp_path / "tracker.toml"
+    config.write_text('[notices]\ninterview_place = "市督查室会议室"\n', encoding="utf-8")
+    later = cli("--config", config, "check", "--as-of", "2017-05-31", "--json").json()["notices"]
+    fresh = next(n for n in later if n["kind"] == "interview")
+    assert "到市督查室会议室参加约谈" in show(cli, fresh["number"])
+
+
+def test_a_terminated_unit_owes_no_more_reports(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    imported(cli, tmp_path, LEDGER + REPORTS)
+    check(cli, "2017-01-20")
+    assert cli("terminate", "1", "乙县", "--reason", "试点终止", "--on", "2017-01-20").code == 0
+    later = check(cli, "2017-03-10")
+    assert {f["unit"] for f in later["findings"]} == {"甲县政府"}
+    assert all(n["units"] == ["甲县政府"] or "乙县政府" not in n["units"] for n in later["notices"])
