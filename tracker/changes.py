@@ -19,6 +19,7 @@ from tracker.models import (
     Extension,
     Interview,
     Ledger,
+    NoticeItem,
     ReportDue,
     ReportDuty,
     Status,
@@ -183,8 +184,11 @@ def decide_extension(
     return request
 
 
-def terminate_unit(session: Session, ledger: Ledger, unit: Unit, *, reason: str, by: str, now: dt.datetime) -> int:
-    """End a unit's open assignments as 已终止 (article 24); they leave the findings, stay in history."""
+def terminate_unit(
+    session: Session, ledger: Ledger, unit: Unit, *, reason: str, on: dt.date, by: str, now: dt.datetime
+) -> int:
+    """End a unit's work on ``on`` (article 24): its open assignments become 已终止 and leave the
+    findings (they stay in the history), and it owes no report due after that day."""
     if not reason.strip():
         raise InputError(f"{unit.name}: termination needs a reason (--reason)")
     ids = list(
@@ -201,6 +205,18 @@ def terminate_unit(session: Session, ledger: Ledger, unit: Unit, *, reason: str,
         .where(col(Assignment.id).in_(ids))
         .values(status=Status.TERMINATED.value, version=col(Assignment.version) + 1, updated_at=now)
     )
+    unit.terminated_on = on
+    session.add(unit)
+    # Report periods after that day are no longer owed (none can have been noticed yet).
+    noticed = sa.select(col(NoticeItem.report_id)).where(col(NoticeItem.report_id).is_not(None))
+    session.execute(
+        sa.delete(ReportDue).where(
+            col(ReportDue.unit_id) == unit.id,
+            col(ReportDue.due_on) > on,
+            col(ReportDue.received_on).is_(None),
+            col(ReportDue.id).not_in(noticed),
+        )
+    )
     audit.record(
         session,
         at=now,
@@ -210,7 +226,7 @@ def terminate_unit(session: Session, ledger: Ledger, unit: Unit, *, reason: str,
         unit_id=unit.id,
         subject=unit.name,
         before={"open": len(ids)},
-        after={"status": "terminated", "reason": reason.strip()},
+        after={"status": "terminated", "reason": reason.strip(), "on": on.isoformat()},
     )
     return len(ids)
 

@@ -16,6 +16,7 @@ from tracker.scan import (
     level_counts,
     materialize_reports,
     report_findings,
+    report_horizon,
     task_findings,
     task_level_counts,
 )
@@ -48,21 +49,31 @@ def run_check(
     findings are counted in the database and only the ten most overdue are loaded, so a
     steady-state check over a million assignments loads almost nothing.
     """
-    from tracker.notices import escalate_tasks, issue_notices
+    from tracker.locks import hold
+    from tracker.notices import escalate_tasks
 
-    materialize_reports(session, as_of)
+    # Two checks at once would both judge the same things new: the second waits for the first,
+    # then sees what it committed.
+    hold(session, "check")
     rules = settings.escalation
+    materialize_reports(session, report_horizon(session, as_of, rules, calendar))
     reports = report_findings(session, as_of, rules, calendar)
     new_reports = [f for f in reports if f.rank >= NOTICE_MIN_RANK and f.is_new]
-    ids = issue_notices(session, new_reports, as_of=as_of, now=now, by=by, settings=settings.notices)
 
     def escalate() -> list[int]:
         return escalate_tasks(
-            session, as_of=as_of, now=now, by=by, settings=settings.notices, rules=rules, calendar=calendar
+            session,
+            as_of=as_of,
+            now=now,
+            by=by,
+            settings=settings.notices,
+            rules=rules,
+            calendar=calendar,
+            reports=new_reports,
         )
 
     if with_findings:
-        ids += escalate()
+        ids = escalate()
         findings = task_findings(session, as_of, rules, calendar) + reports
         counts = level_counts(findings)
         lagging = lagging_rows(session, as_of, settings.progress.lag_margin)
@@ -70,8 +81,7 @@ def run_check(
         # Levels do not depend on what this run notices (criticisms count from earlier days), so
         # counting first lets a steady-state run skip the escalation scan altogether.
         counts, new = task_level_counts(session, as_of, rules, calendar)
-        if new:
-            ids += escalate()
+        ids = escalate() if new or new_reports else []
         for level, count in level_counts(reports).items():
             counts[level] = counts.get(level, 0) + count
         findings = task_findings(session, as_of, rules, calendar, most_overdue=10)

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from tracker import app as app_factory
 from tracker import output
 from tracker.deadlines import Absolute, DeadlineError, parse, resolve_dates
-from tracker.errors import InputError
+from tracker.errors import BusyError, InputError
 from tracker.importing import import_ledgers, read_ledger_file, summarise
 from tracker.ledger_spec import LedgerSpec
 from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
@@ -301,6 +301,8 @@ def main(argv: list[str] | None = None) -> None:
         run(args=argv, prog_name="tracker", standalone_mode=False)
     except InputError as exc:
         _fail(str(exc), 2)
+    except BusyError as exc:
+        _fail(str(exc), 1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:

@@ -231,6 +231,33 @@ def interviewed(obj: Obj, ledger: str, unit: str, held_on: dt.date, note: str) -
     output.done(f"{u.name}: 约谈已于 {held_on.isoformat()} 进行")
 
 
+@cli.command("interview-schedule")
+@click.argument("notice")
+@click.option("--at", "at", help="When: 2017-05-10 09:30, or 2017年5月10日下午3时.")
+@click.option("--place", help="Where, e.g. 市政府三楼会议室 (default: [notices] interview_place).")
+@json_option
+@pass_obj
+def interview_schedule(obj: Obj, notice: str, at: str | None, place: str | None, as_json: bool) -> None:
+    """Set the time and place an interview notice (约谈通知) gives; until set, it leaves them blank."""
+    from tracker.notices import find_notice, notice_detail, schedule_interview
+
+    tracker = obj.tracker
+    with obj.session() as session:
+        found = schedule_interview(
+            session, find_notice(session, notice), at=at, place=place, by=tracker.user, now=tracker.now()
+        )
+        session.commit()
+        detail = notice_detail(session, found, tracker.settings.notices.issuer)
+    if wants_json(obj, as_json):
+        output.emit_json(
+            {"number": detail.number, "meeting_at": detail.meeting_at, "meeting_place": detail.meeting_place}
+        )
+        return
+    output.done(
+        f"{detail.number}: 约谈时间 {detail.meeting_when or '（待定）'}，地点 {detail.meeting_place or '（待定）'}"
+    )
+
+
 @cli.command()
 @click.argument("ledger")
 @click.argument("task")
@@ -366,8 +393,9 @@ def extensions(obj: Obj, pending: bool, as_json: bool) -> None:
 @click.argument("ledger")
 @click.argument("unit")
 @click.option("--reason", required=True, help="Why the unit's work ends (e.g. 试点终止).")
+@click.option("--on", "on", type=DATE, help="The day its work ended (default: today).")
 @pass_obj
-def terminate(obj: Obj, ledger: str, unit: str, reason: str) -> None:
+def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None) -> None:
     """End a unit's open assignments as 已终止; they leave the findings and stay in the history."""
     from tracker.changes import terminate_unit
 
@@ -375,7 +403,9 @@ def terminate(obj: Obj, ledger: str, unit: str, reason: str) -> None:
     with obj.session() as session:
         found = find_ledger(session, ledger)
         u = find_unit(session, found, unit)
-        count = terminate_unit(session, found, u, reason=reason, by=tracker.user, now=tracker.now())
+        count = terminate_unit(
+            session, found, u, reason=reason, on=on or tracker.today(), by=tracker.user, now=tracker.now()
+        )
         session.commit()
     output.done(f"{u.name}: {count} assignments terminated")
 

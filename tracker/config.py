@@ -184,6 +184,9 @@ class NoticeSettings(Strict):
     issuer: str = Field(default="督查室", description="the issuing office printed on notices")
     fix_days: int = Field(default=10, ge=1, description="限期整改: days given to put things right")
     templates: str | None = Field(default=None, description="a folder of templates overriding the shipped ones")
+    interview_place: str = Field(
+        default="", description="where interviews (约谈) are held, printed on interview notices; blank: left to fill in"
+    )
 
     @field_validator("number_format")
     @classmethod

@@ -124,7 +124,7 @@ def build_digests(
             target = section(f.ledger_id, f.ledger, f.unit_id, f.unit)
             if target is not None:
                 (target.overdue if f.kind == "task" else target.missing).append(item(f, f.days_overdue))
-        elif f.kind == "task" and f.deadline in remind_days.get(f.ledger_id, set()):
+        elif f.deadline in remind_days.get(f.ledger_id, set()):
             target = section(f.ledger_id, f.ledger, f.unit_id, f.unit)
             if target is not None:
                 target.reminders.append(item(f, -f.days_overdue))

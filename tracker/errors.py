@@ -69,3 +69,8 @@ def raise_all(errors: Iterable[InputError]) -> None:
         raise flat[0]
     if flat:
         raise InputErrors(flat)
+
+
+class BusyError(Exception):
+    """Another process holds work that must not run twice at once, for longer than we wait.
+    Not bad input (exit 1), but no fault of ours either: the message says what to do."""

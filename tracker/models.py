@@ -119,6 +119,7 @@ class Unit(SQLModel, table=True):
     name: str
     kind: str = ""  # e.g. 试点 / 省级住房城乡建设管理部门, used to select who owes a task
     group_name: str = ""  # e.g. the province a pilot city belongs to
+    terminated_on: dt.date | None = None  # its work ended (终止): it owes nothing after this day
 
 
 class Person(SQLModel, table=True):
@@ -234,6 +235,10 @@ class Notice(SQLModel, table=True):
     created_by: str = ""
     acknowledged_at: dt.datetime | None = Field(default=None, sa_type=_utc())
     acknowledged_by: str = ""
+    # An interview's time (local wall-clock time, "YYYY-MM-DD HH:MM": a civil appointment, not a
+    # moment) and place; empty until set, and the notice then leaves them to be filled in.
+    meeting_at: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    meeting_place: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 def _unique_where_set(name: str, first: str, *rest: str) -> sa.Index:

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from tracker import audit
 from tracker.config import EscalationRule, Level, NoticeSettings
-from tracker.errors import NotFoundError
+from tracker.deadlines import cn_date
+from tracker.errors import InputError, NotFoundError
 from tracker.ladder import LEVEL_LABELS, LEVEL_OF, NOTICE_MIN_RANK, RANK
 from tracker.models import (
     Assignment,
@@ -95,6 +96,8 @@ def _create_notices(
                 "created_by": by,
                 "acknowledged_at": None,
                 "acknowledged_by": "",
+                "meeting_at": "",
+                "meeting_place": settings.interview_place if rank == RANK[Level.INTERVIEW] else "",
             }
         )
         audits.append(
@@ -121,54 +124,42 @@ def _create_notices(
     return {key: serials[first + i] for i, (key, _) in enumerate(groups)}
 
 
-def issue_notices(
-    session: Session,
-    new: Sequence[Finding],
-    *,
-    as_of: dt.date,
-    now: dt.datetime,
-    by: str,
-    settings: NoticeSettings,
-) -> list[int]:
-    """Notices for newly escalated findings held in memory (missed reports, and small scans);
-    returns the new notices' ids."""
+def _report_groups(new: Sequence[Finding]) -> dict[GroupKey, list[Finding]]:
+    """Newly escalated missed reports by the notice they go into."""
     groups: dict[GroupKey, list[Finding]] = {}
     for f in new:
-        if f.rank >= RANK[Level.WARNING]:
+        if f.rank >= NOTICE_MIN_RANK:
             groups.setdefault(_group_key(f.ledger_id, f.rank, f.unit_id), []).append(f)
-    if not groups:
-        return []
-    ordered = sorted(groups.items())
-    ids = _create_notices(
-        session, [(key, len(found)) for key, found in ordered], as_of=as_of, now=now, by=by, settings=settings
-    )
+    return groups
+
+
+def _write_report_items(session: Session, groups: dict[GroupKey, list[Finding]], ids: dict[GroupKey, int]) -> None:
+    """The missed reports' notice items, and their report periods marked as noticed."""
     items: list[dict[str, Any]] = []
-    tasks: list[dict[str, Any]] = []
-    reports: list[dict[str, Any]] = []
-    for key, findings in ordered:
+    marks: list[dict[str, Any]] = []
+    for key, findings in sorted(groups.items()):
         for f in findings:
-            is_task = f.kind == "task"
             items.append(
                 {
                     "notice_id": ids[key],
                     "unit_id": f.unit_id,
-                    "assignment_id": f.item_id if is_task else None,
-                    "report_id": None if is_task else f.item_id,
+                    "assignment_id": None,
+                    "report_id": f.item_id,
                     "level": key[1],
                     "deadline": f.deadline,
                     "days_overdue": f.days_overdue,
                 }
             )
-            (tasks if is_task else reports).append({"b_id": f.item_id, "b_level": key[1], "b_due": f.deadline})
+            marks.append({"b_id": f.item_id, "b_level": key[1]})
+    if not items:
+        return
     connection = session.connection()
     connection.execute(sa.insert(table_of(NoticeItem)), items)
-    for table, rows in ((table_of(Assignment), tasks), (table_of(ReportDue), reports)):
-        if rows:
-            values: dict[str, Any] = {"notified_level": sa.bindparam("b_level")}
-            if table.name == "assignment":
-                values["notified_due"] = sa.bindparam("b_due")
-            connection.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id")).values(**values), rows)
-    return sorted(ids.values())
+    report = table_of(ReportDue)
+    connection.execute(
+        sa.update(report).where(report.c.id == sa.bindparam("b_id")).values(notified_level=sa.bindparam("b_level")),
+        marks,
+    )
 
 
 def _scratch_tables() -> tuple[sa.Table, sa.Table]:
@@ -209,18 +200,32 @@ def escalate_tasks(
     settings: NoticeSettings,
     rules: list[EscalationRule],
     calendar: WorkCalendar,
+    reports: Sequence[Finding] = (),
 ) -> list[int]:
-    """Notices for every assignment that newly reached a notice level, set-based: the scan's new
-    escalations are written once to a temporary table, then grouped into notices, copied into
-    notice items and marked as noticed by single statements, never loaded into Python (a first
-    check may escalate 400,000 of them)."""
+    """Notices for every assignment that newly reached a notice level and for the newly escalated
+    missed ``reports``, all numbered and grouped together: one bulletin per ledger and run names
+    every newly criticised unit, whether for its tasks or its reports, and a unit's notice of a
+    level covers both.
+
+    Set-based for the assignments: the scan's new escalations are written once to a temporary
+    table, then grouped into notices, copied into notice items and marked as noticed by single
+    statements, never loaded into Python (a first check may escalate 400,000 of them)."""
     connection = session.connection()
     escalated, grouped = _scratch_tables()
     escalated.create(connection)
     grouped.create(connection)
     # No try/finally: after an error the transaction rolls back, and the tables with it.
     ids = _escalate_into(
-        session, escalated, grouped, as_of=as_of, now=now, by=by, settings=settings, rules=rules, calendar=calendar
+        session,
+        escalated,
+        grouped,
+        as_of=as_of,
+        now=now,
+        by=by,
+        settings=settings,
+        rules=rules,
+        calendar=calendar,
+        reports=_report_groups(reports),
     )
     grouped.drop(connection)
     escalated.drop(connection)
@@ -238,6 +243,7 @@ def _escalate_into(
     settings: NoticeSettings,
     rules: list[EscalationRule],
     calendar: WorkCalendar,
+    reports: dict[GroupKey, list[Finding]],
 ) -> list[int]:
     from tracker.scan import criticism_counts, is_new, ladders, scan_parts
 
@@ -268,10 +274,15 @@ def _escalate_into(
     counted = connection.execute(
         sa.select(e.ledger_id, e.level, e.unit_key, sa.func.count()).group_by(e.ledger_id, e.level, e.unit_key)
     ).all()
-    if not counted:
+    sizes: dict[GroupKey, int] = {(int(lid), int(rank), int(unit)): int(n) for lid, rank, unit, n in counted}
+    for key, found in reports.items():
+        sizes[key] = sizes.get(key, 0) + len(found)
+    if not sizes:
         return []
-    groups = sorted(((int(lid), int(rank), int(unit)), int(n)) for lid, rank, unit, n in counted)
-    ids = _create_notices(session, groups, as_of=as_of, now=now, by=by, settings=settings)
+    ids = _create_notices(session, sorted(sizes.items()), as_of=as_of, now=now, by=by, settings=settings)
+    _write_report_items(session, reports, ids)
+    if not counted:
+        return list(ids.values())
     connection.execute(
         sa.insert(grouped),
         [{"ledger_id": k[0], "level": k[1], "unit_key": k[2], "notice_id": i} for k, i in ids.items()],
@@ -313,6 +324,15 @@ class NoticeLine:
 
 
 @dataclass(frozen=True)
+class EarlierNotice:
+    """A notice issued before this one about the same assignments or reports."""
+
+    number: str
+    kind: str
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
 class NoticeDetail:
     id: int
     kind: str
@@ -328,6 +348,20 @@ class NoticeDetail:
     lines: list[NoticeLine] = field(default_factory=list)
     acknowledged_at: dt.datetime | None = None
     acknowledged_by: str = ""
+    # What was issued before about these very assignments (or reports), oldest first: what an
+    # interview notice or a referral may say happened, and all it may say.
+    earlier: list[EarlierNotice] = field(default_factory=list)
+    meeting_at: str = ""  # an interview's time, "YYYY-MM-DD HH:MM" local; empty: to be filled in
+    meeting_place: str = ""
+
+    @property
+    def meeting_when(self) -> str:
+        """The interview's time as a notice writes it: 2017年5月10日（星期三）9时30分; empty if unset."""
+        if not self.meeting_at:
+            return ""
+        when = dt.datetime.fromisoformat(self.meeting_at)
+        minutes = f"{when.minute}分" if when.minute else ""
+        return f"{cn_date(when.date())}（星期{'一二三四五六日'[when.weekday()]}）{when.hour}时{minutes}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -340,6 +374,9 @@ class NoticeDetail:
             "fix_by": self.fix_by.isoformat() if self.fix_by else None,
             "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
             "acknowledged_by": self.acknowledged_by or None,
+            "earlier": [{"number": e.number, "kind": e.kind, "as_of": e.as_of.isoformat()} for e in self.earlier],
+            "meeting_at": self.meeting_at or None,
+            "meeting_place": self.meeting_place or None,
             "items": [
                 {
                     "unit": ln.unit,
@@ -415,7 +452,32 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         lines=lines,
         acknowledged_at=notice.acknowledged_at,
         acknowledged_by=notice.acknowledged_by,
+        earlier=earlier_notices(session, notice.id),
+        meeting_at=notice.meeting_at,
+        meeting_place=notice.meeting_place,
     )
+
+
+def earlier_notices(session: Session, notice_id: int) -> list[EarlierNotice]:
+    """The notices issued before ``notice_id`` that covered any of its assignments or reports."""
+    mine = sa.select(col(NoticeItem.assignment_id), col(NoticeItem.report_id)).where(
+        col(NoticeItem.notice_id) == notice_id
+    )
+    mine_sq = mine.subquery()
+    covered = sa.or_(
+        col(NoticeItem.assignment_id).in_(
+            sa.select(mine_sq.c.assignment_id).where(mine_sq.c.assignment_id.isnot(None))
+        ),
+        col(NoticeItem.report_id).in_(sa.select(mine_sq.c.report_id).where(mine_sq.c.report_id.isnot(None))),
+    )
+    rows = session.execute(
+        sa.select(col(Notice.id), col(Notice.number), col(Notice.kind), col(Notice.as_of))
+        .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
+        .where(col(Notice.id) < notice_id, covered)
+        .distinct()
+        .order_by(col(Notice.id))
+    )
+    return [EarlierNotice(number, kind, as_of) for _, number, kind, as_of in rows]
 
 
 def find_notice(session: Session, ref: str) -> Notice:
@@ -470,6 +532,58 @@ def acknowledge(session: Session, notice: Notice, *, by: str, now: dt.datetime) 
         after={"acknowledged_by": by},
     )
     return True
+
+
+def parse_meeting_time(text: str) -> str:
+    """An interview's time as typed (2017-05-10 09:30, 2017/5/10 9:30, 2017年5月10日 9:30 or
+    9时30分) as stored: "YYYY-MM-DD HH:MM"."""
+    import re
+
+    from tracker.deadlines import Absolute, DeadlineError, parse
+
+    found = re.fullmatch(r"\s*(.*?日|\S+)\s*(上午|下午)?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?\s*", text)
+    if found is None:
+        raise InputError(f"--at: {text!r} is not a date and time (e.g. 2017-05-10 09:30)")
+    try:
+        day = parse(found.group(1))
+    except DeadlineError as exc:
+        raise InputError(f"--at: {exc}") from None
+    hour, minute = int(found.group(3)), int(found.group(4) or 0)
+    if found.group(2) == "下午" and hour < 12:
+        hour += 12
+    if not isinstance(day, Absolute) or hour > 23 or minute > 59:
+        raise InputError(f"--at: {text!r} is not a date and time (e.g. 2017-05-10 09:30)")
+    return f"{day.date.isoformat()} {hour:02d}:{minute:02d}"
+
+
+def schedule_interview(
+    session: Session, notice: Notice, *, at: str | None, place: str | None, by: str, now: dt.datetime
+) -> Notice:
+    """Set an interview notice's time and/or place (audited)."""
+    if notice.kind != Level.INTERVIEW.value:
+        raise InputError(f"{notice.number} is a {LEVEL_LABELS[Level(notice.kind)]}, not an interview notice (约谈通知)")
+    if at is None and place is None:
+        raise InputError("give --at, --place or both")
+    before = {"meeting_at": notice.meeting_at, "meeting_place": notice.meeting_place}
+    if at is not None:
+        notice.meeting_at = parse_meeting_time(at)
+    if place is not None:
+        if not place.strip():
+            raise InputError("--place: empty")
+        notice.meeting_place = place.strip()
+    session.add(notice)
+    audit.record(
+        session,
+        at=now,
+        by=by,
+        action="interview-schedule",
+        ledger_id=notice.ledger_id,
+        unit_id=notice.unit_id,
+        subject=notice.number,
+        before=before,
+        after={"meeting_at": notice.meeting_at, "meeting_place": notice.meeting_place},
+    )
+    return notice
 
 
 def kind_label(kind: str) -> str:

@@ -93,14 +93,16 @@ def ladders(session: Session, default: list[EscalationRule]) -> dict[str, tuple[
 
 
 def criticism_counts(session: Session, as_of: dt.date) -> dict[int, int]:
-    """Criticism bulletins naming each unit (units belong to one ledger), issued before ``as_of``
-    (so a re-run the same day judges exactly as the first run did). Read once per check: as a
-    subquery joined into every scan it cost more than the scan itself."""
+    """How many checks before ``as_of`` criticised each unit (units belong to one ledger): the
+    days on which a bulletin named it, so that two bulletins of one day (a re-run after an import,
+    say) count once, and a re-run the same day judges exactly as the first run did. Read once per
+    check: as a subquery joined into every scan it cost more than the scan itself."""
     bulletins = select(col(Notice.id)).where(col(Notice.kind) == "criticism", col(Notice.as_of) < as_of)
     # Driven from the few bulletins through the notice_id index: joined the other way round, the
     # planner walked every notice item (0.2 s at a million assignments).
     named = (
-        select(col(NoticeItem.notice_id), col(NoticeItem.unit_id))
+        select(col(NoticeItem.unit_id), col(Notice.as_of))
+        .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
         .where(col(NoticeItem.notice_id).in_(bulletins))
         .distinct()
         .subquery()
@@ -364,6 +366,8 @@ def materialize_reports(session: Session, as_of: dt.date) -> int:
         for due in rule.dates(start, as_of):
             for unit in units:
                 assert duty.id is not None and unit.id is not None
+                if unit.terminated_on is not None and due > unit.terminated_on:
+                    continue  # its work ended: nothing owed after that day
                 if (duty.id, unit.id, due) not in existing:
                     session.add(ReportDue(duty_id=duty.id, unit_id=unit.id, due_on=due))
                     created += 1
@@ -371,28 +375,43 @@ def materialize_reports(session: Session, as_of: dt.date) -> int:
     return created
 
 
+def _not_received(as_of: dt.date) -> Any:
+    return sa.or_(col(ReportDue.received_on).is_(None), col(ReportDue.received_on) > as_of)
+
+
 def _missing(as_of: dt.date) -> Any:
     """Report periods not received as of ``as_of`` although due before it (漏报)."""
-    return sa.and_(
-        col(ReportDue.due_on) < as_of,
-        sa.or_(col(ReportDue.received_on).is_(None), col(ReportDue.received_on) > as_of),
-    )
+    return sa.and_(col(ReportDue.due_on) < as_of, _not_received(as_of))
+
+
+def report_horizon(session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar) -> dt.date:
+    """The last deadline any ladder reminds of as of ``as_of``: report periods up to it must exist."""
+    return max(_horizon(ladder.rungs(as_of, calendar), as_of) for ladder, _ in ladders(session, default).values())
 
 
 def report_findings(
     session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar
 ) -> list[Finding]:
+    """Missed reports at the level their count reaches (``missed_reports``), and reports not yet
+    received in a reminder window, at the reminder's level: a unit hears of a report before it
+    is criticised for missing it, as it does of a task."""
     missing_counts = dict(
         session.execute(
             select(col(ReportDue.unit_id), sa.func.count()).where(_missing(as_of)).group_by(col(ReportDue.unit_id))
         ).all()
     )
-    if not missing_counts:
-        return []
     findings: list[Finding] = []
     for ladder, ledger_ids in ladders(session, default).values():
-        rungs = [r for r in ladder.rungs(as_of, calendar) if r.missed_reports]
-        if not rungs:
+        rungs = ladder.rungs(as_of, calendar)
+        missed = [r for r in rungs if r.missed_reports]
+        reminding = [r for r in rungs if r.remind_until is not None]
+        wanted = []
+        if missed and missing_counts:
+            wanted.append(_missing(as_of))
+        if reminding:
+            until = max(r.remind_until for r in reminding if r.remind_until is not None)
+            wanted.append(sa.and_(col(ReportDue.due_on) >= as_of, col(ReportDue.due_on) <= until, _not_received(as_of)))
+        if not wanted:
             continue
         query = (
             sa.select(
@@ -410,33 +429,42 @@ def report_findings(
             .join(Ledger, col(Ledger.id) == col(ReportDuty.ledger_id))
             .join(Unit, col(Unit.id) == col(ReportDue.unit_id))
             .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
-            .where(_missing(as_of))
+            .where(
+                sa.or_(*wanted),
+                # A terminated unit leaves the findings from the day its work ended, as its
+                # terminated assignments do.
+                sa.or_(col(Unit.terminated_on).is_(None), col(Unit.terminated_on) > as_of),
+            )
             .order_by(col(ReportDuty.ledger_id), col(ReportDue.due_on), col(Unit.position))
         )
         if ledger_ids is not None:
             query = query.where(col(ReportDuty.ledger_id).in_(ledger_ids))
         for rid, lid, title, name, uid, unit, person, due, nlevel in session.execute(query):
-            count = missing_counts.get(uid, 0)
-            rank = max((r.rank for r in rungs if r.missed_reports and count >= r.missed_reports), default=0)
-            finding = Finding(
-                "report",
-                lid,
-                title,
-                None,
-                name,
-                f"{name}（{due.isoformat()}）",
-                uid,
-                unit,
-                person,
-                due,
-                (as_of - due).days,
-                rank,
-                rid,
-                nlevel,
-                due,
-            )
+            if due < as_of:
+                count = missing_counts.get(uid, 0)
+                rank = max((r.rank for r in missed if count >= (r.missed_reports or 0)), default=0)
+            else:
+                rank = max((r.rank for r in reminding if due <= (r.remind_until or due)), default=0)
             if rank:
-                findings.append(finding)
+                findings.append(
+                    Finding(
+                        "report",
+                        lid,
+                        title,
+                        None,
+                        name,
+                        f"{name}（{due.isoformat()}）",
+                        uid,
+                        unit,
+                        person,
+                        due,
+                        (as_of - due).days,
+                        rank,
+                        rid,
+                        nlevel,
+                        due,
+                    )
+                )
     return findings
 
 
