@@ -344,9 +344,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "asg.requested": ("已提交延期申请 {id}", "Extension request {id} filed"),
     "asg.requested_late": ("已提交逾期延期申请 {id}", "Late extension request {id} filed"),
     "asg.late_prompt": (
-        "完成时限 {due} 已过。逾期申请延期由督查室决定：确定提交延期至 {to} 的申请，并记录为逾期申请？",
-        "The deadline {due} has passed. A late request is the bureau's decision: file the request "
-        "for {to} and record it as late?",
+        "完成时限 {due} 已过，逾期申请延期由督查室决定。\n确定提交延期至 {to} 的申请，并记录为逾期申请？",
+        "The deadline {due} has passed: a late request is the bureau's decision.\n"
+        "File the request for {to} and record it as late?",
     ),
     "asg.late_confirm": ("记录为逾期申请", "Record as a late request"),
     "date.parsed": ("解析为 {date}", "understood as {date}"),
