@@ -136,9 +136,11 @@ def notice_render(obj: Obj, ref: str, path: Path) -> None:
 @json_option
 @pass_obj
 def notice_show(obj: Obj, ref: str, as_json: bool) -> None:
-    """Show a notice's text and the assignments it covers."""
+    """Show a notice's text as a person reads it (the terminal's width), and the assignments it covers."""
+    import shutil
+
     from tracker.notices import find_notice, notice_detail
-    from tracker.render import render_markdown
+    from tracker.render import render_text
 
     settings = obj.tracker.settings.notices
     with obj.session() as session:
@@ -146,7 +148,7 @@ def notice_show(obj: Obj, ref: str, as_json: bool) -> None:
     if wants_json(obj, as_json):
         output.emit_json(detail.as_json())
     else:
-        click.echo(render_markdown(detail, settings.templates))
+        click.echo(render_text(detail, settings.templates, shutil.get_terminal_size().columns), nl=False)
 
 
 @cli.command()

@@ -1,15 +1,21 @@
-"""Notices as documents: Markdown for email bodies, Word (.docx) in the official-document layout.
+"""Notices as documents: Markdown for email bodies, Word (.docx) in the official-document layout,
+plain text for a person reading in a terminal (``tracker notice show``, the UI's preview).
 
-Both come from one Jinja2 template (``templates/notice.md.j2``, editable; a bureau's own copy in
-``[notices] templates`` wins). The .docx follows GB/T 9704: A4, margins 37/35/28/26 mm, title in
-方正小标宋简体 二号, body in 仿宋_GB2312 三号 with 28 pt lines, headings in 黑体 and 楷体_GB2312,
-page numbers "— 1 —" at the foot. Fonts are referenced by name (w:eastAsia), not embedded.
+All three come from one Jinja2 template (``templates/notice.md.j2``, editable; a bureau's own copy
+in ``[notices] templates`` wins), whose Markdown is read into blocks once (``notice_blocks``) by the
+conventions written at the top of the template; the .docx and the text are laid out from those.
+The .docx follows GB/T 9704: A4, margins 37/35/28/26 mm, title in 方正小标宋简体 二号, body in
+仿宋_GB2312 三号 with 28 pt lines, headings in 黑体 and 楷体_GB2312, page numbers "— 1 —" at the
+foot. Fonts are referenced by name (w:eastAsia), not embedded.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -77,6 +83,220 @@ def render_digest(digest: Digest, templates: str | None = None, issuer: str = ""
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
 
 
+# --- the template's Markdown, read into blocks ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One part of a notice, as the template's conventions name it.
+
+    ``kind`` is title, number, address (主送), heading (##), subheading (### and deeper),
+    paragraph, signature (one line after the signature marker) or table (``rows``, the header
+    first, every row as long as the longest; ``align`` per column: left, right, center or "" when
+    the separator row does not say)."""
+
+    kind: str
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    align: tuple[str, ...] = ()
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_HEADING = re.compile(r"(#{1,6})\s+(.*)")
+_SEPARATOR_CELL = re.compile(r":?-+:?")
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _join(lines: list[str]) -> str:
+    """A Markdown paragraph's lines as one: a soft break is a space between words, nothing
+    between Chinese characters (it would show as a gap in the middle of a sentence)."""
+    text = ""
+    for line in (ln.strip() for ln in lines):
+        if text and line and not (_wide(text[-1]) or _wide(line[0])):
+            text += " "
+        text += line
+    return text
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _table_block(lines: list[str]) -> Block:
+    rows: list[list[str]] = []
+    align: list[str] = []
+    for line in lines:
+        cells = _cells(line)
+        if rows and not align and all(_SEPARATOR_CELL.fullmatch(c) for c in cells):
+            align = [
+                "center" if c.startswith(":") and c.endswith(":") else "right" if c.endswith(":") else "" for c in cells
+            ]
+        else:
+            rows.append(cells)
+    width = max(len(row) for row in rows)
+    return Block(
+        "table",
+        rows=tuple(tuple(row + [""] * (width - len(row))) for row in rows),
+        align=tuple(align + [""] * (width - len(align))),
+    )
+
+
+def notice_blocks(markdown: str) -> list[Block]:
+    """The notice's Markdown read by the conventions at the top of ``notice.md.j2``: "# " the title,
+    the line after it the number, the first line ending in "：" the 主送 line, "## " and "### "
+    headings, "|" rows a table, every line after the signature marker a signature line. HTML
+    comments are notes for the template's editor, never text; "**" marks are dropped."""
+    body, marker, signature = markdown.partition(SIGNATURE)
+    blocks: list[Block] = []
+    after_title = addressed = False
+    for chunk in re.split(r"\n\s*\n", _COMMENT.sub("", body)):
+        lines = [ln for ln in chunk.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        if lines[0].lstrip().startswith("|"):
+            blocks.append(_table_block(lines))
+            after_title = False
+            continue
+        text = _join(lines).replace("**", "")
+        heading = _HEADING.fullmatch(text)
+        if heading:
+            level = len(heading.group(1))
+            kind = "title" if level == 1 else "heading" if level == 2 else "subheading"
+            blocks.append(Block(kind, heading.group(2).strip()))
+            after_title = level == 1
+            continue
+        if after_title and len(lines) == 1 and not text.endswith("：") and len(text) < 40:
+            blocks.append(Block("number", text))
+        elif not addressed and text.endswith("："):
+            blocks.append(Block("address", text))
+            addressed = True
+        else:
+            blocks.append(Block("paragraph", text))
+        after_title = False
+    if marker:
+        for line in _COMMENT.sub("", signature).splitlines():
+            if line.strip():
+                blocks.append(Block("signature", line.strip().replace("**", "")))
+    return blocks
+
+
+# --- plain text --------------------------------------------------------------------------------
+
+TEXT_WIDTH = 100  # at most: wider, a notice stops looking like a page
+INDENT = "\u3000\u3000"  # a paragraph's first line is indented by two characters, as on paper
+_TOKEN = re.compile(r"[!-~]+| +|.", re.S)  # a run of ASCII (a number, a word, an address) stays whole
+_NO_LINE_START = set("，。、；：？！）》」』〕】”’,.;:?!)%")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` terminal columns (a Chinese character takes two): broken between
+    characters, never inside a number or a word that fits on a line, never before a closing mark
+    such as "，" (the character before it goes down with it)."""
+    from rich.cells import cell_len
+
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        too_long = not token.startswith(" ") and cell_len(token) > width
+        tokens.extend(token if too_long else [token])  # longer than a line: the only word ever cut
+    lines: list[list[str]] = [[]]
+    used = 0
+    for token in tokens:
+        line, size = lines[-1], cell_len(token)
+        if used + size <= width or not line:
+            if line or not token.startswith(" "):  # a line never starts with a space (an indent may)
+                line.append(token)
+                used += size
+        elif not token.startswith(" "):  # a break takes the place of a space
+            carried = [line.pop()] if token[0] in _NO_LINE_START and len(line) > 1 else []
+            lines.append([*carried, token])
+            used = sum(cell_len(t) for t in lines[-1])
+    return ["".join(line).rstrip() for line in lines]
+
+
+def _pad(text: str, width: int, align: str) -> str:
+    from rich.cells import cell_len
+
+    room = max(width - cell_len(text), 0)
+    if align == "right":
+        return " " * room + text
+    if align == "center":
+        return " " * (room // 2) + text + " " * (room - room // 2)
+    return text + " " * room
+
+
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?%?")
+
+
+def _table_lines(block: Block, width: int) -> list[str]:
+    """The table as aligned columns under a rule; numbers to the right; the widest columns
+    wrapped within their width until the table fits."""
+    from rich.cells import cell_len
+
+    header, body = block.rows[0], block.rows[1:]
+    columns = range(len(header))
+    numeric = [bool(body) and all(_NUMBER.fullmatch(row[c]) or not row[c] for row in body) for c in columns]
+    align = [block.align[c] or ("right" if numeric[c] else "left") for c in columns]
+    widths = [max(cell_len(row[c]) for row in block.rows) for c in columns]
+    floors = [w if numeric[c] else min(w, max(cell_len(header[c]), 8)) for c, w in enumerate(widths)]
+    gap = "  "
+    excess = sum(widths) + len(gap) * (len(widths) - 1) - width
+    while excess > 0:
+        shrinkable = [c for c in columns if widths[c] > floors[c]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda c: widths[c])
+        step = min(excess, widths[widest] - floors[widest], 1 + widths[widest] // 8)
+        widths[widest] -= step
+        excess -= step
+
+    def row_lines(row: tuple[str, ...]) -> list[str]:
+        cells = [_wrap(text, widths[c]) if text else [""] for c, text in enumerate(row)]
+        height = max(len(cell) for cell in cells)
+        return [
+            gap.join(
+                _pad(cell[i] if i < len(cell) else "", widths[c], align[c]) for c, cell in enumerate(cells)
+            ).rstrip()
+            for i in range(height)
+        ]
+
+    lines = row_lines(header)
+    lines.append(gap.join("─" * w for w in widths))
+    for row in body:
+        lines.extend(row_lines(row))
+    return lines
+
+
+def markdown_text(markdown: str, width: int = TEXT_WIDTH) -> str:
+    """A notice's Markdown as a person reads it, in ``width`` columns (at most TEXT_WIDTH): the
+    title and number centred, paragraphs indented and wrapped, headings without their marks, the
+    table in aligned columns, the signature to the right; no Markdown or HTML left."""
+    width = max(min(width, TEXT_WIDTH), 20)
+    parts: list[list[str]] = []
+    signature: list[str] = []
+    for block in notice_blocks(markdown):
+        if block.kind in ("title", "number"):
+            parts.append([_pad(line, width, "center").rstrip() for line in _wrap(block.text, width)])
+        elif block.kind == "address":
+            parts.append(_wrap(block.text, width))
+        elif block.kind == "table":
+            parts.append(_table_lines(block, width))
+        elif block.kind == "signature":
+            signature.append(block.text)
+        else:
+            parts.append(_wrap(INDENT + block.text, width))
+    if signature:  # the issuer and the date, one under the other
+        parts.append([_pad(line, width, "right") for line in signature])
+    return "\n\n".join("\n".join(lines) for lines in parts) + "\n"
+
+
+def render_text(detail: NoticeDetail, templates: str | None = None, width: int = TEXT_WIDTH) -> str:
+    """The notice as plain text for a terminal (see ``markdown_text``)."""
+    return markdown_text(render_markdown(detail, templates), width)
+
+
 # --- docx ----------------------------------------------------------------------------------
 
 
@@ -119,7 +339,7 @@ def _paragraph(
     fmt.space_before = fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size * 2)  # two characters
-    _font(paragraph.add_run(text.replace("**", "")), font, size, bold)
+    _font(paragraph.add_run(text), font, size, bold)
     return paragraph
 
 
@@ -149,7 +369,7 @@ def _page_number_footer(section: Any) -> None:
     run(" —")
 
 
-def _table(document: Any, rows: list[list[str]]) -> None:
+def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     # Row by row: python-docx's table.cell(r, c) lays out the whole grid on every call, which made
@@ -185,39 +405,23 @@ def _build_docx(detail: NoticeDetail, templates: str | None) -> Any:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     _page_number_footer(section)
-    blocks = [b.strip("\n") for b in markdown.split("\n\n") if b.strip()]
-    after_title = addressed = signature = False
-    for block in blocks:
-        if block.strip() == SIGNATURE:
-            signature = True
-            continue
-        lines = block.splitlines()
-        if lines[0].startswith("|"):
-            rows = [
-                [c.strip() for c in ln.strip().strip("|").split("|")]
-                for ln in lines
-                if not re.fullmatch(r"\|?[\s\-|:]+\|?", ln)
-            ]
-            _table(document, rows)
-            continue
-        text = " ".join(ln.strip() for ln in lines)
-        if text.startswith("# "):
-            _paragraph(document, text[2:], font="方正小标宋简体", size=22, align="center", indent=False)
-            after_title = True
-        elif after_title and "〔" in text and text.endswith("号") and len(text) < 30:
-            _paragraph(document, text, align="center", indent=False)
-            after_title = False
-        elif text.startswith("## "):
-            _paragraph(document, text[3:], font="黑体")
-        elif text.startswith("### "):
-            _paragraph(document, text[4:], font="楷体_GB2312")
-        elif signature:
-            _paragraph(document, text, align="right", indent=False)
-        elif not addressed and text.endswith("："):
-            _paragraph(document, text, align="left", indent=False)
-            addressed = True
+    for block in notice_blocks(markdown):
+        if block.kind == "table":
+            _table(document, block.rows)
+        elif block.kind == "title":
+            _paragraph(document, block.text, font="方正小标宋简体", size=22, align="center", indent=False)
+        elif block.kind == "number":
+            _paragraph(document, block.text, align="center", indent=False)
+        elif block.kind == "heading":
+            _paragraph(document, block.text, font="黑体")
+        elif block.kind == "subheading":
+            _paragraph(document, block.text, font="楷体_GB2312")
+        elif block.kind == "signature":
+            _paragraph(document, block.text, align="right", indent=False)
+        elif block.kind == "address":
+            _paragraph(document, block.text, align="left", indent=False)
         else:
-            _paragraph(document, text)
+            _paragraph(document, block.text)
     return document
 
 
@@ -226,8 +430,9 @@ def render_to_file(detail: NoticeDetail, path: Path, templates: str | None = Non
     if suffix == ".docx":
         render_docx(detail, path, templates)
     elif suffix in (".md", ".txt"):
+        text = render_markdown(detail, templates) if suffix == ".md" else render_text(detail, templates)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_markdown(detail, templates), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     else:
         raise InputError(f"-o {path}: write .docx, .md or .txt")
 

@@ -35,6 +35,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mode.extensions": ("延期申请", "Extensions"),
     "dialog.enter": ("回车确定，Esc 取消", "Enter to confirm, Esc to cancel"),
     "dialog.required": ("请填写理由", "A reason is required"),
+    "dialog.cancel": ("取消", "Cancel"),
     "ext.col.id": ("编号", "No."),
     "ext.col.ledger": ("台账", "Ledger"),
     "ext.col.task": ("任务", "Task"),
@@ -311,6 +312,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # assignment screen
     "asg.title": ("任务{seq}｜{unit}", "Task {seq} | {unit}"),
     "asg.deadline": ("完成时限：{written}（解析为 {date}）", "Deadline: {written} (understood as {date})"),
+    "asg.deadline_extended": (
+        "完成时限：{written}（原定 {original}，已延期至 {date}）",
+        "Deadline: {written} (originally {original}, extended to {date})",
+    ),
     "asg.no_date": ("尚无具体日期", "no date yet"),
     "asg.person": ("责任人：{person}", "Responsible: {person}"),
     "asg.state": (
@@ -337,6 +342,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "asg.reason": ("理由", "Reason"),
     "asg.saved": ("已保存（版本 {version}）", "Saved (version {version})"),
     "asg.requested": ("已提交延期申请 {id}", "Extension request {id} filed"),
+    "asg.requested_late": ("已提交逾期延期申请 {id}", "Late extension request {id} filed"),
+    "asg.late_prompt": (
+        "完成时限 {due} 已过，逾期申请延期由督查室决定。\n确定提交延期至 {to} 的申请，并记录为逾期申请？",
+        "The deadline {due} has passed: a late request is the bureau's decision.\n"
+        "File the request for {to} and record it as late?",
+    ),
+    "asg.late_confirm": ("记录为逾期申请", "Record as a late request"),
     "date.parsed": ("解析为 {date}", "understood as {date}"),
     "date.empty": ("", ""),
     "date.bad": ("看不懂“{text}”：请写成 2017-03-31 或 2017年3月31日", "Cannot read {text}: write 2017-03-31"),

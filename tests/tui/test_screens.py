@@ -5,10 +5,8 @@ opens a ledger, the matrix moves and opens an assignment, progress is recorded t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from tracker.app import Tracker, build
@@ -24,14 +22,6 @@ from tui.widgets.matrix import MatrixView
 AS_OF = dt.date(2017, 9, 15)
 SIZE = (160, 45)
 PUYANG = "濮政办〔2017〕13号"
-
-
-@pytest.fixture
-def tracker(db_url: str) -> Iterator[Tracker]:
-    app = build(db_url, None, "测试员", clock=lambda: dt.datetime(2017, 9, 15, 2, 0, tzinfo=dt.UTC))
-    seed_demo(app, AS_OF)
-    yield app
-    app.engine.dispose()
 
 
 def assignment(tracker: Tracker, seq: str, unit: str) -> Assignment:

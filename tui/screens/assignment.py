@@ -1,5 +1,7 @@
 """One assignment: the deadline as written and as understood, its history, and the forms to
-record progress and to request an extension. Dates are understood as they are typed."""
+record progress and to request an extension. Dates are understood as they are typed. What it
+shows is read again whenever the screen comes back (from another section, a dialog, the help) and
+on `r`, so a change made elsewhere (a new responsible person, an approved extension) is seen."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from sqlmodel import col, select
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -17,14 +20,16 @@ from textual.widgets import Button, DataTable, Header, Input, Select, Static
 from tracker.changes import history, request_extension
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError
-from tracker.models import Assignment, Ledger, Status, Task, Unit
+from tracker.models import Assignment, Extension, Ledger, Status, Task, Unit
 from tracker.notices import CoveringNotice, assignment_notices
 from tracker.progress import ProgressUpdate, current_person, record_progress, task_subject
 from tracker.views import days_overdue
 from tui.context import Context
 from tui.describe import action_name, describe
+from tui.dialogs.confirm import ConfirmDialog
 from tui.i18n import error_text, t
-from tui.table import refill
+from tui.screens.base import REFRESH
+from tui.table import refill as refill_table
 from tui.widgets.keybar import KeyBar
 
 
@@ -64,14 +69,14 @@ def history_rows(events: list[dict[str, Any]], notices: list[CoveringNotice]) ->
 
 
 class AssignmentScreen(Screen[bool]):
-    BINDINGS = [Binding("escape", "back", t("key.back")), Binding("ctrl+s", "save", t("key.save"))]
+    BINDINGS = [Binding("escape", "back", t("key.back")), Binding("ctrl+s", "save", t("key.save")), REFRESH]
 
     def __init__(self, context: Context, assignment_id: int) -> None:
         super().__init__()
         self.context = context
         self.assignment_id = assignment_id
         self.changed = False
-        self.version = 0
+        self.version = 0  # the assignment's version the form was filled from (0: not yet)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,10 +106,19 @@ class AssignmentScreen(Screen[bool]):
         table = self.query_one("#asg-history", DataTable)
         for key in ("at", "by", "action", "subject", "after"):
             table.add_column(t(f"asg.col.{key}"), key=key)
-        self.refresh_view()
         self.query_one("#status", Select).focus()
 
+    def on_screen_resume(self) -> None:
+        """Shown (the first time, or back from another section, a dialog or the help): read afresh."""
+        self.refresh_view()
+
+    def action_reload(self) -> None:
+        self.refresh_view()
+
     def refresh_view(self) -> None:
+        """The assignment as it is now. The form is filled again only when the assignment changed
+        since it was filled (a save, or someone else's): what is being typed survives a look at
+        another section, and a form based on an old version is never kept."""
         tracker = self.context.tracker
         with tracker.session() as session:
             assignment = session.get(Assignment, self.assignment_id)
@@ -119,17 +133,31 @@ class AssignmentScreen(Screen[bool]):
             person = current_person(session, unit)
             events = history(session, ledger, task, unit)
             notices = assignment_notices(session, self.assignment_id)
+            extension = session.exec(
+                select(Extension)
+                .where(Extension.assignment_id == assignment.id, Extension.status == "approved")
+                .order_by(col(Extension.id))
+            ).first()
+            refill = assignment.version != self.version
+            if refill and self.version:
+                self.changed = True  # changed elsewhere: the matrix below is read again on return
             self.version = assignment.version
             try:
                 meaning = parse(task.deadline_text, ledger.year).explain()
             except DeadlineError:
                 meaning = t("date.bad", text=task.deadline_text)
             due = assignment.due_on.isoformat() if assignment.due_on else t("asg.no_date")
+            original = extension.original_due if extension else None
+            if original is not None and original != assignment.due_on:  # extended: both dates, in words
+                deadline = t("asg.deadline_extended", written=task.deadline_text, original=original, date=due)
+            else:
+                understood_as = due if meaning == due else f"{due}；{meaning}"
+                deadline = t("asg.deadline", written=task.deadline_text, date=understood_as)
             heading = t("asg.title", seq=task.seq, unit=unit.name)
             lines = [
                 f"{t('sep')}{ledger.title}",
                 task.text,
-                t("asg.deadline", written=task.deadline_text, date=due if meaning == due else f"{due}；{meaning}"),
+                deadline,
                 t("asg.person", person=person.name if person else t("none")),
                 t(
                     "asg.state",
@@ -152,7 +180,9 @@ class AssignmentScreen(Screen[bool]):
             (f"{at.astimezone(zone):%Y-%m-%d %H:%M}", by, what, subject, details)
             for at, by, what, subject, details in history_rows(events, notices)
         ]
-        refill(self.query_one("#asg-history", DataTable), rows or [("—", "", t("asg.no_history"), "", "")])
+        refill_table(self.query_one("#asg-history", DataTable), rows or [("—", "", t("asg.no_history"), "", "")])
+        if not refill:
+            return
         self.query_one("#status", Select).value = status
         self.query_one("#percent", Input).value = str(percent)
         self.query_one("#note", Input).value = note
@@ -187,7 +217,7 @@ class AssignmentScreen(Screen[bool]):
             note=self.query_one("#note", Input).value,
             evidence=(evidence,) if evidence else (),
         )
-        self._write(
+        refusal = self._write(
             lambda session, a, task, unit: record_progress(
                 session,
                 a,
@@ -201,30 +231,53 @@ class AssignmentScreen(Screen[bool]):
             ),
             lambda a: t("asg.saved", version=a.version if isinstance(a, Assignment) else ""),
         )
+        if refusal is not None:
+            self.refused(refusal)
 
     def extend(self) -> None:
         to, line = understood(self.query_one("#extend-to", Input).value)
         if to is None:
             self.notify(line or t("asg.extend_to"), severity="error")
             return
-        reason = self.query_one("#reason", Input).value
-        self._write(
+        self.file_extension(to, self.query_one("#reason", Input).value)
+
+    def file_extension(self, to: dt.date, reason: str, late: bool = False) -> None:
+        """File the request. After the deadline the service refuses it unless it is late by the
+        bureau's decision (the CLI's ``--late``): here the clerk is the bureau, so it is offered,
+        and on confirmation filed again, recorded as late."""
+        refusal = self._write(
             lambda session, a, task, unit: request_extension(
                 session,
                 a,
                 to=to,
                 reason=reason,
-                late=False,
+                late=late,
                 today=self.context.as_of,
                 by=self.context.tracker.user,
                 now=self.context.tracker.now(),
                 subject=task_subject(task, unit),
             ),
-            lambda e: t("asg.requested", id=getattr(e, "id", "")),
+            lambda e: t("asg.requested_late" if e.late else "asg.requested", id=e.id),
         )
+        if refusal is None:
+            return
+        if refusal.key != "deadline_passed" or late:
+            self.refused(refusal)
+            return
 
-    def _write(self, change, done) -> None:  # type: ignore[no-untyped-def]
-        """One change through the services, committed; a refusal is shown, never a traceback."""
+        def decided(confirmed: bool | None) -> None:
+            if confirmed:
+                self.file_extension(to, reason, late=True)
+
+        prompt = t("asg.late_prompt", due=refusal.params.get("due", ""), to=to.isoformat())
+        self.app.push_screen(ConfirmDialog(prompt, t("asg.late_confirm")), decided)
+
+    def refused(self, refusal: InputError) -> None:
+        self.notify(error_text(refusal), severity="error", timeout=8)
+
+    def _write(self, change, done) -> InputError | None:  # type: ignore[no-untyped-def]
+        """One change through the services, committed, and the view read again; a refusal is
+        returned for the caller to show (never a traceback), and nothing is written."""
         tracker = self.context.tracker
         with tracker.session() as session:
             assignment = session.get(Assignment, self.assignment_id)
@@ -236,12 +289,12 @@ class AssignmentScreen(Screen[bool]):
                 session.commit()
             except InputError as exc:
                 session.rollback()
-                self.notify(error_text(exc), severity="error", timeout=8)
-                return
+                return exc
             message = done(result)
         self.changed = True
         self.notify(message)
         self.refresh_view()
+        return None
 
     def action_back(self) -> None:
         self.dismiss(self.changed)

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from tracker.lookup import ledger_titles
 from tracker.models import Notice
 from tracker.notices import NoticeDetail, acknowledge, list_notices, notice_detail, notice_units
-from tracker.render import render_markdown, render_to_file
+from tracker.render import render_text, render_to_file
 from tui.context import Context
 from tui.i18n import t
 from tui.screens.base import REFRESH, ListScreen
@@ -37,12 +37,14 @@ class NoticesScreen(ListScreen):
         super().__init__(context)
         self.folder = folder or context.folder / "notices"
         self.preview = ""
+        self.shown: NoticeDetail | None = None  # the notice in the preview, laid out again on a resize
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="notices", cursor_type="row", zebra_stripes=True)
-        # Plain text, not Textual's Markdown widget: a bulletin naming a hundred units is 50 KB of
-        # table, which the Markdown widget took 20 s to lay out.
+        # Plain text laid out by tracker.render (as `tracker notice show` prints it), not Textual's
+        # Markdown widget: a bulletin naming a hundred units is 50 KB of table, which the Markdown
+        # widget took 20 s to lay out.
         with VerticalScroll(id="notice-preview"):
             yield Static("", markup=False, id="notice-text")
         yield KeyBar()
@@ -82,9 +84,20 @@ class NoticesScreen(ListScreen):
             return None if notice is None else notice_detail(session, notice, tracker.settings.notices.issuer)
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
-        found = self.detail()
-        if found is not None:
-            self.show_text(render_markdown(found, self.context.tracker.settings.notices.templates))
+        self.shown = self.detail()
+        self.show_notice()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_notice)  # once the preview has its new width
+
+    def show_notice(self) -> None:
+        """The notice under the cursor as a person reads it, in the preview's width."""
+        if self.shown is None:
+            return
+        preview = self.query_one("#notice-preview", VerticalScroll)
+        # The room inside the padding, less the scroll bar's (there whenever the text is long).
+        width = preview.size.width - preview.styles.scrollbar_size_vertical
+        self.show_text(render_text(self.shown, self.context.tracker.settings.notices.templates, width))
 
     def show_text(self, text: str) -> None:
         self.preview = text
