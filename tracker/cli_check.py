@@ -472,7 +472,14 @@ def scores(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
         found = find_ledger(session, ledger)
         assert found.id is not None
         result = [
-            s.as_json() for s in unit_scores(session, found.id, as_of or tracker.today(), tracker.settings.scoring)
+            s.as_json()
+            for s in unit_scores(
+                session,
+                found.id,
+                as_of or tracker.today(),
+                tracker.settings.scoring,
+                timezone=tracker.settings.timezone,
+            )
         ]
     if wants_json(obj, as_json):
         output.emit_json(result)

@@ -19,6 +19,7 @@ What counts, and why:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
@@ -222,13 +223,16 @@ def _terminations(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo) -> 
     found = {aid: (uid, updated) for aid, uid, updated in session.execute(terminated)}
     if not found:
         return {}
-    units_ended: dict[int, list[dt.datetime]] = defaultdict(list)
-    for uid, at in session.execute(
-        sa.select(col(AuditEntry.unit_id), col(AuditEntry.at)).where(
+    # (moment recorded, business day ended): `tracker terminate --on DATE` records the day the
+    # unit's work ended, which may be before the moment it was typed in.
+    units_ended: dict[int, list[tuple[dt.datetime, dt.date]]] = defaultdict(list)
+    for uid, at, after in session.execute(
+        sa.select(col(AuditEntry.unit_id), col(AuditEntry.at), col(AuditEntry.after)).where(
             col(AuditEntry.ledger_id) == ledger_id, col(AuditEntry.action) == "terminate"
         )
     ):
-        units_ended[uid].append(at)
+        on = json.loads(after or "{}").get("on") if (after or "").startswith("{") else None
+        units_ended[uid].append((at, dt.date.fromisoformat(on) if on else at.astimezone(zone).date()))
     events: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
     for aid, at, status in session.execute(
         sa.select(col(ProgressEvent.assignment_id), col(ProgressEvent.at), col(ProgressEvent.status))
@@ -240,9 +244,10 @@ def _terminations(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo) -> 
     days: dict[int, dt.date] = {}
     for aid, (uid, updated) in found.items():
         reopened = max((at for at, status in events[aid] if status != Status.TERMINATED), default=None)
-        moments = [at for at, status in events[aid] if status == Status.TERMINATED] + units_ended[uid]
-        after = [at for at in moments if reopened is None or at > reopened]
-        days[aid] = min(after, default=updated).astimezone(zone).date()
+        moments = [(at, at.astimezone(zone).date()) for at, status in events[aid] if status == Status.TERMINATED]
+        moments += units_ended[uid]
+        after = [(at, day) for at, day in moments if reopened is None or at > reopened]
+        days[aid] = min(after, default=(updated, updated.astimezone(zone).date()))[1]
     return days
 
 

@@ -191,6 +191,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}：单位“{name}”不在本台账的责任单位中",
         "{where}: unit {name} is not among the ledger's units",
     ),
+    "error.several": ("共 {count} 处错误：", "{count} errors:"),
+    "error.kept_by_records": (
+        "{where}：文件中已没有{what}，但{refs}引用了它，不能删除（请保留在文件中，需要结束的标为已终止）",
+        "{where}: {what} left the file, but {refs} refer to it: keep it there (mark it 已终止 to end it)",
+    ),
     "error.unit_twice_in_task": ("{where}：同一单位写了两次", "{where}: a unit is named twice"),
     "error.no_unit_for_task": ("{where}：没有责任单位", "{where}: no responsible unit"),
     "error.no_title": ("{where}：台账没有标题", "{where}: the ledger has no title"),

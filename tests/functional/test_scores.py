@@ -284,3 +284,11 @@ def test_a_recurring_duty_counts_each_period_done(cli, tmp_path: Path) -> None: 
     assert (乙["overdue_tasks"], 乙["open_overdue"], 乙["overdue_days"]) == (2, 1, 5 + 69)
     assert 甲["score"] == 乙["score"] == 98
     agree(scored, summary(cli, tmp_path, "2017-04-20")[0])
+
+
+def test_the_day_a_units_work_ended_counts_not_the_day_it_was_typed(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`terminate --on` records the day the work ended: lateness runs to that day."""
+    imported(cli, tmp_path, TASKS)
+    run(cli, "terminate", "终止测试台账", "甲县", "--reason", "试点终止", "--on", "2017-04-20")
+    甲 = scores(cli, "终止测试台账", "2017-09-15")["甲县政府"]
+    assert (甲["terminated_overdue"], 甲["overdue_days"]) == (1, 20)

@@ -25,7 +25,7 @@ def _errors_text(exc: InputError) -> str:
     if not isinstance(exc, InputErrors):
         return error_text(exc)
     lines = [error_text(error) for error in exc.shown] + ([more_errors(exc.more)] if exc.more else [])
-    return "".join(f"\n  {line}" for line in lines)
+    return t("error.several", count=len(exc.errors)) + "".join(f"\n  {line}" for line in lines)
 
 
 class LedgerFiles(DirectoryTree):
