@@ -194,7 +194,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.several": ("共 {count} 处错误：", "{count} errors:"),
     "error.kept_by_records": (
         "{where}：文件中已没有{what}，但{refs}引用了它，不能删除（请保留在文件中，需要结束的标为已终止）",
-        "{where}: {what} left the file, but {refs} refer to it: keep it there (mark it 已终止 to end it)",
+        "{where}: {what} left the file, but {refs} refer to it: keep it there (terminate it to end it)",
     ),
     "error.unit_twice_in_task": ("{where}：同一单位写了两次", "{where}: a unit is named twice"),
     "error.no_unit_for_task": ("{where}：没有责任单位", "{where}: no responsible unit"),

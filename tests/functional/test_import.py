@@ -288,8 +288,9 @@ def test_the_import_screen_lists_several_errors_in_its_language(tmp_path: Path) 
         one = _errors_text(errors[0])
     finally:
         set_language(before)
-    assert lines[0].strip() == "x.xlsx: 台账!D5：任务没有完成时限"
-    assert len(lines) == 21 and lines[-1].strip() == "…及另外5处错误"
+    assert lines[0] == "共 25 处错误："
+    assert lines[1].strip() == "x.xlsx: 台账!D5：任务没有完成时限"
+    assert len(lines) == 22 and lines[-1].strip() == "…及另外5处错误"
     assert one == "x.xlsx: 台账!D5：任务没有完成时限"  # one error: on the line itself
 
 

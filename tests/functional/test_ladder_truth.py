@@ -4,6 +4,7 @@ check, reminders for reports as for tasks, and two checks at once never issue an
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,9 +150,10 @@ PUYANG = ROOT / "ledgers" / "puyang-2017-digital-city.toml"
 
 
 def show(cli, number: str) -> str:  # type: ignore[no-untyped-def]
+    """The notice's text as `notice show` prints it, with the lines joined again (it wraps them)."""
     result = cli("notice", "show", number)
     assert result.code == 0, result.err
-    return result.out  # type: ignore[no-any-return]
+    return re.sub(r"\s+", "", result.out)
 
 
 def test_a_referral_on_a_first_check_says_no_notice_came_before(cli) -> None:  # type: ignore[no-untyped-def]

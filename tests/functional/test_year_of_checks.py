@@ -81,7 +81,7 @@ def test_a_year_of_daily_checks_tells_only_what_happened(cli, tmp_path: Path) ->
         expected = sorted({e["number"] for e in earlier}, key=lambda number: _serial(number))
         assert [e["number"] for e in detail["earlier"]] == expected, notice["number"]
 
-        text = ok(cli("notice", "show", str(notice["id"]))).out
+        text = re.sub(r"\s+", "", ok(cli("notice", "show", str(notice["id"]))).out)  # lines joined again
         assert "经督办、通报和约谈" not in text
         if kind in ("warning", "criticism"):
             assert set(NUMBER.findall(text)) == {notice["number"]}  # they claim no history

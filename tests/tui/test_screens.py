@@ -86,7 +86,7 @@ async def test_recording_progress_through_the_form(tracker: Tracker) -> None:
         info = str(screen.query_one("#asg-info").render())
         assert "逾期 138 天" in info
         trail = screen.query_one("#asg-history")
-        assert trail.get_row_at(0)[2:4] == ["问责", "督查〔2017〕7号"]  # type: ignore[attr-defined]
+        assert trail.get_row_at(0)[2:4] == ["问责", "督查〔2017〕6号"]  # type: ignore[attr-defined]
         screen.query_one("#status").value = "done"  # type: ignore[attr-defined]
         await pilot.click("#done-on")
         await pilot.press(*"2017年9月10日")
