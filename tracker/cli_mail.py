@@ -15,11 +15,6 @@ from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import InputError
 
 
-def _require_smtp(obj: Obj) -> None:
-    if obj.tracker.settings.smtp is None:
-        raise InputError("[smtp] is not configured: add the mail server to the config file (see config.example.toml)")
-
-
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--as-of", type=DATE, help="Send what was queued up to this day (default: today).")
@@ -28,39 +23,17 @@ def _require_smtp(obj: Obj) -> None:
 @pass_obj
 def notify(obj: Obj, dry_run: bool, as_of: dt.date | None, right_now: bool, as_json: bool) -> None:
     """Send the queued digests through the configured SMTP server (exit 1 while any failed)."""
-    from tracker.mailer import smtp_password
-    from tracker.outbox import NotifyResult, send_outbox
+    from tracker.outbox import deliver
 
-    _require_smtp(obj)
     tracker = obj.tracker
-    settings = tracker.settings
-    local = tracker.now().astimezone(ZoneInfo(settings.timezone)).time()
-    if settings.notify.is_quiet(local) and not right_now and not dry_run:
-        with obj.session() as session:
-            from tracker.outbox import unsent_rows
-
-            waiting = len(unsent_rows(session))
-        result = NotifyResult(queued=waiting, quiet=True)
-        if wants_json(obj, as_json):
-            output.emit_json(result.as_json())
-        else:
-            output.done(
-                f"quiet hours ({settings.notify.quiet_hours}): nothing sent, {waiting} waiting; "
-                "`tracker notify --now` sends anyway"
-            )
-        return
-    assert settings.smtp is not None
-    password = None if dry_run else smtp_password(settings.smtp)
-    result = send_outbox(
-        tracker.engine,
-        settings=settings,
-        clock=tracker.now,
-        as_of=as_of or tracker.today(),
-        password=password,
-        honour_backoff=False,  # a person asking to send now means now; the scheduler waits
-        dry_run=dry_run,
-    )
-    if wants_json(obj, as_json):
+    # A person asking to send now means now (failed messages at once); the scheduler waits.
+    result = deliver(tracker, manual=True, as_of=as_of, anyway=right_now, dry_run=dry_run)
+    if result.quiet and not wants_json(obj, as_json):
+        output.done(
+            f"quiet hours ({tracker.settings.notify.quiet_hours}): nothing sent, {result.queued} waiting; "
+            "`tracker notify --now` sends anyway"
+        )
+    elif wants_json(obj, as_json):
         output.emit_json(result.as_json())
     else:
         output.notify_summary(result, dry_run)
@@ -75,10 +48,15 @@ def notify(obj: Obj, dry_run: bool, as_of: dt.date | None, right_now: bool, as_j
 @pass_obj
 def outbox(obj: Obj, include_sent: bool, show_id: int | None, as_json: bool) -> None:
     """The emails waiting to go out (and, with --all, those sent), with failures and reasons."""
+    from tracker.digests import refresh_digests
     from tracker.models import OutboxMessage
     from tracker.outbox import outbox_rows
 
+    tracker = obj.tracker
     with obj.session() as session:
+        # Shown as they will be sent: waiting digests rebuilt from the current state first.
+        refresh_digests(session, now=tracker.now(), settings=tracker.settings, calendar=tracker.calendar)
+        session.commit()
         if show_id is not None:
             row = session.get(OutboxMessage, show_id)
             if row is None:
@@ -112,7 +90,8 @@ def outbox(obj: Obj, include_sent: bool, show_id: int | None, as_json: bool) -> 
     elif not listed:
         output.done("the outbox is empty")
     else:
-        output.simple_table("outbox", listed, ["id", "as_of", "to", "subject", "status", "attempts", "error"])
+        columns = ["id", "as_of", "to", "subject", "status", "approved", "attempts", "error"]
+        output.simple_table("outbox", listed, columns)
 
 
 @cli.command("approve-outbox")
@@ -125,7 +104,14 @@ def approve_outbox_command(obj: Obj, as_of: dt.date | None, as_json: bool) -> No
 
     tracker = obj.tracker
     with obj.session() as session:
-        count = approve_outbox(session, now=tracker.now(), by=tracker.user, as_of=as_of)
+        count = approve_outbox(
+            session,
+            now=tracker.now(),
+            by=tracker.user,
+            settings=tracker.settings,
+            calendar=tracker.calendar,
+            as_of=as_of,
+        )
         session.commit()
     if wants_json(obj, as_json):
         output.emit_json({"approved": count})

@@ -1,9 +1,16 @@
 """One digest per person per day: everything a responsible person owes, in one email.
 
-A check's findings and the notices it issued are grouped by the person's address (a person
-answering for units in several ledgers gets one email), then by ledger: new notices (attached as
-.docx when sent), overdue assignments, reminders on the days the ladder names, and missing
+A check's findings and the notices waiting to be delivered are grouped by the person's address (a
+person answering for units in several ledgers gets one email), then by ledger: notices (attached
+as .docx when sent), overdue assignments, reminders on the days the ladder names, and missing
 progress reports. The digest is written to the outbox; ``outbox.py`` sends it.
+
+A digest not yet handed to the server is rebuilt from the current state whenever it may go out
+(by each check, before each send, when the outbox is shown or approved): a task done since drops
+out, a unit's new responsible person gets what the old one would have, and digests of earlier
+days still waiting (quiet hours, approval) merge into one. Each row keeps its content line by
+line (``items``): the notices it carries for which unit, and what approval covered. A rebuild
+that only removes lines keeps an approval; one that adds or changes a line needs approval again.
 """
 
 from __future__ import annotations
@@ -11,18 +18,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.config import Settings
 from tracker.ladder import LEVEL_LABELS, LEVEL_OF, ladder_for
-from tracker.models import Ledger, Notice, NoticeItem, OutboxMessage, OutboxStatus, Person, Unit
+from tracker.models import Ledger, Notice, NoticeItem, OutboxMessage, OutboxStatus, Person, SendLog, Unit
 from tracker.scan import Finding, report_findings, task_findings
 from tracker.workdays import WorkCalendar
 
 KIND_LABELS = {"warning": "督办通知", "criticism": "通报", "interview": "约谈通知", "accountability": "问责建议"}
+DIGEST = "digest"
+REBUILDABLE = (OutboxStatus.QUEUED.value, OutboxStatus.FAILED.value)
+UNIT_LINES = ("notice", "overdue", "missing", "reminder")  # lines of the form KIND:UNIT:…
+MERGE_DAYS = 31  # reminders of at most this many waiting days are kept in a merged digest
+
+Pair = tuple[int, int]  # (notice id, unit id): a notice to be delivered for a unit
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,9 @@ class DigestItem:
     deadline: dt.date
     days: int  # days late, or days left for a reminder
     level: str  # 督办通知, 通报批评, …
+    unit_id: int = 0
+    item_id: int = 0  # the assignment, or the report period
+    rank: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,10 +76,24 @@ class Digest:
     name: str
     as_of: dt.date
     ledgers: dict[int, DigestLedger] = field(default_factory=dict)
+    pairs: set[Pair] = field(default_factory=set)  # the notices it carries, for which unit
 
     @property
     def notice_ids(self) -> list[int]:
-        return sorted(n.id for ledger in self.ledgers.values() for n in ledger.notices)
+        return sorted({notice for notice, _ in self.pairs})
+
+    def lines(self, cc: Iterable[str]) -> list[str]:
+        """What it says, one comparable line per fact (the wording is the templates')."""
+        lines = [f"to:{self.address.lower()}:{self.name}", f"as_of:{self.as_of}", f"cc:{json.dumps(sorted(cc))}"]
+        lines += [f"notice:{unit}:{notice}" for notice, unit in self.pairs]
+        for ledger in self.ledgers.values():
+            for kind, items in (
+                ("overdue", ledger.overdue),
+                ("missing", ledger.missing),
+                ("reminder", ledger.reminders),
+            ):
+                lines += [f"{kind}:{i.unit_id}:{i.item_id}:{i.deadline}:{i.days}:{i.rank}" for i in items]
+        return sorted(lines)
 
     def subject(self) -> str:
         """E.g. 【督办提醒】南乐县老旧小区改造：2项任务逾期."""
@@ -84,20 +117,45 @@ class Digest:
         return f"【{tag}】{where}：{'、'.join(parts)}"
 
 
+class _Reminders:
+    """The deadlines a reminder is due for, per ledger, on any day from ``since`` to ``as_of``."""
+
+    def __init__(self, session: Session, settings: Settings, calendar: WorkCalendar, as_of: dt.date) -> None:
+        query = select(Ledger.id, Ledger.escalation, Ledger.title)
+        self.ladders = {
+            int(i): ladder_for(stored, settings.escalation, where=t) for i, stored, t in session.execute(query)
+        }
+        self.calendar, self.as_of = calendar, as_of
+        self.known: dict[dt.date, dict[int, set[dt.date]]] = {}
+
+    def due(self, ledger_id: int, since: dt.date) -> set[dt.date]:
+        since = min(max(since, self.as_of - dt.timedelta(days=MERGE_DAYS)), self.as_of)
+        if since not in self.known:
+            days = [since + dt.timedelta(days=n) for n in range((self.as_of - since).days + 1)]
+            self.known[since] = {
+                lid: {due for day in days for rung in ladder.rungs(day, self.calendar) for due in rung.remind_days}
+                for lid, ladder in self.ladders.items()
+            }
+        return self.known[since].get(ledger_id, set())
+
+
 def build_digests(
     session: Session,
     *,
     as_of: dt.date,
     settings: Settings,
     calendar: WorkCalendar,
-    notice_ids: list[int],
+    notices: Collection[Pair] = (),
+    remind_since: Mapping[str, dt.date] | None = None,
+    only: Collection[str] | None = None,
 ) -> tuple[list[Digest], list[tuple[str, str, str]]]:
-    """The digests of a day, and the (ledger, unit, person) nobody could be written to (no address)."""
+    """The digests of a day (for the addresses ``only`` names, if given), and the (ledger, unit,
+    person) nobody could be written to (no address). ``notices`` are the (notice, unit) pairs to
+    deliver, each to the unit's present person; ``remind_since`` (by address) keeps the reminders of
+    the earlier days a merged digest waited."""
     rules = settings.escalation
-    remind_days: dict[int, set[dt.date]] = {}
-    for ledger_id, stored, title in session.execute(select(Ledger.id, Ledger.escalation, Ledger.title)):
-        rungs = ladder_for(stored, rules, where=title).rungs(as_of, calendar)
-        remind_days[int(ledger_id)] = {day for rung in rungs for day in rung.remind_days}
+    reminders = _Reminders(session, settings, calendar, as_of)
+    since = remind_since or {}
     contacts = {
         int(unit_id): (name, email)
         for unit_id, name, email in session.execute(
@@ -107,42 +165,53 @@ def build_digests(
     digests: dict[str, Digest] = {}
     unreachable: set[tuple[str, str, str]] = set()
 
-    def section(ledger_id: int, title: str, unit_id: int, unit: str) -> DigestLedger | None:
+    def address(unit_id: int) -> str:
+        return str(contacts.get(unit_id, ("", ""))[1]).lower()
+
+    def section(ledger_id: int, title: str, unit_id: int, unit: str) -> tuple[Digest, DigestLedger] | None:
         name, email = contacts.get(unit_id, ("", ""))
         if not email:
             unreachable.add((title, unit, name))
             return None
+        if only is not None and email.lower() not in only:
+            return None
         digest = digests.setdefault(email.lower(), Digest(email, name, as_of))
-        return digest.ledgers.setdefault(ledger_id, DigestLedger(title))
+        return digest, digest.ledgers.setdefault(ledger_id, DigestLedger(title))
 
     def item(f: Finding, days: int) -> DigestItem:
-        return DigestItem(f.seq, f.task, f.unit, f.deadline, days, LEVEL_LABELS[LEVEL_OF[f.rank]])
+        level = LEVEL_LABELS[LEVEL_OF[f.rank]]
+        return DigestItem(f.seq, f.task, f.unit, f.deadline, days, level, f.unit_id, f.item_id, f.rank)
 
     findings = task_findings(session, as_of, rules, calendar) + report_findings(session, as_of, rules, calendar)
     for f in findings:
         if f.days_overdue > 0:
             target = section(f.ledger_id, f.ledger, f.unit_id, f.unit)
             if target is not None:
-                (target.overdue if f.kind == "task" else target.missing).append(item(f, f.days_overdue))
-        elif f.deadline in remind_days.get(f.ledger_id, set()):
+                (target[1].overdue if f.kind == "task" else target[1].missing).append(item(f, f.days_overdue))
+        elif f.deadline in reminders.due(f.ledger_id, since.get(address(f.unit_id), as_of)):
             target = section(f.ledger_id, f.ledger, f.unit_id, f.unit)
             if target is not None:
-                target.reminders.append(item(f, -f.days_overdue))
-    if notice_ids:
+                target[1].reminders.append(item(f, -f.days_overdue))
+    if notices:
         rows = session.execute(
             sa.select(col(Notice.id), col(Notice.kind), col(Notice.number), col(Ledger.id), col(Ledger.title))
             .add_columns(col(Unit.id), col(Unit.name))
             .join(Ledger, col(Ledger.id) == col(Notice.ledger_id))
             .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
             .join(Unit, col(Unit.id) == col(NoticeItem.unit_id))
-            .where(col(Notice.id).in_(notice_ids))
+            .where(col(Notice.id).in_({notice for notice, _ in notices}))
             .distinct()
             .order_by(col(Notice.id))
         )
         for nid, kind, number, ledger_id, title, unit_id, unit in rows:
+            if (nid, unit_id) not in notices:
+                continue
             target = section(ledger_id, title, unit_id, unit)
-            if target is not None and all(n.id != nid for n in target.notices):
-                target.notices.append(DigestNotice(nid, kind, number))
+            if target is not None:
+                digest, ledger = target
+                digest.pairs.add((nid, unit_id))
+                if all(n.id != nid for n in ledger.notices):
+                    ledger.notices.append(DigestNotice(nid, kind, number))
     for digest in digests.values():
         for ledger in digest.ledgers.values():
             ledger.overdue.sort(key=lambda i: (-i.days, i.seq, i.unit))
@@ -154,7 +223,18 @@ def build_digests(
 class QueueResult:
     queued: int = 0
     refreshed: int = 0
+    dropped: int = 0  # waiting digests with nothing left to say, or merged into another
     unreachable: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def waiting_digests(session: Session, up_to: dt.date | None = None) -> list[OutboxMessage]:
+    """The digests that may still be rebuilt: never handed to the server (up to ``up_to``)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.kind == DIGEST, col(OutboxMessage.status).in_(REBUILDABLE), col(OutboxMessage.handed).is_(False)
+    )
+    if up_to is not None:
+        query = query.where(col(OutboxMessage.as_of) <= up_to)
+    return list(session.exec(query.order_by(col(OutboxMessage.id))))
 
 
 def queue_digests(
@@ -166,49 +246,233 @@ def queue_digests(
     calendar: WorkCalendar,
     notice_ids: list[int],
 ) -> QueueResult:
-    """Write the day's digests to the outbox; the caller commits. One row per person and day: a
-    second check the same day refreshes a digest not yet sent, and follows a sent one up only
-    when it issued new notices."""
+    """The check's digests: every person's, as of ``as_of``, with the notices it issued
+    (``notice_ids``) and those still waiting; the caller commits. One row per person and day: a
+    waiting digest is rebuilt (earlier days' merged into it), and a sent one is followed up only
+    when there is something new to say (a notice, or a unit newly answered for)."""
+    new = _notice_units(session, notice_ids)
+    rows = waiting_digests(session, as_of)
+    return _rebuild(session, rows, as_of=as_of, now=now, settings=settings, calendar=calendar, new=new, everyone=True)
+
+
+def refresh_digests(
+    session: Session, *, now: dt.datetime, settings: Settings, calendar: WorkCalendar, up_to: dt.date | None = None
+) -> QueueResult:
+    """Rebuild the waiting digests (up to ``up_to``) from the current state, each person's as of
+    the latest day among theirs; the caller commits. Only their recipients, and the present
+    persons of the units they covered, get a digest: the check is what starts new ones."""
+    rows = waiting_digests(session, up_to) if settings.smtp is not None else []
+    latest: dict[str, dt.date] = {}
+    for row in rows:
+        latest[row.to_addr.lower()] = max(row.as_of, latest.get(row.to_addr.lower(), row.as_of))
+    days: dict[dt.date, list[OutboxMessage]] = defaultdict(list)
+    for row in rows:
+        days[latest[row.to_addr.lower()]].append(row)
+    result = QueueResult()
+    for day, group in sorted(days.items()):
+        part = _rebuild(
+            session, group, as_of=day, now=now, settings=settings, calendar=calendar, new=set(), everyone=False
+        )
+        result.queued, result.refreshed = result.queued + part.queued, result.refreshed + part.refreshed
+        result.dropped += part.dropped
+    return result
+
+
+def _waiting_since(rows: list[OutboxMessage]) -> dict[str, dt.date]:
+    """Per address, the first day its waiting digests waited."""
+    since: dict[str, dt.date] = {}
+    for row in rows:
+        day, address = row.since or row.as_of, row.to_addr.lower()
+        since[address] = min(day, since.get(address, day))
+    return since
+
+
+def _lines(row: OutboxMessage) -> list[str]:
+    return list(json.loads(row.items))
+
+
+def _units(lines: Iterable[str]) -> set[int]:
+    return {int(line.split(":")[1]) for line in lines if line.split(":")[0] in UNIT_LINES}
+
+
+def _pairs(lines: Iterable[str]) -> set[Pair]:
+    return {(int(n), int(u)) for kind, u, n in (line.split(":") for line in lines if line.startswith("notice:"))}
+
+
+def _addresses(session: Session, units: Collection[int]) -> dict[int, str]:
+    """The present person's address (lower case) of each of ``units`` that has one."""
+    if not units:
+        return {}
+    query = select(Person.unit_id, Person.email).where(col(Person.until).is_(None), col(Person.unit_id).in_(units))
+    return {int(u): email.lower() for u, email in session.execute(query) if email}
+
+
+def _notice_units(session: Session, notice_ids: Collection[int]) -> set[Pair]:
+    """Each of the notices with each unit it concerns."""
+    if not notice_ids:
+        return set()
+    query = sa.select(col(NoticeItem.notice_id), col(NoticeItem.unit_id)).where(
+        col(NoticeItem.notice_id).in_(notice_ids)
+    )
+    return {(int(n), int(u)) for n, u in session.execute(query.distinct())}
+
+
+def _legacy_pairs(session: Session, rows: list[OutboxMessage]) -> set[Pair]:
+    """The notices of rows queued before lines were kept: for the units whose person has the
+    row's address now."""
+    wanted = {(nid, row.to_addr.lower()) for row in rows for nid in json.loads(row.notice_ids)}
+    items = _notice_units(session, {nid for nid, _ in wanted})
+    addresses = _addresses(session, {u for _, u in items})
+    return {(n, u) for n, u in items if (n, addresses.get(u, "")) in wanted}
+
+
+def _rebuild(
+    session: Session,
+    rows: list[OutboxMessage],
+    *,
+    as_of: dt.date,
+    now: dt.datetime,
+    settings: Settings,
+    calendar: WorkCalendar,
+    new: set[Pair],
+    everyone: bool,
+) -> QueueResult:
     from tracker.render import render_digest
 
+    said = [_lines(row) for row in rows]
+    pairs = set(new) | _legacy_pairs(session, [row for row, lines in zip(rows, said, strict=True) if not lines])
+    units: set[int] = set()
+    for lines in said:
+        pairs |= _pairs(lines)
+        units |= _units(lines)
+    only = None
+    if not everyone:
+        only = {r.to_addr.lower() for r in rows} | set(_addresses(session, units | {u for _, u in pairs}).values())
     digests, unreachable = build_digests(
-        session, as_of=as_of, settings=settings, calendar=calendar, notice_ids=notice_ids
+        session,
+        as_of=as_of,
+        settings=settings,
+        calendar=calendar,
+        notices=pairs,
+        remind_since=_waiting_since(rows),
+        only=only,
     )
-    result = QueueResult(unreachable=unreachable)
-    sender = settings.smtp.user if settings.smtp else ""
-    domain = sender.partition("@")[2] or "tracker.invalid"
+    result = QueueResult(unreachable=unreachable if everyone else [])
+    waiting: dict[str, list[OutboxMessage]] = defaultdict(list)
+    for row in rows:
+        waiting[row.to_addr.lower()].append(row)
+    cc = settings.notify.cc
     for digest in digests:
+        lines = digest.lines(cc)
         text, html = render_digest(digest, settings.notices.templates, settings.notices.issuer)
-        base = f"digest:{as_of.isoformat()}:{digest.address.lower()}"
-        rows = list(session.exec(select(OutboxMessage).where(col(OutboxMessage.key).startswith(base))))
-        waiting = [r for r in rows if r.status in (OutboxStatus.QUEUED.value, OutboxStatus.FAILED.value)]
-        if waiting:
-            row = waiting[-1]
-            already = json.loads(row.notice_ids)
-            row.subject, row.text, row.html = digest.subject(), text, html
-            row.notice_ids = json.dumps(sorted(set(already) | set(digest.notice_ids)))
+        content: dict[str, Any] = {
+            "as_of": digest.as_of,
+            "person": digest.name,
+            "to_addr": digest.address,
+            "cc": json.dumps(cc),
+            "subject": digest.subject(),
+            "text": text,
+            "html": html,
+            "notice_ids": json.dumps(digest.notice_ids),
+            "items": json.dumps(lines, ensure_ascii=False),
+        }
+        mine = waiting.pop(digest.address.lower(), [])
+        if mine:
+            keep = mine[-1]
+            for other in mine[:-1]:
+                _obsolete(session, other, now, f"merged into #{keep.id}")
+                result.dropped += 1
+            keep.since = min(r.since or r.as_of for r in mine)
+            _update(session, keep, mine, content, lines, now)
             result.refreshed += 1
-            continue
-        if rows:
-            noticed = {n for r in rows for n in json.loads(r.notice_ids)}
-            if not set(digest.notice_ids) - noticed:
-                continue  # sent (or being sent) today already, and nothing new to say
-        session.add(
-            OutboxMessage(
-                key=base if not rows else f"{base}:{len(rows) + 1}",
-                kind="digest",
-                as_of=as_of,
-                person=digest.name,
-                to_addr=digest.address,
-                cc=json.dumps(settings.notify.cc),
-                subject=digest.subject(),
-                text=text,
-                html=html,
-                notice_ids=json.dumps(digest.notice_ids),
-                message_id=f"<tracker.{uuid.uuid4().hex}@{domain}>",
+        elif _something_new(session, digest, as_of):
+            row = OutboxMessage(
+                key=_free_key(session, f"{DIGEST}:{as_of.isoformat()}:{digest.address.lower()}"),
+                kind=DIGEST,
+                since=as_of,
+                message_id=_message_id(settings),
                 created_at=now,
+                **content,
             )
-        )
-        result.queued += 1
+            session.add(row)
+            result.queued += 1
+    for rest in waiting.values():
+        for row in rest:
+            _obsolete(session, row, now, "nothing left to say")
+            result.dropped += 1
     session.flush()
     return result
+
+
+def _update(
+    session: Session,
+    row: OutboxMessage,
+    merged: list[OutboxMessage],
+    content: dict[str, Any],
+    lines: list[str],
+    now: dt.datetime,
+) -> None:
+    """Rebuild ``row`` (the others of ``merged`` folded into it). An approval stands when every
+    merged row was approved and the new content says nothing they did not (lines only removed),
+    or is exactly what was approved."""
+    same = all(getattr(row, name) == value for name, value in content.items())
+    if same and len(merged) == 1:
+        return
+    said = {line for r in merged for line in _lines(r)}
+    unchanged = len(merged) == 1 and all(getattr(row, n) == content[n] for n in ("to_addr", "subject", "text", "html"))
+    approved = all(r.approved_at is not None for r in merged) and (set(lines) <= said or unchanged)
+    for name, value in content.items():
+        setattr(row, name, value)
+    row.revision += 1
+    session.add(SendLog(outbox_id=_id(row), at=now, event="rebuilt", detail=f"revision {row.revision}"))
+    if row.approved_at is not None and not approved:
+        row.approved_at, row.approved_by = None, ""
+        session.add(SendLog(outbox_id=_id(row), at=now, event="unapproved", detail="content changed: approve again"))
+
+
+def _obsolete(session: Session, row: OutboxMessage, now: dt.datetime, why: str) -> None:
+    row.status, row.next_attempt_at, row.revision = OutboxStatus.OBSOLETE.value, None, row.revision + 1
+    session.add(SendLog(outbox_id=_id(row), at=now, event="obsolete", detail=why))
+
+
+def _something_new(session: Session, digest: Digest, as_of: dt.date) -> bool:
+    """Whether a digest for a person with none waiting is worth a row: always, unless one of the
+    same day went out already; then only for notices not yet delivered or units newly answered for."""
+    query = select(OutboxMessage.items).where(
+        OutboxMessage.kind == DIGEST,
+        OutboxMessage.as_of == as_of,
+        OutboxMessage.status != OutboxStatus.OBSOLETE.value,
+        sa.func.lower(col(OutboxMessage.to_addr)) == digest.address.lower(),
+    )
+    earlier = [json.loads(items) for items in session.exec(query)]
+    if not earlier or digest.pairs:
+        return True
+    if any(not lines for lines in earlier):
+        return False  # sent before lines were kept: only a notice is news
+    covered = {unit for lines in earlier for unit in _units(lines)}
+    return bool({i.unit_id for ledger in digest.ledgers.values() for i in _all_items(ledger)} - covered)
+
+
+def _all_items(ledger: DigestLedger) -> list[DigestItem]:
+    return ledger.overdue + ledger.missing + ledger.reminders
+
+
+def _free_key(session: Session, base: str) -> str:
+    taken = {
+        key
+        for key in session.exec(
+            select(OutboxMessage.key).where(col(OutboxMessage.key).startswith(base, autoescape=True))
+        )
+        if key == base or key.startswith(f"{base}:")
+    }
+    return base if not taken else f"{base}:{len(taken) + 1}"
+
+
+def _message_id(settings: Settings) -> str:
+    sender = settings.smtp.user if settings.smtp else ""
+    return f"<tracker.{uuid.uuid4().hex}@{sender.partition('@')[2] or 'tracker.invalid'}>"
+
+
+def _id(row: OutboxMessage) -> int:
+    assert row.id is not None, "an outbox row is flushed before it is logged"
+    return row.id

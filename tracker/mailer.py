@@ -13,7 +13,9 @@ string that happens to name a file.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import datetime as dt
 import os
 import smtplib
 import ssl
@@ -24,16 +26,17 @@ from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.policy import compat32
-from email.utils import formataddr, formatdate
+from email.policy import Compat32
+from email.utils import encode_rfc2231, format_datetime, formataddr
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker.config import SmtpSettings
 from tracker.errors import InputError
 
 KEYRING_SERVICE = "tracker"
-WIRE = compat32.clone(linesep="\r\n")  # SMTP lines end in CRLF; smtplib sends bytes as they are
+ATTACHMENT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
 class Outcome(StrEnum):
@@ -56,6 +59,62 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def encoded_words(text: str) -> list[str]:
+    """``text`` as RFC 2047 encoded-words (UTF-8, base64), split between characters, each short
+    enough to stand on a folded line of its own after ``filename="``."""
+    chunks, chunk = [], b""
+    for char in text:
+        data = char.encode("utf-8")
+        if chunk and len(chunk) + len(data) > 39:  # 39 bytes: 52 base64 characters, 64 in all
+            chunks.append(chunk)
+            chunk = b""
+        chunk += data
+    chunks.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(c).decode('ascii')}?=" for c in chunks]
+
+
+def attachment_headers(name: str, mime: str) -> tuple[str, str]:
+    """The Content-Type and Content-Disposition of an attachment called ``name``.
+
+    A name that is not plain ASCII gets both RFC 2231's ``filename*`` (Thunderbird, Apple Mail,
+    Foxmail, WPS) and the RFC 2047 ``name=``/``filename=`` that Outlook over POP/IMAP and QQ
+    Mail read instead: against the letter of RFC 2047, which keeps encoded-words out of quoted
+    strings, but what the common mail programs write. Those two are folded here, one parameter
+    (or encoded-word) per line, as those programs fold them.
+    """
+    name = one_line(name)
+    if name.isascii():
+        quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{mime}; name={quoted}", f"attachment; filename={quoted}"
+    legacy = '"' + "\n ".join(encoded_words(name)) + '"'
+    return (
+        f"{mime};\n name={legacy}",
+        f"attachment;\n filename={legacy};\n filename*={encode_rfc2231(name, 'utf-8')}",
+    )
+
+
+class _Wire(Compat32):
+    """compat32 with CRLF line ends (smtplib sends bytes as they are), writing the attachment
+    headers we fold ourselves as folded (its own folder would move a long MIME type to a line of
+    its own)."""
+
+    def _ours(self, name: str, value: Any) -> bool:
+        return name in ATTACHMENT_HEADERS and isinstance(value, str) and "\n" in value and value.isascii()
+
+    def fold(self, name: str, value: Any) -> str:
+        if self._ours(name, value):
+            return f"{name}: " + self.linesep.join(value.split("\n")) + self.linesep
+        return str(super().fold(name, value))
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if self._ours(name, value):
+            return self.fold(name, value).encode("ascii")
+        return bytes(super().fold_binary(name, value))
+
+
+WIRE = _Wire(linesep="\r\n")
+
+
 @dataclass(frozen=True)
 class Mail:
     sender: str
@@ -67,6 +126,8 @@ class Mail:
     message_id: str
     cc: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    date: dt.datetime | None = None  # default: when it is written out
+    timezone: str = "Asia/Shanghai"  # the Date header's offset (settings.timezone)
 
     def recipients(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -85,11 +146,12 @@ class Mail:
             message.attach(body)
             for attachment in self.attachments:
                 maintype, _, subtype = attachment.mime.partition("/")
+                content_type, disposition = attachment_headers(attachment.name, attachment.mime)
                 part = MIMEBase(maintype, subtype)
+                part.replace_header("Content-Type", content_type)
                 part.set_payload(attachment.data)
                 encoders.encode_base64(part)
-                # RFC 2231: a Chinese file name arrives intact in Outlook, Foxmail and WPS.
-                part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.name))
+                part["Content-Disposition"] = disposition
                 message.attach(part)
         else:
             message = body
@@ -98,7 +160,8 @@ class Mail:
         message["To"] = ", ".join(formataddr((one_line(name), address), "utf-8") for name, address in self.to)
         if self.cc:
             message["Cc"] = ", ".join(self.cc)
-        message["Date"] = formatdate(localtime=False)
+        moment = self.date or dt.datetime.now(dt.UTC)
+        message["Date"] = format_datetime(moment.astimezone(ZoneInfo(self.timezone)))
         message["Message-ID"] = self.message_id
         return message.as_bytes(policy=WIRE)
 

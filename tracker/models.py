@@ -317,6 +317,7 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    OBSOLETE = "obsolete"  # a digest never handed to the server that has nothing left to say, or merged
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -335,6 +336,12 @@ class OutboxMessage(SQLModel, table=True):
     text: str
     html: str
     notice_ids: str = "[]"  # JSON list: the notices attached as .docx
+    # A digest's content, line by line ("overdue:UNIT:ASSIGNMENT:…", "notice:UNIT:NOTICE", …): what
+    # a rebuild compares against what was approved, and which units' notices it carries.
+    items: str = "[]"
+    revision: int = 0  # +1 at each rebuild: a send claims only the revision it composed
+    handed: bool = False  # the server may have it (some accepted, or dropped mid-DATA): content fixed
+    since: dt.date | None = None  # a digest: the first day it waited (a merged one keeps reminders since)
     files: str = "[]"  # JSON list of file paths attached as they are (the weekly table)
     message_id: str = Field(unique=True)  # stable: a resend after a crash carries the same one
     status: str = Field(default=OutboxStatus.QUEUED.value, index=True)

@@ -6,6 +6,11 @@ the next attempt) and committed after it. A crash before the claim sends nothing
 it leaves a ``sending`` row that the next run sends again with the same Message-ID, so the only
 possible duplicate (a crash between the server's 250 and our mark) is recognisable as one. A
 retry goes only to the recipients who do not have the message yet.
+
+Before a send, waiting digests are rebuilt from the current state (``digests.refresh_digests``);
+the claim takes only the revision that was composed, and a message the server may have
+(``handed``) is never rebuilt, so a resend carries the same content and Message-ID. ``deliver``
+is the sending policy (quiet hours, approval, backoff) that every front end calls.
 """
 
 from __future__ import annotations
@@ -15,16 +20,21 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tracker import audit
 from tracker.config import Settings
+from tracker.digests import refresh_digests
 from tracker.errors import InputError
 from tracker.mailer import Attachment, Mail, Mailer, MailServerError, Outcome, SendResult
 from tracker.models import Notice, OutboxMessage, OutboxStatus, SendLog
+from tracker.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from tracker.app import Tracker
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 UNSENT = (OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value, OutboxStatus.FAILED.value)
@@ -69,8 +79,18 @@ def outbox_rows(session: Session, *, include_sent: bool = False) -> list[OutboxM
     return list(session.exec(query.order_by(col(OutboxMessage.id))))
 
 
-def approve_outbox(session: Session, *, now: dt.datetime, by: str, as_of: dt.date | None = None) -> int:
-    """Approve every unsent message not yet approved (up to ``as_of``); the caller commits."""
+def approve_outbox(
+    session: Session,
+    *,
+    now: dt.datetime,
+    by: str,
+    settings: Settings,
+    calendar: WorkCalendar,
+    as_of: dt.date | None = None,
+) -> int:
+    """Approve every unsent message not yet approved (up to ``as_of``), the digests as they are
+    now (rebuilt first); the caller commits."""
+    refresh_digests(session, now=now, settings=settings, calendar=calendar, up_to=as_of)
     approved = 0
     for row in unsent_rows(session, as_of):
         if row.approved_at is None:
@@ -88,8 +108,8 @@ def _ready(row: OutboxMessage, settings: Settings, now: dt.datetime, honour_back
     return not (honour_backoff and row.next_attempt_at is not None and row.next_attempt_at > now)
 
 
-def compose(session: Session, row: OutboxMessage, settings: Settings) -> Mail:
-    """The email of an outbox row, its notices rendered as .docx attachments."""
+def compose(session: Session, row: OutboxMessage, settings: Settings, now: dt.datetime) -> Mail:
+    """The email of an outbox row, its notices rendered as .docx attachments, dated ``now``."""
     from pathlib import Path
 
     from tracker.notices import notice_detail
@@ -119,6 +139,8 @@ def compose(session: Session, row: OutboxMessage, settings: Settings) -> Mail:
         html=row.html,
         message_id=row.message_id,
         attachments=tuple(attachments),
+        date=now,
+        timezone=settings.timezone,
     )
 
 
@@ -135,10 +157,57 @@ def _step(engine: Engine) -> Iterator[Session]:
         session.commit()
 
 
+def deliver(
+    tracker: Tracker,
+    *,
+    manual: bool,
+    as_of: dt.date | None = None,
+    at: dt.datetime | None = None,
+    anyway: bool = False,
+    dry_run: bool = False,
+    mailer_factory: Callable[[], Mailer] | None = None,
+) -> NotifyResult:
+    """The sending policy, the same for the CLI, the TUI and the scheduler.
+
+    Nothing goes out in the quiet hours (judged at ``at``, default now, in the configured time
+    zone) unless ``anyway`` (the CLI's ``--now``, the TUI's "send anyway"); a dry run shows what
+    would go out at any hour. With ``require_approval``, only approved messages go. A person
+    sending (``manual``) sends failed messages at once; the scheduler waits each one's retry
+    time. Messages queued up to ``as_of`` (default today) go, each digest rebuilt first.
+    """
+    from zoneinfo import ZoneInfo
+
+    from tracker.mailer import smtp_password
+
+    settings = tracker.settings
+    if settings.smtp is None:
+        raise InputError(
+            "[smtp] is not configured: add the mail server to the config file (see config.example.toml)",
+            key="no_smtp",
+        )
+    as_of = as_of or tracker.today()
+    moment = (at or tracker.now()).astimezone(ZoneInfo(settings.timezone))
+    if settings.notify.is_quiet(moment.time()) and not anyway and not dry_run:
+        with tracker.session() as session:
+            return NotifyResult(queued=len(unsent_rows(session, as_of)), quiet=True)
+    return send_outbox(
+        tracker.engine,
+        settings=settings,
+        calendar=tracker.calendar,
+        clock=tracker.now,
+        as_of=as_of,
+        password=None if dry_run else smtp_password(settings.smtp),
+        honour_backoff=not manual,
+        dry_run=dry_run,
+        mailer_factory=mailer_factory,
+    )
+
+
 def send_outbox(
     engine: Engine,
     *,
     settings: Settings,
+    calendar: WorkCalendar,
     clock: Clock,
     as_of: dt.date,
     password: str | None,
@@ -146,9 +215,14 @@ def send_outbox(
     dry_run: bool = False,
     mailer_factory: Callable[[], Mailer] | None = None,
 ) -> NotifyResult:
-    """Send what is queued (up to ``as_of``), one committed step at a time."""
+    """Send what is queued (up to ``as_of``), one committed step at a time; ``deliver`` decides
+    whether to. Waiting digests are rebuilt from the current state first (a dry run shows them
+    rebuilt and keeps nothing)."""
     result = NotifyResult()
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
+        refresh_digests(session, now=clock(), settings=settings, calendar=calendar, up_to=as_of)
+        if not dry_run:
+            session.commit()
         rows = unsent_rows(session, as_of)
         ready = [r for r in rows if _ready(r, settings, clock(), honour_backoff)]
         result.awaiting_approval = sum(1 for r in rows if settings.notify.require_approval and r.approved_at is None)
@@ -158,10 +232,12 @@ def send_outbox(
                 for r in ready
             ]
             result.queued = len(rows)
+            session.rollback()
             return result
         # Everything is composed before the first claim: a broken template or a missing file is
-        # an error before anything is sent, and the queue stays as it was.
-        mails = {r.id: compose(session, r, settings) for r in ready}
+        # an error before anything is sent, and the queue stays as it was. A send claims only the
+        # revision it composed: a message rebuilt meanwhile waits for the next run.
+        mails = {r.id: (r.revision, compose(session, r, settings, clock())) for r in ready}
         ids = [r.id for r in ready]
     if not ids:
         result.queued = len(rows)
@@ -178,9 +254,10 @@ def send_outbox(
     try:
         for outbox_id in ids:
             assert outbox_id is not None
-            if _send_one(engine, mailer, outbox_id, mails[outbox_id], settings, clock, result) is Outcome.SERVER_DOWN:
+            revision, mail = mails[outbox_id]
+            outcome = _send_one(engine, mailer, outbox_id, revision, mail, settings, clock, result)
+            if outcome is Outcome.SERVER_DOWN:
                 break  # the rest stay queued as they are: no point in knocking on every one
-
     finally:
         mailer.close()
     with Session(engine) as session:
@@ -192,16 +269,17 @@ def _send_one(
     engine: Engine,
     mailer: Mailer,
     outbox_id: int,
+    revision: int,
     mail: Mail,
     settings: Settings,
     clock: Clock,
     result: NotifyResult,
 ) -> Outcome | None:
-    with _step(engine) as session:  # 1. claim
+    with _step(engine) as session:  # 1. claim: from here on, the server may get it
         row = session.get(OutboxMessage, outbox_id)
-        if row is None or row.status == OutboxStatus.SENT.value:
-            return None  # someone else sent it meanwhile
-        row.status, row.attempts = OutboxStatus.SENDING.value, row.attempts + 1
+        if row is None or row.status not in UNSENT or row.revision != revision:
+            return None  # sent, rebuilt or dropped by someone else meanwhile
+        row.status, row.attempts, row.handed = OutboxStatus.SENDING.value, row.attempts + 1, True
         session.add(SendLog(outbox_id=outbox_id, at=clock(), event="claimed", detail=f"attempt {row.attempts}"))
         delivered = set(json.loads(row.delivered))
     remaining = [a for a in mail.recipients() if a not in delivered]
@@ -229,6 +307,9 @@ def _mark(
 ) -> None:
     delivered |= set(sent.accepted)
     row.delivered = json.dumps(sorted(delivered))
+    # Content and Message-ID stay fixed once anyone may have the message: some recipient took
+    # it, or the connection dropped during DATA (the server may have queued it before its 250).
+    row.handed = bool(delivered) or sent.outcome in (Outcome.SENT, Outcome.DROPPED)
     if sent.outcome is Outcome.SENT:
         row.status, row.sent_at, row.last_error, row.next_attempt_at = OutboxStatus.SENT.value, now, "", None
         session.add(SendLog(outbox_id=_id(row), at=now, event="sent", detail=", ".join(sent.accepted)))

@@ -75,25 +75,15 @@ def do_job(tracker: Tracker, job: Job, now: dt.datetime) -> str:
 
 
 def send_waiting(tracker: Tracker, now: dt.datetime) -> str:
-    """Send what is due in the outbox, honouring quiet hours and each message's backoff."""
-    from zoneinfo import ZoneInfo
+    """Send what is due in the outbox by the common policy: quiet hours (at ``now``), approval,
+    and each failed message's retry time."""
+    from tracker.outbox import deliver
 
-    from tracker.mailer import smtp_password
-    from tracker.outbox import send_outbox
-
-    settings = tracker.settings
-    if settings.smtp is None:
+    if tracker.settings.smtp is None:
         return "no mail server configured"
-    if settings.notify.is_quiet(now.astimezone(ZoneInfo(settings.timezone)).time()):
-        return f"quiet hours ({settings.notify.quiet_hours}): sending later"
-    result = send_outbox(
-        tracker.engine,
-        settings=settings,
-        clock=tracker.now,
-        as_of=tracker.today(),
-        password=smtp_password(settings.smtp),
-        honour_backoff=True,
-    )
+    result = deliver(tracker, manual=False, at=now)
+    if result.quiet:
+        return f"quiet hours ({tracker.settings.notify.quiet_hours}): sending later"
     for problem in result.problems:
         log.warning("not sent: %s", problem)
     return f"sent {result.sent}, failed {result.failed}, queued {result.queued}"

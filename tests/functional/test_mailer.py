@@ -149,3 +149,65 @@ def test_the_password_comes_from_the_environment_and_never_prompts() -> None:
     with pytest.raises(InputError, match="DUBAN_PW"):
         smtp_password(smtp, {})  # no variable, no keyring backend here: an error, not a prompt
     assert smtp_password(smtp.model_copy(update={"login": False}), {}) is None
+
+
+def _param(header: str, name: str) -> str:
+    """A parameter's raw value from an unfolded header: ``name="…"`` or ``name*=…``."""
+    import re
+
+    unfolded = re.sub(r"\r?\n[ \t]", " ", header)
+    found = re.search(rf'(?:^|;)\s*{re.escape(name)}=("(?:[^"\\]|\\.)*"|[^;\s]+)', unfolded)
+    assert found is not None, f"{name} not in {header!r}"
+    return found.group(1)
+
+
+def test_a_chinese_attachment_name_in_both_encodings(server: Server) -> None:
+    from email.header import decode_header, make_header
+    from urllib.parse import unquote
+
+    name = "督办通知（督查〔2017〕12号）关于南乐县政府老旧小区改造任务逾期的督办通知.docx"
+    with Mailer(settings(server.port), None) as mailer:
+        assert mailer.send(mail(attachments=(Attachment(name, b"PK", DOCX),))).outcome is Outcome.SENT
+    raw = server.received[0].data.decode("ascii")
+    part = raw[raw.index(f"Content-Type: {DOCX}") :]
+    content_type = part[: part.index("MIME-Version")]
+    disposition = part[part.index("Content-Disposition") : part.index("\r\n\r\n")]
+    words = [line for line in (content_type + disposition).splitlines() if "=?utf-8?b?" in line]
+    assert len(words) == 6 and all(len(line) <= 78 for line in words)  # folded between encoded-words
+
+    def rfc2047(value: str) -> str:  # as Outlook and QQ Mail read name= and filename=
+        assert value.startswith('"=?utf-8?b?') and value.endswith('?="')
+        return str(make_header(decode_header(value.strip('"'))))
+
+    def rfc2231(value: str) -> str:  # as Thunderbird, Apple Mail and Foxmail read filename*=
+        charset, _, encoded = value.split("'", 2)
+        return unquote(encoded, encoding=charset)
+
+    assert rfc2047(_param(content_type, "name")) == name
+    assert rfc2047(_param(disposition, "filename")) == name
+    assert rfc2231(_param(disposition, "filename*")) == name
+    [attached] = list(server.received[0].message.iter_attachments())
+    assert attached.get_filename() == name  # and Python's own parser agrees
+
+
+def test_an_ascii_attachment_name_is_quoted_plainly(server: Server) -> None:
+    with Mailer(settings(server.port), None) as mailer:
+        mailer.send(mail(attachments=(Attachment('report "final".xlsx', b"x"),)))
+    raw = server.received[0].data.decode("ascii")
+    assert 'filename="report \\"final\\".xlsx"' in raw and "filename*" not in raw
+    assert [a.get_filename() for a in server.received[0].message.iter_attachments()] == ['report "final".xlsx']
+
+
+def test_the_date_header_carries_the_time_zone_offset(server: Server) -> None:
+    import datetime as dt
+
+    moment = dt.datetime(2017, 4, 3, 1, 30, tzinfo=dt.UTC)
+    with Mailer(settings(server.port), None) as mailer:
+        mailer.send(mail(date=moment))
+        mailer.send(mail(date=moment, timezone="America/New_York", message_id="<tracker.test2@example.gov.cn>"))
+        mailer.send(mail(message_id="<tracker.test3@example.gov.cn>"))  # now, in the default zone
+    dates = [str(r.message["Date"]) for r in server.received]
+    assert dates[0] == "Mon, 03 Apr 2017 09:30:00 +0800"
+    assert dates[1] == "Sun, 02 Apr 2017 21:30:00 -0400"
+    assert dates[2].endswith(" +0800")
+    assert all(r.message["Date"].datetime == moment for r in server.received[:2])

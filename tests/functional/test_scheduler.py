@@ -137,3 +137,24 @@ def test_the_foreground_scheduler_waits_its_turn_and_stops_on_sigterm(
                 process.kill()
     assert runs(db_url)[0][0] == "daily"  # the catch-up at start ran the daily job
     assert server.received  # and its digests went out
+
+
+def test_quiet_hours_hold_the_digests_which_then_go_once_merged(cli, tmp_path: Path, server: Server) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "tracker.toml"
+    extra = '[notify]\nquiet_hours = "07:00-09:00"\n[schedule]\ndaily_at = "07:30"'
+    config.write_text(smtp_config(server.port, extra=extra), encoding="utf-8")
+    (tmp_path / "ledger.toml").write_text(LEDGER, encoding="utf-8")
+    assert cli("import", tmp_path / "ledger.toml").code == 0
+
+    def run(at: str):  # type: ignore[no-untyped-def]
+        return cli("--config", config, "run", "--log-file", tmp_path / "tracker.log", "--once", "--at", at)
+
+    assert run("2017-04-02T08:05").code == 0  # the day's check, in the quiet hours: nothing sent
+    assert run("2017-04-03T08:05").code == 0  # and the next day's: merged with the waiting ones
+    assert server.received == []
+    assert "quiet hours (07:00-09:00): sending later" in (tmp_path / "tracker.log").read_text(encoding="utf-8")
+    assert run("2017-04-03T09:30").code == 0
+    subjects = sorted(str(r.message["Subject"]) for r in server.received)
+    assert len(subjects) == 2  # one digest per person, not one per day
+    bodies = [r.message.get_body(("plain",)).get_content() for r in server.received]  # type: ignore[union-attr]
+    assert all("截至2017年4月3日" in body for body in bodies)

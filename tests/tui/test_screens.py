@@ -220,24 +220,36 @@ async def test_approving_and_refusing_extension_requests(tracker: Tracker) -> No
     assert assignment(tracker, "6", "濮阳县政府").due_on == dt.date(2017, 11, 30)
 
 
-async def test_outbox_approved_and_sent_to_the_mail_server(db_url: str, tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
+MAIL_DAY = dt.date(2017, 4, 5)
+
+
+def checked_with_mail(db_url: str, tmp_path: Path, port: int, notify: str) -> Tracker:
+    """The mail tests' ledger checked on MAIL_DAY (at 10:00 in Shanghai), mail configured with
+    ``notify`` as its [notify] table: the outbox holds two digests."""
     from tests.functional.test_notify import LEDGER
     from tests.smtp_server import smtp_config
     from tracker.check import run_check
     from tracker.importing import import_ledgers, read_ledger_file
-    from tracker.models import OutboxMessage
 
     config = tmp_path / "tracker.toml"
-    config.write_text(smtp_config(server.port, extra="[notify]\nrequire_approval = true"), encoding="utf-8")
+    config.write_text(smtp_config(port, extra=f"[notify]\n{notify}"), encoding="utf-8")
     source = tmp_path / "ledger.toml"
     source.write_text(LEDGER, encoding="utf-8")
-    day = dt.date(2017, 4, 5)
     tracker = build(db_url, config, "测试员", clock=lambda: dt.datetime(2017, 4, 5, 2, 0, tzinfo=dt.UTC))
     with tracker.session() as session:
         import_ledgers(session, read_ledger_file(source), by="t", now=tracker.now(), calendar=tracker.calendar)
-        run_check(session, as_of=day, now=tracker.now(), by="t", settings=tracker.settings, calendar=tracker.calendar)
+        run_check(
+            session, as_of=MAIL_DAY, now=tracker.now(), by="t", settings=tracker.settings, calendar=tracker.calendar
+        )
         session.commit()
-    app = TrackerApp(tracker, as_of=day)
+    return tracker
+
+
+async def test_outbox_approved_and_sent_to_the_mail_server(db_url: str, tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
+    from tracker.models import OutboxMessage
+
+    tracker = checked_with_mail(db_url, tmp_path, server.port, "require_approval = true")
+    app = TrackerApp(tracker, as_of=MAIL_DAY)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         await pilot.pause()
@@ -260,6 +272,28 @@ async def test_outbox_approved_and_sent_to_the_mail_server(db_url: str, tmp_path
     assert sorted(r.rcpt_tos[0] for r in server.received) == ["lixin@example.gov.cn", "wangfang@example.gov.cn"]
     with tracker.session() as session:
         assert {m.status for m in session.exec(select(OutboxMessage))} == {"sent"}
+    tracker.engine.dispose()
+
+
+async def test_outbox_send_respects_quiet_hours_unless_sent_anyway(db_url: str, tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
+    # The clock says 10:00 in Shanghai: inside the quiet hours.
+    tracker = checked_with_mail(db_url, tmp_path, server.port, 'quiet_hours = "09:00-11:00"')
+    app = TrackerApp(tracker, as_of=MAIL_DAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await wait(pilot, app)
+        await pilot.press("s")
+        await wait(pilot, app)
+        await wait(pilot, app)
+        said = [n.message for n in app._notifications]
+        assert any("静默时段（09:00-11:00）" in m and "按 S 仍然发送" in m for m in said), said
+        assert server.received == []
+        await pilot.press("S")
+        await wait(pilot, app)
+        await wait(pilot, app)
+        table = app.screen.query_one("#outbox")
+        assert [table.get_row_at(i)[3] for i in range(2)] == ["已发送", "已发送"]  # type: ignore[attr-defined]
+    assert len(server.received) == 2
     tracker.engine.dispose()
 
 

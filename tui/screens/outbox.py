@@ -1,5 +1,6 @@
-"""The outbox: each person's digest as it will be sent, approval, sending, and failures with the
-server's reason. Sending runs in a worker and reports when it is done."""
+"""The outbox: each person's digest as it will be sent (rebuilt from the current state when the
+screen loads), approval, sending by the common policy (quiet hours respected; `S` sends anyway),
+and failures with the server's reason. Sending runs in a worker and reports when it is done."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
+from tracker.digests import refresh_digests
 from tracker.errors import InputError
-from tracker.outbox import NotifyResult, approve_outbox, outbox_rows, send_outbox
+from tracker.outbox import NotifyResult, approve_outbox, deliver, outbox_rows
 from tui.context import Context
 from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
@@ -22,7 +24,12 @@ COLUMNS = ("id", "to", "subject", "status", "attempts", "error")
 
 class OutboxScreen(ListScreen):
     TABLE, HEADERS, COLUMNS = "outbox", "outbox.col", COLUMNS
-    BINDINGS = [Binding("a", "approve", t("key.approve_all")), Binding("s", "send", t("key.send")), REFRESH]
+    BINDINGS = [
+        Binding("a", "approve", t("key.approve_all")),
+        Binding("s", "send", t("key.send")),
+        Binding("S", "send_anyway", t("key.send_anyway")),
+        REFRESH,
+    ]
 
     def __init__(self, context: Context) -> None:
         super().__init__(context)
@@ -37,7 +44,10 @@ class OutboxScreen(ListScreen):
 
     @work(thread=True, exclusive=True, group="outbox")
     def load(self) -> None:
-        with self.context.tracker.session() as session:
+        tracker = self.context.tracker
+        with tracker.session() as session:
+            refresh_digests(session, now=tracker.now(), settings=tracker.settings, calendar=tracker.calendar)
+            session.commit()
             rows = [
                 (
                     int(r.id or 0),
@@ -65,35 +75,37 @@ class OutboxScreen(ListScreen):
     def action_approve(self) -> None:
         tracker = self.context.tracker
         with tracker.session() as session:
-            count = approve_outbox(session, now=tracker.now(), by=tracker.user)
+            count = approve_outbox(
+                session, now=tracker.now(), by=tracker.user, settings=tracker.settings, calendar=tracker.calendar
+            )
             session.commit()
         self.notify(t("outbox.approved", count=count))
         self.load()
 
-    @work(thread=True, exclusive=True, group="send")
     def action_send(self) -> None:
-        from tracker.mailer import smtp_password
+        self.send(anyway=False)
 
+    def action_send_anyway(self) -> None:
+        self.send(anyway=True)
+
+    @work(thread=True, exclusive=True, group="send")
+    def send(self, anyway: bool) -> None:
         tracker = self.context.tracker
-        settings = tracker.settings
-        if settings.smtp is None:
+        if tracker.settings.smtp is None:
             self.app.call_from_thread(self.notify, t("outbox.no_smtp"), severity="error")
             return
         try:
-            result = send_outbox(
-                tracker.engine,
-                settings=settings,
-                clock=tracker.now,
-                as_of=self.context.as_of,
-                password=smtp_password(settings.smtp),
-                honour_backoff=False,
-            )
+            result = deliver(tracker, manual=True, as_of=self.context.as_of, anyway=anyway)
         except InputError as exc:
             self.app.call_from_thread(self.notify, error_text(exc), severity="error", timeout=8)
             return
         self.app.call_from_thread(self._sent, result)
 
     def _sent(self, result: NotifyResult) -> None:
+        if result.quiet:
+            hours = self.context.tracker.settings.notify.quiet_hours
+            self.notify(t("outbox.quiet", hours=hours, queued=result.queued), severity="warning", timeout=8)
+            return
         message = t("outbox.sent", sent=result.sent, failed=result.failed, queued=result.queued)
         if result.awaiting_approval:
             message += t("outbox.awaiting", count=result.awaiting_approval)
