@@ -52,6 +52,7 @@ class DigestItem:
     unit_id: int = 0
     item_id: int = 0  # the assignment, or the report period
     rank: int = 0
+    kind: str = "task"  # "task" | "report"
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,15 @@ class Digest:
                 ("missing", ledger.missing),
                 ("reminder", ledger.reminders),
             ):
-                lines += [f"{kind}:{i.unit_id}:{i.item_id}:{i.deadline}:{i.days}:{i.rank}" for i in items]
+                lines += [f"{kind}:{i.unit_id}:{i.item_id}:{i.deadline}:{i.days}:{i.rank}:{i.kind}" for i in items]
         return sorted(lines)
 
     def subject(self) -> str:
         """E.g. 【督办提醒】南乐县老旧小区改造：2项任务逾期."""
         sections = list(self.ledgers.values())
         overdue = sum(len(s.overdue) for s in sections)
-        soon = sum(len(s.reminders) for s in sections)
+        soon = sum(1 for s in sections for i in s.reminders if i.kind == "task")
+        reports_soon = sum(1 for s in sections for i in s.reminders if i.kind == "report")
         missing = sum(len(s.missing) for s in sections)
         notices = sum(len(s.notices) for s in sections)
         tag = "督办通知" if notices else "督办提醒" if overdue or missing else "到期提醒"
@@ -110,6 +112,7 @@ class Digest:
                 (overdue, "项任务逾期"),
                 (missing, "份报告未报"),
                 (soon, "项任务即将到期"),
+                (reports_soon, "份报告即将到期"),
             )
             if n
         ]
@@ -180,7 +183,7 @@ def build_digests(
 
     def item(f: Finding, days: int) -> DigestItem:
         level = LEVEL_LABELS[LEVEL_OF[f.rank]]
-        return DigestItem(f.seq, f.task, f.unit, f.deadline, days, level, f.unit_id, f.item_id, f.rank)
+        return DigestItem(f.seq, f.task, f.unit, f.deadline, days, level, f.unit_id, f.item_id, f.rank, f.kind)
 
     findings = task_findings(session, as_of, rules, calendar) + report_findings(session, as_of, rules, calendar)
     for f in findings:

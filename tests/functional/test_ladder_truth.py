@@ -103,6 +103,7 @@ def test_reports_get_reminders_like_tasks(cli, tmp_path: Path, server: Server) -
     assert len(outbox) == 1 and outbox[0]["to"] == "zhangsan@example.gov.cn"
     text = cli("--config", config, "outbox", "--show", str(outbox[0]["id"])).out
     assert "进度一览表（2017-02-25）" in text
+    assert "1份报告即将到期" in outbox[0]["subject"] and "任务即将到期" not in outbox[0]["subject"]
     # A received report is no longer reminded of.
     assert cli("received", "1", "甲县", "--on", "2017-02-18", "--period", "2017-02-25").code == 0
     again = cli("--config", config, "check", "--as-of", "2017-02-18", "--json").json()
