@@ -120,9 +120,24 @@ def when(obj: Obj, text: str, ref: dt.date | None, start: dt.date | None, end: d
 
 
 def _read_all(files: tuple[Path, ...]) -> list[LedgerSpec]:
+    """Every file read; a file that cannot be read at all is reported with every error found in
+    the others, not alone."""
+    from tracker.errors import raise_all
+    from tracker.importing import check_ledgers
+
     specs: list[LedgerSpec] = []
+    unreadable: list[InputError] = []
     for path in files:
-        specs.extend(read_ledger_file(path))
+        try:
+            specs.extend(read_ledger_file(path))
+        except InputError as exc:
+            unreadable.append(exc)
+    if unreadable:
+        try:
+            check_ledgers(specs)
+        except InputError as exc:
+            unreadable.append(exc)
+        raise_all(unreadable)
     return specs
 
 

@@ -194,3 +194,17 @@ def test_a_report_duty_with_received_reports_cannot_leave_the_file(cli, tmp_path
     result = cli("import", small)
     assert result.code == 2 and "report 进度一览表" in result.err and "1 received report" in result.err
     assert len(report_periods()) > 0
+
+
+def test_an_unreadable_file_is_reported_with_the_errors_of_the_others(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "broken.toml"
+    broken.write_text('title = "未闭合\n', encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'title = "台账"\n[[units]]\nname = "甲"\n[[tasks]]\ntext = "任务"\ndeadline = "2017年13月底"\n',
+        encoding="utf-8",
+    )
+    result = cli("import", broken, bad)
+    assert result.code == 2
+    assert "broken.toml" in result.err and "bad.toml" in result.err and "no month 13" in result.err
+    assert cli("ledgers", "--json").json() == []
