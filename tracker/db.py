@@ -103,7 +103,14 @@ def migrate(engine: Engine) -> None:
         return
     from alembic import command
 
+    from tracker.locks import hold_on
+
     with engine.begin() as connection:
+        # Several processes may open a new database at once (cron, the scheduler, a clerk): one
+        # upgrades, the others wait for it and then find the schema current.
+        hold_on(connection, "migrate")
+        if current_revision(connection) == HEAD:
+            return
         command.upgrade(_alembic_config(connection), "head")
 
 

@@ -19,14 +19,18 @@ from sqlmodel import Session
 
 from tracker.errors import BusyError
 
-LABELS = {"check": "检查"}
+LABELS = {"check": "检查", "migrate": "数据库升级"}
 WAIT_SECONDS = 600.0  # a first check over a million assignments takes under a minute
 
 
 def hold(session: Session, name: str, *, wait: float = WAIT_SECONDS) -> None:
     """Wait until no other transaction holds ``name``, then hold it until this session's
     transaction ends (commit or rollback)."""
-    connection = session.connection()
+    hold_on(session.connection(), name, wait=wait)
+
+
+def hold_on(connection: sa.Connection, name: str, *, wait: float = WAIT_SECONDS) -> None:
+    """``hold`` for a connection inside a transaction (the migrations' own)."""
     if connection.dialect.name == "postgresql":
         key = zlib.crc32(f"tracker:{name}".encode())
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

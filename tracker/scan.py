@@ -386,7 +386,8 @@ def _missing(as_of: dt.date) -> Any:
 
 def report_horizon(session: Session, as_of: dt.date, default: list[EscalationRule], calendar: WorkCalendar) -> dt.date:
     """The last deadline any ladder reminds of as of ``as_of``: report periods up to it must exist."""
-    return max(_horizon(ladder.rungs(as_of, calendar), as_of) for ladder, _ in ladders(session, default).values())
+    groups = ladders(session, default).values()
+    return max((_horizon(ladder.rungs(as_of, calendar), as_of) for ladder, _ in groups), default=as_of)
 
 
 def report_findings(

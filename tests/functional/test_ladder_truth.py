@@ -3,6 +3,7 @@ check, reminders for reports as for tasks, and two checks at once never issue an
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -135,8 +136,6 @@ def test_two_checks_at_once_issue_everything_once(db_url: str, tmp_path: Path) -
         assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outcomes]
         assert all("Traceback" not in err and "internal error" not in err for _, err in outcomes)
     listed = subprocess.run([*tracker, "notices", "--json"], env=env, capture_output=True, text=True, timeout=120)
-    import json
-
     notices = json.loads(listed.stdout)
     numbers = [n["number"] for n in notices]
     assert len(numbers) == len(set(numbers))
@@ -223,3 +222,23 @@ def test_a_terminated_unit_owes_no_more_reports(cli, tmp_path: Path) -> None:  #
     later = check(cli, "2017-03-10")
     assert {f["unit"] for f in later["findings"]} == {"甲县政府"}
     assert all(n["units"] == ["甲县政府"] or "乙县政府" not in n["units"] for n in later["notices"])
+
+
+def test_processes_opening_a_new_database_at_once_all_work(db_url: str, tmp_path: Path) -> None:
+    """Cron, the scheduler and a clerk on a database nobody opened yet: one creates the schema,
+    the others wait and find it current; a check of an empty database finds nothing."""
+    env = {**os.environ, "TRACKER_DB": db_url, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    env.pop("TRACKER_CONFIG", None)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tracker", "check", "--as-of", "2017-04-20", "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outcomes = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outcomes]
+    assert all(json.loads(out)["notices"] == [] for out, _ in outcomes)
