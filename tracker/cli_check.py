@@ -405,6 +405,8 @@ def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None)
     with obj.session() as session:
         found = find_ledger(session, ledger)
         u = find_unit(session, found, unit)
+        if on is not None and on > tracker.today():
+            raise InputError(f"--on: {on.isoformat()} is in the future; record a termination when it happens")
         count = terminate_unit(
             session, found, u, reason=reason, on=on or tracker.today(), by=tracker.user, now=tracker.now()
         )

@@ -23,6 +23,7 @@ from tracker.errors import InputError, NotFoundError
 from tracker.ladder import LEVEL_LABELS, LEVEL_OF, NOTICE_MIN_RANK, RANK
 from tracker.models import (
     Assignment,
+    Extension,
     Ledger,
     Notice,
     NoticeCounter,
@@ -391,9 +392,39 @@ class NoticeDetail:
         }
 
 
+def _person_then(notice: Notice) -> Any:
+    """The unit's person when the notice was issued: an issued notice names whom it named, even
+    after a personnel change."""
+    return sa.and_(
+        col(Person.unit_id) == col(Unit.id),
+        col(Person.since) <= notice.created_at,
+        sa.or_(col(Person.until).is_(None), col(Person.until) > notice.created_at),
+    )
+
+
+def _deadline_as_noticed(text: str, kind: str, written: dt.date | None, noticed: dt.date | None, extended: bool) -> str:
+    """The deadline as the notice gives it: as written when that is the date judged; with the
+    extended date when an approved extension moved it (原定 stays in the words); with the date
+    of the period or of the trigger for a recurring or relative deadline."""
+    if noticed is None or (kind == "absolute" and written == noticed):
+        return text
+    if extended:
+        return f"{text}（已延期至{cn_date(noticed)}）"
+    return f"{text}（{cn_date(noticed)}）"
+
+
 def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail:
     ledger = session.get(Ledger, notice.ledger_id)
     assert ledger is not None and notice.id is not None
+    extended = (
+        sa.select(sa.literal(1))
+        .where(
+            col(Extension.assignment_id) == col(NoticeItem.assignment_id),
+            col(Extension.status) == "approved",
+            col(Extension.new_due) == col(NoticeItem.deadline),
+        )
+        .exists()
+    )
     task_rows = session.execute(
         sa.select(
             col(Unit.name),
@@ -403,11 +434,14 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
             col(Task.deadline_text),
             col(NoticeItem.deadline),
             col(NoticeItem.days_overdue),
+            col(Task.deadline_kind),
+            col(Task.due_on),
+            extended,
         )
         .join(Assignment, col(Assignment.id) == col(NoticeItem.assignment_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(NoticeItem.unit_id))
-        .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+        .outerjoin(Person, _person_then(notice))
         .where(col(NoticeItem.notice_id) == notice.id)
         .order_by(col(Unit.position), col(Task.position))
     ).all()
@@ -425,12 +459,18 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         .join(ReportDue, col(ReportDue.id) == col(NoticeItem.report_id))
         .join(ReportDuty, col(ReportDuty.id) == col(ReportDue.duty_id))
         .join(Unit, col(Unit.id) == col(NoticeItem.unit_id))
-        .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+        .outerjoin(Person, _person_then(notice))
         .where(col(NoticeItem.notice_id) == notice.id)
         .order_by(col(Unit.position), col(NoticeItem.deadline))
     ).all()
-    lines = [NoticeLine(u, p, s, t, dtext, d, n) for u, p, s, t, dtext, d, n in task_rows]
-    lines += [NoticeLine(u, p, "", f"{name}（漏报）", dtext, d, n) for u, p, name, dtext, d, n in report_rows]
+    lines = [
+        NoticeLine(u, p, s, t, _deadline_as_noticed(dtext, kind, written, d, bool(ext)), d, n)
+        for u, p, s, t, dtext, d, n, kind, written, ext in task_rows
+    ]
+    lines += [
+        NoticeLine(u, p, "", f"{name}（漏报）", _deadline_as_noticed(dtext, "recurring", None, d, False), d, n)
+        for u, p, name, dtext, d, n in report_rows
+    ]
     units: list[str] = []
     persons: list[str] = []
     for line in lines:
@@ -452,28 +492,37 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         lines=lines,
         acknowledged_at=notice.acknowledged_at,
         acknowledged_by=notice.acknowledged_by,
-        earlier=earlier_notices(session, notice.id),
+        earlier=earlier_notices(session, notice),
         meeting_at=notice.meeting_at,
         meeting_place=notice.meeting_place,
     )
 
 
-def earlier_notices(session: Session, notice_id: int) -> list[EarlierNotice]:
-    """The notices issued before ``notice_id`` that covered any of its assignments or reports."""
-    mine = sa.select(col(NoticeItem.assignment_id), col(NoticeItem.report_id)).where(
-        col(NoticeItem.notice_id) == notice_id
+def earlier_notices(session: Session, notice: Notice) -> list[EarlierNotice]:
+    """The notices issued before ``notice`` that covered any of its assignments or reports; for
+    a notice to one unit, also every bulletin that criticised the unit in the ledger (the
+    ``criticisms`` an interview may rest on, whatever they were for)."""
+    mine = (
+        sa.select(col(NoticeItem.assignment_id), col(NoticeItem.report_id))
+        .where(col(NoticeItem.notice_id) == notice.id)
+        .subquery()
     )
-    mine_sq = mine.subquery()
-    covered = sa.or_(
-        col(NoticeItem.assignment_id).in_(
-            sa.select(mine_sq.c.assignment_id).where(mine_sq.c.assignment_id.isnot(None))
-        ),
-        col(NoticeItem.report_id).in_(sa.select(mine_sq.c.report_id).where(mine_sq.c.report_id.isnot(None))),
-    )
+    covered: list[Any] = [
+        col(NoticeItem.assignment_id).in_(sa.select(mine.c.assignment_id).where(mine.c.assignment_id.isnot(None))),
+        col(NoticeItem.report_id).in_(sa.select(mine.c.report_id).where(mine.c.report_id.isnot(None))),
+    ]
+    if notice.unit_id is not None:
+        covered.append(
+            sa.and_(
+                col(Notice.kind) == Level.CRITICISM.value,
+                col(Notice.ledger_id) == notice.ledger_id,
+                col(NoticeItem.unit_id) == notice.unit_id,
+            )
+        )
     rows = session.execute(
         sa.select(col(Notice.id), col(Notice.number), col(Notice.kind), col(Notice.as_of))
         .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
-        .where(col(Notice.id) < notice_id, covered)
+        .where(col(Notice.id) < notice.id, sa.or_(*covered))
         .distinct()
         .order_by(col(Notice.id))
     )
@@ -549,6 +598,8 @@ def parse_meeting_time(text: str) -> str:
     except DeadlineError as exc:
         raise InputError(f"--at: {exc}") from None
     hour, minute = int(found.group(3)), int(found.group(4) or 0)
+    if found.group(2) == "上午" and hour >= 12:
+        raise InputError(f"--at: {text!r}: 上午 and {hour}时 do not go together")
     if found.group(2) == "下午" and hour < 12:
         hour += 12
     if not isinstance(day, Absolute) or hour > 23 or minute > 59:
@@ -566,7 +617,12 @@ def schedule_interview(
         raise InputError("give --at, --place or both")
     before = {"meeting_at": notice.meeting_at, "meeting_place": notice.meeting_place}
     if at is not None:
-        notice.meeting_at = parse_meeting_time(at)
+        meeting_at = parse_meeting_time(at)
+        if dt.date.fromisoformat(meeting_at[:10]) < notice.as_of:
+            raise InputError(
+                f"--at: {meeting_at} is before the notice itself ({notice.number}, {notice.as_of.isoformat()})"
+            )
+        notice.meeting_at = meeting_at
     if place is not None:
         if not place.strip():
             raise InputError("--place: empty")

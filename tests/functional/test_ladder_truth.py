@@ -242,3 +242,76 @@ def test_processes_opening_a_new_database_at_once_all_work(db_url: str, tmp_path
     outcomes = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outcomes]
     assert all(json.loads(out)["notices"] == [] for out, _ in outcomes)
+
+
+def markdown(cli, tmp_path: Path, number: str) -> str:  # type: ignore[no-untyped-def]
+    out = tmp_path / "notice.md"
+    assert cli("notice", "render", number, "-o", out).code == 0
+    return out.read_text(encoding="utf-8")
+
+
+def test_an_issued_notice_keeps_the_person_it_named(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    interview = next(n for n in check(cli, "2017-05-05")["notices"] if n["kind"] == "interview")
+    unit = interview["units"][0]
+    before = markdown(cli, tmp_path, interview["number"])
+    assert cli("person", "1", unit, "--name", "新任甲", "--email", "new@example.gov.cn").code == 0
+    after = markdown(cli, tmp_path, interview["number"])
+    assert after == before and "新任甲" not in after
+    # A notice issued after the change names the new person.
+    referral = next(n for n in check(cli, "2017-07-30")["notices"] if n["units"] == [unit])
+    assert "新任甲" in markdown(cli, tmp_path, referral["number"])
+
+
+def test_a_notice_after_an_extension_gives_the_extended_deadline(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    made = cli(
+        "extend",
+        "1",
+        "2",
+        "清丰县",
+        "--to",
+        "2017-06-30",
+        "--reason",
+        "资金未到位",
+        "--late",
+        "--as-of",
+        "2017-05-10",
+        "--json",
+    )
+    assert made.code == 0, made.err
+    assert cli("approve", str(made.json()["id"])).code == 0
+    warning = next(
+        n for n in check(cli, "2017-07-02")["notices"] if n["kind"] == "warning" and n["units"] == ["清丰县政府"]
+    )
+    text = markdown(cli, tmp_path, warning["number"])
+    assert "| 2017年4月底完成（已延期至2017年6月30日） | 2 |" in text
+
+
+def test_an_interview_on_criticisms_names_the_bulletins(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    imported(cli, tmp_path, LEDGER + REPORTS)
+    first = [n for n in check(cli, "2017-01-26")["notices"] if n["kind"] == "criticism"]  # January's report
+    second = [n for n in check(cli, "2017-02-26")["notices"] if n["kind"] == "criticism"]  # February's
+    interviews = [n for n in check(cli, "2017-04-01")["notices"] if n["kind"] == "interview"]  # 1 day late
+    assert first and second and interviews
+    text = show(cli, next(n["number"] for n in interviews if n["units"] == ["甲县政府"]))
+    assert f"2017年1月26日予以通报批评（{first[0]['number']}）" in text
+    assert f"2017年2月26日予以通报批评（{second[0]['number']}）" in text
+    assert "此前未" not in text and "严重" not in text
+
+
+def test_an_interview_cannot_be_set_before_its_notice_nor_at_a_morning_afternoon(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    number = next(n["number"] for n in check(cli, "2017-05-05")["notices"] if n["kind"] == "interview")
+    early = cli("interview-schedule", number, "--at", "2017-05-01 09:00")
+    assert early.code == 2 and "before the notice" in early.err
+    odd = cli("interview-schedule", number, "--at", "2017年5月12日上午15时")
+    assert odd.code == 2 and "上午" in odd.err
+    assert cli("notice", "show", number, "--json").json()["meeting_at"] is None
+
+
+def test_a_termination_cannot_be_dated_in_the_future(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    result = cli("terminate", "1", "台前县", "--reason", "试点终止", "--on", "2999-01-01")
+    assert result.code == 2 and "future" in result.err
+    assert {r["status"] for r in cli("show", "1", "--json").json()["rows"] if r["unit"] == "台前县政府"} == {"todo"}

@@ -73,11 +73,14 @@ def test_a_year_of_daily_checks_tells_only_what_happened(cli, tmp_path: Path) ->
     bulletin_days: dict[str, set[str]] = defaultdict(set)  # unit -> days it was criticised
     seen: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)  # what each item had before
     per_day: dict[tuple[str, str], int] = defaultdict(int)
+    bulletins_of: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for notice in sorted(notices, key=lambda n: n["id"]):
         detail = details[notice["id"]]
         kind, as_of = notice["kind"], dt.date.fromisoformat(notice["as_of"])
         keys = {_key(notice["ledger"], item) for item in detail["items"]}
         earlier = [e for key in keys for e in seen[key]]
+        if kind in ("interview", "accountability"):  # and the bulletins that criticised the unit
+            earlier += [b for b in bulletins_of[(notice["ledger"], detail["units"][0])]]
         expected = sorted({e["number"] for e in earlier}, key=lambda number: _serial(number))
         assert [e["number"] for e in detail["earlier"]] == expected, notice["number"]
 
@@ -123,6 +126,7 @@ def test_a_year_of_daily_checks_tells_only_what_happened(cli, tmp_path: Path) ->
         if kind == "criticism":
             for unit in detail["units"]:
                 bulletin_days[unit].add(notice["as_of"])
+                bulletins_of[(notice["ledger"], unit)].append({"number": notice["number"], "as_of": notice["as_of"]})
     assert per_day and max(per_day.values()) == 1  # one bulletin per ledger and day
     kinds = {n["kind"] for n in notices}
     assert kinds == {"warning", "criticism", "interview", "accountability"}
