@@ -247,7 +247,8 @@ def receive_report(
     if duty_name:
         duties = [d for d in duties if duty_name in d.name]
     if len(duties) != 1:
-        names = ", ".join(d.name for d in duties) or "none"
+        every = session.exec(select(ReportDuty.name).where(ReportDuty.ledger_id == ledger.id))
+        names = ", ".join(every) or "none"
         raise InputError(f"{ledger.title}: name one report duty with --report (has: {names})")
     from tracker.scan import materialize_reports
 
@@ -261,6 +262,19 @@ def receive_report(
     report = session.exec(query.order_by(col(ReportDue.due_on))).first()
     if report is None:
         raise InputError(f"{unit.name}: no {'such' if period else 'open'} period of {duties[0].name} to receive")
+    if period is None:
+        # A report arriving on ``on`` is for a period due by then (late) or for the next one (early),
+        # never for one further ahead: the periods before that were all received already.
+        nearest = session.exec(
+            select(col(ReportDue.due_on))
+            .where(ReportDue.duty_id == duties[0].id, ReportDue.unit_id == unit.id, col(ReportDue.due_on) >= on)
+            .order_by(col(ReportDue.due_on))
+        ).first()
+        if nearest is not None and report.due_on > nearest:
+            raise InputError(
+                f"{unit.name}: the {duties[0].name} due {nearest} was received already; "
+                f"give --period {report.due_on} to record that later period's report early"
+            )
     if report.received_on is not None:
         raise InputError(f"{unit.name}: the {report.due_on} {duties[0].name} was received on {report.received_on}")
     report.received_on = on
@@ -282,6 +296,24 @@ def record_interview(
     session: Session, ledger: Ledger, unit: Unit, *, on: dt.date, note: str, person: str, by: str, now: dt.datetime
 ) -> Interview:
     assert ledger.id is not None and unit.id is not None
+    from tracker.models import Notice
+
+    # An interview answers the interview notices before it: held before the first one still open,
+    # it would answer none, and the unit would stay on the list as if nothing had been recorded.
+    held = session.exec(select(sa.func.max(Interview.held_on)).where(Interview.unit_id == unit.id)).first()
+    notices = select(sa.func.min(Notice.as_of)).where(
+        Notice.ledger_id == ledger.id, Notice.unit_id == unit.id, Notice.kind == "interview"
+    )
+    if held is not None:
+        notices = notices.where(col(Notice.as_of) > held)
+    first = session.exec(notices).first()
+    if first is not None and on < first:
+        raise InputError(
+            f"--on {on.isoformat()}: before the interview notice of {first.isoformat()} it answers",
+            key="interview_before_notice",
+            on=on.isoformat(),
+            notice=first.isoformat(),
+        )
     interview = Interview(
         ledger_id=ledger.id, unit_id=unit.id, person=person, held_on=on, note=note, recorded_at=now, recorded_by=by
     )

@@ -197,6 +197,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}：单位“{name}”不在本台账的责任单位中",
         "{where}: unit {name} is not among the ledger's units",
     ),
+    "error.interview_before_notice": (
+        "约谈日期 {on} 早于其所答复的约谈通知（{notice}）",
+        "{on} is before the interview notice of {notice} it answers",
+    ),
     "error.several": ("共 {count} 处错误：", "{count} errors:"),
     "error.kept_by_records": (
         "{where}：文件中已没有{what}，但{refs}引用了它，不能删除（请保留在文件中，需要结束的标为已终止）",

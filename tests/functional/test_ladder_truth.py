@@ -315,3 +315,23 @@ def test_a_termination_cannot_be_dated_in_the_future(cli) -> None:  # type: igno
     result = cli("terminate", "1", "台前县", "--reason", "试点终止", "--on", "2999-01-01")
     assert result.code == 2 and "future" in result.err
     assert {r["status"] for r in cli("show", "1", "--json").json()["rows"] if r["unit"] == "台前县政府"} == {"todo"}
+
+
+def test_an_interview_is_not_held_before_its_notice(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    interview = next(n for n in check(cli, "2017-05-05")["notices"] if n["kind"] == "interview")
+    unit = interview["units"][0]
+    early = cli("interviewed", "1", unit, "--on", "2017-04-01")
+    assert early.code == 2 and "2017-05-05" in early.err
+    assert cli("interviewed", "1", unit, "--on", "2017-05-10").code == 0
+    assert unit not in {e["unit"] for e in cli("interviews", "--json").json()}
+
+
+def test_a_report_is_received_for_a_period_due_by_then_or_the_next(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    imported(cli, tmp_path, LEDGER.replace("每月", "") + '\n[[reports]]\nname = "季度简报"\ndeadline = "每季度末"\n')
+    for period in ("2017-03-31", "2017-06-30"):
+        assert cli("received", "1", "甲县", "--on", "2017-03-30", "--period", period).code == 0
+    ahead = cli("received", "1", "甲县", "--on", "2017-03-30")  # the earliest open one is 09-30
+    assert ahead.code == 2 and "--period 2017-09-30" in ahead.err
+    unknown = cli("received", "1", "甲县", "--on", "2017-03-30", "--report", "年报")
+    assert unknown.code == 2 and "季度简报" in unknown.err
