@@ -435,7 +435,10 @@ def received(obj: Obj, ledger: str, unit: str, on: dt.date, duty: str | None, pe
             session, found, u, duty_name=duty, on=on, period=period, by=tracker.user, now=tracker.now()
         )
         session.commit()
-    late = " (迟报)" if on > report.due_on else ""
+        from tracker.scoring import received_standing
+
+        standing = received_standing(session, report, tracker.settings.scoring)
+    late = {"": "", "迟报": " (迟报)", "漏报": " (迟报; 已通报漏报, 仍计为漏报)"}[standing]
     output.done(f"{u.name}: report for {report.due_on.isoformat()} received {on.isoformat()}{late}")
 
 

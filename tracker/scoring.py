@@ -176,6 +176,16 @@ def scores(
     return ordered
 
 
+def received_standing(session: Session, report: ReportDue, rules: ScoringSettings) -> str:
+    """How a received report counts: "" on time, "迟报", or "漏报" (still missing, by the rule the
+    scores use), as of the day it arrived."""
+    if report.received_on is None or report.received_on <= report.due_on:
+        return ""
+    assert report.id is not None
+    named = _named_missing(session, [report.id], report.received_on).get(report.id)
+    return "漏报" if _still_missing(report.due_on, report.received_on, named, rules) else "迟报"
+
+
 def _still_missing(due: dt.date, received: dt.date, named_on: dt.date | None, rules: ScoringSettings) -> bool:
     """A report received late that still counts as 漏报, not 迟报."""
     if received <= due:

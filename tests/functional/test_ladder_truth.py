@@ -335,3 +335,12 @@ def test_a_report_is_received_for_a_period_due_by_then_or_the_next(cli, tmp_path
     assert ahead.code == 2 and "--period 2017-09-30" in ahead.err
     unknown = cli("received", "1", "甲县", "--on", "2017-03-30", "--report", "年报")
     assert unknown.code == 2 and "季度简报" in unknown.err
+
+
+def test_receiving_a_report_named_missing_says_it_still_counts_missing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    imported(cli, tmp_path, LEDGER + REPORTS)
+    assert any(n["kind"] == "criticism" for n in check(cli, "2017-01-26")["notices"])  # January's, missing
+    named = cli("received", "1", "甲县", "--on", "2017-02-10", "--period", "2017-01-25")
+    assert named.code == 0 and "仍计为漏报" in named.out
+    late = cli("received", "1", "乙县", "--on", "2017-01-26", "--period", "2017-01-25")  # no bulletin before
+    assert late.code == 0 and "(迟报)" in late.out and "漏报" not in late.out
