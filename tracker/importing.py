@@ -301,6 +301,15 @@ class _Importer:
             return
         if not name:  # a file without a person keeps the one on record
             return
+        if (
+            current is not None
+            and self.session.exec(
+                select(Person.id).where(Person.unit_id == unit.id, Person.name == name, col(Person.until).is_not(None))
+            ).first()
+        ):
+            # The file names someone a recorded personnel change has replaced already: the file is
+            # older than the change, which stands (name a third person in the file to change again).
+            return
         if current is not None:
             current.until = self.now
             self.session.add(current)

@@ -344,3 +344,12 @@ def test_receiving_a_report_named_missing_says_it_still_counts_missing(cli, tmp_
     assert named.code == 0 and "仍计为漏报" in named.out
     late = cli("received", "1", "乙县", "--on", "2017-01-26", "--period", "2017-01-25")  # no bulletin before
     assert late.code == 0 and "(迟报)" in late.out and "漏报" not in late.out
+
+
+def test_reimporting_the_file_keeps_a_personnel_change(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    assert cli("person", "1", "南乐县", "--name", "赵六", "--email", "zhaoliu@example.gov.cn").code == 0
+    assert cli("import", PUYANG).code == 0
+    rows = [r for r in cli("show", "1", "--json").json()["rows"] if r["unit"] == "南乐县政府"]
+    assert {r["person"] for r in rows} == {"赵六"}
+    assert [h["action"] for h in cli("history", "1", "-", "南乐县", "--json").json()].count("person") == 1
