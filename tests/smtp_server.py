@@ -1,11 +1,13 @@
 """A real SMTP server for the tests: aiosmtpd on 127.0.0.1, recording what it accepts.
 
 It can refuse chosen recipients (550), drop the connection in the middle of DATA, demand a login,
-and speak implicit TLS or STARTTLS with a certificate made by the test's own CA (trustme).
+speak implicit TLS or STARTTLS with a certificate made by the test's own CA (trustme), and be slow
+(``delay`` seconds before each 250, other connections served meanwhile).
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -42,6 +44,7 @@ class Received:
 class Handler:
     refuse: dict[str, str] = field(default_factory=dict)  # address → reply
     drop_in_data: int = 0  # drop the connection in the next N DATA commands
+    delay: float = 0.0  # seconds before each DATA's answer: a slow server
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -52,6 +55,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.drop_in_data:
                 self.drop_in_data -= 1
@@ -73,8 +78,9 @@ class Server:
         tls: ssl.SSLContext | None = None,
         starttls: ssl.SSLContext | None = None,
         password: str | None = None,
+        delay: float = 0.0,
     ) -> None:
-        self.handler = Handler()
+        self.handler = Handler(delay=delay)
         self.port = free_port()
         kwargs: dict[str, Any] = {}
         if starttls is not None:

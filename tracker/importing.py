@@ -562,6 +562,11 @@ def import_ledgers(
 
     Every file is checked first, and every error found is raised (``InputErrors`` for several)
     before anything is written."""
+    from tracker.locks import hold
+
+    # A check and an import at once would each judge the other's half-written state: each
+    # waits for the other (the check's lock, taken before this transaction reads anything).
+    hold(session, "check")
     importer = _Importer(session, by, now, calendar)
     ids = []
     for ledger_checked in check_ledgers(specs):

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from tracker.errors import BusyError
 
-LABELS = {"check": "检查", "migrate": "数据库升级"}
+LABELS = {"check": "检查或导入", "migrate": "数据库升级"}
 WAIT_SECONDS = 600.0  # a first check over a million assignments takes under a minute
 
 

@@ -125,6 +125,17 @@ class Unit(SQLModel, table=True):
 class Person(SQLModel, table=True):
     """The named person answerable for a unit (责任人). History kept: one open row per unit."""
 
+    # One current person per unit: a change made on a stale read (two at once) is refused.
+    __table_args__ = (
+        sa.Index(
+            "uq_person_current",
+            "unit_id",
+            unique=True,
+            sqlite_where=sa.text("until IS NULL"),
+            postgresql_where=sa.text("until IS NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     name: str
@@ -349,6 +360,9 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: dt.datetime | None = Field(default=None, sa_type=_utc())
     last_error: str = ""
     delivered: str = "[]"  # JSON list of the addresses the server accepted
+    # The sender that claimed it (``sending``): another sender takes it only once that one is gone.
+    claimed_by: str = ""
+    claimed_at: dt.datetime | None = Field(default=None, sa_type=_utc())
     created_at: dt.datetime = Field(sa_type=_utc())
     sent_at: dt.datetime | None = Field(default=None, sa_type=_utc())
     approved_at: dt.datetime | None = Field(default=None, sa_type=_utc())

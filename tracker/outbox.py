@@ -11,17 +11,27 @@ Before a send, waiting digests are rebuilt from the current state (``digests.ref
 the claim takes only the revision that was composed, and a message the server may have
 (``handed``) is never rebuilt, so a resend carries the same content and Message-ID. ``deliver``
 is the sending policy (quiet hours, approval, backoff) that every front end calls.
+
+Several senders at once (two `notify`, the scheduler and the TUI) never send a message twice:
+the claim is a conditional update that takes a message only while it is unclaimed (``queued``,
+``failed``) and still the revision that was composed, so exactly one sender owns it. A message
+left ``sending`` names the sender that claimed it (``claimed_by``); another sender takes it over
+only when that sender is gone (its PostgreSQL session has ended; on SQLite, its process on this
+machine has exited), never while it lives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -30,7 +40,7 @@ from tracker.config import Settings
 from tracker.digests import refresh_digests
 from tracker.errors import InputError
 from tracker.mailer import Attachment, Mail, Mailer, MailServerError, Outcome, SendResult
-from tracker.models import Notice, OutboxMessage, OutboxStatus, SendLog
+from tracker.models import Notice, OutboxMessage, OutboxStatus, SendLog, table_of
 from tracker.workdays import WorkCalendar
 
 if TYPE_CHECKING:
@@ -38,6 +48,10 @@ if TYPE_CHECKING:
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 UNSENT = (OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value, OutboxStatus.FAILED.value)
+UNCLAIMED = (OutboxStatus.QUEUED.value, OutboxStatus.FAILED.value)
+# A claim by a sender whose life cannot be checked from here (a SQLite sender on another machine)
+# is taken over once it is this old: far longer than any one SMTP conversation.
+CLAIM_EXPIRY = dt.timedelta(hours=1)
 Clock = Callable[[], dt.datetime]
 
 
@@ -252,12 +266,13 @@ def send_outbox(
         result.server_error = exc
         return result
     try:
-        for outbox_id in ids:
-            assert outbox_id is not None
-            revision, mail = mails[outbox_id]
-            outcome = _send_one(engine, mailer, outbox_id, revision, mail, settings, clock, result)
-            if outcome is Outcome.SERVER_DOWN:
-                break  # the rest stay queued as they are: no point in knocking on every one
+        with _sender(engine) as me:
+            for outbox_id in ids:
+                assert outbox_id is not None
+                revision, mail = mails[outbox_id]
+                outcome = _send_one(engine, mailer, me, outbox_id, revision, mail, settings, clock, result)
+                if outcome is Outcome.SERVER_DOWN:
+                    break  # the rest stay queued as they are: no point in knocking on every one
     finally:
         mailer.close()
     with Session(engine) as session:
@@ -265,9 +280,111 @@ def send_outbox(
     return result
 
 
+@contextmanager
+def _sender(engine: Engine) -> Iterator[str]:
+    """This sender's name while it sends, such that another sender can tell whether it still
+    lives: on PostgreSQL a session kept open meanwhile (it ends when the process does); on
+    SQLite this process (machine, pid and start time)."""
+    if engine.dialect.name != "postgresql":
+        pid = os.getpid()
+        yield f"{socket.gethostname()}:{pid}:{_started(pid)}"
+        return
+    with engine.connect() as connection:
+        pid, start = connection.execute(
+            sa.text(
+                "SELECT pid, (extract(epoch FROM backend_start) * 1000000)::bigint"
+                " FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+            )
+        ).one()
+        connection.rollback()  # the session stays open, idle, for as long as this sender sends
+        yield f"pg:{pid}:{start}"
+
+
+def _started(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot, from /proc), so that a new process
+    that got a dead one's pid is not taken for it; "" when /proc cannot tell or it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _claim_alive(session: Session, claimed_by: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether the sender that claimed a ``sending`` message may still be sending it."""
+    if not claimed_by:
+        return False  # claimed before claims were named: its sender is long gone
+    kind, _, rest = claimed_by.partition(":")
+    if kind == "pg":
+        if session.get_bind().dialect.name != "postgresql":
+            return False
+        backend, _, start = rest.partition(":")
+        found = session.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
+                " AND (extract(epoch FROM backend_start) * 1000000)::bigint = :start"
+            ),
+            {"pid": int(backend), "start": int(start)},
+        ).scalar_one()
+        return bool(found)
+    parts = claimed_by.rsplit(":", 2)
+    if len(parts) != 3:
+        return False  # not a name this version gives: nobody alive can have written it
+    host, pid_text, started = parts
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return claimed_at is None or now - claimed_at < CLAIM_EXPIRY  # cannot look: wait it out
+    process = int(pid_text)
+    try:
+        os.kill(process, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, someone else's
+    return _started(process) == started
+
+
+def _claim(engine: Engine, me: str, outbox_id: int, revision: int, now: dt.datetime) -> set[str] | None:
+    """Take the message for this sender and commit; None when someone else has it (sending,
+    alive), sent it, or it was rebuilt or dropped meanwhile. Else the addresses that have it."""
+    table = table_of(OutboxMessage)
+    with _step(engine) as session:
+        row = session.execute(
+            sa.select(table.c.status, table.c.claimed_by, table.c.claimed_at).where(
+                table.c.id == outbox_id, table.c.revision == revision
+            )
+        ).first()
+        if row is None or row.status not in UNSENT:
+            return None
+        if row.status == OutboxStatus.SENDING.value:
+            if _claim_alive(session, row.claimed_by, row.claimed_at, now):
+                return None  # a live sender is sending it
+            free = sa.and_(table.c.status == row.status, table.c.claimed_by == row.claimed_by)
+        else:
+            free = table.c.status.in_(UNCLAIMED)
+        taken = session.execute(
+            sa.update(table)
+            .where(table.c.id == outbox_id, table.c.revision == revision, free)
+            .values(
+                status=OutboxStatus.SENDING.value,
+                attempts=table.c.attempts + 1,
+                handed=True,
+                claimed_by=me,
+                claimed_at=now,
+            )
+        ).rowcount  # type: ignore[attr-defined]
+        if taken != 1:
+            return None  # another sender claimed it first
+        attempts, delivered = session.execute(
+            sa.select(table.c.attempts, table.c.delivered).where(table.c.id == outbox_id)
+        ).one()
+        session.add(SendLog(outbox_id=outbox_id, at=now, event="claimed", detail=f"attempt {attempts}"))
+        return set(json.loads(delivered))
+
+
 def _send_one(
     engine: Engine,
     mailer: Mailer,
+    me: str,
     outbox_id: int,
     revision: int,
     mail: Mail,
@@ -275,13 +392,9 @@ def _send_one(
     clock: Clock,
     result: NotifyResult,
 ) -> Outcome | None:
-    with _step(engine) as session:  # 1. claim: from here on, the server may get it
-        row = session.get(OutboxMessage, outbox_id)
-        if row is None or row.status not in UNSENT or row.revision != revision:
-            return None  # sent, rebuilt or dropped by someone else meanwhile
-        row.status, row.attempts, row.handed = OutboxStatus.SENDING.value, row.attempts + 1, True
-        session.add(SendLog(outbox_id=outbox_id, at=clock(), event="claimed", detail=f"attempt {row.attempts}"))
-        delivered = set(json.loads(row.delivered))
+    delivered = _claim(engine, me, outbox_id, revision, clock())  # 1. claim: from here on, the server may get it
+    if delivered is None:
+        return None
     remaining = [a for a in mail.recipients() if a not in delivered]
     sent = mailer.send(mail, only=remaining)  # 2. send
     with _step(engine) as session:  # 3. mark

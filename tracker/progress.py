@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from tracker import audit
@@ -180,7 +181,19 @@ def set_person(
         person = Person(unit_id=unit.id, name=name, email=email or "", phone=phone or "", since=now)
         action = "person"
     session.add(person)
-    session.flush()
+    unit_name = unit.name
+    try:
+        session.flush()
+    except IntegrityError:
+        # One current person per unit (uq_person_current): another change of this unit's person
+        # was committed after ours read the current one. Ours, based on a stale read, is refused.
+        session.rollback()
+        raise StaleEditError(
+            f"{unit_name}: the responsible person was changed by someone else meanwhile; "
+            "see `tracker show` and set the person again",
+            key="stale_person",
+            subject=unit_name,
+        ) from None
     audit.record(
         session,
         at=now,

@@ -201,6 +201,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "约谈日期 {on} 早于其所答复的约谈通知（{notice}）",
         "{on} is before the interview notice of {notice} it answers",
     ),
+    "error.stale_person": (
+        "{subject} 的责任人刚被他人更改，请重新读取后再改",
+        "Someone else changed {subject}'s person just now: read it again, then change it",
+    ),
     "error.several": ("共 {count} 处错误：", "{count} errors:"),
     "error.kept_by_records": (
         "{where}：文件中已没有{what}，但{refs}引用了它，不能删除（请保留在文件中，需要结束的标为已终止）",
