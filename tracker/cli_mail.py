@@ -150,6 +150,6 @@ def run(obj: Obj, once: bool, at: dt.datetime | None, log_file: Path | None) -> 
         click.echo(f"tracker: another scheduler holds this database: {taken}; nothing done", err=True)
         sys.exit(1)
     try:
-        run_once(tracker, now)
+        run_once(tracker, now, holder)
     finally:
         release_lease(tracker.engine, holder)

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from tracker.app import Tracker
-from tracker.schedule import Job, acquire_lease, mark_interrupted, release_lease, run_due
+from tracker.schedule import BEAT_SECONDS, Heartbeat, Job, acquire_lease, mark_interrupted, release_lease, run_due
 
 log = logging.getLogger("tracker.scheduler")
-BEAT_SECONDS = 30
 RETRY_MINUTES = 5
 
 
@@ -89,12 +88,14 @@ def send_waiting(tracker: Tracker, now: dt.datetime) -> str:
     return f"sent {result.sent}, failed {result.failed}, queued {result.queued}"
 
 
-def run_once(tracker: Tracker, now: dt.datetime) -> list[Job]:
-    """What is due at ``now``, then the outbox; the caller holds the lease."""
-    mark_interrupted(tracker.engine)
-    ran = run_due(tracker.engine, tracker.settings, now, lambda job: do_job(tracker, job, now))
-    if not ran:
-        log.info("nothing due; outbox: %s", send_waiting(tracker, now))
+def run_once(tracker: Tracker, now: dt.datetime, holder: str) -> list[Job]:
+    """What is due at ``now``, then the outbox; the caller holds the lease, kept alive meanwhile
+    however long the jobs take (a job run by a live holder is never taken over)."""
+    with Heartbeat(tracker.engine, holder, tracker.now):
+        mark_interrupted(tracker.engine)
+        ran = run_due(tracker.engine, tracker.settings, now, lambda job: do_job(tracker, job, now))
+        if not ran:
+            log.info("nothing due; outbox: %s", send_waiting(tracker, now))
     return ran
 
 
@@ -125,7 +126,7 @@ def run_forever(tracker: Tracker, holder: str) -> None:
     try:
         if stop.is_set():
             return
-        run_once(tracker, tracker.now())  # catch up after downtime: once per job
+        run_once(tracker, tracker.now(), holder)  # catch up after downtime: once per job
         zone, schedule = tracker.settings.timezone, tracker.settings.schedule
 
         def tick() -> None:

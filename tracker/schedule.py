@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from tracker.models import JobRun, SchedulerLease, table_of
 
 LEASE = "scheduler"
 LEASE_SECONDS = 90  # a holder beats every 30 s; three missed beats and the lease is free
+BEAT_SECONDS = 30
 log = logging.getLogger("tracker.scheduler")
 
 
@@ -52,6 +54,37 @@ def acquire_lease(engine: Engine, holder: str, now: dt.datetime) -> str | None:
         return (
             f"{current.holder} (since {current.acquired_at:%Y-%m-%d %H:%M} UTC, alive {current.heartbeat_at:%H:%M:%S})"
         )
+
+
+class Heartbeat:
+    """Keeps the lease alive while work runs (a catch-up, `run --once`): a thread renews it every
+    ``every`` seconds, so a long run never lets another scheduler take over and run it again."""
+
+    def __init__(
+        self, engine: Engine, holder: str, clock: Callable[[], dt.datetime], every: float | None = None
+    ) -> None:
+        self.engine, self.holder, self.clock = engine, holder, clock
+        self.every = BEAT_SECONDS if every is None else every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="tracker-lease", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                taken = acquire_lease(self.engine, self.holder, self.clock())
+            except sa.exc.SQLAlchemyError as exc:  # the database was busy: the next beat tries again
+                log.warning("could not renew the scheduler lease: %s", exc)
+                continue
+            if taken is not None:
+                log.error("lost the scheduler lease to %s", taken)
 
 
 def release_lease(engine: Engine, holder: str) -> None:

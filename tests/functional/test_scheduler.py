@@ -13,10 +13,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from tests.functional.test_notify import LEDGER
 from tests.smtp_server import Server, smtp_config
 from tracker.db import open_database
+from tracker.models import table_of
 from tracker.schedule import acquire_lease, job_runs
 
 WEEKLY = (
@@ -158,3 +160,40 @@ def test_quiet_hours_hold_the_digests_which_then_go_once_merged(cli, tmp_path: P
     assert len(subjects) == 2  # one digest per person, not one per day
     bodies = [r.message.get_body(("plain",)).get_content() for r in server.received]  # type: ignore[union-attr]
     assert all("截至2017年4月3日" in body for body in bodies)
+
+
+def test_a_long_run_keeps_its_lease_so_no_second_scheduler_takes_over(
+    scheduled, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`run --once` (or the catch-up at start) whose jobs outlast the lease: the holder keeps
+    beating, so a second scheduler asking when the lease would have lapsed finds it held and
+    never runs the same job again."""
+    import tracker.runner as runner
+    import tracker.schedule as schedule
+    from tracker.app import build
+    from tracker.models import SchedulerLease
+
+    monkeypatch.setattr(schedule, "BEAT_SECONDS", 0.01)
+    clock = [dt.datetime(2017, 4, 3, 0, 10, tzinfo=dt.UTC)]
+    app = build(db_url, tmp_path / "tracker.toml", "test", clock=lambda: clock[0])
+    assert schedule.acquire_lease(app.engine, "first:1", clock[0]) is None
+    refused: list[str | None] = []
+
+    def slow_job(tracker, job, now):  # type: ignore[no-untyped-def]
+        for _ in range(4):  # four minutes of work; the lease lasts 90 s
+            clock[0] += dt.timedelta(minutes=1)
+            for _ in range(500):  # until the heartbeat renewed the lease at the new time (bounded)
+                with app.engine.connect() as connection:
+                    beat = connection.execute(sa.select(table_of(SchedulerLease).c.heartbeat_at)).scalar_one()
+                if beat.replace(tzinfo=dt.UTC) == clock[0]:
+                    break
+                time.sleep(0.02)
+            later = clock[0] + dt.timedelta(seconds=schedule.LEASE_SECONDS - 1)
+            refused.append(schedule.acquire_lease(app.engine, "second:2", later))
+        return "slow"
+
+    monkeypatch.setattr(runner, "do_job", slow_job)
+    ran = runner.run_once(app, clock[0], "first:1")
+    assert [job.name for job in ran] == ["daily", "weekly"]
+    assert len(refused) == 8 and all(holder is not None for holder in refused)
+    app.engine.dispose()
