@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from tracker import app as app_factory
 from tracker import output
-from tracker.deadlines import Absolute, DeadlineError, parse, resolve_dates
+from tracker.deadlines import Absolute, DeadlineError, check_date, parse, resolve_dates
 from tracker.errors import BusyError, InputError
 from tracker.importing import import_ledgers, read_ledger_file, summarise
 from tracker.ledger_spec import LedgerSpec
@@ -34,10 +34,10 @@ class DateParam(click.ParamType[dt.date]):
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
         try:
-            parsed = parse(str(value))
+            if isinstance(value, dt.date):
+                return check_date(value, str(value))
+            parsed = parse(str(value))  # the supported years are checked there
         except DeadlineError as exc:
             self.fail(str(exc), param, ctx)
         if not isinstance(parsed, Absolute):
@@ -45,7 +45,23 @@ class DateParam(click.ParamType[dt.date]):
         return parsed.date
 
 
+class MomentParam(click.DateTime):
+    """A local moment (2017-05-10 09:30), its year within the supported years."""
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        moment = super().convert(value, param, ctx)
+        try:
+            check_date(moment.date(), str(value))
+        except DeadlineError as exc:
+            self.fail(str(exc), param, ctx)
+        return moment
+
+
 DATE = DateParam()
+MOMENT = MomentParam()
 STATUS_CHOICES = [s.value for s in Status] + list(STATUS_BY_LABEL)
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from tracker import output
-from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
+from tracker.cli import DATE, MOMENT, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import InputError
 
 
@@ -124,7 +124,7 @@ def approve_outbox_command(obj: Obj, as_of: dt.date | None, as_json: bool) -> No
 @click.option(
     "--at",
     "at",
-    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    type=MOMENT,
     help="With --once: pretend it is this local moment (to try a schedule).",
 )
 @click.option("--log-file", type=click.Path(path_type=Path), help="Default: tracker.log in your log folder.")

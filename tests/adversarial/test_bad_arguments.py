@@ -1,0 +1,129 @@
+"""Bad CLI arguments on both databases: each is exit 2 with a message naming the argument,
+never an internal error (exit 1) or a traceback.
+
+Supported dates run from 1900 to 2200 (the README says so); ids from 1 to 2^31-1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+
+from tests.conftest import LEDGERS, Result
+from tracker.cli import DateParam
+from tracker.cli import cli as cli_group
+
+PUYANG = LEDGERS / "puyang-2017-digital-city.toml"
+OUT_OF_RANGE_DATES = ["0000-01-01", "0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31", "10000-01-01"]
+
+
+def _date_options(group: click.Group = cli_group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Every (command path, option) of the CLI that takes a date."""
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from _date_options(command, (*path, name))
+            continue
+        for param in command.params:
+            if isinstance(param, click.Option) and isinstance(param.type, DateParam):
+                yield (*path, name), param.opts[0]
+
+
+DATE_OPTIONS = list(_date_options())
+
+
+def _refused(result: Result, *named: str) -> None:
+    assert result.code == 2, (result.code, result.err)
+    assert "Traceback" not in result.err and "internal error" not in result.err, result.err
+    for text in named:
+        assert text in result.err, (text, result.err)
+
+
+@pytest.fixture
+def imported(cli):  # type: ignore[no-untyped-def]
+    assert cli("import", PUYANG).code == 0
+    return cli
+
+
+def test_every_date_option_is_listed() -> None:
+    commands = {command[-1] for command, _ in DATE_OPTIONS}
+    assert {"check", "show", "notify", "trigger", "received", "extend", "when", "progress"} <= commands
+
+
+@pytest.mark.parametrize(("command", "option"), DATE_OPTIONS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
+def test_dates_outside_the_supported_years_on_every_date_option(imported, command, option) -> None:  # type: ignore[no-untyped-def]
+    for value in OUT_OF_RANGE_DATES:
+        _refused(imported(*command, option, value), option, "1900", "2200")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("when", "0000-01-01"),
+        ("when", "10000-01-01"),
+        ("when", "零零零零年底"),
+        ("when", "9999年12月31日"),
+        ("when", "1899年12月底"),
+        ("when", "12月底", "--ref", "9999-12-01"),
+        ("when", "一个月内", "--ref", "2200-12-01"),
+        ("when", "9999天内", "--ref", "2200-01-01"),
+        ("when", "9999个月内", "--ref", "1900-01-01"),
+    ],
+)
+def test_when_outside_the_supported_years(cli, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    _refused(cli(*args), "1900", "2200")
+
+
+def test_trigger_and_check_far_in_the_future(imported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _refused(imported("check", "--as-of", "9999-12-31"), "--as-of")
+    _refused(imported("trigger", "1", "1", "--on", "9999-12-31"), "--on")
+    _refused(imported("run", "--once", "--at", "9999-12-31 23:59"), "--at")
+    _refused(imported("run", "--once", "--at", "0001-01-01 00:00"), "--at")
+
+
+@pytest.mark.parametrize("deadline", ["0001-01-01", "9999-12-31"])
+def test_ledger_date_values_outside_the_supported_years(cli, tmp_path: Path, deadline: str) -> None:  # type: ignore[no-untyped-def]
+    """A TOML date value (not text) is a date already; it is checked all the same."""
+    path = tmp_path / "far.toml"
+    text = PUYANG.read_text(encoding="utf-8")
+    path.write_text(text.replace('deadline = "2017年3月底完成"', f'deadline = "{deadline}"', 1), encoding="utf-8")
+    _refused(cli("import", path), "far.toml", "1900", "2200")
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31"])
+def test_toml_start_date_outside_the_supported_years(cli, tmp_path: Path, start: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "far.toml"
+    text = PUYANG.read_text(encoding="utf-8")
+    path.write_text(text.replace('deadline = "2017年3月底完成"', f'deadline = "2017年3月底完成"\nstart = {start}', 1))
+    _refused(cli("import", path), "far.toml", "start", "1900", "2200")
+
+
+@pytest.mark.parametrize("year", [1000, 9999])
+def test_xlsx_date_cells_outside_the_supported_years(cli, tmp_path: Path, year: int) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from tests.sheets import date_deadlines, write_puyang
+
+    deadlines = date_deadlines()
+    deadlines[2] = dt.datetime(year, 12, 31)
+    path = write_puyang(tmp_path / "far.xlsx", deadlines=deadlines)
+    _refused(cli("import", path), "far.xlsx", "1900", "2200")
+
+
+def test_report_periods_are_kept_within_a_horizon(cli, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """A check decades after a ledger's start would write a report row per period per unit for
+    each of those years: it is refused, naming the limit, and writes nothing."""
+    import sqlalchemy as sa
+
+    from tracker.scan import REPORT_YEARS
+
+    assert cli("import", LEDGERS / "smart-city-pilots-2013.toml").code == 0
+    result = cli("check", "--as-of", "2200-12-31")
+    _refused(result, f"{REPORT_YEARS} years")
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM report_due")).scalar() == 0
+    engine.dispose()
+    assert cli("check", "--as-of", "2030-12-31").code == 0
