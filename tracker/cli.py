@@ -22,7 +22,7 @@ from tracker.deadlines import Absolute, DeadlineError, check_date, parse, resolv
 from tracker.errors import BusyError, InputError
 from tracker.importing import import_ledgers, read_ledger_file, summarise
 from tracker.ledger_spec import LedgerSpec
-from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+from tracker.lookup import MAX_ID, find_assignment, find_ledger, find_task, find_unit
 from tracker.models import STATUS_BY_LABEL, Status
 from tracker.progress import ProgressUpdate, record_progress, set_person, task_subject
 from tracker.views import ledger_rows
@@ -233,7 +233,11 @@ def show(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
 @click.option("--percent", type=int, help="Percent complete, 0-100.")
 @click.option("--note", help="Progress note (进展说明).")
 @click.option("--evidence", multiple=True, help="Evidence file reference (佐证材料); repeatable.")
-@click.option("--expect-version", type=int, help="Refuse if the assignment changed since this version.")
+@click.option(
+    "--expect-version",
+    type=click.IntRange(1, MAX_ID),
+    help="Refuse if the assignment changed since this version.",
+)
 @json_option
 @pass_obj
 def progress(

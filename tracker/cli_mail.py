@@ -13,6 +13,7 @@ import click
 from tracker import output
 from tracker.cli import DATE, MOMENT, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import InputError
+from tracker.lookup import MAX_ID
 
 
 @cli.command()
@@ -43,7 +44,7 @@ def notify(obj: Obj, dry_run: bool, as_of: dt.date | None, right_now: bool, as_j
 
 @cli.command()
 @click.option("--all", "include_sent", is_flag=True, help="Sent messages too.")
-@click.option("--show", "show_id", type=int, help="Print one message as it will be sent.")
+@click.option("--show", "show_id", type=click.IntRange(1, MAX_ID), help="Print one message as it will be sent.")
 @json_option
 @pass_obj
 def outbox(obj: Obj, include_sent: bool, show_id: int | None, as_json: bool) -> None:

@@ -127,3 +127,34 @@ def test_report_periods_are_kept_within_a_horizon(cli, db_url: str) -> None:  # 
         assert connection.execute(sa.text("SELECT count(*) FROM report_due")).scalar() == 0
     engine.dispose()
     assert cli("check", "--as-of", "2030-12-31").code == 0
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("progress", "1", f"#{HUGE}", "南乐县", "--status", "done"), f"#{HUGE}"),
+        (("progress", "1", "#2147483648", "南乐县", "--status", "done"), "#2147483648"),
+        (("progress", "1", "#0", "南乐县", "--status", "done"), "#0"),
+        (("progress", "1", "1", "南乐县", "--status", "doing", "--expect-version", str(2**63)), "--expect-version"),
+        (("progress", "1", "1", "南乐县", "--status", "doing", "--expect-version", "0"), "--expect-version"),
+        (("progress", "1", "1", "南乐县", "--status", "doing", "--percent", str(2**63)), "between 0 and 100"),
+        (("show", HUGE), HUGE),
+        (("show", "9" * 5000), "9999"),
+        (("approve", HUGE, "--reason", "x"), HUGE),
+        (("refuse", HUGE, "--reason", "x"), HUGE),
+        (("ack", HUGE), HUGE),
+        (("ack", "²"), "²"),
+        (("notice", "show", HUGE), HUGE),
+        (("notice", "show", "١٢"), "١٢"),
+        (("outbox", "--show", HUGE), "--show"),
+        (("outbox", "--show", str(2**31)), "--show"),
+        (("outbox", "--show", "-1"), "--show"),
+        (("history", "1", f"#{HUGE}"), f"#{HUGE}"),
+    ],
+    ids=lambda v: " ".join(a[:20] for a in v) if isinstance(v, tuple) else None,
+)
+def test_ids_outside_the_database_range(imported, args: tuple[str, ...], named: str) -> None:  # type: ignore[no-untyped-def]
+    _refused(imported(*args), named)
