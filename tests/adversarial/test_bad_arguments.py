@@ -158,3 +158,27 @@ HUGE = "99999999999999999999999"
 )
 def test_ids_outside_the_database_range(imported, args: tuple[str, ...], named: str) -> None:  # type: ignore[no-untyped-def]
     _refused(imported(*args), named)
+
+
+def _bad_db_urls(tmp_path: Path) -> list[tuple[str, str]]:
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("these are notes, not a database\n" * 100)
+    truncated = tmp_path / "truncated.db"
+    truncated.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    return [
+        (f"sqlite:///{not_a_database}", "not a database"),
+        (f"sqlite:///{truncated}", "truncated.db"),
+        (f"sqlite:///{tmp_path}", str(tmp_path)),
+        ("sqlite:////proc/version", "/proc/version"),
+        ("sqlite:////proc/no/such/folder/x.db", "/proc/no/such/folder"),
+        ("sqlite:////dev/null", "/dev/null"),
+        ("sqlite+nodriver:///x.db", "sqlite+nodriver"),
+        ("postgresql+nodriver://u@127.0.0.1/x", "postgresql+nodriver"),
+        ("mysql://u@127.0.0.1/x", "mysql"),
+        ("not a url at all", "not a url at all"),
+    ]
+
+
+def test_bad_database_urls(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for url, named in _bad_db_urls(tmp_path):
+        _refused(cli("--db", url, "ledgers"), "--db", named)
