@@ -182,3 +182,22 @@ def _bad_db_urls(tmp_path: Path) -> list[tuple[str, str]]:
 def test_bad_database_urls(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for url, named in _bad_db_urls(tmp_path):
         _refused(cli("--db", url, "ledgers"), "--db", named)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[smtp]\nhost = "h"\nuser = "me@y.cn"\ntimeout = inf\n', "smtp.timeout"),
+        ('[smtp]\nhost = "h"\nuser = "me@y.cn"\nca_file = "/no/such/ca.pem"\n', "smtp.ca_file"),
+        ('[smtp]\nhost = "h"\nuser = "me@y.cn"\nssl = false\n', "allow_plain_login"),
+        ("[notify]\nretry_minutes = [99999999999]\n", "notify.retry_minutes[0]"),
+        ("[notices]\nfix_days = 99999999\n", "notices.fix_days"),
+        ('[[escalation]]\nlevel = "warning"\noverdue_days = 99999999\n', "escalation[0].overdue_days"),
+        ('[[escalation]]\nlevel = "reminder"\nbefore_days = [99999999]\n', "escalation[0].before_days[0]"),
+        ("[scoring]\nbase = nan\n", "scoring.base"),
+    ],
+)
+def test_bad_config_values(imported, tmp_path: Path, text: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad-config.toml"
+    path.write_text(text, encoding="utf-8")
+    _refused(imported("--config", path, "check", "--as-of", "2017-06-01"), "bad-config.toml", key)
