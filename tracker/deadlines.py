@@ -78,6 +78,7 @@ _CN_DIGITS = {
     "九": 9,
 }
 _CN_RUN = re.compile(r"[〇零○一二两三四五六七八九十]+")
+_MIXED = re.compile(r"\d+[〇零○一二两三四五六七八九十]+|[〇零○一二两三四五六七八九十]+\d+")
 
 
 def _cn_number(run: str) -> str:
@@ -320,6 +321,9 @@ def parse(text: str, ref_year: int | None = None) -> Deadline:
     """Parse a deadline as written. ``ref_year`` supplies the year when the text has none."""
     if not text or not text.strip():
         raise DeadlineError("empty deadline")
+    mixed = _MIXED.search(unicodedata.normalize("NFKC", text))
+    if mixed:  # 15八 would read as 158
+        raise DeadlineError(f"{text}: {mixed.group()} mixes digits and Chinese numerals in one number")
     s = normalise(text)
     s = re.sub(r"[。；;，,]+$", "", s)
     if s.startswith("每"):
