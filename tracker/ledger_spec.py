@@ -175,13 +175,7 @@ def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
             )
         seqs.add(seq)
         if task.start_on is not None and not MIN_YEAR <= task.start_on.year <= MAX_YEAR:
-            errors.append(
-                InputError(
-                    f"{task.where}: start {task.start_on}: outside the supported years {YEARS}",
-                    key="bad_start",
-                    where=task.where,
-                )
-            )
+            errors.append(InputError(f"{task.where}: start {task.start_on}: outside the supported years {YEARS}"))
         deadline: Deadline
         if task.broken and task.due_date is None and not task.deadline_text:  # the reader said so already
             continue
