@@ -6,8 +6,10 @@ import re
 
 # Deliberately plain: an address a government office writes in a ledger, with no display name,
 # quoting or comments, and nothing that could break a mail header.
-_EMAIL = re.compile(r"^[^@\s<>,;\"'\\]+@[^@\s<>,;\"'\\]+\.[^@\s<>,;\"'\\]+$")
+# fullmatch, never match with ``$``: ``$`` also matches before a final newline, and an address
+# ending in one splits the To: header on the wire.
+_EMAIL = re.compile(r"[^@\s<>,;\"'\\]+@[^@\s<>,;\"'\\]+\.[^@\s<>,;\"'\\]+")
 
 
 def looks_like_email(text: str) -> bool:
-    return bool(_EMAIL.match(text))
+    return _EMAIL.fullmatch(text) is not None

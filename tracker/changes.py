@@ -137,7 +137,10 @@ def _ledger_of(session: Session, assignment: Assignment) -> int | None:
 
 
 def find_extension(session: Session, ref: str) -> Extension:
-    request = session.get(Extension, int(ref)) if ref.strip().isdigit() else None
+    from tracker.lookup import record_id
+
+    number = record_id(ref.strip(), "extension request")
+    request = session.get(Extension, number) if number is not None else None
     if request is None:
         raise NotFoundError(f"no extension request {ref!r} (see `tracker extensions`)")
     return request

@@ -18,11 +18,11 @@ from sqlmodel import Session
 
 from tracker import app as app_factory
 from tracker import output
-from tracker.deadlines import Absolute, DeadlineError, parse, resolve_dates
+from tracker.deadlines import Absolute, DeadlineError, check_date, parse, resolve_dates
 from tracker.errors import BusyError, InputError
 from tracker.importing import import_ledgers, read_ledger_file, summarise
 from tracker.ledger_spec import LedgerSpec
-from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+from tracker.lookup import MAX_ID, find_assignment, find_ledger, find_task, find_unit
 from tracker.models import STATUS_BY_LABEL, Status
 from tracker.progress import ProgressUpdate, record_progress, set_person, task_subject
 from tracker.views import ledger_rows
@@ -34,10 +34,10 @@ class DateParam(click.ParamType[dt.date]):
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
         try:
-            parsed = parse(str(value))
+            if isinstance(value, dt.date):
+                return check_date(value, str(value))
+            parsed = parse(str(value))  # the supported years are checked there
         except DeadlineError as exc:
             self.fail(str(exc), param, ctx)
         if not isinstance(parsed, Absolute):
@@ -45,7 +45,23 @@ class DateParam(click.ParamType[dt.date]):
         return parsed.date
 
 
+class MomentParam(click.DateTime):
+    """A local moment (2017-05-10 09:30), its year within the supported years."""
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        moment = super().convert(value, param, ctx)
+        try:
+            check_date(moment.date(), str(value))
+        except DeadlineError as exc:
+            self.fail(str(exc), param, ctx)
+        return moment
+
+
 DATE = DateParam()
+MOMENT = MomentParam()
 STATUS_CHOICES = [s.value for s in Status] + list(STATUS_BY_LABEL)
 
 
@@ -217,7 +233,11 @@ def show(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
 @click.option("--percent", type=int, help="Percent complete, 0-100.")
 @click.option("--note", help="Progress note (进展说明).")
 @click.option("--evidence", multiple=True, help="Evidence file reference (佐证材料); repeatable.")
-@click.option("--expect-version", type=int, help="Refuse if the assignment changed since this version.")
+@click.option(
+    "--expect-version",
+    type=click.IntRange(1, MAX_ID),
+    help="Refuse if the assignment changed since this version.",
+)
 @json_option
 @pass_obj
 def progress(

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import click
 
 from tracker import output
-from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
+from tracker.cli import DATE, MOMENT, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import InputError
+from tracker.lookup import MAX_ID
 
 
 @cli.command()
@@ -43,7 +44,7 @@ def notify(obj: Obj, dry_run: bool, as_of: dt.date | None, right_now: bool, as_j
 
 @cli.command()
 @click.option("--all", "include_sent", is_flag=True, help="Sent messages too.")
-@click.option("--show", "show_id", type=int, help="Print one message as it will be sent.")
+@click.option("--show", "show_id", type=click.IntRange(1, MAX_ID), help="Print one message as it will be sent.")
 @json_option
 @pass_obj
 def outbox(obj: Obj, include_sent: bool, show_id: int | None, as_json: bool) -> None:
@@ -124,7 +125,7 @@ def approve_outbox_command(obj: Obj, as_of: dt.date | None, as_json: bool) -> No
 @click.option(
     "--at",
     "at",
-    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    type=MOMENT,
     help="With --once: pretend it is this local moment (to try a schedule).",
 )
 @click.option("--log-file", type=click.Path(path_type=Path), help="Default: tracker.log in your log folder.")

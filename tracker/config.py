@@ -21,7 +21,15 @@ from tracker.workdays import WorkCalendar, calendar_from_config
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are refused everywhere: a timeout of inf never ends, a score of nan is written
+    # as NaN, which is not JSON.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# Bounds on day counts: generous for any real rule, small enough that a date plus any of them
+# stays within the supported years (tracker.deadlines) and never overflows.
+MAX_DAYS = 3660
+Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
 
 
 class Level(StrEnum):
@@ -38,8 +46,8 @@ class EscalationRule(Strict):
     """One rung of the escalation ladder; it holds when any of its conditions holds."""
 
     level: Level = Field(description="the level this rule puts an assignment at")
-    before_days: list[int] = Field(default_factory=list, description="reminder days before the deadline")
-    overdue_days: int | None = Field(default=None, ge=0, description="days past the deadline")
+    before_days: list[Days] = Field(default_factory=list, description="reminder days before the deadline")
+    overdue_days: int | None = Field(default=None, ge=0, le=MAX_DAYS, description="days past the deadline")
     missed_reports: int | None = Field(default=None, ge=1, description="missed progress reports")
     criticisms: int | None = Field(default=None, ge=1, description="criticism bulletins in this ledger")
     working_days: bool = Field(default=False, description="count days on the working-day calendar")
@@ -88,8 +96,27 @@ class SmtpSettings(Strict):
     login: bool = Field(default=True, description="false for a relay that takes no login")
     password_env: str = Field(default="TRACKER_SMTP_PASSWORD", description="variable holding the password")
     ca_file: str | None = Field(default=None, description="CA certificates to trust (an intranet's own CA)")
-    timeout: float = Field(default=30.0, gt=0, description="seconds to wait for the server")
+    timeout: float = Field(default=30.0, gt=0, le=600, description="seconds to wait for the server")
+    allow_plain_login: bool = Field(
+        default=False, description="allow sending the password without TLS (ssl and starttls both off)"
+    )
     sender_name: str = Field(default="督查室", description="the name shown with the sender address")
+
+    @field_validator("ca_file")
+    @classmethod
+    def _readable_ca(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).expanduser().is_file():
+            raise ValueError(f"{value!r}: no such file")
+        return value
+
+    @model_validator(mode="after")
+    def _no_silent_plain_login(self) -> SmtpSettings:
+        if self.login and not (self.ssl or self.starttls) and not self.allow_plain_login:
+            raise ValueError(
+                "logging in without TLS (ssl and starttls both false) sends the password in clear;"
+                " turn one on, or set allow_plain_login = true"
+            )
+        return self
 
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -109,7 +136,7 @@ class NotifySettings(Strict):
     require_approval: bool = Field(default=False, description="nothing is sent until staff approve the outbox")
     quiet_hours: str | None = Field(default=None, description='no sending in these hours, e.g. "22:00-07:00"')
     cc: list[EmailAddress] = Field(default_factory=list, description="supervisors copied on every digest")
-    retry_minutes: list[int] = Field(
+    retry_minutes: list[Annotated[int, Field(ge=1, le=7 * 24 * 60)]] = Field(
         default_factory=lambda: [5, 15, 60, 240], description="waits before each retry; the last repeats"
     )
 
@@ -182,7 +209,7 @@ class NoticeSettings(Strict):
 
     number_format: str = Field(default="督查〔{year}〕{serial}号", description="document number; {year} {serial}")
     issuer: str = Field(default="督查室", description="the issuing office printed on notices")
-    fix_days: int = Field(default=10, ge=1, description="限期整改: days given to put things right")
+    fix_days: int = Field(default=10, ge=1, le=MAX_DAYS, description="限期整改: days given to put things right")
     templates: str | None = Field(default=None, description="a folder of templates overriding the shipped ones")
     interview_place: str = Field(
         default="", description="where interviews (约谈) are held, printed on interview notices; blank: left to fill in"
@@ -213,6 +240,7 @@ class ScoringSettings(Strict):
     missing_after_days: int | None = Field(
         default=None,
         ge=0,
+        le=MAX_DAYS,
         description="a report received more than this many days late still counts as missing (漏报); "
         "unset: one named as missing in a criticism bulletin stays missing",
     )

@@ -20,7 +20,7 @@ from tracker.errors import InputError
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Comparing against this constant (a test keeps it equal to Alembic's head)
 # lets a current database open without importing Alembic, which costs a quarter second per command.
-HEAD = "0007"
+HEAD = "0008"
 
 
 def default_url() -> str:
@@ -34,9 +34,15 @@ def _prepare_sqlite_file(url: sa.URL) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        if path.exists() and not path.is_file():  # a folder, /dev/null, a FIFO (opening one hangs)
+            raise InputError(f"--db: {path} is not a file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename and str(exc.filename) != str(path) else ""
+        raise InputError(f"--db: cannot create {path} ({where}{exc.strerror or exc})") from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -55,16 +61,21 @@ def make_engine(url: str) -> Engine:
     except sa.exc.ArgumentError:
         raise InputError(f"--db: {url!r} is not a database URL (sqlite:///FILE or postgresql+psycopg://…)") from None
     backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        _prepare_sqlite_file(parsed)
-        engine = sa.create_engine(parsed)
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if backend == "postgresql":
+    if backend not in ("sqlite", "postgresql"):
+        raise InputError(f"--db: {backend} is not supported (use sqlite:/// or postgresql+psycopg://)")
+    try:
+        if backend == "sqlite":
+            engine = sa.create_engine(parsed)
+            _prepare_sqlite_file(parsed)
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return sa.create_engine(parsed, pool_pre_ping=True)
-    raise InputError(f"--db: {backend} is not supported (use sqlite:/// or postgresql+psycopg://)")
+    except sa.exc.ArgumentError:  # NoSuchModuleError: an unknown driver after the +
+        raise InputError(
+            f"--db: {parsed.drivername} is not a driver we know (use sqlite:/// or postgresql+psycopg://)"
+        ) from None
 
 
 def _alembic_config(connection: sa.Connection) -> Any:
@@ -97,8 +108,8 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             current = current_revision(connection)
-    except sa.exc.OperationalError as exc:
-        raise InputError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+    except sa.exc.DatabaseError as exc:  # unreachable, or a file that is not a database at all
+        raise InputError(f"--db: cannot open the database {engine.url!r}: {exc.orig}") from None
     if current == HEAD:
         return
     from alembic import command

@@ -37,6 +37,28 @@ class DeadlineError(InputError):
     """The text is not a deadline we understand; the message says why."""
 
 
+# The years a date may have, anywhere: in a deadline, a --as-of, a trigger, a ledger's date cell.
+# Wide enough for any real ledger, narrow enough that every date arithmetic done on one (a
+# deadline plus a ladder's days, a report period ahead, N months after a trigger) stays far from
+# the calendar's ends (year 1, year 9999) and no check materialises periods for centuries.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+YEARS = f"{MIN_YEAR}–{MAX_YEAR}"
+
+
+def check_year(year: int, what: str) -> int:
+    """``year``, or a DeadlineError naming ``what`` when it is outside the supported years."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DeadlineError(f"{what}: year {year} is outside the supported years {YEARS}")
+    return year
+
+
+def check_date(value: dt.date, what: str) -> dt.date:
+    """``value``, or a DeadlineError naming ``what`` when its year is outside the supported years."""
+    check_year(value.year, what)
+    return value
+
+
 # --- normalisation -----------------------------------------------------------------------
 
 _TRADITIONAL = str.maketrans({"後": "后", "內": "内", "個": "个", "號": "号", "週": "周", "當": "当"})
@@ -56,6 +78,7 @@ _CN_DIGITS = {
     "九": 9,
 }
 _CN_RUN = re.compile(r"[〇零○一二两三四五六七八九十]+")
+_MIXED = re.compile(r"\d+[〇零○一二两三四五六七八九十]+|[〇零○一二两三四五六七八九十]+\d+")
 
 
 def _cn_number(run: str) -> str:
@@ -108,8 +131,10 @@ class Relative:
     kind: str = "relative"
 
     def resolve(self, trigger: dt.date, calendar: WorkCalendar) -> dt.date:
+        check_date(trigger, f"the trigger date {trigger}")
+        what = f"{self.explain()} ({trigger})"
         if self.unit == "workdays":
-            return calendar.add_workdays(trigger, self.amount)
+            return check_date(calendar.add_workdays(trigger, self.amount), what)
         import pendulum  # month arithmetic that clamps to the month's end
 
         start = pendulum.date(trigger.year, trigger.month, trigger.day)
@@ -117,7 +142,7 @@ class Relative:
             moved = start.add(months=self.amount)  # pendulum clamps 01-31 + 1 month to 02-28
         else:
             moved = start.add(days=self.amount)
-        return dt.date(moved.year, moved.month, moved.day)
+        return check_date(dt.date(moved.year, moved.month, moved.day), what)
 
     def explain(self) -> str:
         names = {"days": "天", "workdays": "个工作日", "months": "个月"}
@@ -166,10 +191,10 @@ Deadline = Absolute | Relative | Recurring
 
 _PREFIX = re.compile(r"^(?:应于|须于|必须于|务必于|最迟于|最迟|不晚于|截至|截止到?|到|至|于|在)")
 _SUFFIX = re.compile(r"(?:前|以前|之前|完成|前完成|全部完成|报送|前报送|上报|前上报|为止|止|截止|内|以内|之内)+$")
-_YEAR = r"(?:(?P<year>\d{4})年|(?P<this>当年|本年|今年|同年|当年度|本年度))?"
+_YEAR = r"(?:(?P<year>\d{4,6})年|(?P<this>当年|本年|今年|同年|当年度|本年度))?"
 _SOFT_MONTH_DAY = {"上旬": 10, "初": 10, "中旬": 20, "中": 20, "下旬": END, "底": END, "末": END, "份": END, "": END}
 
-_ISO = re.compile(r"^(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})$")
+_ISO = re.compile(r"^(?P<year>\d{4,6})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})$")
 _MONTH_DAY = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号]$")
 _MONTH = re.compile(_YEAR + r"(?P<month>\d{1,2})月(?P<part>上旬|中旬|下旬|初|中|底|末|份)?$")
 _YEAR_END = re.compile(_YEAR + r"(?P<end>年底|年末|年终|底|末)?$")
@@ -192,10 +217,10 @@ _EVERY_YEAR = re.compile(
 
 def _year(m: re.Match[str], ref_year: int | None, text: str) -> int:
     if m.group("year"):
-        return int(m.group("year"))
+        return check_year(int(m.group("year")), text)
     if ref_year is None:
         raise DeadlineError(f"{text}: no year given; write the year or give a reference year (--ref)")
-    return ref_year
+    return check_year(ref_year, text)
 
 
 def _check_month(month: int, text: str) -> None:
@@ -211,7 +236,7 @@ def _check_day(year: int, month: int, day: int, text: str) -> None:
 
 def _absolute(core: str, ref_year: int | None, text: str) -> Absolute | None:
     if m := _ISO.match(core):
-        year, month, day = int(m["year"]), int(m["month"]), int(m["day"])
+        year, month, day = check_year(int(m["year"]), text), int(m["month"]), int(m["day"])
         _check_month(month, text)
         _check_day(year, month, day, text)
         return Absolute(dt.date(year, month, day))
@@ -296,6 +321,9 @@ def parse(text: str, ref_year: int | None = None) -> Deadline:
     """Parse a deadline as written. ``ref_year`` supplies the year when the text has none."""
     if not text or not text.strip():
         raise DeadlineError("empty deadline")
+    mixed = _MIXED.search(unicodedata.normalize("NFKC", text))
+    if mixed:  # 15八 would read as 158
+        raise DeadlineError(f"{text}: {mixed.group()} mixes digits and Chinese numerals in one number")
     s = normalise(text)
     s = re.sub(r"[。；;，,]+$", "", s)
     if s.startswith("每"):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.addresses import looks_like_email
-from tracker.deadlines import Absolute, Deadline, DeadlineError, parse
+from tracker.deadlines import MAX_YEAR, MIN_YEAR, YEARS, Absolute, Deadline, DeadlineError, check_date, parse
 from tracker.errors import InputError, raise_all
 from tracker.models import Role
 
@@ -174,24 +174,28 @@ def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
                 InputError(f"{task.where}: 序号 {seq} is used twice", key="seq_twice", where=task.where, seq=seq)
             )
         seqs.add(seq)
+        if task.start_on is not None and not MIN_YEAR <= task.start_on.year <= MAX_YEAR:
+            errors.append(InputError(f"{task.where}: start {task.start_on}: outside the supported years {YEARS}"))
         deadline: Deadline
-        if task.due_date is not None:
-            deadline = Absolute(task.due_date)
-        elif task.broken and not task.deadline_text:  # the reader said so already
+        if task.broken and task.due_date is None and not task.deadline_text:  # the reader said so already
             continue
-        else:
-            try:
-                deadline = parse(task.deadline_text, spec.year)
-            except DeadlineError as exc:
-                errors.append(
-                    InputError(
-                        f"{task.deadline_where or task.where}: {exc}",
-                        key="bad_deadline",
-                        where=task.deadline_where or task.where,
-                        text=task.deadline_text,
-                    )
+        try:
+            # a real date cell needs no parsing, but its year is checked like a written one
+            deadline = (
+                Absolute(check_date(task.due_date, task.deadline_text or task.due_date.isoformat()))
+                if task.due_date is not None
+                else parse(task.deadline_text, spec.year)
+            )
+        except DeadlineError as exc:
+            errors.append(
+                InputError(
+                    f"{task.deadline_where or task.where}: {exc}",
+                    key="bad_deadline",
+                    where=task.deadline_where or task.where,
+                    text=task.deadline_text,
                 )
-                continue
+            )
+            continue
         owners = _owners(task, units, errors) if spec.units else []
         checked.append(CheckedTask(task, seq, deadline, owners))
     if not spec.tasks:

@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from tracker.errors import NotFoundError
+from tracker.errors import InputError, NotFoundError
 from tracker.ledger_spec import clean_name
 from tracker.models import Assignment, Ledger, Task, Unit
+
+# Ids are 32-bit in the database (PostgreSQL's integer); a larger number cannot name a row and
+# would overflow the driver's parameter, so it is refused here rather than reaching the query.
+MAX_ID = 2**31 - 1
+
+
+def record_id(ref: str, what: str, prefix: str = "") -> int | None:
+    """``ref`` as a row id, or None when it is not written as one (ASCII digits).
+
+    A number outside 1..MAX_ID is an InputError naming ``what``, the id as written (after
+    ``prefix``, e.g. #) and the range."""
+    if not (ref.isascii() and ref.isdigit()):
+        return None  # "²".isdigit() too, but int() refuses it
+    if len(ref) > len(str(MAX_ID)) or not 1 <= int(ref) <= MAX_ID:
+        shown = ref if len(ref) <= 40 else f"{ref[:20]}…({len(ref)} digits)"
+        raise InputError(f"{what} {prefix}{shown}: an id runs from 1 to {MAX_ID}")
+    return int(ref)
 
 
 def _one(matches: list[str], what: str, name: str) -> None:
@@ -17,7 +34,7 @@ def _one(matches: list[str], what: str, name: str) -> None:
 def find_ledger(session: Session, ref: str) -> Ledger:
     """By id, exact title, document number, or a part of the title that only one ledger has."""
     ref = ref.strip()
-    if ref.isdigit() and (ledger := session.get(Ledger, int(ref))) is not None:
+    if (number := record_id(ref, "ledger")) is not None and (ledger := session.get(Ledger, number)) is not None:
         return ledger
     ledgers = list(session.exec(select(Ledger).order_by(col(Ledger.id))))
     for found in ([lg for lg in ledgers if lg.title == ref], [lg for lg in ledgers if ref and lg.doc_number == ref]):
@@ -34,8 +51,8 @@ def find_task(session: Session, ledger: Ledger, ref: str) -> Task:
     """By 序号 within the ledger, or by id (#12)."""
     ref = ref.strip()
     task = session.exec(select(Task).where(Task.ledger_id == ledger.id, Task.seq == ref)).first()
-    if task is None and ref.lstrip("#").isdigit() and ref.startswith("#"):
-        task = session.get(Task, int(ref[1:]))
+    if task is None and ref.startswith("#") and (number := record_id(ref[1:], "task", "#")) is not None:
+        task = session.get(Task, number)
         if task is not None and task.ledger_id != ledger.id:
             task = None
     if task is None:

@@ -531,8 +531,11 @@ def earlier_notices(session: Session, notice: Notice) -> list[EarlierNotice]:
 
 def find_notice(session: Session, ref: str) -> Notice:
     """By id, or by its document number (督查〔2017〕3号)."""
+    from tracker.lookup import record_id
+
     ref = ref.strip()
-    notice = session.get(Notice, int(ref)) if ref.isdigit() else None
+    number = record_id(ref, "notice")
+    notice = session.get(Notice, number) if number is not None else None
     if notice is None:
         notice = session.exec(select(Notice).where(Notice.number == ref)).first()
     if notice is None:

@@ -334,9 +334,15 @@ def deadline_steps(rungs: Sequence[Rung], as_of: dt.date) -> list[tuple[dt.date 
     return [step for step in steps if step[2]]
 
 
+# Report periods are materialised for this many years from a ledger's start at most: a check
+# dated beyond is a mistake (a mistyped --as-of), not decades of reports to write row by row.
+REPORT_YEARS = 50
+
+
 def materialize_reports(session: Session, as_of: dt.date) -> int:
     """Create the report periods due up to ``as_of`` that do not exist yet; returns how many."""
     from tracker.deadlines import Recurring, parse
+    from tracker.errors import InputError
 
     created = 0
     duties = list(session.exec(select(ReportDuty)))
@@ -357,6 +363,11 @@ def materialize_reports(session: Session, as_of: dt.date) -> int:
         if not isinstance(rule, Recurring):
             continue
         start = ledger.issued_on or dt.date(ledger.year or as_of.year, 1, 1)
+        if as_of.year - start.year >= REPORT_YEARS:
+            raise InputError(
+                f"{ledger.title}: report periods ({duty.name}) are kept for {REPORT_YEARS} years"
+                f" from {start}; the check date {as_of} is beyond them"
+            )
         kinds = set(json.loads(duty.unit_kinds))
         units = [
             u

@@ -94,7 +94,7 @@ def test_progress_and_show(cli) -> None:  # type: ignore[no-untyped-def]
         (("1", "1", "华县", "--status", "done"), "no unit '华县'"),
         (("1", "1", "县政府", "--status", "done"), "ambiguous"),
         (("1", "1", "濮阳县", "--status", "finished"), "finished"),
-        (("1", "1", "濮阳县", "--status", "done", "--on", "2999-01-01"), "in the future"),
+        (("1", "1", "濮阳县", "--status", "done", "--on", "2199-01-01"), "in the future"),
         (("1", "1", "濮阳县", "--status", "doing", "--on", "2017-01-01"), "only status done"),
         (("1", "1", "濮阳县", "--status", "doing", "--percent", "120"), "between 0 and 100"),
         (("1", "1", "濮阳县", "--status", "done", "--on", "2017-02-30"), "no day 30"),

@@ -212,7 +212,7 @@ def test_bad_mail_input_is_refused_clearly(mail_cli, tmp_path: Path) -> None:  #
 def test_a_missing_password_is_a_clear_error(mail_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("TRACKER_TEST_SMTP_PW", raising=False)
     check(mail_cli, "2017-04-03")
-    mail_cli.config(login=True, smtp='password_env = "TRACKER_TEST_SMTP_PW"')
+    mail_cli.config(login=True, smtp='password_env = "TRACKER_TEST_SMTP_PW"\nallow_plain_login = true')
     result = mail_cli("notify", "--as-of", "2017-04-03")
     assert result.code == 2 and "TRACKER_TEST_SMTP_PW" in result.err
     assert {m["status"] for m in mail_cli("outbox", "--json").json()} == {"queued"}

@@ -49,3 +49,46 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) 
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+SMTP = '[smtp]\nhost = "smtp.y.cn"\nuser = "me@y.cn"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (SMTP + "timeout = inf\n", "smtp.timeout"),
+        (SMTP + "timeout = nan\n", "smtp.timeout"),
+        (SMTP + "timeout = 1e9\n", "smtp.timeout"),
+        (SMTP + 'ca_file = "/no/such/ca.pem"\n', "smtp.ca_file"),
+        (SMTP + "ssl = false\nstarttls = false\n", "smtp"),
+        ("[notify]\nretry_minutes = [5, 99999999999]\n", "notify.retry_minutes[1]"),
+        ("[notices]\nfix_days = 99999999\n", "notices.fix_days"),
+        ('[[escalation]]\nlevel = "warning"\noverdue_days = 99999999\n', "escalation[0].overdue_days"),
+        ('[[escalation]]\nlevel = "reminder"\nbefore_days = [7, 99999999]\n', "escalation[0].before_days[1]"),
+        ('[[escalation]]\nlevel = "reminder"\nbefore_days = [-3]\n', "escalation[0].before_days[0]"),
+        ("[scoring]\nbase = nan\n", "scoring.base"),
+        ("[scoring]\nlate_report = inf\n", "scoring.late_report"),
+        ("[scoring]\nmissing_after_days = 99999999\n", "scoring.missing_after_days"),
+    ],
+)
+def test_values_that_would_fail_later_are_refused_at_load(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_settings(path)
+    assert f"{path}: {key}:" in str(caught.value), str(caught.value)
+
+
+def test_plain_login_only_when_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "plain.toml"
+    path.write_text(SMTP + "ssl = false\nstarttls = false\n", encoding="utf-8")
+    with pytest.raises(InputError, match="allow_plain_login = true"):
+        load_settings(path)
+    path.write_text(SMTP + "ssl = false\nstarttls = false\nallow_plain_login = true\n", encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.smtp is not None and settings.smtp.allow_plain_login
+    path.write_text(SMTP + "ssl = false\nstarttls = false\nlogin = false\n", encoding="utf-8")
+    assert load_settings(path).smtp is not None  # a relay without login sends no password
+    path.write_text(SMTP + "ssl = false\nstarttls = true\n", encoding="utf-8")
+    assert load_settings(path).smtp is not None

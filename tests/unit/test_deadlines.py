@@ -202,3 +202,39 @@ def test_recurrence_is_stable_over_long_ranges(text: str, year: int, years: int)
     assert len(whole) == years * len(rule.points)
     if text in ("每月31日", "每月底"):
         assert all((d + dt.timedelta(days=1)).day == 1 for d in whole)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("0000-01-01", "0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31", "10000-01-01"),
+        *("零零零零年底", "2201年3月底", "九九九九年十二月三十一日"),
+    ],
+)
+def test_years_outside_the_supported_range_are_refused(text: str) -> None:
+    with pytest.raises(DeadlineError, match="1900–2200"):
+        parse(text)
+
+
+def test_the_supported_range_ends_are_dates() -> None:
+    assert parse("1900-01-01") == Absolute(dt.date(1900, 1, 1))
+    assert parse("2200年12月底") == Absolute(dt.date(2200, 12, 31))
+    with pytest.raises(DeadlineError, match="1900–2200"):
+        parse("12月底", 9999)
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [("一个月内", dt.date(2200, 12, 1)), ("15天内", dt.date(2200, 12, 20)), ("一个月内", dt.date(9999, 12, 1))],
+)
+def test_a_relative_deadline_resolved_beyond_the_range_is_refused(text: str, ref: dt.date) -> None:
+    deadline = parse(text)
+    assert isinstance(deadline, Relative)
+    with pytest.raises(DeadlineError, match="1900–2200"):
+        deadline.resolve(ref, WorkCalendar())
+
+
+@pytest.mark.parametrize("text", ["接到通知后15八天内", "2017年1二月底", "二0一七年3月底", "1十天内"])
+def test_digits_and_chinese_numerals_mixed_in_one_number_are_refused(text: str) -> None:
+    with pytest.raises(DeadlineError, match="mixes"):
+        parse(text)
