@@ -1,8 +1,9 @@
 """Import ledgers: all files in one transaction, re-imports updated in place.
 
 A ledger is the same ledger when its title and document number are the same. On re-import,
-tasks are matched by their text (then by 序号) and units by name, so the progress recorded on
-tasks and units that remain is kept; what left the file is removed, and the audit trail says so.
+tasks are matched on 序号 + text + deadline (then on less of that key, see ``match_tasks``) and
+units by name, so the progress recorded on tasks and units that remain is kept; what left the
+file is removed, and the audit trail says so.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from tracker.models import (
     ProgressEvent,
     ReportDue,
     ReportDuty,
+    Status,
     Task,
     Unit,
     ledger_start,
@@ -160,6 +162,7 @@ class _Importer:
         self.blocked: list[InputError] = []
         self.kept_units: set[int] = set()
         self._stale_phases: list[Phase] = []
+        self.unsure_tasks: set[int] = set()
 
     def audit(
         self,
@@ -345,6 +348,86 @@ class _Importer:
         self._stale_phases = list(existing.values())
         return phases
 
+    def match_tasks(self, spec: LedgerSpec, existing: list[Task], checked: list[CheckedTask]) -> dict[int, Task]:
+        """Pair the file's tasks (by index) with the tasks on record, one to one, on the most
+        stable key first: 序号 + text + deadline, then text + deadline, then 序号 + text, then the
+        text alone when only one task on each side has it, then 序号 alone (the text reworded).
+        Tasks sharing a text (the same report owed at two deadlines) are told apart by the rest
+        of the key; when they cannot be, and progress was recorded on them, the import is refused
+        rather than giving one task's progress to another or dropping it."""
+        free = {_id(t): t for t in existing}
+        matched: dict[int, Task] = {}
+
+        def key_pass(key_new: Any, key_old: Any) -> None:
+            old_by: dict[object, list[Task]] = {}
+            for task in free.values():
+                old_by.setdefault(key_old(task), []).append(task)
+            new_by: dict[object, list[int]] = {}
+            for i, item in enumerate(checked):
+                if i not in matched:
+                    new_by.setdefault(key_new(item), []).append(i)
+            for key, indexes in new_by.items():
+                olds = old_by.get(key, [])
+                if len(indexes) == 1 and len(olds) == 1:
+                    matched[indexes[0]] = olds[0]
+                    del free[_id(olds[0])]
+
+        key_pass(
+            lambda c: (c.seq, clean_name(c.spec.text), c.spec.deadline_text),
+            lambda t: (t.seq, clean_name(t.text), t.deadline_text),
+        )
+        key_pass(
+            lambda c: (clean_name(c.spec.text), c.spec.deadline_text), lambda t: (clean_name(t.text), t.deadline_text)
+        )
+        key_pass(lambda c: (c.seq, clean_name(c.spec.text)), lambda t: (t.seq, clean_name(t.text)))
+        key_pass(lambda c: clean_name(c.spec.text), lambda t: clean_name(t.text))
+        # Still unmatched and sharing a text on both sides: which is which cannot be told.
+        olds_by_text: dict[str, list[Task]] = {}
+        for task in free.values():
+            olds_by_text.setdefault(clean_name(task.text), []).append(task)
+        unsure: set[int] = set()
+        for text, olds in olds_by_text.items():
+            news = [i for i, c in enumerate(checked) if i not in matched and clean_name(c.spec.text) == text]
+            if not news:
+                continue
+            recorded = [t for t in olds if self.has_progress(_id(t))]
+            if recorded:
+                self.blocked.append(
+                    InputError(
+                        f"{checked[news[0]].spec.where}: task {checked[news[0]].spec.text!r} is in the file "
+                        f"{len(news)} times and on record {len(olds)} times with other 序号 and deadlines, "
+                        f"and progress is recorded on task {'、'.join(t.seq for t in recorded)}: "
+                        "which is which cannot be told (keep their 序号 or deadlines as they were)",
+                        key="ambiguous_task",
+                        where=checked[news[0]].spec.where,
+                        text=checked[news[0]].spec.text,
+                    )
+                )
+                unsure.update(_id(t) for t in olds)
+            else:  # nothing recorded on them to lose: pair them in the file's order
+                for i, task in zip(news, sorted(olds, key=lambda t: t.position), strict=False):
+                    matched[i] = task
+                    del free[_id(task)]
+        for task_id in unsure:
+            free.pop(task_id, None)  # kept as they are; the import is refused anyway
+        by_seq = {t.seq: t for t in free.values()}
+        for i, item in enumerate(checked):
+            if i not in matched and (old := by_seq.pop(item.seq, None)) is not None:
+                # The text was reworded; a task whose text is still in the file is not taken.
+                texts = {clean_name(c.spec.text) for j, c in enumerate(checked) if j not in matched}
+                if clean_name(old.text) not in texts:
+                    matched[i] = old
+                    del free[_id(old)]
+        self.unsure_tasks = unsure
+        return matched
+
+    def has_progress(self, task_id: int) -> bool:
+        """Whether progress was recorded on any of the task's assignments."""
+        of_task = sa.select(col(Assignment.id)).where(col(Assignment.task_id) == task_id)
+        changed = of_task.where(col(Assignment.status) != Status.TODO.value)
+        events = sa.select(col(ProgressEvent.id)).where(col(ProgressEvent.assignment_id).in_(of_task))
+        return any(self.session.execute(query.limit(1)).first() is not None for query in (changed, events))
+
     def tasks(
         self,
         ledger: Ledger,
@@ -354,8 +437,7 @@ class _Importer:
         units: dict[str, Unit],
     ) -> None:
         existing = list(self.session.exec(select(Task).where(Task.ledger_id == ledger.id)))
-        by_text = {clean_name(t.text): t for t in existing}
-        by_seq = {t.seq: t for t in existing}
+        matched = self.match_tasks(spec, existing, checked)
         kept: set[int] = set()
         seqs = {t.id: t.seq for t in existing}
         # Free the 序号 of tasks that will move, so the unique (ledger, seq) index never trips.
@@ -365,8 +447,8 @@ class _Importer:
         self.session.flush()
         for position, item in enumerate(checked, start=1):
             task_spec = item.spec
-            found = by_text.get(clean_name(task_spec.text)) or by_seq.get(item.seq)
-            if found is None or found.id in kept:
+            found = matched.get(position - 1)
+            if found is None:
                 task = Task(
                     ledger_id=_id(ledger),
                     position=position,
@@ -398,7 +480,7 @@ class _Importer:
             kept.add(task.id)
             self.assignments(spec, task, item, units, old_due)
         for task in existing:
-            if task.id in kept:
+            if task.id in kept or task.id in self.unsure_tasks:
                 continue
             ids = [i for i in self.session.exec(select(Assignment.id).where(Assignment.task_id == task.id)) if i]
             refs = self.history(assignments=ids)

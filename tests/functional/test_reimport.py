@@ -208,3 +208,61 @@ def test_an_unreadable_file_is_reported_with_the_errors_of_the_others(cli, tmp_p
     assert result.code == 2
     assert "broken.toml" in result.err and "bad.toml" in result.err and "no month 13" in result.err
     assert cli("ledgers", "--json").json() == []
+
+
+TWICE = """
+title = "同名任务台账"
+doc_number = "测试〔2017〕2号"
+year = 2017
+
+[[units]]
+name = "甲县政府"
+[[units]]
+name = "乙县政府"
+
+[[tasks]]
+text = "报送进度报告"
+deadline = "2017年3月31日"
+[[tasks]]
+text = "报送进度报告"
+deadline = "2017年6月30日"
+"""
+
+
+def test_two_tasks_with_the_same_text_keep_their_progress(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ledger = tmp_path / "twice.toml"
+    ledger.write_text(TWICE, encoding="utf-8")
+    ok(cli("import", ledger))
+    ok(cli("progress", "同名任务台账", "1", "甲县", "--status", "done", "--on", "2017-03-20"))
+    ok(cli("progress", "同名任务台账", "2", "乙县", "--status", "doing", "--note", "过半"))
+    before = ok(cli("show", "同名任务台账", "--as-of", "2017-04-01", "--json")).json()
+    for _ in range(2):  # unchanged, twice: nothing moves
+        ok(cli("import", ledger))
+        assert ok(cli("show", "同名任务台账", "--as-of", "2017-04-01", "--json")).json() == before
+
+    # The two tasks trade places in the file: each keeps its own progress (matched on its deadline).
+    swapped = tmp_path / "swapped.toml"
+    first, second = TWICE.split("[[tasks]]")[1:]
+    swapped.write_text(TWICE.split("[[tasks]]")[0] + "[[tasks]]" + second + "[[tasks]]" + first, "utf-8")
+    ok(cli("import", swapped))
+    rows = ok(cli("show", "同名任务台账", "--as-of", "2017-04-01", "--json")).json()["rows"]
+    done = [r for r in rows if r["unit"] == "甲县政府" and r["status"] == "done"]
+    assert len(done) == 1 and done[0]["deadline"] == "2017-03-31", rows
+
+
+def test_an_ambiguous_task_match_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ledger = tmp_path / "twice.toml"
+    ledger.write_text(TWICE, encoding="utf-8")
+    ok(cli("import", ledger))
+    ok(cli("progress", "同名任务台账", "2", "乙县", "--status", "doing"))
+    # Both deadlines change at once and the 序号 with them: which old task is which cannot be told.
+    changed = TWICE.replace("2017年3月31日", "2017年4月30日").replace("2017年6月30日", "2017年7月31日")
+    changed = changed.replace('text = "报送进度报告"', 'seq = "甲"\ntext = "报送进度报告"', 1)
+    changed = changed.replace('[[tasks]]\ntext = "报送进度报告"', '[[tasks]]\nseq = "乙"\ntext = "报送进度报告"')
+    assert changed.count("seq = ") == 2
+    ledger.write_text(changed, "utf-8")
+    before = ok(cli("show", "同名任务台账", "--json")).json()
+    result = cli("import", ledger)
+    assert result.code == 2, result.err
+    assert "报送进度报告" in result.err and "internal error" not in result.err
+    assert ok(cli("show", "同名任务台账", "--json")).json() == before  # nothing written
