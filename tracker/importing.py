@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,39 @@ from tracker.models import (
 from tracker.workdays import WorkCalendar
 
 
+@dataclass
+class Removals:
+    """What a re-import deletes because it left the file. Notices are never among it: a unit,
+    task or report that a notice refers to cannot leave the file (see ``_Importer.history``)."""
+
+    units: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
+    assignments: int = 0  # with the units and tasks, or a unit no longer owing a task
+    progress: int = 0  # progress records (ProgressEvent rows) deleted with them
+    with_progress: int = 0  # assignments among them that had progress (a status, percent, note or record)
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.tasks or self.reports or self.assignments)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "units": self.units,
+            "tasks": self.tasks,
+            "reports": self.reports,
+            "assignments": self.assignments,
+            "progress_records": self.progress,
+            "assignments_with_progress": self.with_progress,
+        }
+
+    def text(self) -> str:
+        parts = [f"unit {name}" for name in self.units] + [f"task {name}" for name in self.tasks]
+        parts += [f"report {name}" for name in self.reports]
+        parts.append(f"{self.assignments} assignment{'s' if self.assignments != 1 else ''}")
+        parts.append(f"{self.progress} progress record{'s' if self.progress != 1 else ''}")
+        return ", ".join(parts)
+
+
 @dataclass(frozen=True)
 class LedgerSummary:
     id: int
@@ -52,15 +85,19 @@ class LedgerSummary:
     tasks: int
     units: int
     assignments: int
+    removed: Removals | None = None  # an import's: what it deleted (a dry run's: would delete)
 
     def as_json(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "id": self.id,
             "title": self.title,
             "tasks": self.tasks,
             "units": self.units,
             "assignments": self.assignments,
         }
+        if self.removed is not None:
+            found["removed"] = self.removed.as_json()
+        return found
 
 
 def read_ledger_file(path: Path) -> list[LedgerSpec]:
@@ -154,8 +191,13 @@ class _Importer:
     requests, reports received, interviews held): those are kept, so the import is refused and
     says what refers to what, rather than losing them."""
 
-    def __init__(self, session: Session, by: str, now: dt.datetime, calendar: WorkCalendar) -> None:
+    def __init__(
+        self, session: Session, by: str, now: dt.datetime, calendar: WorkCalendar, allow_removals: bool = False
+    ) -> None:
         self.session = session
+        self.allow_removals = allow_removals
+        self.removed = Removals()
+        self.removed_by_ledger: dict[int, Removals] = {}
         self.by = by
         self.now = now
         self.calendar = calendar
@@ -323,14 +365,29 @@ class _Importer:
             self.block(spec, f"unit {unit.name}", refs)
             return
         self.remove_assignments(ids)
+        self.removed.units.append(unit.name)
         self.session.execute(delete(ReportDue).where(col(ReportDue.unit_id) == unit.id))
         self.session.execute(delete(Person).where(col(Person.unit_id) == unit.id))
         self.audit(ledger.id, "remove-unit", unit.name, before={"unit": unit.name})
         self.session.delete(unit)
 
     def remove_assignments(self, ids: Sequence[int]) -> None:
-        """Remove assignments nothing but their own progress refers to (see ``history``)."""
+        """Remove assignments nothing but their own progress refers to (see ``history``), and
+        count what goes (``removed``): the import refuses to lose progress unless allowed."""
         if ids:
+            events = sa.select(func.count()).where(col(ProgressEvent.assignment_id).in_(ids))
+            touched = sa.select(func.count()).where(
+                col(Assignment.id).in_(ids),
+                sa.or_(
+                    col(Assignment.status) != Status.TODO.value,
+                    col(Assignment.percent) != 0,
+                    col(Assignment.note) != "",
+                    sa.exists().where(col(ProgressEvent.assignment_id) == col(Assignment.id)),
+                ),
+            )
+            self.removed.assignments += len(ids)
+            self.removed.progress += int(self.session.execute(events).scalar_one())
+            self.removed.with_progress += int(self.session.execute(touched).scalar_one())
             self.session.execute(delete(ProgressEvent).where(col(ProgressEvent.assignment_id).in_(ids)))
             self.session.execute(delete(Assignment).where(col(Assignment.id).in_(ids)))
 
@@ -488,6 +545,7 @@ class _Importer:
                 self.block(spec, f"task {seqs[task.id]} ({task.text})", refs)
                 continue
             self.remove_assignments(ids)
+            self.removed.tasks.append(f"{seqs[task.id]} ({task.text})")
             self.audit(ledger.id, "remove-task", task.text, before={"task": task.text, "deadline": task.deadline_text})
             self.session.delete(task)
         self.session.flush()
@@ -556,6 +614,7 @@ class _Importer:
                 self.block(spec, f"report {duty.name}", refs, end_it=False)
                 continue
             self.session.execute(delete(ReportDue).where(col(ReportDue.duty_id) == duty.id))
+            self.removed.reports.append(duty.name)
             self.audit(
                 ledger.id, "remove-report", duty.name, before={"name": duty.name, "deadline": duty.deadline_text}
             )
@@ -586,12 +645,27 @@ class _Importer:
 
     def run(self, checked: CheckedLedger) -> Ledger:
         spec = checked.spec
-        self.blocked, self.kept_units = [], set()
+        self.blocked, self.kept_units, self.removed = [], set(), Removals()
         ledger = self.ledger(spec, checked.escalation)
         units = self.units(ledger, spec)
         phases = self.phases(ledger, spec)
         self.tasks(ledger, spec, checked.tasks, phases, units)
         self.reports(ledger, spec)
+        removed = self.removed
+        if removed.with_progress and not self.allow_removals:
+            self.blocked.append(
+                InputError(
+                    f"{spec.at}: this import would delete {removed.text()}, losing the progress recorded on "
+                    f"{removed.with_progress} assignment{'s' if removed.with_progress > 1 else ''} "
+                    "(a unit renamed in the file is one removed and one new): import with --allow-removals "
+                    "to delete them, or keep them in the file",
+                    key="removals_lose_progress",
+                    where=spec.at,
+                    what=removed.text(),
+                    count=removed.with_progress,
+                )
+            )
+        self.removed_by_ledger[_id(ledger)] = removed
         raise_all(self.blocked)  # the caller's transaction is rolled back: nothing is written
         for phase in self._stale_phases:
             self.session.delete(phase)
@@ -630,15 +704,18 @@ def import_ledgers(
     by: str,
     now: dt.datetime,
     calendar: WorkCalendar,
+    allow_removals: bool = False,
 ) -> list[LedgerSummary]:
     """Write the ledgers in the caller's transaction; the caller commits (or not, for a dry run).
 
     Every file is checked first, and every error found is raised (``InputErrors`` for several)
-    before anything is written."""
-    importer = _Importer(session, by, now, calendar)
+    before anything is written. What a re-import deletes is in each summary's ``removed``; when
+    that loses recorded progress the import is refused unless ``allow_removals``."""
+    importer = _Importer(session, by, now, calendar, allow_removals)
     ids = []
     for ledger_checked in check_ledgers(specs):
         ledger = importer.run(ledger_checked)
         assert ledger.id is not None
         ids.append(ledger.id)
-    return sorted(summarise(session, ids), key=lambda s: ids.index(s.id))
+    summaries = sorted(summarise(session, ids), key=lambda s: ids.index(s.id))
+    return [replace(s, removed=importer.removed_by_ledger.get(s.id)) for s in summaries]

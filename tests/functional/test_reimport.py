@@ -266,3 +266,46 @@ def test_an_ambiguous_task_match_is_refused(cli, tmp_path: Path) -> None:  # typ
     assert result.code == 2, result.err
     assert "报送进度报告" in result.err and "internal error" not in result.err
     assert ok(cli("show", "同名任务台账", "--json")).json() == before  # nothing written
+
+
+def test_a_renamed_unit_does_not_silently_take_its_progress_with_it(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    small = tmp_path / "small.toml"
+    small.write_text(SMALL, encoding="utf-8")
+    ok(cli("import", small))
+    ok(cli("progress", "测试台账", "1", "甲县", "--status", "done", "--on", "2017-03-20"))
+    ok(cli("progress", "测试台账", "2", "甲县", "--status", "doing", "--note", "过半"))
+    before = ok(cli("show", "测试台账", "--json")).json()
+    small.write_text(SMALL.replace("甲县政府", "甲县人民政府"), encoding="utf-8")
+
+    for dry in ([], ["--dry-run"]):
+        result = cli("import", small, *dry)
+        assert result.code == 2, result.err
+        assert "unit 甲县政府" in result.err and "2 progress records" in result.err, result.err
+        assert "--allow-removals" in result.err and "internal error" not in result.err
+        assert ok(cli("show", "测试台账", "--json")).json() == before  # nothing written
+
+    dry = ok(cli("import", small, "--dry-run", "--allow-removals", "--json")).json()
+    assert dry["ledgers"][0]["removed"] == {
+        "units": ["甲县政府"],
+        "tasks": [],
+        "reports": [],
+        "assignments": 2,
+        "progress_records": 2,
+        "assignments_with_progress": 2,
+    }
+    assert ok(cli("show", "测试台账", "--json")).json() == before
+    said = ok(cli("import", small, "--allow-removals"))
+    assert "deleted unit 甲县政府, 2 assignments, 2 progress records" in said.out
+    rows = ok(cli("show", "测试台账", "--json")).json()["rows"]
+    assert {r["unit"] for r in rows} == {"甲县人民政府", "乙县政府"}
+    assert all(r["status"] == "todo" for r in rows)
+
+
+def test_a_removal_without_progress_is_said_and_goes_ahead(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    small = tmp_path / "small.toml"
+    small.write_text(SMALL, encoding="utf-8")
+    ok(cli("import", small))
+    small.write_text(SMALL.replace('[[tasks]]\ntext = "任务二"\ndeadline = "2017年4月30日"\n', ""), encoding="utf-8")
+    said = ok(cli("import", small, "--dry-run"))
+    assert "would delete task 2 (任务二), 2 assignments, 0 progress records" in said.out
+    assert ok(cli("import", small, "--json")).json()["ledgers"][0]["removed"]["tasks"] == ["2 (任务二)"]
