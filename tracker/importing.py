@@ -105,10 +105,9 @@ def read_ledger_file(path: Path) -> list[LedgerSpec]:
 
     Only a file that cannot be read at all raises here; a bad value is kept in the ledger's
     ``problems``, which ``import_ledgers`` raises with everything else wrong in every file."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file", key="no_file", where=path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a ledger file", key="folder", where=path)
+    from tracker.input_files import regular_file
+
+    regular_file(path)  # exists, a regular file (a FIFO would hang the reader), within the size limit
     suffix = path.suffix.lower()
     if suffix == ".toml":
         from tracker.toml_ledger import read_toml_ledger
@@ -320,13 +319,15 @@ class _Importer:
     # --- units and persons ----------------------------------------------------------------
 
     def units(self, ledger: Ledger, spec: LedgerSpec) -> dict[str, Unit]:
-        existing = {u.name: u for u in self.session.exec(select(Unit).where(Unit.ledger_id == ledger.id))}
+        # Matched as names are now cleaned (``clean_name``): a name stored before that keeps its unit.
+        existing = {clean_name(u.name): u for u in self.session.exec(select(Unit).where(Unit.ledger_id == ledger.id))}
         units: dict[str, Unit] = {}
         for position, unit_spec in enumerate(spec.units, start=1):
             unit = existing.pop(unit_spec.name, None) or Unit(
                 ledger_id=_id(ledger), position=position, name=unit_spec.name
             )
             unit.position, unit.kind, unit.group_name = position, unit_spec.kind, unit_spec.group
+            unit.name = unit_spec.name
             self.session.add(unit)
             self.session.flush()
             self.person(ledger, unit, unit_spec.person, unit_spec.email, unit_spec.phone)
