@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import InputError, raise_all
-from tracker.input_files import regular_file
+from tracker.input_files import MAX_CELL_CHARS, regular_file
 from tracker.ledger_spec import LedgerSpec, ReportSpec, TaskSpec, UnitSpec
 
 _LEDGER_KEYS = {
@@ -118,6 +118,14 @@ class _Reader:
             return ""
         if required and not value.strip():
             self.wrong(f"{path}.{key}", None, "is missing", "missing")
+        if len(value) > MAX_CELL_CHARS:
+            self.wrong(
+                f"{path}.{key}",
+                None,
+                f"{len(value):,} characters, more than the limit of {MAX_CELL_CHARS:,}",
+                "too_long",
+            )
+            return ""
         return value.strip()
 
     def names(self, data: Mapping[str, Any], key: str, path: str) -> list[str] | None:

@@ -295,3 +295,10 @@ def test_an_address_error_in_the_contacts_sheet_is_reported_there(cli, tmp_path:
     path.write_bytes(xlsx({"台账": sheet_xml(LEDGER_ROWS), "通讯录": contacts}))
     result = cli("import", path)
     assert result.code == 2 and "通讯录!D2: 'not-an-address' is not an email address" in result.err, result.err
+
+
+def test_a_toml_text_over_the_cell_limit_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "long.toml"
+    path.write_text(TOML.replace('text = "任务一"', f'text = "{"长" * 40_000}"'), encoding="utf-8")
+    result = cli("import", path)
+    assert result.code == 2 and "tasks[0].text: 40,000 characters, more than the limit of 32,767" in result.err
