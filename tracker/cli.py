@@ -159,15 +159,30 @@ def _read_all(files: tuple[Path, ...]) -> list[LedgerSpec]:
 
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
+@click.option("--dry-run", is_flag=True, help="Check and count, write nothing; say what would be deleted.")
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Go ahead when units or tasks that left the file take recorded progress with them.",
+)
 @json_option
 @pass_obj
-def import_(obj: Obj, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
-    """Import ledgers from TOML or xlsx files, all or nothing."""
+def import_(obj: Obj, files: tuple[Path, ...], dry_run: bool, allow_removals: bool, as_json: bool) -> None:
+    """Import ledgers from TOML or xlsx files, all or nothing.
+
+    A re-import deletes what left the file; when that would lose recorded progress it is refused
+    (and the dry run says so) unless --allow-removals is given."""
     specs = _read_all(files)
     tracker = obj.tracker
     with obj.session() as session:
-        summaries = import_ledgers(session, specs, by=tracker.user, now=tracker.now(), calendar=tracker.calendar)
+        summaries = import_ledgers(
+            session,
+            specs,
+            by=tracker.user,
+            now=tracker.now(),
+            calendar=tracker.calendar,
+            allow_removals=allow_removals,
+        )
         if dry_run:
             session.rollback()
         else:
@@ -177,8 +192,11 @@ def import_(obj: Obj, files: tuple[Path, ...], dry_run: bool, as_json: bool) -> 
         payload["dry_run"] = True  # type: ignore[assignment]
     if wants_json(obj, as_json):
         output.emit_json(payload)
-    else:
-        output.ledgers([s.as_json() for s in summaries], "would import (dry run)" if dry_run else "imported")
+        return
+    output.ledgers([s.as_json() for s in summaries], "would import (dry run)" if dry_run else "imported")
+    for summary in summaries:
+        if summary.removed:
+            output.done(f"{summary.title}: {'would delete' if dry_run else 'deleted'} {summary.removed.text()}")
 
 
 @cli.command()

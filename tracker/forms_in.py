@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zipfile
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from sqlmodel import Session, col, select
 
 from tracker import audit
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError
 from tracker.forms_out import COLUMNS, EDITABLE, FORM_MARK, HEADER_ROW, META_SHEET, SHEET, UNIT_STATUSES
+from tracker.input_files import open_workbook
 from tracker.models import STATUS_BY_LABEL, STATUS_LABELS, Assignment, Ledger, ReportDue, ReportDuty, Status, Task, Unit
 from tracker.progress import ProgressUpdate, record_progress
 
@@ -90,26 +90,26 @@ def import_forms(
 
 def read_form(session: Session, path: Path, *, today: dt.date) -> Form:
     where = path.name
+    if not path.exists():
+        raise FormErrors(f"{path}: file not found")
     try:
         # Formulas as written, not their cached results: a form reports values, and a formula
         # (whatever it would compute) is refused by the cell that holds it.
-        book = load_workbook(path)
-    except FileNotFoundError:
-        raise FormErrors(f"{path}: file not found") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FormErrors(f"{where}: not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+        book = open_workbook(path, data_only=False)  # checked against the limits first
+    except InputError as exc:
+        raise FormErrors(str(exc).replace(str(path), where, 1)) from None
     if META_SHEET not in book.sheetnames or SHEET not in book.sheetnames:
         raise FormErrors(f"{where}: not a progress form made by `tracker forms` (no {SHEET}/{META_SHEET} sheet)")
     meta = {str(k): v for k, v, *_ in book[META_SHEET].iter_rows(max_col=2, values_only=True) if k}
     if meta.get("form") != FORM_MARK:
         raise FormErrors(f"{where}: not a progress form made by `tracker forms`")
-    ledger = session.get(Ledger, int(meta.get("ledger_id") or 0))
+    ledger = session.get(Ledger, _meta_id(meta, "ledger_id", where))
     if ledger is None or (ledger.title, ledger.doc_number) != (meta.get("ledger"), meta.get("doc_number") or ""):
         raise FormErrors(f"{where}: the form is for ledger {meta.get('ledger')!r}, which this database does not have")
-    unit = session.get(Unit, int(meta.get("unit_id") or 0))
+    unit = session.get(Unit, _meta_id(meta, "unit_id", where))
     if unit is None or unit.ledger_id != ledger.id or unit.name != meta.get("unit"):
         raise FormErrors(f"{where}: the form is for unit {meta.get('unit')!r}, which {ledger.title} does not have")
-    period = dt.date.fromisoformat(str(meta["period"])) if meta.get("period") else None
+    period = _meta_date(meta, "period", where)
     form = Form(path, ledger, unit, str(meta.get("duty") or ""), period)
     errors: list[str] = []
     rows_seen: dict[int, int] = {}
@@ -118,7 +118,7 @@ def read_form(session: Session, path: Path, *, today: dt.date) -> Form:
         if all(value is None or value == "" for value in cells):
             continue
         form.rows += 1
-        aid = cells[COLUMN["编号"]] if cells else None
+        aid = _whole(cells[COLUMN["编号"]]) if cells else None
         if isinstance(aid, int) and aid in rows_seen:
             errors.append(f"{where}!{_cell('编号', number)}: the same row as row {rows_seen[aid]} (a copied row?)")
             continue
@@ -136,6 +136,44 @@ def read_form(session: Session, path: Path, *, today: dt.date) -> Form:
     return form
 
 
+def _meta_id(meta: dict[str, Any], key: str, where: str) -> int:
+    """A record id from the form's meta sheet; anything else there means the sheet was edited."""
+    value = meta.get(key)
+    number = _whole(value)
+    if number is None:
+        raise FormErrors(
+            f"{where}: {META_SHEET}: {key} {str(value)[:30]!r} was changed; make a new form with `tracker forms`"
+        )
+    return number
+
+
+def _meta_date(meta: dict[str, Any], key: str, where: str) -> dt.date | None:
+    value = meta.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise FormErrors(
+            f"{where}: {META_SHEET}: {key} {str(value)[:30]!r} was changed; make a new form with `tracker forms`"
+        ) from None
+
+
+def _whole(value: Any) -> int | None:
+    """A positive whole number that a database id can be (a cell may hold 1.0, "1", 1e300 or nan)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and 0 < value < 2**63 else None
+
+
 def _cell(name: str, row: int) -> str:
     return f"{get_column_letter(COLUMN[name] + 1)}{row}"
 
@@ -144,14 +182,19 @@ def _read_row(session: Session, form: Form, row: int, cells: tuple[Any, ...], to
     def value(name: str) -> Any:
         index = COLUMN[name]
         found = cells[index] if index < len(cells) else None
+        if isinstance(found, ArrayFormula | DataTableFormula):  # {=…} or a data table: a formula all the same
+            found = found.text if isinstance(found, ArrayFormula) and isinstance(found.text, str) else "=…"
+            found = found if found.startswith("=") else f"={found}"
+            if name not in EDITABLE:
+                raise InputError(f"{_cell(name, row)}: {name} holds a formula; the form's own value was replaced")
         if isinstance(found, str) and found.startswith("=") and name in EDITABLE:
             raise InputError(f"{_cell(name, row)}: {name} holds a formula ({found[:30]}); type the value itself")
         return found
 
-    aid, version = value("编号"), value("版本")
-    if not isinstance(aid, int | float) or not isinstance(version, int | float):
+    aid, version = _whole(value("编号")), _whole(value("版本"))
+    if aid is None or version is None:
         raise InputError(f"{_cell('编号', row)}: a row this form did not come with (no assignment number)")
-    assignment = session.get(Assignment, int(aid))
+    assignment = session.get(Assignment, aid)
     task = session.get(Task, assignment.task_id) if assignment else None
     if assignment is None or task is None or task.ledger_id != form.ledger.id or assignment.unit_id != form.unit.id:
         raise InputError(

@@ -90,22 +90,32 @@ def report_period(session: Session, ledger: Ledger, unit: Unit, as_of: dt.date) 
     return Period(found[0], found[1]) if found else None
 
 
-def form_name(ledger: Ledger, unit: Unit, as_of: dt.date) -> str:
-    def safe(text: str) -> str:
-        return re.sub(r'[\\/:*?"<>|\s]+', "", text)[:30]
+def form_name(ledger: Ledger, unit: Unit, as_of: dt.date, taken: set[str] | None = None) -> str:
+    """The form's file name. A character a file name cannot hold becomes _, and a name that another
+    unit's form already has in this batch (甲/乙 and 甲_乙, a long name cut short; compared as a
+    case-insensitive file system would) gets the unit's id, so no form overwrites another."""
 
-    return f"进度填报-{safe(ledger.title)}-{safe(unit.name)}-{as_of.isoformat()}.xlsx"
+    def safe(text: str) -> str:
+        return re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "_", text)[:30]
+
+    name = f"进度填报-{safe(ledger.title)}-{safe(unit.name)}-{as_of.isoformat()}.xlsx"
+    if taken is not None:
+        if name.casefold() in taken:
+            name = f"进度填报-{safe(ledger.title)}-{safe(unit.name)}-{unit.id}-{as_of.isoformat()}.xlsx"
+        taken.add(name.casefold())
+    return name
 
 
 def write_forms(session: Session, ledger: Ledger, folder: Path, *, as_of: dt.date, now: dt.datetime) -> list[Path]:
     """One form per unit of the ledger that has assignments; returns the files written."""
     written = []
+    taken: set[str] = set()
     units = session.exec(select(Unit).where(Unit.ledger_id == ledger.id).order_by(col(Unit.position)))
     for unit in list(units):
         rows = _unit_rows(session, ledger, unit)
         if not rows:
             continue
-        path = folder / form_name(ledger, unit, as_of)
+        path = folder / form_name(ledger, unit, as_of, taken)
         with written_atomically(path) as temporary:
             _write_form(temporary, session, ledger, unit, rows, as_of=as_of, now=now)
         written.append(path)

@@ -1,8 +1,9 @@
 """Import ledgers: all files in one transaction, re-imports updated in place.
 
 A ledger is the same ledger when its title and document number are the same. On re-import,
-tasks are matched by their text (then by 序号) and units by name, so the progress recorded on
-tasks and units that remain is kept; what left the file is removed, and the audit trail says so.
+tasks are matched on 序号 + text + deadline (then on less of that key, see ``match_tasks``) and
+units by name, so the progress recorded on tasks and units that remain is kept; what left the
+file is removed, and the audit trail says so.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,45 @@ from tracker.models import (
     ProgressEvent,
     ReportDue,
     ReportDuty,
+    Status,
     Task,
     Unit,
     ledger_start,
 )
 from tracker.workdays import WorkCalendar
+
+
+@dataclass
+class Removals:
+    """What a re-import deletes because it left the file. Notices are never among it: a unit,
+    task or report that a notice refers to cannot leave the file (see ``_Importer.history``)."""
+
+    units: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)
+    assignments: int = 0  # with the units and tasks, or a unit no longer owing a task
+    progress: int = 0  # progress records (ProgressEvent rows) deleted with them
+    with_progress: int = 0  # assignments among them that had progress (a status, percent, note or record)
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.tasks or self.reports or self.assignments)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "units": self.units,
+            "tasks": self.tasks,
+            "reports": self.reports,
+            "assignments": self.assignments,
+            "progress_records": self.progress,
+            "assignments_with_progress": self.with_progress,
+        }
+
+    def text(self) -> str:
+        parts = [f"unit {name}" for name in self.units] + [f"task {name}" for name in self.tasks]
+        parts += [f"report {name}" for name in self.reports]
+        parts.append(f"{self.assignments} assignment{'s' if self.assignments != 1 else ''}")
+        parts.append(f"{self.progress} progress record{'s' if self.progress != 1 else ''}")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -50,15 +85,19 @@ class LedgerSummary:
     tasks: int
     units: int
     assignments: int
+    removed: Removals | None = None  # an import's: what it deleted (a dry run's: would delete)
 
     def as_json(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "id": self.id,
             "title": self.title,
             "tasks": self.tasks,
             "units": self.units,
             "assignments": self.assignments,
         }
+        if self.removed is not None:
+            found["removed"] = self.removed.as_json()
+        return found
 
 
 def read_ledger_file(path: Path) -> list[LedgerSpec]:
@@ -66,10 +105,9 @@ def read_ledger_file(path: Path) -> list[LedgerSpec]:
 
     Only a file that cannot be read at all raises here; a bad value is kept in the ledger's
     ``problems``, which ``import_ledgers`` raises with everything else wrong in every file."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file", key="no_file", where=path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a ledger file", key="folder", where=path)
+    from tracker.input_files import regular_file
+
+    regular_file(path)  # exists, a regular file (a FIFO would hang the reader), within the size limit
     suffix = path.suffix.lower()
     if suffix == ".toml":
         from tracker.toml_ledger import read_toml_ledger
@@ -152,14 +190,20 @@ class _Importer:
     requests, reports received, interviews held): those are kept, so the import is refused and
     says what refers to what, rather than losing them."""
 
-    def __init__(self, session: Session, by: str, now: dt.datetime, calendar: WorkCalendar) -> None:
+    def __init__(
+        self, session: Session, by: str, now: dt.datetime, calendar: WorkCalendar, allow_removals: bool = False
+    ) -> None:
         self.session = session
+        self.allow_removals = allow_removals
+        self.removed = Removals()
+        self.removed_by_ledger: dict[int, Removals] = {}
         self.by = by
         self.now = now
         self.calendar = calendar
         self.blocked: list[InputError] = []
         self.kept_units: set[int] = set()
         self._stale_phases: list[Phase] = []
+        self.unsure_tasks: set[int] = set()
 
     def audit(
         self,
@@ -275,13 +319,15 @@ class _Importer:
     # --- units and persons ----------------------------------------------------------------
 
     def units(self, ledger: Ledger, spec: LedgerSpec) -> dict[str, Unit]:
-        existing = {u.name: u for u in self.session.exec(select(Unit).where(Unit.ledger_id == ledger.id))}
+        # Matched as names are now cleaned (``clean_name``): a name stored before that keeps its unit.
+        existing = {clean_name(u.name): u for u in self.session.exec(select(Unit).where(Unit.ledger_id == ledger.id))}
         units: dict[str, Unit] = {}
         for position, unit_spec in enumerate(spec.units, start=1):
             unit = existing.pop(unit_spec.name, None) or Unit(
                 ledger_id=_id(ledger), position=position, name=unit_spec.name
             )
             unit.position, unit.kind, unit.group_name = position, unit_spec.kind, unit_spec.group
+            unit.name = unit_spec.name
             self.session.add(unit)
             self.session.flush()
             self.person(ledger, unit, unit_spec.person, unit_spec.email, unit_spec.phone)
@@ -329,14 +375,29 @@ class _Importer:
             self.block(spec, f"unit {unit.name}", refs)
             return
         self.remove_assignments(ids)
+        self.removed.units.append(unit.name)
         self.session.execute(delete(ReportDue).where(col(ReportDue.unit_id) == unit.id))
         self.session.execute(delete(Person).where(col(Person.unit_id) == unit.id))
         self.audit(ledger.id, "remove-unit", unit.name, before={"unit": unit.name})
         self.session.delete(unit)
 
     def remove_assignments(self, ids: Sequence[int]) -> None:
-        """Remove assignments nothing but their own progress refers to (see ``history``)."""
+        """Remove assignments nothing but their own progress refers to (see ``history``), and
+        count what goes (``removed``): the import refuses to lose progress unless allowed."""
         if ids:
+            events = sa.select(func.count()).where(col(ProgressEvent.assignment_id).in_(ids))
+            touched = sa.select(func.count()).where(
+                col(Assignment.id).in_(ids),
+                sa.or_(
+                    col(Assignment.status) != Status.TODO.value,
+                    col(Assignment.percent) != 0,
+                    col(Assignment.note) != "",
+                    sa.exists().where(col(ProgressEvent.assignment_id) == col(Assignment.id)),
+                ),
+            )
+            self.removed.assignments += len(ids)
+            self.removed.progress += int(self.session.execute(events).scalar_one())
+            self.removed.with_progress += int(self.session.execute(touched).scalar_one())
             self.session.execute(delete(ProgressEvent).where(col(ProgressEvent.assignment_id).in_(ids)))
             self.session.execute(delete(Assignment).where(col(Assignment.id).in_(ids)))
 
@@ -354,6 +415,86 @@ class _Importer:
         self._stale_phases = list(existing.values())
         return phases
 
+    def match_tasks(self, spec: LedgerSpec, existing: list[Task], checked: list[CheckedTask]) -> dict[int, Task]:
+        """Pair the file's tasks (by index) with the tasks on record, one to one, on the most
+        stable key first: 序号 + text + deadline, then text + deadline, then 序号 + text, then the
+        text alone when only one task on each side has it, then 序号 alone (the text reworded).
+        Tasks sharing a text (the same report owed at two deadlines) are told apart by the rest
+        of the key; when they cannot be, and progress was recorded on them, the import is refused
+        rather than giving one task's progress to another or dropping it."""
+        free = {_id(t): t for t in existing}
+        matched: dict[int, Task] = {}
+
+        def key_pass(key_new: Any, key_old: Any) -> None:
+            old_by: dict[object, list[Task]] = {}
+            for task in free.values():
+                old_by.setdefault(key_old(task), []).append(task)
+            new_by: dict[object, list[int]] = {}
+            for i, item in enumerate(checked):
+                if i not in matched:
+                    new_by.setdefault(key_new(item), []).append(i)
+            for key, indexes in new_by.items():
+                olds = old_by.get(key, [])
+                if len(indexes) == 1 and len(olds) == 1:
+                    matched[indexes[0]] = olds[0]
+                    del free[_id(olds[0])]
+
+        key_pass(
+            lambda c: (c.seq, clean_name(c.spec.text), c.spec.deadline_text),
+            lambda t: (t.seq, clean_name(t.text), t.deadline_text),
+        )
+        key_pass(
+            lambda c: (clean_name(c.spec.text), c.spec.deadline_text), lambda t: (clean_name(t.text), t.deadline_text)
+        )
+        key_pass(lambda c: (c.seq, clean_name(c.spec.text)), lambda t: (t.seq, clean_name(t.text)))
+        key_pass(lambda c: clean_name(c.spec.text), lambda t: clean_name(t.text))
+        # Still unmatched and sharing a text on both sides: which is which cannot be told.
+        olds_by_text: dict[str, list[Task]] = {}
+        for task in free.values():
+            olds_by_text.setdefault(clean_name(task.text), []).append(task)
+        unsure: set[int] = set()
+        for text, olds in olds_by_text.items():
+            news = [i for i, c in enumerate(checked) if i not in matched and clean_name(c.spec.text) == text]
+            if not news:
+                continue
+            recorded = [t for t in olds if self.has_progress(_id(t))]
+            if recorded:
+                self.blocked.append(
+                    InputError(
+                        f"{checked[news[0]].spec.where}: task {checked[news[0]].spec.text!r} is in the file "
+                        f"{len(news)} times and on record {len(olds)} times with other 序号 and deadlines, "
+                        f"and progress is recorded on task {'、'.join(t.seq for t in recorded)}: "
+                        "which is which cannot be told (keep their 序号 or deadlines as they were)",
+                        key="ambiguous_task",
+                        where=checked[news[0]].spec.where,
+                        text=checked[news[0]].spec.text,
+                    )
+                )
+                unsure.update(_id(t) for t in olds)
+            else:  # nothing recorded on them to lose: pair them in the file's order
+                for i, task in zip(news, sorted(olds, key=lambda t: t.position), strict=False):
+                    matched[i] = task
+                    del free[_id(task)]
+        for task_id in unsure:
+            free.pop(task_id, None)  # kept as they are; the import is refused anyway
+        by_seq = {t.seq: t for t in free.values()}
+        for i, item in enumerate(checked):
+            if i not in matched and (old := by_seq.pop(item.seq, None)) is not None:
+                # The text was reworded; a task whose text is still in the file is not taken.
+                texts = {clean_name(c.spec.text) for j, c in enumerate(checked) if j not in matched}
+                if clean_name(old.text) not in texts:
+                    matched[i] = old
+                    del free[_id(old)]
+        self.unsure_tasks = unsure
+        return matched
+
+    def has_progress(self, task_id: int) -> bool:
+        """Whether progress was recorded on any of the task's assignments."""
+        of_task = sa.select(col(Assignment.id)).where(col(Assignment.task_id) == task_id)
+        changed = of_task.where(col(Assignment.status) != Status.TODO.value)
+        events = sa.select(col(ProgressEvent.id)).where(col(ProgressEvent.assignment_id).in_(of_task))
+        return any(self.session.execute(query.limit(1)).first() is not None for query in (changed, events))
+
     def tasks(
         self,
         ledger: Ledger,
@@ -363,8 +504,7 @@ class _Importer:
         units: dict[str, Unit],
     ) -> None:
         existing = list(self.session.exec(select(Task).where(Task.ledger_id == ledger.id)))
-        by_text = {clean_name(t.text): t for t in existing}
-        by_seq = {t.seq: t for t in existing}
+        matched = self.match_tasks(spec, existing, checked)
         kept: set[int] = set()
         seqs = {t.id: t.seq for t in existing}
         # Free the 序号 of tasks that will move, so the unique (ledger, seq) index never trips.
@@ -374,8 +514,8 @@ class _Importer:
         self.session.flush()
         for position, item in enumerate(checked, start=1):
             task_spec = item.spec
-            found = by_text.get(clean_name(task_spec.text)) or by_seq.get(item.seq)
-            if found is None or found.id in kept:
+            found = matched.get(position - 1)
+            if found is None:
                 task = Task(
                     ledger_id=_id(ledger),
                     position=position,
@@ -407,7 +547,7 @@ class _Importer:
             kept.add(task.id)
             self.assignments(spec, task, item, units, old_due)
         for task in existing:
-            if task.id in kept:
+            if task.id in kept or task.id in self.unsure_tasks:
                 continue
             ids = [i for i in self.session.exec(select(Assignment.id).where(Assignment.task_id == task.id)) if i]
             refs = self.history(assignments=ids)
@@ -415,6 +555,7 @@ class _Importer:
                 self.block(spec, f"task {seqs[task.id]} ({task.text})", refs)
                 continue
             self.remove_assignments(ids)
+            self.removed.tasks.append(f"{seqs[task.id]} ({task.text})")
             self.audit(ledger.id, "remove-task", task.text, before={"task": task.text, "deadline": task.deadline_text})
             self.session.delete(task)
         self.session.flush()
@@ -483,6 +624,7 @@ class _Importer:
                 self.block(spec, f"report {duty.name}", refs, end_it=False)
                 continue
             self.session.execute(delete(ReportDue).where(col(ReportDue.duty_id) == duty.id))
+            self.removed.reports.append(duty.name)
             self.audit(
                 ledger.id, "remove-report", duty.name, before={"name": duty.name, "deadline": duty.deadline_text}
             )
@@ -513,12 +655,27 @@ class _Importer:
 
     def run(self, checked: CheckedLedger) -> Ledger:
         spec = checked.spec
-        self.blocked, self.kept_units = [], set()
+        self.blocked, self.kept_units, self.removed = [], set(), Removals()
         ledger = self.ledger(spec, checked.escalation)
         units = self.units(ledger, spec)
         phases = self.phases(ledger, spec)
         self.tasks(ledger, spec, checked.tasks, phases, units)
         self.reports(ledger, spec)
+        removed = self.removed
+        if removed.with_progress and not self.allow_removals:
+            self.blocked.append(
+                InputError(
+                    f"{spec.at}: this import would delete {removed.text()}, losing the progress recorded on "
+                    f"{removed.with_progress} assignment{'s' if removed.with_progress > 1 else ''} "
+                    "(a unit renamed in the file is one removed and one new): import with --allow-removals "
+                    "to delete them, or keep them in the file",
+                    key="removals_lose_progress",
+                    where=spec.at,
+                    what=removed.text(),
+                    count=removed.with_progress,
+                )
+            )
+        self.removed_by_ledger[_id(ledger)] = removed
         raise_all(self.blocked)  # the caller's transaction is rolled back: nothing is written
         for phase in self._stale_phases:
             self.session.delete(phase)
@@ -557,20 +714,23 @@ def import_ledgers(
     by: str,
     now: dt.datetime,
     calendar: WorkCalendar,
+    allow_removals: bool = False,
 ) -> list[LedgerSummary]:
     """Write the ledgers in the caller's transaction; the caller commits (or not, for a dry run).
 
     Every file is checked first, and every error found is raised (``InputErrors`` for several)
-    before anything is written."""
+    before anything is written. What a re-import deletes is in each summary's ``removed``; when
+    that loses recorded progress the import is refused unless ``allow_removals``."""
     from tracker.locks import hold
 
     # A check and an import at once would each judge the other's half-written state: each
     # waits for the other (the check's lock, taken before this transaction reads anything).
     hold(session, "check")
-    importer = _Importer(session, by, now, calendar)
+    importer = _Importer(session, by, now, calendar, allow_removals)
     ids = []
     for ledger_checked in check_ledgers(specs):
         ledger = importer.run(ledger_checked)
         assert ledger.id is not None
         ids.append(ledger.id)
-    return sorted(summarise(session, ids), key=lambda s: ids.index(s.id))
+    summaries = sorted(summarise(session, ids), key=lambda s: ids.index(s.id))
+    return [replace(s, removed=importer.removed_by_ledger.get(s.id)) for s in summaries]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from tracker.addresses import looks_like_email
@@ -20,8 +21,12 @@ from tracker.models import Role
 
 
 def clean_name(text: str) -> str:
-    """Names padded for typesetting ("范  县政府", "刘  兵") lose their inner spaces."""
-    return re.sub(r"\s+", "", text)
+    """A name as compared and stored: NFKC-normalised (full-width letters and digits as plain
+    ones), without format characters (zero-width spaces and joiners, RTL/LTR marks, a BOM: they
+    would make two names that look the same distinct), and without the spaces that pad names for
+    typesetting ("范  县政府", "刘  兵")."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", "".join(c for c in text if unicodedata.category(c) != "Cf"))
 
 
 @dataclass
@@ -33,6 +38,7 @@ class UnitSpec:
     kind: str = ""
     group: str = ""
     where: str = ""
+    contact_where: str = ""  # where its email and phone came from (a 通讯录 row), when not ``where``
     broken: bool = False  # the reader reported a problem with this unit (a missing value is not reported twice)
 
 
@@ -149,17 +155,18 @@ def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
                     name=unit.name,
                 )
             )
+        contact_at = unit.contact_where or unit.where
         if unit.email and not looks_like_email(unit.email):
             errors.append(
                 InputError(
-                    f"{unit.where}: {unit.email!r} is not an email address",
+                    f"{contact_at}: {unit.email!r} is not an email address",
                     key="unit_email",
-                    where=unit.where,
+                    where=contact_at,
                     value=unit.email,
                 )
             )
         if "\n" in unit.phone or "\r" in unit.phone:
-            errors.append(InputError(f"{unit.where}: the phone number has a line break"))
+            errors.append(InputError(f"{contact_at}: the phone number has a line break"))
         units.setdefault(unit.name, unit)
     if not spec.units:
         errors.append(InputError(f"{spec.at}: the ledger has no responsible units", key="no_units", where=spec.at))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import InputError, raise_all
+from tracker.input_files import MAX_CELL_CHARS, regular_file
 from tracker.ledger_spec import LedgerSpec, ReportSpec, TaskSpec, UnitSpec
 
 _LEDGER_KEYS = {
@@ -117,6 +118,14 @@ class _Reader:
             return ""
         if required and not value.strip():
             self.wrong(f"{path}.{key}", None, "is missing", "missing")
+        if len(value) > MAX_CELL_CHARS:
+            self.wrong(
+                f"{path}.{key}",
+                None,
+                f"{len(value):,} characters, more than the limit of {MAX_CELL_CHARS:,}",
+                "too_long",
+            )
+            return ""
         return value.strip()
 
     def names(self, data: Mapping[str, Any], key: str, path: str) -> list[str] | None:
@@ -148,6 +157,9 @@ class _Reader:
         deadline = self.text(t, "deadline", path, required=True)
         start = self.date(t, "start", f"{path}.start", "2017-01-01")
         seq = t.get("seq", "")
+        if isinstance(seq, bool) or not isinstance(seq, str | int):
+            self.wrong(f"{path}.seq", seq, 'must be text or a whole number (序号 such as 1 or "1.2")', "seq")
+            seq = ""
         return TaskSpec(
             text=self.text(t, "text", path, required=True),
             deadline_text=deadline,
@@ -167,8 +179,9 @@ def read_toml_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
     """Read a TOML ledger. A bad value raises (every one found: ``InputErrors`` for several); with
     ``keep_going`` it is noted in ``LedgerSpec.problems`` instead, for the import's check to raise
     together with its own findings. A file that is not TOML at all raises either way."""
+    regular_file(path)  # not a pipe (it would hang), within the size limit
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # a BOM, as Windows editors write
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
@@ -176,6 +189,10 @@ def read_toml_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
         raise InputError(f"{path}: {exc}", key="toml.syntax", where=str(path), line=line, column=column) from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text", key="toml.encoding", where=str(path)) from None
+    except RecursionError:
+        raise InputError(f"{path}: arrays or tables nested too deeply", key="toml.nested", where=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror}", key="unreadable", where=str(path)) from None
     r = _Reader(path, raw)
     top = r.table(data, "(top level)", _LEDGER_KEYS)
     year = top.get("year")

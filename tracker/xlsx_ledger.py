@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError, raise_all
+from tracker.input_files import open_workbook
 from tracker.ledger_spec import LedgerSpec, TaskSpec, UnitSpec, clean_name
 
 # Header names and their usual variants, compared with all whitespace removed.
@@ -50,6 +48,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "person": ("责任人", "负责人", "责任领导"),
 }
 CONTACT_SHEETS = ("通讯录", "联系人", "联系方式")
+HEADER_WITHIN = 100  # the header row is looked for in the first rows of a sheet (a long preamble fits)
 CONTACT_HEADERS: dict[str, tuple[str, ...]] = {
     "unit": ("责任单位", "单位", "单位名称"),
     "person": ("责任人", "联系人", "姓名", "负责人"),
@@ -115,7 +114,7 @@ def _match_header(text: str, names: dict[str, tuple[str, ...]]) -> str | None:
 
 def _find_header(grid: _Grid) -> tuple[int, dict[str, int]] | None:
     sheet = grid.sheet
-    for row in range(1, min(sheet.max_row, 15) + 1):
+    for row in range(1, min(sheet.max_row, HEADER_WITHIN) + 1):
         roles: dict[str, int] = {}
         spans: dict[str, tuple[int, int]] = {}
         for column in range(1, sheet.max_column + 1):
@@ -250,8 +249,9 @@ def _year(title: str, doc: str) -> int | None:
     return None
 
 
-def _contacts(workbook: Any, path: Path, problems: list[InputError]) -> dict[str, tuple[str, str, str]]:
-    """Unit name → (person, phone, email) from the 通讯录 sheet, if any."""
+def _contacts(workbook: Any, path: Path, problems: list[InputError]) -> dict[str, tuple[str, str, str, str]]:
+    """Unit name → (person, phone, email, the row's place: an error in it is reported there) from
+    the 通讯录 sheet, if any."""
     sheet = next((workbook[name] for name in workbook.sheetnames if _plain(name) in CONTACT_SHEETS), None)
     if sheet is None:
         return {}
@@ -267,7 +267,7 @@ def _contacts(workbook: Any, path: Path, problems: list[InputError]) -> dict[str
     else:
         problems.append(InputError(f"{path}: {sheet.title}: no header row with 责任单位"))
         return {}
-    found: dict[str, tuple[str, str, str]] = {}
+    found: dict[str, tuple[str, str, str, str]] = {}
     for r in range(row + 1, sheet.max_row + 1):
         unit = clean_name(str(grid.value(r, columns["unit"]) or ""))
         if not unit:
@@ -276,7 +276,8 @@ def _contacts(workbook: Any, path: Path, problems: list[InputError]) -> dict[str
         def get(role: str, r: int = r) -> str:
             return str(grid.value(r, columns[role]) or "").strip() if role in columns else ""
 
-        found[unit] = (clean_name(get("person")), get("phone"), get("email"))
+        at = f"{path}: {grid.where(r, columns.get('email', columns['unit']))}"
+        found[unit] = (clean_name(get("person")), get("phone"), get("email"), at)
     return found
 
 
@@ -292,12 +293,7 @@ def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
     """Read a ledger sheet. A bad cell raises (every one found: ``InputErrors`` for several); with
     ``keep_going`` it is noted in ``LedgerSpec.problems`` instead, for the import's check to raise
     together with its own findings. A workbook without a ledger sheet raises either way."""
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(
-            f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__})", key="not_xlsx", where=path
-        ) from None
+    workbook = open_workbook(path, data_only=True)
     for sheet in workbook.worksheets:
         if _plain(sheet.title) in CONTACT_SHEETS:
             continue
@@ -309,7 +305,10 @@ def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
                 raise_all(spec.problems)
             return spec
     raise InputError(
-        f"{path}: no sheet has a header row with 任务, 完成时限 and 责任单位 columns", key="no_header", where=path
+        f"{path}: no sheet has a header row with 任务, 完成时限 and 责任单位 columns "
+        f"(within its first {HEADER_WITHIN} rows)",
+        key="no_header",
+        where=path,
     )
 
 
@@ -373,15 +372,16 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
             person = persons[i] if i < len(persons) else ""
             known = units.get(name)
             if known is None:
-                c_person, phone, email = contacts.get(name, ("", "", ""))
+                c_person, phone, email, contact_at = contacts.get(name, ("", "", "", ""))
                 if person and c_person and c_person != person:  # the contacts name someone else
-                    phone = email = ""
+                    phone = email = contact_at = ""
                 units[name] = UnitSpec(
                     name=name,
                     person=person or c_person,
                     phone=phone,
                     email=email,
                     where=f"{path}: {grid.where(row, cols['unit'])}",
+                    contact_where=contact_at,
                 )
             elif person and known.person and person != known.person:
                 problems.append(

@@ -122,6 +122,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.would": ("检查通过，将导入：\n{lines}", "Checked; would import:\n{lines}"),
     "import.done": ("已导入：\n{lines}", "Imported:\n{lines}"),
     "import.failed": ("不能导入：{error}", "Cannot import: {error}"),
+    "import.removed": (
+        "{title}：将删除文件中已没有的 单位[{units}] 任务[{tasks}] 报表[{reports}]，"
+        "分配{assignments}条，进度记录{progress}条",
+        "{title}: would delete what left the file: units [{units}], tasks [{tasks}], reports [{reports}], "
+        "{assignments} assignments, {progress} progress records",
+    ),
+    "import.loses_progress": (
+        "注意：其中{count}条分配已有进度，导入后进度将丢失（单位改名即删除旧单位、新增单位）；确认导入时将再次询问",
+        "Warning: {count} of them have progress, lost on import (a renamed unit is one removed and one new); "
+        "you will be asked again on import",
+    ),
+    "import.remove_confirm": ("删除并导入", "Delete and import"),
+    "import.remove_prompt": (
+        "导入将删除文件中已没有的单位和任务，其中{count}条分配已有进度，删除后不能恢复。确定导入吗？",
+        "The import deletes the units and tasks that left the file; {count} assignments among them have "
+        "progress, which cannot be undone. Import?",
+    ),
     "mode.reports": ("报表", "Reports"),
     "reports.weekly": ("督查进度周报（进度表、单位汇总、本周变化）", "Weekly progress table"),
     "reports.all": ("全部台账", "Every ledger"),
@@ -206,6 +223,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Someone else changed {subject}'s person just now: read it again, then change it",
     ),
     "error.several": ("共 {count} 处错误：", "{count} errors:"),
+    "error.removals_lose_progress": (
+        "{where}：导入将删除{what}，其中{count}条分配的进度将丢失；确需删除请在检查后确认",
+        "{where}: the import would delete {what}, losing the progress of {count} assignments; confirm it after a check",
+    ),
     "error.kept_by_records": (
         "{where}：文件中已没有{what}，但{refs}引用了它，不能删除（请保留在文件中，需要结束的标为已终止）",
         "{where}: {what} left the file, but {refs} refer to it: keep it there (terminate it to end it)",

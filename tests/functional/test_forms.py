@@ -169,3 +169,42 @@ def test_stale_foreign_and_duplicate_forms(cli, forms: dict[str, Path], tmp_path
     openpyxl.Workbook().save(other)
     assert "not a progress form" in cli("import-progress", other).err
     assert "missing.xlsx: file not found" in cli("import-progress", tmp_path / "missing.xlsx").err
+
+
+def test_an_array_formula_is_refused_not_stored_as_text(cli, forms: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    fill(forms["甲县政府"], I6="进行中", L6=ArrayFormula("L6", '=CONCAT("a","b")'))
+    result = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20")
+    assert result.code == 2, result.err
+    assert f"{forms['甲县政府'].name}!L6: 进展说明 holds a formula" in result.err
+    assert [r["note"] for r in cli("show", "填报测试台账", "--json").json()["rows"]] == [""] * 4
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("ledger_id", "abc"), ("unit_id", 1e300), ("ledger_id", 2**70), ("unit_id", float("nan")), ("period", "某天")],
+)
+def test_a_tampered_meta_sheet_is_bad_input(cli, forms: dict[str, Path], key: str, value: object) -> None:  # type: ignore[no-untyped-def]
+    from tracker.forms_out import META_SHEET
+
+    book = openpyxl.load_workbook(forms["甲县政府"])
+    sheet = book[META_SHEET]
+    row = next(r for r in sheet.iter_rows(max_col=2) if r[0].value == key)
+    row[1].value = value
+    book.save(forms["甲县政府"])
+    result = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20")
+    assert result.code == 2, result.err
+    assert f"{key} " in result.err and "was changed" in result.err, result.err
+
+
+@pytest.mark.parametrize("first, second", [("甲/乙", "甲乙"), ("甲/乙", "甲_乙"), ("A县" + "x" * 40, "A县" + "x" * 41)])
+def test_form_names_do_not_collide(cli, tmp_path: Path, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "ledger.toml"
+    source.write_text(LEDGER.replace("甲县政府", first).replace("乙县政府", second), encoding="utf-8")
+    assert cli("import", source).code == 0
+    result = cli("forms", "填报测试台账", "-o", tmp_path / "forms", "--as-of", AS_OF, "--json")
+    assert result.code == 0, result.err
+    files = result.json()["files"]
+    assert len(files) == len(set(files)) == 2
+    assert len(list((tmp_path / "forms").glob("*.xlsx"))) == 2

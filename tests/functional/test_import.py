@@ -72,7 +72,9 @@ def test_reimport_updates_in_place_and_keeps_progress(cli, tmp_path: Path) -> No
     changed = changed.replace('person = "刘冰"', 'person = "李新"')
     path = tmp_path / "puyang.toml"
     path.write_text(changed, encoding="utf-8")
-    result = cli("import", path, "--json")
+    refused = cli("import", path, "--json")  # task 9 left the file with 范县's progress on it
+    assert refused.code == 2 and "task 9 (系统正式验收。)" in refused.err and "--allow-removals" in refused.err
+    result = cli("import", path, "--json", "--allow-removals")
     assert result.code == 0, result.err
     assert result.json()["ledgers"][0]["tasks"] == 8
     assert len(cli("ledgers", "--json").json()) == 1

@@ -208,3 +208,104 @@ def test_an_unreadable_file_is_reported_with_the_errors_of_the_others(cli, tmp_p
     assert result.code == 2
     assert "broken.toml" in result.err and "bad.toml" in result.err and "no month 13" in result.err
     assert cli("ledgers", "--json").json() == []
+
+
+TWICE = """
+title = "同名任务台账"
+doc_number = "测试〔2017〕2号"
+year = 2017
+
+[[units]]
+name = "甲县政府"
+[[units]]
+name = "乙县政府"
+
+[[tasks]]
+text = "报送进度报告"
+deadline = "2017年3月31日"
+[[tasks]]
+text = "报送进度报告"
+deadline = "2017年6月30日"
+"""
+
+
+def test_two_tasks_with_the_same_text_keep_their_progress(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ledger = tmp_path / "twice.toml"
+    ledger.write_text(TWICE, encoding="utf-8")
+    ok(cli("import", ledger))
+    ok(cli("progress", "同名任务台账", "1", "甲县", "--status", "done", "--on", "2017-03-20"))
+    ok(cli("progress", "同名任务台账", "2", "乙县", "--status", "doing", "--note", "过半"))
+    before = ok(cli("show", "同名任务台账", "--as-of", "2017-04-01", "--json")).json()
+    for _ in range(2):  # unchanged, twice: nothing moves
+        ok(cli("import", ledger))
+        assert ok(cli("show", "同名任务台账", "--as-of", "2017-04-01", "--json")).json() == before
+
+    # The two tasks trade places in the file: each keeps its own progress (matched on its deadline).
+    swapped = tmp_path / "swapped.toml"
+    first, second = TWICE.split("[[tasks]]")[1:]
+    swapped.write_text(TWICE.split("[[tasks]]")[0] + "[[tasks]]" + second + "[[tasks]]" + first, "utf-8")
+    ok(cli("import", swapped))
+    rows = ok(cli("show", "同名任务台账", "--as-of", "2017-04-01", "--json")).json()["rows"]
+    done = [r for r in rows if r["unit"] == "甲县政府" and r["status"] == "done"]
+    assert len(done) == 1 and done[0]["deadline"] == "2017-03-31", rows
+
+
+def test_an_ambiguous_task_match_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ledger = tmp_path / "twice.toml"
+    ledger.write_text(TWICE, encoding="utf-8")
+    ok(cli("import", ledger))
+    ok(cli("progress", "同名任务台账", "2", "乙县", "--status", "doing"))
+    # Both deadlines change at once and the 序号 with them: which old task is which cannot be told.
+    changed = TWICE.replace("2017年3月31日", "2017年4月30日").replace("2017年6月30日", "2017年7月31日")
+    changed = changed.replace('text = "报送进度报告"', 'seq = "甲"\ntext = "报送进度报告"', 1)
+    changed = changed.replace('[[tasks]]\ntext = "报送进度报告"', '[[tasks]]\nseq = "乙"\ntext = "报送进度报告"')
+    assert changed.count("seq = ") == 2
+    ledger.write_text(changed, "utf-8")
+    before = ok(cli("show", "同名任务台账", "--json")).json()
+    result = cli("import", ledger)
+    assert result.code == 2, result.err
+    assert "报送进度报告" in result.err and "internal error" not in result.err
+    assert ok(cli("show", "同名任务台账", "--json")).json() == before  # nothing written
+
+
+def test_a_renamed_unit_does_not_silently_take_its_progress_with_it(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    small = tmp_path / "small.toml"
+    small.write_text(SMALL, encoding="utf-8")
+    ok(cli("import", small))
+    ok(cli("progress", "测试台账", "1", "甲县", "--status", "done", "--on", "2017-03-20"))
+    ok(cli("progress", "测试台账", "2", "甲县", "--status", "doing", "--note", "过半"))
+    before = ok(cli("show", "测试台账", "--json")).json()
+    small.write_text(SMALL.replace("甲县政府", "甲县人民政府"), encoding="utf-8")
+
+    for dry in ([], ["--dry-run"]):
+        result = cli("import", small, *dry)
+        assert result.code == 2, result.err
+        assert "unit 甲县政府" in result.err and "2 progress records" in result.err, result.err
+        assert "--allow-removals" in result.err and "internal error" not in result.err
+        assert ok(cli("show", "测试台账", "--json")).json() == before  # nothing written
+
+    dry = ok(cli("import", small, "--dry-run", "--allow-removals", "--json")).json()
+    assert dry["ledgers"][0]["removed"] == {
+        "units": ["甲县政府"],
+        "tasks": [],
+        "reports": [],
+        "assignments": 2,
+        "progress_records": 2,
+        "assignments_with_progress": 2,
+    }
+    assert ok(cli("show", "测试台账", "--json")).json() == before
+    said = ok(cli("import", small, "--allow-removals"))
+    assert "deleted unit 甲县政府, 2 assignments, 2 progress records" in said.out
+    rows = ok(cli("show", "测试台账", "--json")).json()["rows"]
+    assert {r["unit"] for r in rows} == {"甲县人民政府", "乙县政府"}
+    assert all(r["status"] == "todo" for r in rows)
+
+
+def test_a_removal_without_progress_is_said_and_goes_ahead(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    small = tmp_path / "small.toml"
+    small.write_text(SMALL, encoding="utf-8")
+    ok(cli("import", small))
+    small.write_text(SMALL.replace('[[tasks]]\ntext = "任务二"\ndeadline = "2017年4月30日"\n', ""), encoding="utf-8")
+    said = ok(cli("import", small, "--dry-run"))
+    assert "would delete task 2 (任务二), 2 assignments, 0 progress records" in said.out
+    assert ok(cli("import", small, "--json")).json()["ledgers"][0]["removed"]["tasks"] == ["2 (任务二)"]

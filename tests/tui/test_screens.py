@@ -634,3 +634,59 @@ async def test_names_with_brackets_are_shown_as_written(tracker: Tracker) -> Non
         app.screen.notify("通知[/i]已签收")  # a screen's message, with data in it, goes out as written
         await pilot.pause(0.2)
         assert "通知[/i]已签收" in app.export_screenshot()
+
+
+async def test_import_warns_and_asks_before_a_rename_deletes_progress(tracker: Tracker, tmp_path: Path) -> None:
+    from tracker.models import Status
+    from tracker.progress import ProgressUpdate, record_progress
+    from tui.dialogs.confirm import ConfirmDialog
+
+    text = (
+        'title = "改名台账"\nyear = 2017\n[[units]]\nname = "甲县"\n[[units]]\nname = "乙县"\n'
+        '[[tasks]]\ntext = "任务一"\ndeadline = "2017年12月底"\n'
+    )
+    ledger = tmp_path / "rename.toml"
+    ledger.write_text(text, encoding="utf-8")
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ImportScreen(app.context, folder=tmp_path))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#path").value = str(ledger)  # type: ignore[attr-defined]
+        await pilot.pause()
+        screen.action_dry_run()  # type: ignore[attr-defined]
+        screen.action_confirm()  # type: ignore[attr-defined]
+        await pilot.pause()
+        with tracker.session() as session:
+            found = find_ledger(session, "改名台账")
+            held = find_assignment(session, find_task(session, found, "1"), find_unit(session, found, "甲县"))
+            record_progress(
+                session,
+                held,
+                ProgressUpdate(status=Status.DOING, note="过半"),
+                by="测试员",
+                now=tracker.now(),
+                today=AS_OF,
+            )
+            session.commit()
+
+        ledger.write_text(text.replace("甲县", "甲县人民政府"), encoding="utf-8")
+        screen.action_dry_run()  # type: ignore[attr-defined]
+        await pilot.pause()
+        result = str(screen.query_one("#import-result").render())
+        assert "将删除文件中已没有的 单位[甲县]" in result and "进度记录1条" in result, result
+        assert "其中1条分配已有进度" in result
+        screen.action_confirm()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#cancel")
+        await pilot.pause()
+        with tracker.session() as session:
+            assert find_unit(session, find_ledger(session, "改名台账"), "甲县").name == "甲县"  # nothing deleted
+        screen.action_confirm()  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.click("#confirm")
+        await pilot.pause()
+        assert "已导入" in str(screen.query_one("#import-result").render())
+    with tracker.session() as session:
+        assert find_unit(session, find_ledger(session, "改名台账"), "甲县人民政府").name == "甲县人民政府"

@@ -12,8 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Header, Input, Static
 
 from tracker.errors import InputError, InputErrors, more_errors
-from tracker.importing import import_ledgers, read_ledger_file
+from tracker.importing import LedgerSummary, import_ledgers, read_ledger_file
 from tui.context import Context
+from tui.dialogs.confirm import ConfirmDialog
 from tui.i18n import error_text, t
 from tui.widgets.keybar import KeyBar
 
@@ -43,6 +44,7 @@ class ImportScreen(Screen[None]):
         self.context = context
         self.folder = folder or context.folder
         self.checked: Path | None = None
+        self.losing = 0  # assignments with progress the checked import would delete: asked again
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,7 +65,7 @@ class ImportScreen(Screen[None]):
         self.action_dry_run()
 
     def on_input_changed(self) -> None:
-        self.checked = None
+        self.checked, self.losing = None, 0
         self.query_one("#confirm", Button).disabled = True
 
     def on_button_pressed(self, message: Button.Pressed) -> None:
@@ -72,7 +74,8 @@ class ImportScreen(Screen[None]):
         elif message.button.id == "confirm":
             self.action_confirm()
 
-    def _run(self, commit: bool) -> None:
+    def _run(self, commit: bool, allow_removals: bool = False) -> None:
+        """A check runs with removals allowed, to say what they are; an import only once confirmed."""
         text = self.query_one("#path", Input).value.strip()
         result = self.query_one("#import-result", Static)
         if not text:
@@ -84,12 +87,17 @@ class ImportScreen(Screen[None]):
             specs = read_ledger_file(path)
             with tracker.session() as session:
                 summaries = import_ledgers(
-                    session, specs, by=tracker.user, now=tracker.now(), calendar=tracker.calendar
+                    session,
+                    specs,
+                    by=tracker.user,
+                    now=tracker.now(),
+                    calendar=tracker.calendar,
+                    allow_removals=allow_removals or not commit,
                 )
                 lines = [
                     t("import.line", title=s.title, tasks=s.tasks, units=s.units, assignments=s.assignments)
                     for s in summaries
-                ]
+                ] + _removals(summaries)
                 if commit:
                     session.commit()
                 else:
@@ -97,12 +105,15 @@ class ImportScreen(Screen[None]):
         except InputError as exc:
             result.update(t("import.failed", error=_errors_text(exc)))
             result.add_class("-bad")
-            self.checked = None
+            self.checked, self.losing = None, 0
             self.query_one("#confirm", Button).disabled = True
             return
-        result.remove_class("-bad")
-        result.update(t("import.done" if commit else "import.would", lines="\n".join(lines)))
         self.checked = None if commit else path
+        self.losing = 0 if commit else sum(s.removed.with_progress for s in summaries if s.removed)
+        if self.losing:
+            lines.append(t("import.loses_progress", count=self.losing))
+        result.set_class(bool(self.losing), "-bad")
+        result.update(t("import.done" if commit else "import.would", lines="\n".join(lines)))
         self.query_one("#confirm", Button).disabled = commit
 
     def action_dry_run(self) -> None:
@@ -112,4 +123,31 @@ class ImportScreen(Screen[None]):
         if self.checked is None:
             self.notify(t("import.check_first"), severity="warning")
             return
-        self._run(commit=True)
+        if not self.losing:
+            self._run(commit=True)
+            return
+
+        def decided(sure: bool | None) -> None:
+            if sure:
+                self._run(commit=True, allow_removals=True)
+
+        self.app.push_screen(
+            ConfirmDialog(t("import.remove_prompt", count=self.losing), t("import.remove_confirm")), decided
+        )
+
+
+def _removals(summaries: list[LedgerSummary]) -> list[str]:
+    """What each ledger's import deletes, in the UI's words."""
+    return [
+        t(
+            "import.removed",
+            title=s.title,
+            units="、".join(s.removed.units),
+            tasks="、".join(s.removed.tasks),
+            reports="、".join(s.removed.reports),
+            assignments=s.removed.assignments,
+            progress=s.removed.progress,
+        )
+        for s in summaries
+        if s.removed
+    ]
