@@ -264,6 +264,15 @@ def send_outbox(
         result.failed, result.queued = 0, len(rows)
         result.problems.append(exc.reason)
         result.server_error = exc
+        # Nothing was handed over, so nothing failed or counts as an attempt; but the messages
+        # say why they are still waiting (`tracker outbox`, the UI), as a refusal would.
+        table = table_of(OutboxMessage)
+        with engine.begin() as connection:
+            connection.execute(
+                sa.update(table)
+                .where(table.c.id.in_(ids), table.c.status.in_(UNCLAIMED))
+                .values(last_error=exc.reason[:2000])
+            )
         return result
     try:
         with _sender(engine) as me:

@@ -144,7 +144,10 @@ def test_a_server_that_is_down_keeps_the_queue(mail_cli, server: Server) -> None
     code, result = notify(mail_cli, "--as-of", "2017-04-03")
     assert code == 1 and result["sent"] == 0 and result["queued"] == 2
     assert f"cannot reach 127.0.0.1:{down.port}" in result["problems"][0]
-    assert {m["status"] for m in mail_cli("outbox", "--json").json()} == {"queued"}  # nothing claimed
+    waiting = mail_cli("outbox", "--json").json()
+    assert {m["status"] for m in waiting} == {"queued"}  # nothing claimed
+    assert {m["attempts"] for m in waiting} == {0}  # nothing handed over
+    assert all(f"cannot reach 127.0.0.1:{down.port}" in m["error"] for m in waiting)  # but why it waits
     mail_cli.config()
     assert notify(mail_cli, "--as-of", "2017-04-03") == (0, {"sent": 2, "failed": 0, "queued": 0})
 
