@@ -380,9 +380,11 @@ def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
 
 
 def render_docx(detail: NoticeDetail, path: Path, templates: str | None = None) -> None:
+    from tracker.files import written_atomically
+
     document = _build_docx(detail, templates)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    with written_atomically(path) as temporary:
+        document.save(str(temporary))
 
 
 def docx_bytes(detail: NoticeDetail, templates: str | None = None) -> bytes:
@@ -430,9 +432,11 @@ def render_to_file(detail: NoticeDetail, path: Path, templates: str | None = Non
     if suffix == ".docx":
         render_docx(detail, path, templates)
     elif suffix in (".md", ".txt"):
+        from tracker.files import written_atomically
+
         text = render_markdown(detail, templates) if suffix == ".md" else render_text(detail, templates)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with written_atomically(path) as temporary:
+            temporary.write_text(text, encoding="utf-8")
     else:
         raise InputError(f"-o {path}: write .docx, .md or .txt")
 

@@ -25,12 +25,22 @@ log = logging.getLogger("tracker.scheduler")
 RETRY_MINUTES = 5
 
 
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """The log, readable by its owner only as every file tracker writes (a new one after each
+    rotation too)."""
+
+    def _open(self) -> Any:
+        descriptor = os.open(self.baseFilename, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)
+        return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(log_file: Path) -> None:
     log_file.parent.mkdir(parents=True, exist_ok=True)
+
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     handlers: list[logging.Handler] = [
         logging.StreamHandler(),
-        logging.handlers.RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"),
+        _PrivateLog(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"),
     ]
     root = logging.getLogger("tracker")
     root.setLevel(logging.INFO)

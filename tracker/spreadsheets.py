@@ -23,7 +23,14 @@ def open_workbook(path: Path, constant_memory: bool = False) -> Any:
 
 
 def write_interviews(path: Path, entries: Sequence[Any]) -> None:
-    """The interview list (约谈名单) as a printable sheet."""
+    """The interview list (约谈名单) as a printable sheet, whole or absent."""
+    from tracker.files import written_atomically
+
+    with written_atomically(path) as temporary:
+        _write_interviews(temporary, entries)
+
+
+def _write_interviews(path: Path, entries: Sequence[Any]) -> None:
     workbook = open_workbook(path)
     sheet = workbook.add_worksheet("约谈名单")
     title = workbook.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "宋体"})
