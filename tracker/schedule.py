@@ -165,10 +165,25 @@ def mark_interrupted(engine: Engine) -> int:
     return int(count)
 
 
+def _latest_run(engine: Engine, name: str) -> dt.date | None:
+    table = table_of(JobRun)
+    with engine.connect() as connection:
+        latest = connection.execute(sa.select(sa.func.max(table.c.for_date)).where(table.c.job == name)).scalar()
+    return latest if latest is None or isinstance(latest, dt.date) else dt.date.fromisoformat(str(latest))
+
+
 def run_due(engine: Engine, settings: Settings, now: dt.datetime, work: Callable[[Job], str]) -> list[Job]:
     """Run every job due by ``now`` that has not run for its date; returns those run."""
     ran = []
     for job in due_jobs(settings, now):
+        latest = _latest_run(engine, job.name)
+        if latest is not None and latest > job.for_date:
+            # The clock went back (or `run --once --at` an earlier day): what is due for an
+            # earlier date than one already run would mail yesterday's news as today's.
+            log.warning(
+                "the %s job ran for %s already; not running it for the earlier %s", job.name, latest, job.for_date
+            )
+            continue
         if not claim(engine, job, now):
             continue
         log.info("running the %s job for %s", job.name, job.for_date)

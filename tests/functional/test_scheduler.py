@@ -197,3 +197,12 @@ def test_a_long_run_keeps_its_lease_so_no_second_scheduler_takes_over(
     assert [job.name for job in ran] == ["daily", "weekly"]
     assert len(refused) == 8 and all(holder is not None for holder in refused)
     app.engine.dispose()
+
+
+def test_a_clock_gone_back_runs_nothing_for_an_earlier_day(scheduled, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert scheduled("--once", "--at", "2017-04-05T08:05").code == 0
+    before = runs(db_url)
+    assert ("daily", "2017-04-05", "done") in before
+    back = scheduled("--once", "--at", "2017-04-03T08:05")
+    assert back.code == 0
+    assert runs(db_url) == before  # no check, no digest for 04-03 after 04-05's
