@@ -535,6 +535,16 @@ class _Importer:
                     after={"deadline": task_spec.deadline_text},
                     task_id=task.id,
                 )
+            if task.id is not None and task.text != task_spec.text:
+                # Kept so that a notice issued before still reads as issued (``notices.py``).
+                self.audit(
+                    ledger.id,
+                    "task-text",
+                    f"任务 {item.seq}",
+                    before={"text": task.text},
+                    after={"text": task_spec.text},
+                    task_id=task.id,
+                )
             old_due = task.due_on
             task.position, task.seq, task.text = position, item.seq, task_spec.text
             task.deadline_text, task.deadline_kind = task_spec.deadline_text, item.deadline.kind

@@ -9,6 +9,7 @@ yields the notice of the highest level it reached, once per level and deadline.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -413,6 +414,29 @@ def _deadline_as_noticed(text: str, kind: str, written: dt.date | None, noticed:
     return f"{text}（{cn_date(noticed)}）"
 
 
+def _words_as_issued(session: Session, notice: Notice, task_ids: set[int]) -> dict[tuple[int, str], str]:
+    """A task's text and deadline as they were written when the notice was issued, where a
+    re-import changed them since: the first change after the notice keeps the words before it."""
+    if not task_ids:
+        return {}
+    from tracker.models import AuditEntry
+
+    rows = session.execute(
+        sa.select(col(AuditEntry.task_id), col(AuditEntry.before))
+        .where(
+            col(AuditEntry.task_id).in_(sorted(task_ids)),
+            col(AuditEntry.action).in_(("task-text", "deadline")),
+            col(AuditEntry.at) > notice.created_at,
+        )
+        .order_by(col(AuditEntry.id))
+    )
+    words: dict[tuple[int, str], str] = {}
+    for task_id, before in rows:
+        for name, value in json.loads(before or "{}").items():
+            words.setdefault((int(task_id), name), str(value))
+    return words
+
+
 def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail:
     ledger = session.get(Ledger, notice.ledger_id)
     assert ledger is not None and notice.id is not None
@@ -437,6 +461,7 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
             col(Task.deadline_kind),
             col(Task.due_on),
             extended,
+            col(Task.id),
         )
         .join(Assignment, col(Assignment.id) == col(NoticeItem.assignment_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
@@ -463,9 +488,18 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         .where(col(NoticeItem.notice_id) == notice.id)
         .order_by(col(Unit.position), col(NoticeItem.deadline))
     ).all()
+    issued = _words_as_issued(session, notice, {row[-1] for row in task_rows})
     lines = [
-        NoticeLine(u, p, s, t, _deadline_as_noticed(dtext, kind, written, d, bool(ext)), d, n)
-        for u, p, s, t, dtext, d, n, kind, written, ext in task_rows
+        NoticeLine(
+            u,
+            p,
+            s,
+            issued.get((tid, "text"), t),
+            _deadline_as_noticed(issued.get((tid, "deadline"), dtext), kind, written, d, bool(ext)),
+            d,
+            n,
+        )
+        for u, p, s, t, dtext, d, n, kind, written, ext, tid in task_rows
     ]
     lines += [
         NoticeLine(u, p, "", f"{name}（漏报）", _deadline_as_noticed(dtext, "recurring", None, d, False), d, n)

@@ -353,3 +353,19 @@ def test_reimporting_the_file_keeps_a_personnel_change(cli) -> None:  # type: ig
     rows = [r for r in cli("show", "1", "--json").json()["rows"] if r["unit"] == "南乐县政府"]
     assert {r["person"] for r in rows} == {"赵六"}
     assert [h["action"] for h in cli("history", "1", "-", "南乐县", "--json").json()].count("person") == 1
+
+
+def test_an_issued_notice_keeps_its_words_after_a_reimport(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    imported(cli, tmp_path, LEDGER)
+    warning = next(n for n in check(cli, "2017-04-05")["notices"] if n["units"] == ["甲县政府"])
+    before = markdown(cli, tmp_path, warning["number"])
+    assert "| 任务一 | 2017年3月31日 |" in before
+    changed = LEDGER.replace(
+        'text = "任务一"\ndeadline = "2017年3月31日"', 'text = "任务一（修订）"\ndeadline = "2017年3月31日前"'
+    )
+    assert changed != LEDGER
+    imported(cli, tmp_path, changed)
+    assert markdown(cli, tmp_path, warning["number"]) == before
+    # A notice issued after the re-import gives the new words.
+    later = next(n for n in check(cli, "2017-04-20")["notices"] if n["kind"] == "criticism")
+    assert "任务一（修订）" in markdown(cli, tmp_path, later["number"])
