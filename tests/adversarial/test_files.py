@@ -161,7 +161,7 @@ BOMBS = {
     ),
     "billion-laughs": (lambda: ledger_xlsx(prolog=BILLION_LAUGHS), "DOCTYPE"),
     "xxe": (lambda: ledger_xlsx(prolog=XXE), "DOCTYPE"),
-    "far-cell": (lambda: xlsx({"台账": sheet_xml([["x"]], first_row=30_000)}), "row 30000"),
+    "far-cell": (lambda: xlsx({"台账": sheet_xml([["x"]], first_row=300_000)}), "row 300000"),
 }
 
 
