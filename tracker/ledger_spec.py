@@ -19,13 +19,17 @@ from tracker.deadlines import MAX_YEAR, MIN_YEAR, YEARS, Absolute, Deadline, Dea
 from tracker.errors import InputError, raise_all
 from tracker.models import Role
 
+# Full-width letters and digits (ＡＢＣ, １２３) read as plain ones; full-width punctuation stays, as
+# Chinese names write it: 地级及以上城市人民政府（不含计划单列市）, not (…), which NFKC would make.
+_WIDE_ALNUM = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+
 
 def clean_name(text: str) -> str:
-    """A name as compared and stored: NFKC-normalised (full-width letters and digits as plain
-    ones), without format characters (zero-width spaces and joiners, RTL/LTR marks, a BOM: they
-    would make two names that look the same distinct), and without the spaces that pad names for
+    """A name as compared and stored: composed (NFC), full-width letters and digits as plain ones,
+    without format characters (zero-width spaces and joiners, RTL/LTR marks, a BOM: they would
+    make two names that look the same distinct), and without the spaces that pad names for
     typesetting ("范  县政府", "刘  兵")."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFC", text).translate(_WIDE_ALNUM)
     return re.sub(r"\s+", "", "".join(c for c in text if unicodedata.category(c) != "Cf"))
 
 

@@ -274,6 +274,15 @@ def test_invisible_marks_do_not_make_another_unit(cli, tmp_path: Path) -> None: 
 # --- spreadsheets: where things are looked for and reported -------------------------------------
 
 
+def test_full_width_punctuation_in_a_name_is_kept_as_written(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "wide.toml"
+    text = 'title = "台账"\nyear = 2017\n[[units]]\nname = "地级市人民政府（不含计划单列市）"\n'
+    path.write_text(text + '[[units]]\nname = "ＡＢ县"\n[[tasks]]\ntext = "任务"\ndeadline = "2017年3月底"\n', "utf-8")
+    assert cli("import", path).code == 0
+    units = {row["unit"] for row in cli("show", "1", "--json").json()["rows"]}
+    assert units == {"地级市人民政府（不含计划单列市）", "AB县"}
+
+
 def test_a_header_below_row_15_is_found(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     preamble = [[f"说明第{i}行"] for i in range(1, 20)]
     rows = [["测试督查台账"], *preamble, *LEDGER_ROWS[1:]]
