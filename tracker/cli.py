@@ -18,18 +18,20 @@ from sqlmodel import Session
 
 from tracker import app as app_factory
 from tracker import output
-from tracker.deadlines import Absolute, DeadlineError, check_date, parse, resolve_dates
+from tracker.deadlines import DeadlineError, check_date, parse, resolve_dates
 from tracker.errors import BusyError, InputError
 from tracker.importing import import_ledgers, read_ledger_file, summarise
 from tracker.ledger_spec import LedgerSpec
 from tracker.lookup import MAX_ID, find_assignment, find_ledger, find_task, find_unit
 from tracker.models import STATUS_BY_LABEL, Status
 from tracker.progress import ProgressUpdate, record_progress, set_person, task_subject
+from tracker.typed_dates import typed_date
 from tracker.views import ledger_rows
 
 
 class DateParam(click.ParamType[dt.date]):
-    """A date: 2017-03-31, 2017/3/31, or as a document writes it (2017年3月31日)."""
+    """A date as people type it: 2017-03-31, 2017/3/31, 2017.3.31, 20170331, 2017年3月31日, 17年3月31日,
+    3月31日 (this year), 今天, 昨天, 前天, 明天 (see tracker.typed_dates)."""
 
     name = "DATE"
 
@@ -37,12 +39,20 @@ class DateParam(click.ParamType[dt.date]):
         try:
             if isinstance(value, dt.date):
                 return check_date(value, str(value))
-            parsed = parse(str(value))  # the supported years are checked there
-        except DeadlineError as exc:
+        except InputError as exc:
             self.fail(str(exc), param, ctx)
-        if not isinstance(parsed, Absolute):
-            self.fail(f"{value}: not a single date", param, ctx)
-        return parsed.date
+        today = _today(ctx)  # a bad config file is its own error, not this option's
+        try:
+            return typed_date(str(value), today)  # the supported years are checked there
+        except InputError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _today(ctx: click.Context | None) -> dt.date:
+    """Today in the configured time zone: the app's when it is built, else from the settings alone
+    (reading a date opens no database)."""
+    obj = ctx.find_object(Obj) if ctx is not None else None
+    return (obj or Obj(None, None, None, False)).today()
 
 
 class MomentParam(click.DateTime):
@@ -71,6 +81,14 @@ class Obj:
     def __init__(self, db: str | None, config: Path | None, user: str | None, as_json: bool) -> None:
         self.db, self.config, self.user, self.as_json = db, config, user, as_json
         self._tracker: app_factory.Tracker | None = None
+
+    def today(self) -> dt.date:
+        """Today in the configured time zone, without opening the database when not yet open."""
+        if self._tracker is not None:
+            return self._tracker.today()
+        from tracker.config import load_settings
+
+        return app_factory.today_in(load_settings(self.config).timezone, app_factory.utc_now())
 
     @property
     def tracker(self) -> app_factory.Tracker:

@@ -392,7 +392,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date.parsed": ("解析为 {date}", "understood as {date}"),
     "date.empty": ("", ""),
     "date.bad": ("看不懂“{text}”：请写成 2017-03-31 或 2017年3月31日", "Cannot read {text}: write 2017-03-31"),
-    "date.not_one_day": ("“{text}”不是某一天：请写具体日期", "{text} is not a single day: write a date"),
+    "error.date_unreadable": (
+        "无法识别的日期：{text}，可写作 2017-09-10、9月10日 或 今天",
+        "Unrecognised date: {text}; write e.g. 2017-09-10, 2017/9/10 or 20170910",
+    ),
+    "error.date_empty": ("未填写日期，可写作 2017-09-10、9月10日 或 今天", "No date: write e.g. 2017-09-10"),
+    "error.date_no_month": (
+        "无法识别的日期：{text}，没有 {month} 月",
+        "Unrecognised date: {text}: there is no month {month}",
+    ),
+    "error.date_no_day": (
+        "无法识别的日期：{text}，{year}年{month}月没有 {day} 日（该月共 {last} 天）",
+        "Unrecognised date: {text}: {year}-{month} has no day {day} (it has {last} days)",
+    ),
+    "error.date_out_of_range": (
+        "日期超出支持的年份（{years}）：{text}",
+        "Date outside the supported years ({years}): {text}",
+    ),
     "percent.bad": ("0 到 100 的整数", "a whole number from 0 to 100"),
     # notices
     "notices.col.number": ("文号", "Number"),

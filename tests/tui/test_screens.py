@@ -172,10 +172,34 @@ async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
 
 
 def test_understood_dates() -> None:
-    assert understood("2017年3月31日") == (dt.date(2017, 3, 31), "解析为 2017-03-31")
-    assert understood("") == (None, "")
-    day, why = understood("尽快")
-    assert day is None and why
+    assert understood("2017年3月31日", AS_OF) == (dt.date(2017, 3, 31), "解析为 2017-03-31")
+    assert understood("9月10日", AS_OF) == (dt.date(2017, 9, 10), "解析为 2017-09-10")
+    assert understood("", AS_OF) == (None, "")
+    assert understood("尽快", AS_OF) == (None, "无法识别的日期：尽快，可写作 2017-09-10、9月10日 或 今天")
+    day, why = understood("2月30日", AS_OF)
+    assert day is None and "2017年2月没有 30 日" in why
+
+
+async def test_a_completion_date_typed_as_yesterday(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_matrix(pilot, app)
+        await pilot.press("down", "right", "right", "enter")  # task 2, 南乐县政府
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AssignmentScreen)
+        screen.query_one("#status").value = "done"  # type: ignore[attr-defined]
+        await pilot.click("#done-on")
+        await pilot.press(*"明年")
+        hint = screen.query_one("#done-on-hint")
+        assert str(hint.render()) == "无法识别的日期：明年，可写作 2017-09-10、9月10日 或 今天"
+        assert hint.has_class("-bad")
+        await pilot.press("backspace", "backspace", *"昨天")
+        assert str(hint.render()) == "解析为 2017-09-14" and not hint.has_class("-bad")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    saved = assignment(tracker, "2", "南乐县政府")
+    assert (saved.status, saved.completed_on) == ("done", dt.date(2017, 9, 14))  # the day before the UI's day
 
 
 async def test_approving_and_refusing_extension_requests(tracker: Tracker) -> None:

@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
 from tracker.changes import history, request_extension
-from tracker.deadlines import Absolute, DeadlineError, parse
+from tracker.deadlines import DeadlineError, parse
 from tracker.errors import InputError
 from tracker.models import Assignment, Extension, Ledger, Status, Task, Unit
 from tracker.notices import CoveringNotice, assignment_notices
 from tracker.progress import ProgressUpdate, current_person, record_progress, task_subject
+from tracker.typed_dates import typed_date
 from tracker.views import days_overdue
 from tui.context import Context
 from tui.describe import action_name, describe
@@ -33,17 +34,16 @@ from tui.table import refill as refill_table
 from tui.widgets.keybar import KeyBar
 
 
-def understood(text: str) -> tuple[dt.date | None, str]:
-    """A typed date and the line under its field: 解析为 2017-03-31, or why not."""
+def understood(text: str, today: dt.date) -> tuple[dt.date | None, str]:
+    """A typed date (as tracker.typed_dates reads it, ``today`` being the UI's day) and the line
+    under its field: 解析为 2017-03-31, or why not."""
     if not text.strip():
         return None, ""
     try:
-        parsed = parse(text.strip())
-    except DeadlineError:
-        return None, t("date.bad", text=text.strip())
-    if not isinstance(parsed, Absolute):
-        return None, t("date.not_one_day", text=text.strip())
-    return parsed.date, t("date.parsed", date=parsed.date.isoformat())
+        day = typed_date(text, today)
+    except InputError as exc:
+        return None, error_text(exc)
+    return day, t("date.parsed", date=day.isoformat())
 
 
 HistoryRow = tuple[dt.datetime, str, str, str, str]
@@ -190,7 +190,7 @@ class AssignmentScreen(Screen[bool]):
 
     def on_input_changed(self, message: Input.Changed) -> None:
         if message.input.id in ("done-on", "extend-to"):
-            day, line = understood(message.value)
+            day, line = understood(message.value, self.context.as_of)
             hint = self.query_one(f"#{message.input.id}-hint", Static)
             hint.update(line)
             hint.set_class(bool(message.value.strip()) and day is None, "-bad")
@@ -204,7 +204,7 @@ class AssignmentScreen(Screen[bool]):
     def action_save(self) -> None:
         status = Status(str(self.query_one("#status", Select).value))
         text = self.query_one("#done-on", Input).value
-        done_on, line = understood(text)
+        done_on, line = understood(text, self.context.as_of)
         if text.strip() and done_on is None:
             self.notify(line, severity="error")
             return
@@ -235,7 +235,7 @@ class AssignmentScreen(Screen[bool]):
             self.refused(refusal)
 
     def extend(self) -> None:
-        to, line = understood(self.query_one("#extend-to", Input).value)
+        to, line = understood(self.query_one("#extend-to", Input).value, self.context.as_of)
         if to is None:
             self.notify(line or t("asg.extend_to"), severity="error")
             return
