@@ -22,7 +22,7 @@ import calendar as _calendar
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tracker.errors import InputError
 from tracker.workdays import WorkCalendar
@@ -114,12 +114,13 @@ class Absolute:
 
     date: dt.date
     kind: str = "absolute"
+    note: str = field(default="", compare=False)  # a convention applied, said in the explanation
 
     def dates(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
         return [self.date]
 
     def explain(self) -> str:
-        return self.date.isoformat()
+        return f"{self.date.isoformat()}（{self.note}）" if self.note else self.date.isoformat()
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,9 @@ class Relative:
     amount: int
     unit: str  # "days" | "workdays" | "months"
     kind: str = "relative"
+    # The event counted from, as written (收件, 收到通知); "" when the text names none. Only a name:
+    # two texts that differ in it resolve alike, so it is left out of equality.
+    trigger: str = field(default="", compare=False)
 
     def resolve(self, trigger: dt.date, calendar: WorkCalendar) -> dt.date:
         check_date(trigger, f"the trigger date {trigger}")
@@ -146,17 +150,26 @@ class Relative:
 
     def explain(self) -> str:
         names = {"days": "天", "workdays": "个工作日", "months": "个月"}
-        return f"触发日后{self.amount}{names[self.unit]}"
+        event = f"（{self.trigger}）" if self.trigger else ""
+        return f"触发日{event}后{self.amount}{names[self.unit]}"
+
+
+_WEEKDAYS = "一二三四五六日"
 
 
 @dataclass(frozen=True)
 class Recurring:
-    """Every year, on each (month, day) listed; day END is the month's last day."""
+    """Every year, on each (month, day) listed; day END is the month's last day. Or, with
+    ``weekday`` (0 = Monday), every week on that day (``points`` is then empty)."""
 
     points: tuple[tuple[int, int], ...]
     kind: str = "recurring"
+    weekday: int | None = None
 
     def dates(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        if self.weekday is not None:
+            first = start + dt.timedelta(days=(self.weekday - start.weekday()) % 7)
+            return [first + dt.timedelta(weeks=k) for k in range(max(0, (end - first).days // 7 + 1))]
         found = []
         for year in range(start.year, end.year + 1):
             for month, day in self.points:
@@ -173,18 +186,33 @@ class Recurring:
         raise AssertionError("a recurring rule yields at least one date a year")
 
     def explain(self) -> str:
+        if self.weekday is not None:
+            return f"每周{_WEEKDAYS[self.weekday]}"
+
         def one(month: int, day: int) -> str:
             return f"{month}月{'底' if day == END else f'{day}日'}"
 
         months = {m for m, _ in self.points}
         days = {d for _, d in self.points}
-        if months == set(range(1, 13)) and len(days) == 1:
-            (day,) = days
-            return "每月" + ("底" if day == END else f"{day}日")
+        if months == set(range(1, 13)) and len(self.points) == 12 * len(days):
+            return "每月" + "、".join("底" if day == END else f"{day}日" for day in sorted(days))
         return "每年" + "、".join(one(m, d) for m, d in self.points)
 
 
-Deadline = Absolute | Relative | Recurring
+@dataclass(frozen=True)
+class Ongoing:
+    """A standing task (长期坚持, 持续推进): no deadline, never overdue."""
+
+    kind: str = "ongoing"
+
+    def dates(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
+        return []
+
+    def explain(self) -> str:
+        return "长期任务，无完成时限"
+
+
+Deadline = Absolute | Relative | Recurring | Ongoing
 
 
 # --- grammar -----------------------------------------------------------------------------
@@ -202,17 +230,47 @@ _HALF = re.compile(_YEAR + r"(?P<half>上半年|下半年)(?:末|底)?$")
 _QUARTER = re.compile(_YEAR + r"第?(?P<q>\d{1,2})季度(?:末|底)?$")
 
 _RELATIVE = re.compile(
-    r"^(?:(?P<trigger>.*?)后的?)?(?P<n>\d{1,4})(?P<unit>个工作日|工作日|天|日|个月|月|周|个星期|星期)"
+    r"^(?:(?P<trigger>.*?)(?P<from>之日起|之日|当日起|当天起|之次日起|次日起|起|后的?))?"
+    r"(?P<n>\d{1,4})(?P<unit>个工作日|工作日|天|日|个月|月|周|个星期|星期)"
     r"(?P<within>内|以内|之内)?"
 )
+# 不超过5个工作日: a period without a named event, "within" said the other way round.
+_AT_MOST = re.compile(r"^(?:不准|不得|不能|最长不|最多不|不)(?:超过|超出|多于)")
+_DAY_ITEM = r"\d{1,2}[日号]"
+_PART = r"上旬|中旬|下旬|初|中|底|末"
+_MONTH_ITEM = rf"\d{{1,2}}月(?:{_DAY_ITEM}|{_PART})?"
+_AND = r"[和、,及与]"
 _RECURRING_QUARTERS = re.compile(r"^每年(?:的)?第?(?P<qs>\d(?:[、,，和及与]第?\d)*)季度(?:末|底)?$")
 _EVERY_QUARTER = re.compile(r"^每(?:个)?季度(?:末|底)?$")
-_EVERY_HALF = re.compile(r"^每半年(?:末|底)?$")
-_EVERY_MONTH = re.compile(r"^每(?:个)?月(?:(?P<day>\d{1,2})[日号]|(?P<part>上旬|中旬|下旬|初|底|末))?$")
-_EVERY_YEAR = re.compile(
-    r"^每年(?:的)?(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})[日号]|(?P<part>上旬|中旬|下旬|初|中|底|末))?"
-    r"|(?P<yearend>年底|年末|底|末))$"
+# 每季度首月10日前 (01-10, 04-10, ...), 每季度末月20日前 (03-20, ...)
+_EVERY_QUARTER_MONTH = re.compile(
+    r"^每(?:个)?季度(?:的)?(?P<which>首月|第1个?月|初|次月|第2个?月|末月|最后1个?月|第3个?月)"
+    rf"(?P<day>{_DAY_ITEM}|{_PART})$"
 )
+_QUARTER_MONTH = {"首月": 1, "第1个月": 1, "第1月": 1, "初": 1, "次月": 2, "第2个月": 2, "第2月": 2}
+# 每季度结束后15日内 (01-15, 04-15, 07-15, 10-15); 每月结束后5日内
+_AFTER_PERIOD = re.compile(r"^每(?:个)?(?P<period>季度|月)(?:结束|末|终了)后(?:的)?(?P<n>\d{1,2})[日天]$")
+_EVERY_HALF = re.compile(r"^每半年(?:末|底)?$")
+_EVERY_MONTH = re.compile(
+    rf"^每(?:个)?月(?:(?P<days>{_DAY_ITEM}(?:{_AND}{_DAY_ITEM})*)|月?(?P<part>上旬|中旬|下旬|初|底|末))?$"
+)
+_EVERY_YEAR = re.compile(
+    rf"^每年(?:的)?(?:(?P<items>{_MONTH_ITEM}(?:{_AND}{_MONTH_ITEM})*)|(?P<yearend>年底|年末|底|末))$"
+)
+_TIME = r"(?:上午|下午|中午|晚上|早上)?(?:下班|\d{1,2}:\d{2}|\d{1,2}[时点](?:\d{1,2}分|半|整)?)?"
+# 每周五前, 每周周五之前, 每周二中午12时前, 每星期一
+_EVERY_WEEK = re.compile(rf"^每(?:个)?(?:周|星期|礼拜)(?:周|星期|礼拜)?(?P<d>[1-7日天]){_TIME}$")
+# 6月18日(星期二)上午下班前, 6月18日17:00前: the weekday and the time are annotations
+_ANNOTATED = re.compile(
+    r"^(?P<date>.*?\d[日号])(?:\(?(?:星期|周|礼拜)(?P<wd>[1-7日天])\)?)?(?P<time>" + _TIME + r")(?P<rest>.*)$"
+)
+_ONGOING = re.compile(r"^(?:长期坚持|长期推进|长期|持续推进|持续开展|持续|常态化推进|常态化开展|常态化)$")
+_WITHIN_YEAR = re.compile(r"^(?:本年度|本年|今年|当年|年度|年)(?:内|以内|之内)")
+
+
+def _weekday(ch: str) -> int:
+    """星期 1–6 → Monday–Saturday (0–5); 日/天/7 → Sunday (6)."""
+    return 6 if ch in "日天7" else int(ch) - 1
 
 
 def _year(m: re.Match[str], ref_year: int | None, text: str) -> int:
@@ -263,6 +321,16 @@ def _absolute(core: str, ref_year: int | None, text: str) -> Absolute | None:
     return None
 
 
+def _month_day(item: str, text: str) -> int:
+    """The day of "10日" or a soft part (底, 上旬 …) of a month, checked for some month."""
+    if m := re.fullmatch(r"(\d{1,2})[日号]", item):
+        day = int(m[1])
+        if not 1 <= day <= 31:
+            raise DeadlineError(f"{text}: no day {day} in a month")
+        return day
+    return _SOFT_MONTH_DAY[item]
+
+
 def _recurring(core: str, text: str) -> Recurring | None:
     if m := _RECURRING_QUARTERS.match(core):
         quarters = sorted({int(q) for q in re.findall(r"\d", m["qs"])})
@@ -271,50 +339,83 @@ def _recurring(core: str, text: str) -> Recurring | None:
         return Recurring(tuple((q * 3, END) for q in quarters))
     if _EVERY_QUARTER.match(core):
         return Recurring(((3, END), (6, END), (9, END), (12, END)))
+    if m := _EVERY_QUARTER_MONTH.match(core):
+        offset = _QUARTER_MONTH.get(m["which"], 3) - 1
+        day = _month_day(m["day"], text)
+        return Recurring(tuple((q * 3 - 2 + offset, day) for q in range(1, 5)))
+    if m := _AFTER_PERIOD.match(core):
+        n = int(m["n"])
+        if not 1 <= n <= 28:
+            raise DeadlineError(f"{text}: {n} days after a period's end must be 1 to 28 (write the date instead)")
+        months = range(1, 13, 3) if m["period"] == "季度" else range(1, 13)
+        return Recurring(tuple((month, n) for month in months))
     if _EVERY_HALF.match(core):
         return Recurring(((6, END), (12, END)))
+    if m := _EVERY_WEEK.match(core):
+        return Recurring((), weekday=_weekday(m["d"]))
     if m := _EVERY_MONTH.match(core):
-        if m["day"]:
-            day = int(m["day"])
-            if not 1 <= day <= 31:
-                raise DeadlineError(f"{text}: no day {day} in a month")
-        else:
-            day = _SOFT_MONTH_DAY[m["part"] or ""]
-        return Recurring(tuple((month, day) for month in range(1, 13)))
+        days = [_month_day(d, text) for d in re.findall(_DAY_ITEM, m["days"])] if m["days"] else []
+        days = sorted(set(days)) or [_SOFT_MONTH_DAY[m["part"] or ""]]
+        return Recurring(tuple((month, day) for month in range(1, 13) for day in days))
     if m := _EVERY_YEAR.match(core):
         if m["yearend"]:
             return Recurring(((12, END),))
-        month = int(m["month"])
-        _check_month(month, text)
-        if m["day"]:
-            day = int(m["day"])
-            _check_day(2000, month, day, text)  # a leap year: 每年2月29日 is refused below
-            if (month, day) == (2, 29):
-                raise DeadlineError(f"{text}: 2月29日 does not come every year")
-        else:
-            day = _SOFT_MONTH_DAY[m["part"] or ""]
-        return Recurring(((month, day),))
+        points = []
+        for item in re.findall(_MONTH_ITEM, m["items"]):
+            month_text, _, rest = item.partition("月")
+            month = int(month_text)
+            _check_month(month, text)
+            if rest and rest[0].isdigit():
+                day = int(rest[:-1])
+                _check_day(2000, month, day, text)  # a leap year: 每年2月29日 is refused below
+                if (month, day) == (2, 29):
+                    raise DeadlineError(f"{text}: 2月29日 does not come every year")
+            else:
+                day = _SOFT_MONTH_DAY[rest]
+            points.append((month, day))
+        return Recurring(tuple(sorted(set(points))))
     return None
 
 
 def _relative(s: str, text: str) -> Relative | None:
+    at_most = _AT_MOST.match(s)
+    if at_most:
+        s = s[at_most.end() :]
     m = _RELATIVE.match(s)
-    if not m or not (m["within"] or m["trigger"] is not None):
+    if not m or not (m["within"] or m["from"] is not None or at_most):
         return None
     rest = s[m.end() :]
-    if rest and not _SUFFIX.fullmatch(rest) and not re.fullmatch(r"[报送上交提完成将把各地的]+.*", rest):
+    allowed = r"[报送上交提完成将把各地的办结答复反馈处理]+.*"
+    if rest and not _SUFFIX.fullmatch(rest) and not re.fullmatch(allowed, rest):
         return None
+    trigger = re.sub(r"^自", "", m["trigger"] or "")
+    trigger = re.sub(r"(?:的|之)$", "", trigger)
+    if m["from"] is not None and trigger in ("", "年", "过年", "节", "节日", "节后"):
+        raise DeadlineError(
+            f"{text}: “{m['trigger'] or ''}{m['from']}” is not an event we understand"
+            " (after New Year's Day? after the Spring Festival?); write the date (e.g. 每年1月10日前)"
+            " or name the event (e.g. 接到通知后10日内)"
+        )
     n = int(m["n"])
     unit = m["unit"]
     if n == 0:
         raise DeadlineError(f"{text}: a period of 0 is not a deadline")
     if unit in ("个工作日", "工作日"):
-        return Relative(n, "workdays")
+        return Relative(n, "workdays", trigger=trigger)
     if unit in ("个月", "月"):
-        return Relative(n, "months")
+        return Relative(n, "months", trigger=trigger)
     if unit in ("周", "个星期", "星期"):
-        return Relative(n * 7, "days")
-    return Relative(n, "days")
+        return Relative(n * 7, "days", trigger=trigger)
+    return Relative(n, "days", trigger=trigger)
+
+
+def _annotations(s: str, text: str) -> tuple[str, int | None]:
+    """The text without a weekday and time of day after its date (6月18日(星期二)上午下班前 →
+    6月18日前), and the weekday written (0 = Monday), if any."""
+    m = _ANNOTATED.match(s)
+    if not m or not (m["wd"] or m["time"]):
+        return s, None
+    return m["date"] + m["rest"], (_weekday(m["wd"]) if m["wd"] else None)
 
 
 def parse(text: str, ref_year: int | None = None) -> Deadline:
@@ -326,6 +427,8 @@ def parse(text: str, ref_year: int | None = None) -> Deadline:
         raise DeadlineError(f"{text}: {mixed.group()} mixes digits and Chinese numerals in one number")
     s = normalise(text)
     s = re.sub(r"[。；;，,]+$", "", s)
+    if _ONGOING.match(_SUFFIX.sub("", s) or s):
+        return Ongoing()
     if s.startswith("每"):
         core = _SUFFIX.sub("", s) or s
         found = _recurring(core, text)
@@ -335,15 +438,34 @@ def parse(text: str, ref_year: int | None = None) -> Deadline:
     rel = _relative(_PREFIX.sub("", s), text)
     if rel is not None:
         return rel
-    core = _SUFFIX.sub("", _PREFIX.sub("", s))
-    if re.fullmatch(r"\d{4}年", core) and re.search(r"\d{4}年(前|以前|之前)", s):
-        raise DeadlineError(f"{text}: ambiguous (before the year, or by its end?); write {core}底前")
+    s, weekday = _annotations(s, text)
+    bare = _PREFIX.sub("", s)
+    if (m := _WITHIN_YEAR.match(bare)) and _SUFFIX.sub("", bare[m.end() :]) == "":
+        return Absolute(dt.date(_need_ref(ref_year, text), 12, 31))
+    core = _SUFFIX.sub("", bare)
     found_abs = _absolute(core, ref_year, text)
     if found_abs is None:
         raise DeadlineError(
             f"{text}: not a deadline we understand (write e.g. 2017年3月底, 12月15日前, 接到通知后15天内 or 每季度末)"
         )
+    if weekday is not None and found_abs.date.weekday() != weekday:
+        actual = _WEEKDAYS[found_abs.date.weekday()]
+        raise DeadlineError(
+            f"{text}: {cn_date(found_abs.date)} is a 星期{actual}, not a 星期{_WEEKDAYS[weekday]}; check the date"
+        )
+    # X月前 / X年前: by the end of X (as 3月 alone and 2017年 alone are), said in the explanation.
+    if mb := re.fullmatch(r"(?:(\d{4,6})年)?(\d{1,2})月(?:前|以前|之前)", bare):
+        note = f"“{mb[2]}月前”按{mb[2]}月底前理解"
+        return Absolute(found_abs.date, note=note)
+    if mb := re.fullmatch(r"(\d{4,6})年(?:前|以前|之前)", bare):
+        return Absolute(found_abs.date, note=f"“{mb[1]}年前”按{mb[1]}年底前理解")
     return found_abs
+
+
+def _need_ref(ref_year: int | None, text: str) -> int:
+    if ref_year is None:
+        raise DeadlineError(f"{text}: no year given; write the year or give a reference year (--ref)")
+    return check_year(ref_year, text)
 
 
 def resolve_dates(
@@ -362,6 +484,8 @@ def resolve_dates(
     """
     if isinstance(deadline, Absolute):
         return [deadline.date]
+    if isinstance(deadline, Ongoing):
+        return []
     if isinstance(deadline, Relative):
         return [] if ref is None else [deadline.resolve(ref, calendar)]
     if start is None or end is None:

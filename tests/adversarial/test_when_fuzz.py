@@ -59,3 +59,53 @@ def test_when_never_fails_inside(capsys: pytest.CaptureFixture[str], text: str, 
     err = capsys.readouterr().err
     assert code in (0, 2), (args, err)
     assert "Traceback" not in err and "internal error" not in err, (args, err)
+
+
+# Phrases of issue 15 built from their parts: an event, how it is counted from, a count, a unit.
+EVENTS = st.sampled_from(["收件", "自收到通知", "交办", "自会议决定", "收到转办件工单的", "接到通知"])
+FROM = st.sampled_from(["之日起", "次日起", "后", "后的"])
+UNITS = st.sampled_from(["个工作日", "日", "天"])
+ENDS = st.sampled_from(["内", "内办结", "以内", "之内"])
+ANNOTATED = st.sampled_from(["(星期二)", "（星期三）", "上午下班", "17:00", "(周二)中午12时", "下午3时"])
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    event=EVENTS,
+    how=FROM,
+    n=st.integers(1, 60),
+    unit=UNITS,
+    end=ENDS,
+    trigger=st.dates(min_value=dt.date(2004, 1, 1), max_value=dt.date(2025, 10, 1)),
+)
+def test_counted_from_an_event_agrees_with_the_official_calendar(
+    event: str, how: str, n: int, unit: str, end: str, trigger: dt.date
+) -> None:
+    import chinese_calendar
+
+    from tracker.deadlines import Relative, parse
+    from tracker.workdays import WorkCalendar
+
+    deadline = parse(f"{event}{how}{n}{unit}{end}")
+    assert isinstance(deadline, Relative) and deadline.trigger
+    due = deadline.resolve(trigger, WorkCalendar())
+    if unit == "个工作日":
+        days = [trigger + dt.timedelta(days=k) for k in range(1, (due - trigger).days + 1)]
+        assert chinese_calendar.is_workday(due)
+        assert sum(chinese_calendar.is_workday(d) for d in days) == n
+    else:
+        assert due == trigger + dt.timedelta(days=n)
+
+
+@settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)), note=ANNOTATED)
+def test_annotated_dates_are_that_day_or_an_error(capsys: pytest.CaptureFixture[str], day: dt.date, note: str) -> None:
+    capsys.readouterr()
+    code, _ = _run(["when", f"{day.year}年{day.month}月{day.day}日{note}前", "--json"])
+    out, err = capsys.readouterr()
+    assert code in (0, 2), err
+    if code == 0:
+        assert f'"{day.isoformat()}"' in out
+    else:
+        assert "星期" in note or "周" in note, err
+        assert "not a 星期" in err

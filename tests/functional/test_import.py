@@ -337,3 +337,37 @@ def test_a_sheet_with_only_a_preamble_above_the_header_has_no_title(cli, tmp_pat
     book.save(sheet)
     result = cli("import", sheet)
     assert result.code == 2 and "no title row above the header" in result.err
+
+
+WEEKLY = """
+title = "周报台账"
+doc_number = "测试〔2017〕2号"
+year = 2017
+issued_on = 2017-01-01
+
+[[units]]
+name = "甲县政府"
+person = "张三"
+
+[[tasks]]
+text = "任务一"
+deadline = "2017年12月31日"
+
+[[reports]]
+name = "工作周报"
+deadline = "每周五前"
+"""
+
+
+def test_a_weekly_report_duty_imports_and_its_periods_are_weekly(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ledger = tmp_path / "weekly.toml"
+    ledger.write_text(WEEKLY, encoding="utf-8")
+    result = cli("import", ledger)
+    assert result.code == 0, result.err
+    assert cli("received", "周报台账", "甲县", "--on", "2017-01-06").code == 0
+    checked = cli("check", "--as-of", "2017-01-31", "--json")
+    assert checked.code == 0, checked.err
+    missing = {f["deadline"] for f in checked.json()["findings"] if f["kind"] == "report"}
+    # Fridays 01-06 (received), 01-13, 01-20, 01-27: each a period of its own (02-03 as a reminder)
+    assert {"2017-01-13", "2017-01-20"} <= missing and "2017-01-06" not in missing
+    assert all(dt.date.fromisoformat(d).weekday() == 4 for d in missing)

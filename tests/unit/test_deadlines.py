@@ -1,11 +1,21 @@
 import contextlib
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.deadlines import Absolute, DeadlineError, Recurring, Relative, normalise, parse, resolve_dates
+from tracker.deadlines import (
+    Absolute,
+    DeadlineError,
+    Ongoing,
+    Recurring,
+    Relative,
+    normalise,
+    parse,
+    resolve_dates,
+)
 from tracker.workdays import WorkCalendar
 
 D = dt.date
@@ -127,8 +137,7 @@ def test_recurring(text: str, start: dt.date, end: dt.date, expected: list[dt.da
         ("2017年第五季度末", "no quarter 5"),
         ("每月32日", "no day 32"),
         ("每年2月29日", "does not come every year"),
-        ("每周一", "not a recurring deadline"),
-        ("2017年前", "ambiguous"),
+        ("每周八", "not a recurring deadline"),
         ("0天内", "0"),
         ("明天", "not a deadline"),
     ],
@@ -238,3 +247,162 @@ def test_a_relative_deadline_resolved_beyond_the_range_is_refused(text: str, ref
 def test_digits_and_chinese_numerals_mixed_in_one_number_are_refused(text: str) -> None:
     with pytest.raises(DeadlineError, match="mixes"):
         parse(text)
+
+
+# --- issue 15: deadlines as real notices write them ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "unit", "trigger", "expected"),
+    [
+        ("收件之日起30个工作日内", 30, "workdays", "收件", D(2019, 2, 15)),
+        ("自收到通知之日起15日内", 15, "days", "收到通知", D(2019, 1, 16)),
+        ("交办之日起10个工作日内办结", 10, "workdays", "交办", D(2019, 1, 15)),
+        ("自会议决定之日起5个工作日内", 5, "workdays", "会议决定", D(2019, 1, 8)),
+        # 次日起: counting starts the next day, as it does after 之日起 (the first day is not counted)
+        ("收到转办件工单的次日起13个工作日内", 13, "workdays", "收到转办件工单", D(2019, 1, 18)),
+        ("不准超过5个工作日", 5, "workdays", "", D(2019, 1, 8)),
+        ("不超过10个工作日", 10, "workdays", "", D(2019, 1, 15)),
+        ("接到通知后15天内", 15, "days", "接到通知", D(2019, 1, 16)),
+    ],
+)
+def test_counted_from_an_event(text: str, amount: int, unit: str, trigger: str, expected: dt.date) -> None:
+    deadline = parse(text, 2019)
+    assert deadline == Relative(amount, unit)
+    assert isinstance(deadline, Relative)
+    assert deadline.trigger == trigger
+    assert (f"（{trigger}）" in deadline.explain()) == bool(trigger)
+    assert resolve_dates(deadline, ref=D(2019, 1, 1), start=None, end=None, calendar=CAL) == [expected]
+
+
+def test_the_next_day_and_the_day_count_alike() -> None:
+    # 民法典 第二百零一条: the day an event happens is not counted; counting starts the next day.
+    a = parse("收件之日起13个工作日内")
+    b = parse("收件的次日起13个工作日内")
+    assert a == b
+    assert isinstance(a, Relative) and isinstance(b, Relative)
+    for day in (D(2019, 1, 1), D(2019, 2, 1), D(2019, 9, 27)):
+        assert a.resolve(day, CAL) == b.resolve(day, CAL)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("于6月18日(星期二)上午下班前", D(2019, 6, 18)),
+        ("2019年6月18日（星期二）前", D(2019, 6, 18)),
+        ("6月18日17:00前", D(2019, 6, 18)),
+        ("6月18日（周二）17：00前", D(2019, 6, 18)),
+        ("6月23日(星期日)前", D(2019, 6, 23)),
+        ("6月18日下午3时前", D(2019, 6, 18)),
+    ],
+)
+def test_weekday_and_time_are_annotations(text: str, expected: dt.date) -> None:
+    assert parse(text, 2019) == Absolute(expected)
+
+
+def test_a_weekday_contradicting_the_date_is_an_error() -> None:
+    with pytest.raises(DeadlineError, match="2019年6月19日 is a 星期三, not a 星期二"):
+        parse("6月19日(星期二)前", 2019)
+
+
+@pytest.mark.parametrize("text", ["年内完成", "年内", "本年度内", "今年内"])
+def test_within_the_year(text: str) -> None:
+    assert parse(text, 2019) == Absolute(D(2019, 12, 31))
+    with pytest.raises(DeadlineError, match="no year"):
+        parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("每月月底前", [D(2019, m, 1) for m in range(2, 13)] + [D(2020, 1, 1)]),
+        ("每月底前", [D(2019, m, 1) for m in range(2, 13)] + [D(2020, 1, 1)]),
+        ("每月末", [D(2019, m, 1) for m in range(2, 13)] + [D(2020, 1, 1)]),
+    ],
+)
+def test_every_month_end(text: str, expected: list[dt.date]) -> None:
+    deadline = parse(text)
+    assert isinstance(deadline, Recurring)
+    assert deadline.dates(D(2019, 1, 1), D(2019, 12, 31)) == [d - dt.timedelta(days=1) for d in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("每季度首月10日前", [D(2019, 1, 10), D(2019, 4, 10), D(2019, 7, 10), D(2019, 10, 10)]),
+        ("每季度结束后15日内", [D(2019, 1, 15), D(2019, 4, 15), D(2019, 7, 15), D(2019, 10, 15)]),
+        ("每季度末月20日前", [D(2019, 3, 20), D(2019, 6, 20), D(2019, 9, 20), D(2019, 12, 20)]),
+        ("每年6月底和12月底前", [D(2019, 6, 30), D(2019, 12, 31)]),
+        ("每年3月10日、9月10日前", [D(2019, 3, 10), D(2019, 9, 10)]),
+        ("每月10日和25日前", [D(2019, m, d) for m in range(1, 13) for d in (10, 25)]),
+        ("每月结束后5日内", [D(2019, m, 5) for m in range(1, 13)]),
+    ],
+)
+def test_monthly_and_quarterly_offsets(text: str, expected: list[dt.date]) -> None:
+    deadline = parse(text)
+    assert isinstance(deadline, Recurring)
+    assert deadline.dates(D(2019, 1, 1), D(2019, 12, 31)) == expected
+
+
+def test_a_period_end_offset_beyond_a_month_is_refused() -> None:
+    with pytest.raises(DeadlineError, match="1 to 28"):
+        parse("每季度结束后40日内")
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "explain"),
+    [
+        ("每周五前", D(2019, 1, 4), "每周五"),
+        ("每周周五之前", D(2019, 1, 4), "每周五"),
+        ("每周二中午12时前", D(2019, 1, 1), "每周二"),
+        ("每周一", D(2019, 1, 7), "每周一"),
+        ("每星期日", D(2019, 1, 6), "每周日"),
+    ],
+)
+def test_weekly_duties(text: str, first: dt.date, explain: str) -> None:
+    deadline = parse(text)
+    assert isinstance(deadline, Recurring)
+    dates = deadline.dates(D(2019, 1, 1), D(2019, 12, 31))
+    assert dates[0] == first
+    assert all(b - a == dt.timedelta(days=7) for a, b in itertools.pairwise(dates))
+    assert D(2019, 12, 31) - dates[-1] < dt.timedelta(days=7)
+    assert deadline.explain() == explain
+    assert deadline.next_on_or_after(D(2019, 12, 31)) - D(2019, 12, 31) < dt.timedelta(days=7)
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(0, 6), st.dates(min_value=D(1950, 1, 1), max_value=D(2150, 1, 1)), st.integers(0, 800))
+def test_weekly_dates_are_every_such_weekday(weekday: int, start: dt.date, days: int) -> None:
+    end = start + dt.timedelta(days=days)
+    rule = Recurring((), weekday=weekday)
+    expected = [start + dt.timedelta(days=k) for k in range(days + 1)]
+    assert rule.dates(start, end) == [d for d in expected if d.weekday() == weekday]
+
+
+@pytest.mark.parametrize("text", ["长期坚持", "持续推进", "常态化推进", "长期"])
+def test_ongoing_tasks(text: str) -> None:
+    deadline = parse(text, 2019)
+    assert deadline == Ongoing()
+    assert deadline.kind == "ongoing"
+    assert resolve_dates(deadline, ref=D(2019, 1, 1), start=None, end=None, calendar=CAL) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "note"),
+    [
+        ("2024年8月前", D(2024, 8, 31), "“8月前”按8月底前理解"),
+        ("8月前", D(2019, 8, 31), "“8月前”按8月底前理解"),
+        ("2027年前", D(2027, 12, 31), "“2027年前”按2027年底前理解"),
+    ],
+)
+def test_before_a_month_or_a_year_means_by_its_end_and_says_so(text: str, expected: dt.date, note: str) -> None:
+    deadline = parse(text, 2019)
+    assert deadline == Absolute(expected)
+    assert deadline.explain() == f"{expected.isoformat()}（{note}）"
+    assert parse("2024年8月底前").explain() == "2024-08-31"  # no convention applied, nothing said
+
+
+@pytest.mark.parametrize("text", ["年后十日前", "年后10日内", "节后5个工作日内"])
+def test_after_new_year_is_not_a_trigger(text: str) -> None:
+    with pytest.raises(DeadlineError, match=r"is not an event we understand.*每年1月10日前"):
+        parse(text, 2019)
