@@ -91,8 +91,8 @@ def ledger_table(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
             row.seq if first else "",
             row.phase if first else "",
             row.task[:40] if first else "",
-            f"{row.deadline_text}\n({row.due_on.isoformat()})"
-            if first and row.due_on
+            f"{row.deadline_text}\n({row.deadline_shown})"
+            if first and row.deadline_shown
             else (row.deadline_text if first else ""),
             row.unit,
             row.person,

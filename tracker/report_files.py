@@ -52,7 +52,7 @@ def csv_rows(report: WeeklyReport) -> Iterable[list[str]]:
             late = item.days_late
             yield [
                 *(neutralise(t) for t in texts),
-                r.due_on.isoformat() if r.due_on else "",
+                r.deadline_shown,
                 neutralise(r.unit),
                 neutralise(r.person),
                 STATUS_LABELS[Status(r.status)],

@@ -194,7 +194,7 @@ def _progress_cells(sheet: Any, row: int, item: ReportRow, formats: Formats) -> 
         (0, r.seq, "center"),
         (2, r.task, "wrap"),
         (3, r.deadline_text, "wrap"),
-        (4, r.due_on, "date"),
+        (4, r.due_on or r.deadline_shown, "date" if r.due_on else "center"),
         (5, r.unit, "wrap"),
         (6, r.person, "center"),
         (7, STATUS_LABELS[Status(r.status)], "center"),

@@ -33,6 +33,15 @@ class Row:
     days_overdue: int | None  # negative before the deadline; None without a date
     expected_percent: int | None = None  # 序时进度: the share of the time allowed that has passed
     lagging: bool = False  # reported percent behind the expected one by more than the margin
+    deadline_kind: str = ""  # absolute | relative | recurring | ongoing
+
+    @property
+    def deadline_shown(self) -> str:
+        """The deadline's date as tables give it: the date, 持续 for an ongoing task (长期坚持: no
+        deadline, never overdue), or nothing while a relative one waits for its trigger."""
+        if self.due_on is not None:
+            return self.due_on.isoformat()
+        return "持续" if self.deadline_kind == "ongoing" else ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -98,6 +107,7 @@ def iter_ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margi
             col(Assignment.note),
             col(Assignment.version),
             col(Task.start_on),
+            col(Task.deadline_kind),
         )
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
@@ -110,13 +120,13 @@ def iter_ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margi
     ledger = session.get(Ledger, ledger_id)
     default_start = ledger_start(ledger.issued_on, ledger.year) if ledger else None
     open_ = (Status.TODO, Status.DOING)
-    for *fields, start in session.execute(query):
+    for *fields, start, kind in session.execute(query):
         due, status, done_on, percent = fields[5], fields[9], fields[10], fields[11]  # in the order selected
         expected = None
         if status in open_ and due and due >= as_of:
             expected = expected_percent(start or default_start, due, as_of)
         lagging = expected is not None and percent + lag_margin < expected
-        values: tuple[Any, ...] = (*fields, days_overdue(due, status, done_on, as_of), expected, lagging)
+        values: tuple[Any, ...] = (*fields, days_overdue(due, status, done_on, as_of), expected, lagging, kind)
         yield Row(*values)
 
 
