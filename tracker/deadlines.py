@@ -212,7 +212,50 @@ class Ongoing:
         return "长期任务，无完成时限"
 
 
-Deadline = Absolute | Relative | Recurring | Ongoing
+# The official holidays by the names notices use, and chinesecalendar's names for them.
+HOLIDAYS = {
+    "元旦": "New Year's Day",
+    "春节": "Spring Festival",
+    "清明": "Tomb-sweeping Day",
+    "劳动节": "Labour Day",
+    "端午": "Dragon Boat Festival",
+    "中秋": "Mid-autumn Festival",
+    "国庆": "National Day",
+}
+_HOLIDAY = re.compile(
+    r"^(?:(?P<year>\d{4,6})年)?(?P<name>元旦|春节|清明|劳动节|端午|中秋|国庆)节?(?:假期|放假)?"
+    r"(?:(?P<before>前|之前|以前)|后(?:(?P<n>\d{1,3})个工作日内|第(?P<nth>\d{1,3})个工作日)"
+    r"(?:前|之前|以前|内)?)$"
+)
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A deadline set by an official holiday of a year, on the official calendar: 春节前 is the
+    last working day before the holiday begins; 春节后5个工作日内 the 5th working day after it
+    ends, 春节后第一个工作日 the first."""
+
+    name: str  # 春节
+    year: int
+    after: int | None  # None: before the holiday; N: the Nth working day after it
+    kind: str = "holiday"
+
+    def resolve(self, calendar: WorkCalendar) -> dt.date:
+        first, last = calendar.holiday_period(self.year, HOLIDAYS[self.name], f"{self.year}年{self.name}")
+        if self.after is None:
+            day = first - dt.timedelta(days=1)
+            while not calendar.is_workday(day):
+                day -= dt.timedelta(days=1)
+            return check_date(day, self.explain())
+        return check_date(calendar.add_workdays(last, self.after), self.explain())
+
+    def explain(self) -> str:
+        if self.after is None:
+            return f"{self.year}年{self.name}假期前最后一个工作日"
+        return f"{self.year}年{self.name}假期后第{self.after}个工作日"
+
+
+Deadline = Absolute | Relative | Recurring | Ongoing | Holiday
 
 
 # --- grammar -----------------------------------------------------------------------------
@@ -435,6 +478,12 @@ def parse(text: str, ref_year: int | None = None) -> Deadline:
         if found is None:
             raise DeadlineError(f"{text}: not a recurring deadline we understand (e.g. 每月25日前, 每季度末)")
         return found
+    if m := _HOLIDAY.match(_PREFIX.sub("", s)):
+        year = check_year(int(m["year"]), text) if m["year"] else _need_ref(ref_year, text)
+        after = None if m["before"] else int(m["n"] or m["nth"])
+        if after == 0:
+            raise DeadlineError(f"{text}: 0 working days after a holiday is no deadline")
+        return Holiday(m["name"], year, after)
     rel = _relative(_PREFIX.sub("", s), text)
     if rel is not None:
         return rel
@@ -486,6 +535,8 @@ def resolve_dates(
         return [deadline.date]
     if isinstance(deadline, Ongoing):
         return []
+    if isinstance(deadline, Holiday):
+        return [deadline.resolve(calendar)]
     if isinstance(deadline, Relative):
         return [] if ref is None else [deadline.resolve(ref, calendar)]
     if start is None or end is None:

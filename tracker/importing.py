@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from tracker import audit
 from tracker.config import EscalationRule, describe_validation
-from tracker.deadlines import Absolute, Recurring, Relative, parse
+from tracker.deadlines import Absolute, Holiday, Recurring, Relative, parse
 from tracker.errors import InputError, raise_all
 from tracker.ledger_spec import CheckedTask, LedgerSpec, check_spec, clean_name
 from tracker.models import (
@@ -171,6 +171,8 @@ def _due_on(
     period on or after the ledger's start (later periods follow as each one is done)."""
     if isinstance(task.deadline, Absolute):
         return task.deadline.date
+    if isinstance(task.deadline, Holiday):
+        return task.deadline.resolve(calendar)
     if isinstance(task.deadline, Relative) and trigger_on is not None:
         return task.deadline.resolve(trigger_on, calendar)
     if isinstance(task.deadline, Recurring) and start is not None:

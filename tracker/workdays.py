@@ -83,6 +83,33 @@ class WorkCalendar:
                 remaining -= 1
         return day
 
+    def holiday_period(self, year: int, name: str, what: str) -> tuple[dt.date, dt.date]:
+        """The first and last day of the official holiday ``name`` (chinesecalendar's English
+        name) of ``year``: the days off the State Council announced, weekends joined to them
+        included. 元旦's may begin in the December before."""
+        if year in self.years or not _library_knows(year) or not _library_knows(year - 1):
+            raise InputError(
+                f"{what}: the holidays of {year} are not known by name (chinesecalendar knows 2004–2026); "
+                "write the date instead"
+            )
+        blocks: list[list[dt.date]] = []
+        day = dt.date(year - 1, 12, 20)
+        while day <= dt.date(year, 12, 31):
+            if chinese_calendar.get_holiday_detail(day) == (True, name):
+                if blocks and blocks[-1][-1] == day - dt.timedelta(days=1):
+                    blocks[-1].append(day)
+                else:
+                    blocks.append([day])
+            day += dt.timedelta(days=1)
+        # The year's holiday is the run of days off that ends in it (元旦's may start in December).
+        found = next((block for block in blocks if block[-1].year == year), [])
+        if not found:
+            raise InputError(
+                f"{what}: no holiday of its own in {year} on the official calendar (in some years "
+                "中秋 joins 国庆); name the other holiday or write the date"
+            )
+        return found[0], found[-1]
+
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:

@@ -1,5 +1,5 @@
-"""Ongoing tasks (长期坚持) and weekly duties as real ledgers write them in the 完成时限 column:
-they import from TOML and xlsx, an ongoing task is never overdue and shows as 持续 in tables."""
+"""Ongoing tasks (长期坚持), weekly duties and holidays by name (国庆节前) as real ledgers write them in
+the 完成时限 column: they import from TOML and xlsx, an ongoing task is never overdue and shows as 持续 in tables."""
 
 from __future__ import annotations
 
@@ -61,3 +61,20 @@ def test_an_xlsx_ledger_with_ongoing_and_weekly_deadlines_imports(cli, tmp_path:
     kinds = {(r["seq"], r["deadline_text"]) for r in rows}
     assert ("7", "长期坚持") in kinds and ("8", "每周五前") in kinds
     assert {r["deadline"] for r in rows if r["seq"] == "7"} == {None}
+
+
+def test_a_deadline_by_holiday_imports_and_resolves_on_the_official_calendar(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "holiday.toml"
+    path.write_text(
+        'title = "节日台账"\nyear = 2019\n[[units]]\nname = "甲县"\n'
+        '[[tasks]]\ntext = "节前安全检查"\ndeadline = "国庆节前"\n'
+        '[[tasks]]\ntext = "节后复工检查"\ndeadline = "春节后5个工作日内"\n',
+        encoding="utf-8",
+    )
+    assert cli("import", path).code == 0
+    rows = {r["seq"]: r["deadline"] for r in cli("show", "1", "--json").json()["rows"]}
+    assert rows == {"1": "2019-09-30", "2": "2019-02-15"}
+    when = cli("when", "国庆节前", "--ref", "2019-01-01", "--json").json()
+    assert when["kind"] == "holiday" and when["dates"] == ["2019-09-30"]
+    unknown = cli("when", "2031年春节前", "--json")
+    assert unknown.code == 2 and "2031" in unknown.err

@@ -406,3 +406,46 @@ def test_before_a_month_or_a_year_means_by_its_end_and_says_so(text: str, expect
 def test_after_new_year_is_not_a_trigger(text: str) -> None:
     with pytest.raises(DeadlineError, match=r"is not an event we understand.*每年1月10日前"):
         parse(text, 2019)
+
+
+# --- holidays by name, on the official calendar -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("春节前", "2019-02-03"),  # the holiday ran 02-04..02-10; Sunday 02-03 was a make-up working day
+        ("2019年春节前", "2019-02-03"),
+        ("春节后5个工作日内", "2019-02-15"),
+        ("春节后第一个工作日", "2019-02-11"),
+        ("国庆节前", "2019-09-30"),
+        ("元旦前", "2018-12-29"),  # 2019's 元旦 began on 2018-12-30; Saturday 12-29 was worked
+        ("2019年元旦后3个工作日内", "2019-01-04"),
+        ("中秋节前", "2019-09-12"),
+        ("2020年国庆节后第1个工作日", "2020-10-09"),
+        ("2025年劳动节前", "2025-04-30"),
+    ],
+)
+def test_holidays_by_name(text: str, expected: str) -> None:
+    from tracker.deadlines import Holiday, resolve_dates
+    from tracker.workdays import WorkCalendar
+
+    deadline = parse(text, 2019)
+    assert isinstance(deadline, Holiday) and deadline.kind == "holiday"
+    dates = resolve_dates(deadline, ref=None, start=None, end=None, calendar=WorkCalendar())
+    assert [d.isoformat() for d in dates] == [expected]
+
+
+def test_a_holiday_without_its_own_days_or_year_is_refused() -> None:
+    from tracker.deadlines import resolve_dates
+    from tracker.errors import InputError
+    from tracker.workdays import WorkCalendar
+
+    with pytest.raises(InputError, match="中秋 joins 国庆"):  # 2020: one holiday for both
+        resolve_dates(parse("2020年中秋节前"), ref=None, start=None, end=None, calendar=WorkCalendar())
+    with pytest.raises(InputError, match="not known by name"):
+        resolve_dates(parse("2031年春节前"), ref=None, start=None, end=None, calendar=WorkCalendar())
+    with pytest.raises(DeadlineError, match="no year"):
+        parse("春节前")
+    with pytest.raises(DeadlineError):
+        parse("节后第一个工作日")  # which holiday: not said
