@@ -108,4 +108,4 @@ def test_annotated_dates_are_that_day_or_an_error(capsys: pytest.CaptureFixture[
         assert f'"{day.isoformat()}"' in out
     else:
         assert "星期" in note or "周" in note, err
-        assert "not a 星期" in err
+        assert "日期与星期不符" in err
