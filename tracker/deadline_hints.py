@@ -47,6 +47,7 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"每月(?:的)?月?(?:最后[1一]天|最后[1一]日|最后|月尾|最末)"), "每月底"),
     (re.compile(rf"({_N}{{1,3}}月)(?:最后[1一]天|最后[1一]日|最后|尾)"), r"\1底"),
         (re.compile(r"之日内"), "之日起"),
+    (re.compile(r"^(?=季度|半年|(?:周|星期|礼拜)[1-7一二三四五六日天])"), "每"),  # 每 left out
 ]
 
 # a beginning that says which kind of deadline is meant → an example of that kind.

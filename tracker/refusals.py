@@ -97,7 +97,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the range ends ({end}) before it starts ({start})",
     ),
     "holiday_unknown_year": (
-        "{what}：不知道{year}年各节日的放假安排（chinesecalendar 收录2004–2026年）；请写明日期",
+        "{what}：不知道{year}年各节日的放假安排（内置的官方日历收录2004–2026年）；请写明日期",
         "{what}: the holidays of {year} are not known by name (chinesecalendar knows 2004–2026); "
         "write the date instead",
     ),
@@ -105,6 +105,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{what}：{year}年官方日历上该节日没有单独的假期（有的年份中秋与国庆合并放假）；请写另一个节日或写明日期",
         "{what}: no holiday of its own in {year} on the official calendar (in some years 中秋 joins 国庆); "
         "name the other holiday or write the date",
+    ),
+    "calendar_unknown_year": (
+        '不知道{year}年的法定工作日安排：请在配置中按国务院放假通知加入 [calendar."{year}"]，'
+        'holidays = ["{year}-01-01", ...]，workdays = [...]（调休上班日）',
+        "the official working-day calendar for {year} is not known: add the State Council's holiday "
+        'announcement to the config as [calendar."{year}"] with holidays = ["{year}-01-01", ...] and '
+        "workdays = [...] (make-up working days)",
     ),
     # dates typed by people (tracker.typed_dates); the terminal UI words these keys itself
     "date_empty": (

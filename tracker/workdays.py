@@ -22,16 +22,12 @@ from tracker.errors import InputError
 from tracker.refusals import Refusal
 
 
-class UnknownYearError(InputError):
+class UnknownYearError(Refusal):
     """The working-day calendar of a year is not known."""
 
     def __init__(self, year: int) -> None:
         self.year = year
-        super().__init__(
-            f"the official working-day calendar for {year} is not known: add the State "
-            f'Council\'s holiday announcement to the config as [calendar."{year}"] with '
-            f'holidays = ["{year}-01-01", ...] and workdays = [...] (make-up working days)'
-        )
+        super().__init__("calendar_unknown_year", year=year)
 
 
 def _library_knows(year: int) -> bool:
