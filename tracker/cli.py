@@ -124,7 +124,9 @@ def wants_json(obj: Obj, as_json: bool) -> bool:
 )
 @click.version_option(package_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config: Path | None, user: str | None, as_json: bool, lang: str | None) -> None:
+def cli(
+    ctx: click.Context, db: str | None, config: Path | None, user: str | None, as_json: bool, lang: str | None
+) -> None:
     """督查台账 — supervision ledgers: deadlines, progress, escalation."""
     ctx.obj = Obj(db, config, user, as_json)
     _use_language(ctx, lang or _configured_language(config))

@@ -258,9 +258,7 @@ def _check_dates(kind: str, promise: tuple, ref: dt.date, dates: list[dt.date]) 
     elif kind == "recurring" and promise[0] == "weekday":
         assert dates and all(d.weekday() == promise[1] and d.year == ref.year for d in dates)
     elif kind == "recurring":
-        expected = [
-            dt.date(ref.year, m, d or calendar.monthrange(ref.year, m)[1]) for m, d in promise[1]
-        ]
+        expected = [dt.date(ref.year, m, d or calendar.monthrange(ref.year, m)[1]) for m, d in promise[1]]
         assert dates == sorted(expected)
     elif kind == "absolute":
         assert dates == [dt.date(ref.year, 12, 31)]

@@ -245,7 +245,7 @@ def test_a_relative_deadline_resolved_beyond_the_range_is_refused(text: str, ref
 
 @pytest.mark.parametrize("text", ["接到通知后15八天内", "2017年1二月底", "二0一七年3月底", "1十天内"])
 def test_digits_and_chinese_numerals_mixed_in_one_number_are_refused(text: str) -> None:
-    with pytest.raises(DeadlineError, match="“.+”：一个数里混用了阿拉伯数字和汉字数字"):
+    with pytest.raises(DeadlineError, match=r"“.+”：一个数里混用了阿拉伯数字和汉字数字"):
         parse(text)
 
 
