@@ -59,6 +59,17 @@ def _pg_schema_url(schema: str) -> str:
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
+@pytest.fixture(autouse=True)
+def _refusals_in_chinese() -> Iterator[None]:
+    """Every test starts with refusals worded in Chinese, the default, whatever language the test
+    before it chose (the terminal UI's app and `tracker --lang` choose one for the process)."""
+    from tracker import refusals
+
+    refusals.set_language("zh")
+    yield
+    refusals.set_language("zh")
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database of the backend under test."""

@@ -117,11 +117,42 @@ def wants_json(obj: Obj, as_json: bool) -> bool:
 )
 @click.option("--as", "user", help="Your name in the audit trail (default: the OS user).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON from every command that reports.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    help="Language of the messages that refuse a deadline or a date (default: the config's, else zh).",
+)
 @click.version_option(package_name="tracker")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config: Path | None, user: str | None, as_json: bool) -> None:
+def cli(
+    ctx: click.Context, db: str | None, config: Path | None, user: str | None, as_json: bool, lang: str | None
+) -> None:
     """督查台账 — supervision ledgers: deadlines, progress, escalation."""
     ctx.obj = Obj(db, config, user, as_json)
+    _use_language(ctx, lang or _configured_language(config))
+
+
+def _configured_language(config: Path | None) -> str:
+    """The config's ``language``; zh without a config, or with one that cannot be read (the
+    command that reads it reports that itself)."""
+    if config is None:
+        return "zh"
+    from tracker.config import load_settings
+
+    try:
+        return load_settings(config).language
+    except InputError:
+        return "zh"
+
+
+def _use_language(ctx: click.Context, language: str) -> None:
+    """Word refusals in ``language`` for this run; the previous choice is back when it ends (a
+    test runs many commands in one process)."""
+    from tracker import refusals
+
+    previous = refusals.language()
+    refusals.set_language(language)
+    ctx.call_on_close(lambda: refusals.set_language(previous))
 
 
 @cli.command()

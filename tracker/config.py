@@ -256,7 +256,9 @@ class Settings(Strict):
     """Everything the config file may hold."""
 
     timezone: str = Field(default="Asia/Shanghai", description="where 'today' is")
-    language: Literal["zh", "en"] = Field(default="zh", description="the terminal UI's language: zh or en")
+    language: Literal["zh", "en"] = Field(
+        default="zh", description="the language of the terminal UI and of the refusals of deadlines and dates: zh or en"
+    )
     calendar: dict[str, CalendarYear] = Field(default_factory=dict, description='[calendar."YYYY"] tables')
     smtp: SmtpSettings | None = Field(default=None, description="the mail server")
     escalation: list[EscalationRule] = Field(default_factory=lambda: list(DEFAULT_ESCALATION))

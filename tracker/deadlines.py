@@ -24,7 +24,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from tracker.errors import InputError
+from tracker.deadline_hints import diagnose
+from tracker.refusals import EXAMPLES, Refusal
 from tracker.workdays import WorkCalendar
 
 
@@ -33,8 +34,9 @@ def cn_date(value: dt.date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
-class DeadlineError(InputError):
-    """The text is not a deadline we understand; the message says why."""
+class DeadlineError(Refusal):
+    """The text is not a deadline we understand; the message (Chinese, or English when chosen: see
+    tracker.refusals) names the part not understood and the form to write instead."""
 
 
 # The years a date may have, anywhere: in a deadline, a --as-of, a trigger, a ledger's date cell.
@@ -49,7 +51,7 @@ YEARS = f"{MIN_YEAR}–{MAX_YEAR}"
 def check_year(year: int, what: str) -> int:
     """``year``, or a DeadlineError naming ``what`` when it is outside the supported years."""
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise DeadlineError(f"{what}: year {year} is outside the supported years {YEARS}")
+        raise DeadlineError("deadline_year_range", what=what, year=year, years=YEARS)
     return year
 
 
@@ -135,7 +137,7 @@ class Relative:
     trigger: str = field(default="", compare=False)
 
     def resolve(self, trigger: dt.date, calendar: WorkCalendar) -> dt.date:
-        check_date(trigger, f"the trigger date {trigger}")
+        check_date(trigger, trigger.isoformat())
         what = f"{self.explain()} ({trigger})"
         if self.unit == "workdays":
             return check_date(calendar.add_workdays(trigger, self.amount), what)
@@ -320,19 +322,19 @@ def _year(m: re.Match[str], ref_year: int | None, text: str) -> int:
     if m.group("year"):
         return check_year(int(m.group("year")), text)
     if ref_year is None:
-        raise DeadlineError(f"{text}: no year given; write the year or give a reference year (--ref)")
+        raise DeadlineError("deadline_no_year", text=text)
     return check_year(ref_year, text)
 
 
 def _check_month(month: int, text: str) -> None:
     if not 1 <= month <= 12:
-        raise DeadlineError(f"{text}: no month {month}")
+        raise DeadlineError("deadline_no_month", text=text, month=month)
 
 
 def _check_day(year: int, month: int, day: int, text: str) -> None:
     last = _calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        raise DeadlineError(f"{text}: {year}年{month}月 has no day {day} (it has {last} days)")
+        raise DeadlineError("deadline_no_day", text=text, year=year, month=month, day=day, last=last)
 
 
 def _absolute(core: str, ref_year: int | None, text: str) -> Absolute | None:
@@ -356,7 +358,7 @@ def _absolute(core: str, ref_year: int | None, text: str) -> Absolute | None:
     if m := _QUARTER.match(core):
         year, q = _year(m, ref_year, text), int(m["q"])
         if not 1 <= q <= 4:
-            raise DeadlineError(f"{text}: no quarter {q}")
+            raise DeadlineError("deadline_no_quarter", text=text, quarter=q)
         return Absolute(_day_in(year, q * 3, END))
     m = _YEAR_END.match(core)
     if m and (m["year"] or m["this"] or m["end"] in ("年底", "年末", "年终")):
@@ -369,7 +371,7 @@ def _month_day(item: str, text: str) -> int:
     if m := re.fullmatch(r"(\d{1,2})[日号]", item):
         day = int(m[1])
         if not 1 <= day <= 31:
-            raise DeadlineError(f"{text}: no day {day} in a month")
+            raise DeadlineError("deadline_no_day_in_month", text=text, day=day)
         return day
     return _SOFT_MONTH_DAY[item]
 
@@ -378,7 +380,7 @@ def _recurring(core: str, text: str) -> Recurring | None:
     if m := _RECURRING_QUARTERS.match(core):
         quarters = sorted({int(q) for q in re.findall(r"\d", m["qs"])})
         if not all(1 <= q <= 4 for q in quarters):
-            raise DeadlineError(f"{text}: a year has quarters 1 to 4 only")
+            raise DeadlineError("deadline_quarters", text=text)
         return Recurring(tuple((q * 3, END) for q in quarters))
     if _EVERY_QUARTER.match(core):
         return Recurring(((3, END), (6, END), (9, END), (12, END)))
@@ -389,7 +391,7 @@ def _recurring(core: str, text: str) -> Recurring | None:
     if m := _AFTER_PERIOD.match(core):
         n = int(m["n"])
         if not 1 <= n <= 28:
-            raise DeadlineError(f"{text}: {n} days after a period's end must be 1 to 28 (write the date instead)")
+            raise DeadlineError("deadline_period_days", text=text, days=n)
         months = range(1, 13, 3) if m["period"] == "季度" else range(1, 13)
         return Recurring(tuple((month, n) for month in months))
     if _EVERY_HALF.match(core):
@@ -412,7 +414,7 @@ def _recurring(core: str, text: str) -> Recurring | None:
                 day = int(rest[:-1])
                 _check_day(2000, month, day, text)  # a leap year: 每年2月29日 is refused below
                 if (month, day) == (2, 29):
-                    raise DeadlineError(f"{text}: 2月29日 does not come every year")
+                    raise DeadlineError("deadline_feb29", text=text)
             else:
                 day = _SOFT_MONTH_DAY[rest]
             points.append((month, day))
@@ -434,15 +436,11 @@ def _relative(s: str, text: str) -> Relative | None:
     trigger = re.sub(r"^自", "", m["trigger"] or "")
     trigger = re.sub(r"(?:的|之)$", "", trigger)
     if m["from"] is not None and trigger in ("", "年", "过年", "节", "节日", "节后"):
-        raise DeadlineError(
-            f"{text}: “{m['trigger'] or ''}{m['from']}” is not an event we understand"
-            " (after New Year's Day? after the Spring Festival?); write the date (e.g. 每年1月10日前)"
-            " or name the event (e.g. 接到通知后10日内)"
-        )
+        raise DeadlineError("deadline_not_event", text=text, part=f"{m['trigger'] or ''}{m['from']}")
     n = int(m["n"])
     unit = m["unit"]
     if n == 0:
-        raise DeadlineError(f"{text}: a period of 0 is not a deadline")
+        raise DeadlineError("deadline_zero_period", text=text)
     if unit in ("个工作日", "工作日"):
         return Relative(n, "workdays", trigger=trigger)
     if unit in ("个月", "月"):
@@ -463,26 +461,33 @@ def _annotations(s: str, text: str) -> tuple[str, int | None]:
 
 def parse(text: str, ref_year: int | None = None) -> Deadline:
     """Parse a deadline as written. ``ref_year`` supplies the year when the text has none."""
+    found = _read(text, ref_year)
+    if found is None:
+        raise _not_understood(text, ref_year)
+    return found
+
+
+def _read(text: str, ref_year: int | None) -> Deadline | None:
+    """The deadline ``text`` writes; None when no rule of the grammar reads it, a DeadlineError
+    when one does and finds it wrong (13月, a 星期 that does not fit the date)."""
     if not text or not text.strip():
-        raise DeadlineError("empty deadline")
-    mixed = _MIXED.search(unicodedata.normalize("NFKC", text))
+        raise DeadlineError("deadline_empty", examples=EXAMPLES)
+    # 周二12时 is a weekday and an hour, not the number 212
+    mixed = _MIXED.search(re.sub(r"(?<=周|期|拜)[一二三四五六日天]", "", unicodedata.normalize("NFKC", text)))
     if mixed:  # 15八 would read as 158
-        raise DeadlineError(f"{text}: {mixed.group()} mixes digits and Chinese numerals in one number")
+        raise DeadlineError("deadline_mixed_digits", text=text, part=mixed.group())
     s = normalise(text)
     s = re.sub(r"[。；;，,]+$", "", s)
     if _ONGOING.match(_SUFFIX.sub("", s) or s):
         return Ongoing()
     if s.startswith("每"):
         core = _SUFFIX.sub("", s) or s
-        found = _recurring(core, text)
-        if found is None:
-            raise DeadlineError(f"{text}: not a recurring deadline we understand (e.g. 每月25日前, 每季度末)")
-        return found
+        return _recurring(core, text)
     if m := _HOLIDAY.match(_PREFIX.sub("", s)):
         year = check_year(int(m["year"]), text) if m["year"] else _need_ref(ref_year, text)
         after = None if m["before"] else int(m["n"] or m["nth"])
         if after == 0:
-            raise DeadlineError(f"{text}: 0 working days after a holiday is no deadline")
+            raise DeadlineError("deadline_zero_after_holiday", text=text)
         return Holiday(m["name"], year, after)
     rel = _relative(_PREFIX.sub("", s), text)
     if rel is not None:
@@ -494,13 +499,11 @@ def parse(text: str, ref_year: int | None = None) -> Deadline:
     core = _SUFFIX.sub("", bare)
     found_abs = _absolute(core, ref_year, text)
     if found_abs is None:
-        raise DeadlineError(
-            f"{text}: not a deadline we understand (write e.g. 2017年3月底, 12月15日前, 接到通知后15天内 or 每季度末)"
-        )
+        return None
     if weekday is not None and found_abs.date.weekday() != weekday:
         actual = _WEEKDAYS[found_abs.date.weekday()]
         raise DeadlineError(
-            f"{text}: {cn_date(found_abs.date)} is a 星期{actual}, not a 星期{_WEEKDAYS[weekday]}; check the date"
+            "deadline_wrong_weekday", text=text, date=cn_date(found_abs.date), actual=actual, written=_WEEKDAYS[weekday]
         )
     # X月前 / X年前: by the end of X (as 3月 alone and 2017年 alone are), said in the explanation.
     if mb := re.fullmatch(r"(?:(\d{4,6})年)?(\d{1,2})月(?:前|以前|之前)", bare):
@@ -511,9 +514,26 @@ def parse(text: str, ref_year: int | None = None) -> Deadline:
     return found_abs
 
 
+def _not_understood(text: str, ref_year: int | None) -> DeadlineError:
+    """The refusal of a text the grammar has no rule for: the part not understood, and the
+    nearest form we accept (tracker.deadline_hints)."""
+
+    def reads(candidate: str) -> bool:
+        try:
+            return _read(candidate, ref_year or 2000) is not None  # a year to judge the form by
+        except DeadlineError:
+            return False
+
+    written = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_TRADITIONAL))
+    part, suggestion = diagnose(re.sub(r"[。；;，,]+$", "", written), reads)
+    if part is None:
+        return DeadlineError("deadline_unknown", text=text, suggestion=suggestion)
+    return DeadlineError("deadline_unknown_part", text=text, part=part, suggestion=suggestion)
+
+
 def _need_ref(ref_year: int | None, text: str) -> int:
     if ref_year is None:
-        raise DeadlineError(f"{text}: no year given; write the year or give a reference year (--ref)")
+        raise DeadlineError("deadline_no_year", text=text)
     return check_year(ref_year, text)
 
 
@@ -541,9 +561,9 @@ def resolve_dates(
         return [] if ref is None else [deadline.resolve(ref, calendar)]
     if start is None or end is None:
         if ref is None:
-            raise DeadlineError("a recurring deadline needs a range (--from/--until) or --ref")
+            raise DeadlineError("deadline_needs_range")
         start = start or dt.date(ref.year, 1, 1)
         end = end or dt.date(ref.year, 12, 31)
     if end < start:
-        raise DeadlineError(f"the range ends ({end}) before it starts ({start})")
+        raise DeadlineError("deadline_range_backwards", start=start, end=end)
     return deadline.dates(start, end)

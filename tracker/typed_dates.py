@@ -5,7 +5,9 @@ Understood: 2017-09-10, 2017-9-10, 2017/9/10, 2017.9.10, 20170910, 2017年9月10
 neither), 17年9月10日 (a two-digit year is 20xx), 9月10日 (today's year), 今天, 昨天, 前天, 明天
 (今日, 昨日, 明日 too), digits full-width or not; then any single day the deadline language reads
 (二〇一七年九月十日, 2017年3月底; a date without a year in today's year). Anything else is refused
-with the forms one may write, and so is a day not on the calendar or outside the supported years.
+with the nearest form one may write (0910 → 9月10日), and so is a day not on the calendar or
+outside the supported years. Refusals are worded by tracker.refusals (Chinese unless English was
+chosen), their keys and params kept for the terminal UI's catalogue.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 
 from tracker.deadlines import YEARS, Absolute, DeadlineError, check_date, check_year, parse
 from tracker.errors import InputError
+from tracker.refusals import DATE_EXAMPLES, Refusal
 
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2, "明天": 1, "明日": 1}
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
@@ -25,9 +28,18 @@ _WRITTEN = re.compile(r"(?:(\d{1,5})年)?(\d{1,2})月(\d{1,2})[日号]?")
 
 
 def unreadable(text: str) -> InputError:
-    return InputError(
-        f"cannot read the date '{text}': write it as 2017-09-10, 9月10日 or 今天", key="date_unreadable", text=text
-    )
+    return Refusal("date_unreadable", text=text, suggestion=_nearest(text))
+
+
+def _nearest(text: str) -> str:
+    """The form to suggest for an unreadable date: 0910 → 9月10日, 170910 → 2017-09-10, else the
+    forms one may write."""
+    digits = text.strip().translate(_FULL_WIDTH)
+    if re.fullmatch(r"\d{4}", digits) and 1 <= int(digits[:2]) <= 12 and 1 <= int(digits[2:]) <= 31:
+        return f"{int(digits[:2])}月{int(digits[2:])}日"
+    if re.fullmatch(r"\d{6}", digits) and 1 <= int(digits[2:4]) <= 12 and 1 <= int(digits[4:]) <= 31:
+        return f"20{digits[:2]}-{digits[2:4]}-{digits[4:]}"
+    return DATE_EXAMPLES
 
 
 def typed_date(text: str, today: dt.date) -> dt.date:
@@ -35,7 +47,7 @@ def typed_date(text: str, today: dt.date) -> dt.date:
     zone); an InputError that says why not (its key words it for the terminal UI)."""
     typed = text.strip()
     if not typed:
-        raise InputError("no date given: write it as 2017-09-10, 9月10日 or 今天", key="date_empty")
+        raise Refusal("date_empty", examples=DATE_EXAMPLES)
     plain = re.sub(r"\s+", "", typed.translate(_FULL_WIDTH))
     if plain in _RELATIVE:
         return _checked(today + dt.timedelta(days=_RELATIVE[plain]), typed)
@@ -56,7 +68,7 @@ def typed_date(text: str, today: dt.date) -> dt.date:
     try:
         parsed = parse(plain, today.year)
     except DeadlineError as exc:
-        if YEARS in str(exc):
+        if exc.key == "deadline_year_range":
             raise _out_of_range(typed) from None
         raise unreadable(typed) from None
     if not isinstance(parsed, Absolute):
@@ -70,18 +82,10 @@ def _day(text: str, year: int, month: int, day: int) -> dt.date:
     except DeadlineError:
         raise _out_of_range(text) from None
     if not 1 <= month <= 12:
-        raise InputError(f"{text}: there is no month {month}", key="date_no_month", text=text, month=month)
+        raise Refusal("date_no_month", text=text, month=month)
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        raise InputError(
-            f"{text}: {year}年{month}月 has no day {day} (it has {last} days)",
-            key="date_no_day",
-            text=text,
-            year=year,
-            month=month,
-            day=day,
-            last=last,
-        )
+        raise Refusal("date_no_day", text=text, year=year, month=month, day=day, last=last)
     return dt.date(year, month, day)
 
 
@@ -93,6 +97,4 @@ def _checked(value: dt.date, text: str) -> dt.date:
 
 
 def _out_of_range(text: str) -> InputError:
-    return InputError(
-        f"{text}: the year is outside the supported years {YEARS}", key="date_out_of_range", text=text, years=YEARS
-    )
+    return Refusal("date_out_of_range", text=text, years=YEARS)

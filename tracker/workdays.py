@@ -19,18 +19,15 @@ from dataclasses import dataclass, field
 import chinese_calendar
 
 from tracker.errors import InputError
+from tracker.refusals import Refusal
 
 
-class UnknownYearError(InputError):
+class UnknownYearError(Refusal):
     """The working-day calendar of a year is not known."""
 
     def __init__(self, year: int) -> None:
         self.year = year
-        super().__init__(
-            f"the official working-day calendar for {year} is not known: add the State "
-            f'Council\'s holiday announcement to the config as [calendar."{year}"] with '
-            f'holidays = ["{year}-01-01", ...] and workdays = [...] (make-up working days)'
-        )
+        super().__init__("calendar_unknown_year", year=year)
 
 
 def _library_knows(year: int) -> bool:
@@ -88,10 +85,7 @@ class WorkCalendar:
         name) of ``year``: the days off the State Council announced, weekends joined to them
         included. 元旦's may begin in the December before."""
         if year in self.years or not _library_knows(year) or not _library_knows(year - 1):
-            raise InputError(
-                f"{what}: the holidays of {year} are not known by name (chinesecalendar knows 2004–2026); "
-                "write the date instead"
-            )
+            raise Refusal("holiday_unknown_year", what=what, year=year)
         blocks: list[list[dt.date]] = []
         day = dt.date(year - 1, 12, 20)
         while day <= dt.date(year, 12, 31):
@@ -104,10 +98,7 @@ class WorkCalendar:
         # The year's holiday is the run of days off that ends in it (元旦's may start in December).
         found = next((block for block in blocks if block[-1].year == year), [])
         if not found:
-            raise InputError(
-                f"{what}: no holiday of its own in {year} on the official calendar (in some years "
-                "中秋 joins 国庆); name the other holiday or write the date"
-            )
+            raise Refusal("holiday_joined", what=what, year=year)
         return found[0], found[-1]
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from tracker import refusals
 from tracker.app import Tracker
 from tracker.search import Hit
 from tui.commands import SearchProvider
@@ -47,6 +48,7 @@ class TrackerApp(App[None]):
         self, tracker: Tracker, *, as_of: dt.date | None = None, language: str = "zh", folder: Path | None = None
     ) -> None:
         set_language(language)
+        refusals.set_language(language)  # the core's refusals shown as they are, in the UI's language
         super().__init__()
         self.context = Context(tracker, as_of or tracker.today(), folder or Path.cwd())
         self.ledger_id: int | None = None

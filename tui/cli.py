@@ -20,11 +20,16 @@ LANGUAGE = click.Choice(["zh", "en"])
 
 @cli.command()
 @click.option("--as-of", type=DATE, help="The day to judge lateness on (default: today).")
-@click.option("--lang", "language", type=LANGUAGE, help="The UI's language (default: the config's, else zh).")
+@click.option(
+    "--lang", "language", type=LANGUAGE, help="The UI's language (default: `tracker --lang`, the config's, else zh)."
+)
 @pass_obj
 def tui(obj: Obj, as_of: dt.date | None, language: str | None) -> None:
     """Open the terminal UI on the configured database."""
-    run_ui(obj.tracker, as_of, language or obj.tracker.settings.language)
+    from tracker import refusals
+
+    # refusals.language() is `tracker --lang`, else the config's, as the group read them
+    run_ui(obj.tracker, as_of, language or refusals.language())
 
 
 @cli.command()

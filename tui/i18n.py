@@ -240,7 +240,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.no_units": ("{where}：台账没有责任单位", "{where}: the ledger has no responsible units"),
     "error.task_no_text": ("{where}：有任务没有内容", "{where}: a task has no text"),
     "error.seq_twice": ("{where}：序号 {seq} 重复", "{where}: No. {seq} is used twice"),
-    "error.bad_deadline": ("{where}：看不懂完成时限“{text}”", "{where}: the deadline {text} cannot be understood"),
+    "error.bad_deadline": ("{where}：无法识别完成时限“{text}”", "{where}: the deadline {text} cannot be understood"),
     "error.no_tasks": ("{where}：台账没有任务", "{where}: the ledger has no tasks"),
     "error.no_file": ("{where}：文件不存在", "{where}: no such file"),
     "error.folder": ("{where}：这是文件夹，不是台账文件", "{where}: a folder, not a ledger file"),
@@ -391,7 +391,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "asg.late_confirm": ("记录为逾期申请", "Record as a late request"),
     "date.parsed": ("解析为 {date}", "understood as {date}"),
     "date.empty": ("", ""),
-    "date.bad": ("看不懂“{text}”：请写成 2017-03-31 或 2017年3月31日", "Cannot read {text}: write 2017-03-31"),
+    "date.bad": ("无法识别“{text}”：请写成 2017-03-31 或 2017年3月31日", "Cannot read {text}: write 2017-03-31"),
     "error.date_unreadable": (
         "无法识别的日期：{text}，可写作 2017-09-10、9月10日 或 今天",
         "Unrecognised date: {text}; write e.g. 2017-09-10, 2017/9/10 or 20170910",

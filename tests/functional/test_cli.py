@@ -97,7 +97,7 @@ def test_progress_and_show(cli) -> None:  # type: ignore[no-untyped-def]
         (("1", "1", "濮阳县", "--status", "done", "--on", "2199-01-01"), "in the future"),
         (("1", "1", "濮阳县", "--status", "doing", "--on", "2017-01-01"), "only status done"),
         (("1", "1", "濮阳县", "--status", "doing", "--percent", "120"), "between 0 and 100"),
-        (("1", "1", "濮阳县", "--status", "done", "--on", "2017-02-30"), "no day 30"),
+        (("1", "1", "濮阳县", "--status", "done", "--on", "2017-02-30"), "中的“30日”：2017年2月只有28天"),
     ],
 )
 def test_progress_bad_input(cli, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]

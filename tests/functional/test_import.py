@@ -95,7 +95,7 @@ def test_import_is_atomic_across_files(cli, tmp_path: Path) -> None:  # type: ig
     )
     result = cli("import", PILOTS, bad)
     assert result.code == 2
-    assert "bad.toml" in result.err and "no month 13" in result.err
+    assert "bad.toml" in result.err and "无法识别“2017年13月底完成”中的“13月”" in result.err
     line = next(n for n, text in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1) if "13月底" in text)
     assert f"bad.toml:{line}" in result.err
     assert cli("ledgers", "--json").json() == []
@@ -111,11 +111,11 @@ def test_dry_run_writes_nothing(cli) -> None:  # type: ignore[no-untyped-def]
     ("edit", "message"),
     [
         (lambda s: s.replace('name = "范县政府"', 'nmae = "范县政府"'), "units[3].nmae: unknown key"),
-        (lambda s: s.replace('deadline = "2017年7月底完成"', 'deadline = "尽快"'), "尽快: not a deadline"),
+        (lambda s: s.replace('deadline = "2017年7月底完成"', 'deadline = "尽快"'), "无法识别“尽快”；可写作"),
         (lambda s: s.replace('person = "赵丽玲"', 'person = "赵丽玲"\nemail = "not-an-address"'), "not an email"),
         (lambda s: s.replace('title = "濮阳市', 'title = "濮阳市\n'), "toml"),
         (lambda s: s + '\n[[tasks]]\ntext = "x"\ndeadline = "2017年1月1日"\nunits = ["华县政府"]\n', "华县政府"),
-        (lambda s: s.replace("year = 2017\n", "").replace("2017年3月底", "3月底"), "3月底完成: no year"),
+        (lambda s: s.replace("year = 2017\n", "").replace("2017年3月底", "3月底"), "“3月底完成”没有写年份"),
         (lambda s: "", "title"),
     ],
 )
@@ -190,7 +190,7 @@ def test_spreadsheet_errors_name_the_cell(cli, tmp_path: Path) -> None:  # type:
     sheet = write_puyang(tmp_path / "bad.xlsx", deadlines=deadlines)
     result = cli("import", sheet)
     assert result.code == 2
-    assert "bad.xlsx: 台账!D8: 2019年13月底: no month 13" in result.err
+    assert "bad.xlsx: 台账!D8: 无法识别“2019年13月底”中的“13月”：一年只有1月至12月" in result.err
     short = write_puyang(tmp_path / "short.xlsx", persons="孙庆伟\n刘兵")
     result = cli("import", short)
     assert result.code == 2 and "台账!F5" in result.err and "2 persons for 5 units" in result.err
@@ -231,8 +231,8 @@ def test_every_error_of_a_toml_file_is_reported_with_its_line(cli, tmp_path: Pat
     assert [int(r.split(":")[1]) for r in reported[1:]] == sorted(int(r.split(":")[1]) for r in reported[1:])
     assert f"{path}:{line('nmae')}: units[3].nmae: unknown key" in result.err
     assert f"{path}:{line('nmae') - 1}: units[3].name: is missing" in result.err
-    assert f"{path}:{line('13月底')}: phases[0].tasks[0].deadline: 2017年13月底完成: no month 13" in result.err
-    assert f"{path}:{line('尽快')}: phases[1].tasks[0].deadline: 尽快: not a deadline" in result.err
+    assert f"{path}:{line('13月底')}: phases[0].tasks[0].deadline: 无法识别“2017年13月底完成”中的“13月”" in result.err
+    assert f"{path}:{line('尽快')}: phases[1].tasks[0].deadline: 无法识别“尽快”；可写作" in result.err
     assert cli("ledgers", "--json").json() == []  # the good file is not imported either
 
 
@@ -245,9 +245,8 @@ def test_every_bad_cell_of_a_sheet_is_reported(cli, tmp_path: Path) -> None:  # 
     assert result.err.splitlines() == [
         "tracker: 4 errors:",
         f"  {sheet}: 台账!F5: 2 persons for 5 units in 台账!E5 (they are matched by position)",  # once: one merged cell
-        f"  {sheet}: 台账!D6: 尽快: not a deadline we understand"
-        " (write e.g. 2017年3月底, 12月15日前, 接到通知后15天内 or 每季度末)",
-        f"  {sheet}: 台账!D8: 2019年13月底: no month 13",
+        f"  {sheet}: 台账!D6: 无法识别“尽快”；可写作 收件之日起5个工作日内 或 2017年3月底前",
+        f"  {sheet}: 台账!D8: 无法识别“2019年13月底”中的“13月”：一年只有1月至12月",
         f"  {sheet}: 台账!D11: the task has no deadline",
     ]
     assert cli("ledgers", "--json").json() == []

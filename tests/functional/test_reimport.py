@@ -206,7 +206,7 @@ def test_an_unreadable_file_is_reported_with_the_errors_of_the_others(cli, tmp_p
     )
     result = cli("import", broken, bad)
     assert result.code == 2
-    assert "broken.toml" in result.err and "bad.toml" in result.err and "no month 13" in result.err
+    assert "broken.toml" in result.err and "bad.toml" in result.err and "中的“13月”" in result.err
     assert cli("ledgers", "--json").json() == []
 
 

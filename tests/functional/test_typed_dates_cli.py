@@ -51,10 +51,10 @@ def test_yesterday_in_the_configured_time_zone(at_now, tmp_path: Path) -> None: 
 @pytest.mark.parametrize(
     ("option", "typed", "reason"),
     [
-        ("--on", "明年", "cannot read the date '明年'"),
-        ("--on", "0910", "cannot read the date '0910'"),
-        ("--on", "2月30日", "has no day 30"),
-        ("--on", "13月1日", "no month 13"),
+        ("--on", "明年", "无法识别日期“明年”"),
+        ("--on", "0910", "无法识别日期“0910”；可写作 9月10日"),
+        ("--on", "2月30日", "中的“30日”"),
+        ("--on", "13月1日", "中的“13月”"),
         ("--on", "1899年1月1日", "1900–2200"),
     ],
 )

@@ -1,0 +1,161 @@
+"""The wording of the deadline language's and typed dates' refusals, in the user's language.
+
+One catalogue: key → (Chinese, English). Chinese is the default (the users'); the CLI picks the
+language once per run (`--lang`, else the config's ``language``) and the terminal UI picks its own.
+A ``Refusal`` is worded when raised, in the language chosen then, and keeps its key and params so
+that a front end with its own catalogue (the terminal UI's) may word it again.
+"""
+
+from __future__ import annotations
+
+from tracker.errors import InputError
+
+LANGUAGES = ("zh", "en")
+_chosen = "zh"
+
+# The forms offered when nothing nearer is known.
+EXAMPLES = "2017年3月底前、每月25日前、收件之日起30个工作日内、长期坚持"
+DATE_EXAMPLES = "2017-09-10、9月10日 或 今天"
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "deadline_empty": (
+        "未填写完成时限；可写作 {examples}",
+        "no deadline given; write e.g. {examples}",
+    ),
+    "deadline_unknown": (
+        "无法识别“{text}”；可写作 {suggestion}",
+        "cannot understand “{text}”; write e.g. {suggestion}",
+    ),
+    "deadline_unknown_part": (
+        "无法识别“{text}”中的“{part}”；可写作 {suggestion}",
+        "cannot understand “{part}” in “{text}”; write e.g. {suggestion}",
+    ),
+    "deadline_mixed_digits": (
+        "无法识别“{text}”中的“{part}”：一个数里混用了阿拉伯数字和汉字数字；请统一写作阿拉伯数字",
+        "{text}: {part} mixes digits and Chinese numerals in one number; write it in digits",
+    ),
+    "deadline_no_year": (
+        "“{text}”没有写年份：请写明年份（如 2017年3月底前），或给出参照年份（--ref）",
+        "{text}: no year given; write the year or give a reference year (--ref)",
+    ),
+    "deadline_year_range": (
+        "{what}：年份 {year} 超出支持的范围（{years}）",
+        "{what}: year {year} is outside the supported years {years}",
+    ),
+    "deadline_no_month": (
+        "无法识别“{text}”中的“{month}月”：一年只有1月至12月",
+        "{text}: no month {month} (a year has months 1 to 12)",
+    ),
+    "deadline_no_day": (
+        "无法识别“{text}”中的“{day}日”：{year}年{month}月只有{last}天",
+        "{text}: {year}年{month}月 has no day {day} (it has {last} days)",
+    ),
+    "deadline_no_day_in_month": (
+        "无法识别“{text}”中的“{day}日”：一个月最多31天；月末可写作 每月底前",
+        "{text}: no day {day} in a month; for the month's end write 每月底前",
+    ),
+    "deadline_no_quarter": (
+        "无法识别“{text}”中的“第{quarter}季度”：一年只有第1至第4季度",
+        "{text}: no quarter {quarter} (a year has quarters 1 to 4)",
+    ),
+    "deadline_quarters": (
+        "无法识别“{text}”中的季度：一年只有第1至第4季度；可写作 每年第一、三季度末",
+        "{text}: a year has quarters 1 to 4 only; write e.g. 每年第一、三季度末",
+    ),
+    "deadline_period_days": (
+        "无法识别“{text}”中的“{days}日”：期末后的天数须为1至28；更晚的请写明日期（如 每年4月30日前）",
+        "{text}: {days} days after a period's end must be 1 to 28; write the date instead (e.g. 每年4月30日前)",
+    ),
+    "deadline_feb29": (
+        "“{text}”中的“2月29日”不是每年都有；可写作 每年2月底前",
+        "{text}: 2月29日 does not come every year; write 每年2月底前",
+    ),
+    "deadline_not_event": (
+        "无法识别“{text}”中的“{part}”：不是可以起算的事件（元旦后？春节后？）；"
+        "可写作 每年1月10日前，或写明事件（如 接到通知后10日内）",
+        "{text}: “{part}” is not an event we understand (after New Year's Day? after the Spring Festival?);"
+        " write the date (e.g. 每年1月10日前) or name the event (e.g. 接到通知后10日内)",
+    ),
+    "deadline_zero_period": (
+        "“{text}”的期限为0，不是完成时限；可写作 收件之日起5个工作日内",
+        "{text}: a period of 0 is not a deadline; write e.g. 收件之日起5个工作日内",
+    ),
+    "deadline_zero_after_holiday": (
+        "“{text}”：节后第0个工作日不是完成时限；可写作 春节后第1个工作日",
+        "{text}: 0 working days after a holiday is no deadline; write e.g. 春节后第1个工作日",
+    ),
+    "deadline_wrong_weekday": (
+        "“{text}”中的日期与星期不符：{date}是星期{actual}，不是星期{written}；请核对日期",
+        "{text}: {date} is a 星期{actual}, not a 星期{written}; check the date",
+    ),
+    "deadline_needs_range": (
+        "周期性时限需要给出范围（--from/--until）或参照日期（--ref）",
+        "a recurring deadline needs a range (--from/--until) or --ref",
+    ),
+    "deadline_range_backwards": (
+        "范围的结束日（{end}）早于开始日（{start}）",
+        "the range ends ({end}) before it starts ({start})",
+    ),
+    "holiday_unknown_year": (
+        "{what}：不知道{year}年各节日的放假安排（内置的官方日历收录2004–2026年）；请写明日期",
+        "{what}: the holidays of {year} are not known by name (chinesecalendar knows 2004–2026); "
+        "write the date instead",
+    ),
+    "holiday_joined": (
+        "{what}：{year}年官方日历上该节日没有单独的假期（有的年份中秋与国庆合并放假）；请写另一个节日或写明日期",
+        "{what}: no holiday of its own in {year} on the official calendar (in some years 中秋 joins 国庆); "
+        "name the other holiday or write the date",
+    ),
+    "calendar_unknown_year": (
+        '不知道{year}年的法定工作日安排：请在配置中按国务院放假通知加入 [calendar."{year}"]，'
+        'holidays = ["{year}-01-01", ...]，workdays = [...]（调休上班日）',
+        "the official working-day calendar for {year} is not known: add the State Council's holiday "
+        'announcement to the config as [calendar."{year}"] with holidays = ["{year}-01-01", ...] and '
+        "workdays = [...] (make-up working days)",
+    ),
+    # dates typed by people (tracker.typed_dates); the terminal UI words these keys itself
+    "date_empty": (
+        "未填写日期；可写作 {examples}",
+        "no date given: write it as 2017-09-10, 9月10日 or 今天",
+    ),
+    "date_unreadable": (
+        "无法识别日期“{text}”；可写作 {suggestion}",
+        "cannot read the date '{text}': write it as {suggestion}",
+    ),
+    "date_no_month": (
+        "无法识别日期“{text}”中的“{month}月”：一年只有1月至12月",
+        "{text}: there is no month {month}",
+    ),
+    "date_no_day": (
+        "无法识别日期“{text}”中的“{day}日”：{year}年{month}月只有{last}天",
+        "{text}: {year}年{month}月 has no day {day} (it has {last} days)",
+    ),
+    "date_out_of_range": (
+        "日期“{text}”的年份超出支持的范围（{years}）",
+        "{text}: the year is outside the supported years {years}",
+    ),
+}
+
+
+def set_language(language: str) -> None:
+    """Word the refusals raised from now on in ``language`` (zh or en)."""
+    global _chosen
+    if language not in LANGUAGES:
+        raise ValueError(f"language {language!r}: one of {', '.join(LANGUAGES)}")
+    _chosen = language
+
+
+def language() -> str:
+    return _chosen
+
+
+def word(key: str, **params: object) -> str:
+    zh, en = CATALOGUE[key]
+    return (en if _chosen == "en" else zh).format(**params)
+
+
+class Refusal(InputError):
+    """Bad input worded from the catalogue, in the language chosen when it is raised."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(word(key, **params), key=key, **params)
