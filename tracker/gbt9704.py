@@ -148,8 +148,9 @@ def _page(document: Any) -> None:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance = Mm(15)
-    # The number line (14 pt high) starts 7 mm under the block, which ends 35 mm above the edge.
-    section.footer_distance = _tw((35 - 7) * MM - FOOT_PT * 20)
+    # The 一字线 of "— 1 —" 7 mm under the block (which ends 35 mm above the edge): the dashes sit
+    # mid-line, so the 14 pt line starts 4.5 mm under the block.
+    section.footer_distance = _tw((35 - 4.5) * MM - FOOT_PT * 20)
     grid = section._sectPr.find(_qn("w:docGrid"))
     if grid is None:
         grid = _element("w:docGrid")
@@ -184,7 +185,9 @@ def _defaults(document: Any) -> None:
     rpr.append(_element("w:spacing", val=str(TIGHTEN)))
     rpr.append(_element("w:sz", val=str(BODY_PT * 2)))
     rpr.append(_element("w:szCs", val=str(BODY_PT * 2)))
-    rpr.append(_element("w:lang", val="zh-CN", eastAsia="zh-CN", bidi="ar-SA"))
+    # Chinese text zh-CN; Latin runs (numbers) en-US, as in a Chinese Word's own template:
+    # LibreOffice breaks a number such as 2016 across lines when their language is zh-CN.
+    rpr.append(_element("w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA"))
     normal = document.styles["Normal"]
     normal.font.size = Pt(BODY_PT)
     normal.paragraph_format.space_after = Pt(0)
@@ -391,33 +394,45 @@ def _row_properties(row: Any, *, header: bool) -> None:
 
 
 def column_widths(rows: Sequence[Sequence[str]], total_tw: int = TEXT_WIDTH_TW, size_pt: float = TABLE_PT) -> list[int]:
-    """Twips per column, from the widest cell of each (a CJK character counts two half-widths),
-    within the block's width: wide columns are cut down to a common cap, never below their
-    header or four characters, and any room left goes to the widest (the task)."""
+    """Twips per column that fit the block's width and make the table as short as it can be: each
+    column starts at its header's width (at least four characters, at most its widest cell; a
+    CJK character counts two half-widths), then the room left goes, a few characters at a time,
+    to the column where it saves the most wrapped lines per width (measured on the first 100
+    rows): 序号 stays narrow, the task gets the room."""
     # The cell's margins, and a character of slack: LibreOffice and Word put a small space
     # between Chinese and Latin text (2017年), which no width count sees.
     padding = 2 * 115 + round(size_pt * 20)
-    natural = [
-        round(max(display_width(row[c]) for row in rows) * size_pt / 2 * 20) + padding for c in range(len(rows[0]))
-    ]
-    floors = [
-        min(n, max(round(display_width(rows[0][c]) * size_pt / 2 * 20) + padding, round(4 * size_pt * 20) + padding))
-        for c, n in enumerate(natural)
-    ]
-    if sum(natural) <= total_tw:
-        widths = list(natural)
-        widths[max(range(len(widths)), key=lambda c: natural[c])] += total_tw - sum(natural)
-        return widths
-    low, high = 0, max(natural)
-    while high - low > 1:  # the largest cap at which the capped columns still fit
-        cap = (low + high) // 2
-        if sum(min(n, max(cap, f)) for n, f in zip(natural, floors, strict=True)) <= total_tw:
-            low = cap
-        else:
-            high = cap
-    widths = [min(n, max(low, f)) for n, f in zip(natural, floors, strict=True)]
-    widths[max(range(len(widths)), key=lambda c: widths[c])] += max(total_tw - sum(widths), 0)
-    return widths
+    half = size_pt / 2 * 20  # twips per half-width column
+    sample = [[display_width(cell) for cell in row] for row in rows[:100]]
+    columns = range(len(rows[0]))
+    natural = [max(display_width(row[c]) for row in rows) for c in columns]
+    width = [min(natural[c], max(sample[0][c], 8)) for c in columns]
+    room = (total_tw - len(width) * padding) / half - sum(width)
+
+    def height(c: int, w: int) -> list[int]:
+        return [-(-row[c] // w) if row[c] else 1 for row in sample]
+
+    heights = [height(c, max(width[c], 1)) for c in columns]
+    while room >= 2:
+        now = sum(max(h) for h in zip(*heights, strict=True))
+        best: tuple[float, float, int] = (0.0, 0.0, 0)
+        choice = None
+        for c in columns:  # each column tried a few characters wider: the best saving per width
+            for step in range(2, min(int(room), natural[c] - width[c], 16) + 1, 2):
+                trial = [*heights[:c], height(c, width[c] + step), *heights[c + 1 :]]
+                rows_saved = now - sum(max(h) for h in zip(*trial, strict=True))
+                score = (rows_saved / step, (sum(heights[c]) - sum(trial[c])) / step, natural[c])
+                if score > best:
+                    best, choice = score, (c, step)
+        if choice is None or best[:2] == (0.0, 0.0):
+            break
+        c, step = choice
+        width[c] += step
+        heights[c] = height(c, width[c])
+        room -= step
+    widest = max(columns, key=lambda c: natural[c])
+    width[widest] += max(int(room), 0)  # what is left, to the longest text
+    return [round(w * half) + padding for w in width]
 
 
 def _table(document: Any, block: Block) -> None:

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 
 BREAK_AFTER = ("关于", "的", "、", "，", "：")
 BREAK_BEFORE = ("和", "及", "与", "暨")
+# Not 建设 nor 工作: "建设工作台账" reads as one phrase.
 WORD_ENDS = (
-    "工作 情况 台账 试点 建设 管理 系统 城市 通报 通知 任务 项目 改造 问题 方案 整改 进展 落实 督查 督办 "
+    "情况 台账 试点 管理 系统 城市 通报 通知 任务 项目 改造 问题 方案 整改 进展 落实 督查 督办 "
     "实施 评价 评估 政府 单位 部门 县 市 省 区 年"
 ).split()
 NEVER_CUT = re.compile(r"[0-9A-Za-z.\-]+年?|〔[^〕]*〕|（[^）]{0,8}）|第[一二三四五六七八九十百0-9]+[批期次轮](试点)?")
