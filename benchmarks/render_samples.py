@@ -65,8 +65,16 @@ def to_pictures(paths: list[Path], out: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="tracker-lo-") as profile:
         # A profile of its own: a user's running LibreOffice would otherwise take the job.
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf"]
-            + ["--outdir", str(out), *map(str, paths)],
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(out),
+                *map(str, paths),
+            ],
             check=True,
             capture_output=True,
         )

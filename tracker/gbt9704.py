@@ -57,14 +57,44 @@ def _element(tag: str, **attributes: str) -> Any:
 
 
 # Children of w:pPr in schema order: a new one goes before the first of those after it.
-_PPR_ORDER = (
-    "w:pStyle w:keepNext w:keepLines w:pageBreakBefore w:framePr w:widowControl w:numPr "
-    "w:suppressLineNumbers w:pBdr w:shd w:tabs w:suppressAutoHyphens w:kinsoku w:wordWrap "
-    "w:overflowPunct w:topLinePunct w:autoSpaceDE w:autoSpaceDN w:bidi w:adjustRightInd "
-    "w:snapToGrid w:spacing w:ind w:contextualSpacing w:mirrorIndents w:suppressOverlap w:jc "
-    "w:textDirection w:textAlignment w:textboxTightWrap w:outlineLvl w:divId w:cnfStyle w:rPr "
-    "w:sectPr w:pPrChange"
-).split()
+_PPR_ORDER = [
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+]
 
 
 def _add_to_ppr(paragraph: Any, element: Any) -> None:
@@ -195,7 +225,7 @@ def _defaults(document: Any) -> None:
 
 
 def _font_fallbacks(document: Any) -> None:
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
 
     part = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
     table = etree.fromstring(part.blob)
@@ -209,7 +239,7 @@ def _font_fallbacks(document: Any) -> None:
 
 
 def _page_numbers(document: Any) -> None:
-    """"— 1 —" in 4号 half-width 宋体: odd pages at the right one character in, even pages at the left."""
+    """ "— 1 —" in 4号 half-width 宋体: odd pages at the right one character in, even pages at the left."""
     document.settings.odd_and_even_pages_header_footer = True
     section = document.sections[0]
     for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
@@ -280,9 +310,7 @@ def _letterhead(document: Any, mark: str, number: str) -> None:
 def _title(document: Any, text: str, detail: NoticeDetail, *, before_tw: float) -> None:
     per_line = int(TEXT_WIDTH_TW / 20 // TITLE_PT)
     keep = [detail.ledger, *detail.units]
-    paragraph = _paragraph(
-        document, align="center", line_tw=TITLE_PT * 1.5 * 20, before_tw=before_tw, on_grid=False
-    )
+    paragraph = _paragraph(document, align="center", line_tw=TITLE_PT * 1.5 * 20, before_tw=before_tw, on_grid=False)
     for i, line in enumerate(title_lines(text, per_line, keep)):
         run = paragraph.add_run(line)
         _font(run, XIAOBIAOSONG, TITLE_PT)

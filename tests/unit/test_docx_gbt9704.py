@@ -22,7 +22,10 @@ LEDGER = "国家智慧城市试点过程管理（第一批试点）城市基础�
 ISSUED = dt.datetime(2017, 9, 15, 1, 30, tzinfo=dt.UTC)
 
 
-def line(unit: str, seq: str = "3", task: str = "完成建设单位申请、政府研究同意、成立建设工作机构（项目部）工作。") -> NoticeLine:
+TASK = "完成建设单位申请、政府研究同意、成立建设工作机构（项目部）工作。"
+
+
+def line(unit: str, seq: str = "3", task: str = TASK) -> NoticeLine:
     return NoticeLine(unit, "张三", seq, task, "2017年3月底完成", dt.date(2017, 3, 31), 168)
 
 
@@ -92,7 +95,7 @@ def test_page_text_block_and_grid() -> None:
     assert int(width.pt // advance) == 28
     char_pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096
     assert int(width.pt / char_pitch + 0.01) == 28
-    body = [p for p in paragraphs(document) if p.text.startswith("根据")][0]
+    body = next(p for p in paragraphs(document) if p.text.startswith("根据"))
     assert body.paragraph_format.line_spacing.twips == pitch == LINE_TW
     assert east_asian(body) == "仿宋_GB2312" and size(body) == 16  # 3号仿宋
 
@@ -183,7 +186,9 @@ def test_page_numbers_odd_right_even_left() -> None:
 
 
 def test_imprint_with_copy_to_printer_and_date() -> None:
-    settings = NoticeSettings(issuer="濮阳市委市政府督查局", copy_to=("市委办公室", "市政府办公室"), printed_by="濮阳市政府办公室")
+    settings = NoticeSettings(
+        issuer="濮阳市委市政府督查局", copy_to=("市委办公室", "市政府办公室"), printed_by="濮阳市政府办公室"
+    )
     document = read(detail(), settings)
     imprint = document.tables[-1]
     assert imprint.rows[0].cells[0].text == "抄送：市委办公室，市政府办公室。"
@@ -223,7 +228,8 @@ def test_a_long_bulletin_counts_by_unit_and_attaches_the_list() -> None:
     assert notice.listed_apart
     document = read(notice)
     summary, attached = document.tables[0], document.tables[1]
-    assert len(summary.rows) == 1 + 99 and [c.text for c in summary.rows[0].cells][:3] == ["责任单位", "逾期任务", "漏报"]
+    assert len(summary.rows) == 1 + 99
+    assert [c.text for c in summary.rows[0].cells][:3] == ["责任单位", "逾期任务", "漏报"]
     assert [c.text for c in summary.rows[1].cells][:3] == ["第0单位", "0", "10"]
     assert len(attached.rows) == 1 + 990
     texts = [p.text for p in paragraphs(document)]
