@@ -317,51 +317,39 @@ def _signature(document: Any, lines: Sequence[str]) -> None:
 
 
 def _imprint(document: Any, copy_to: Sequence[str], printer: str, printed_on: dt.date) -> None:
-    """版记: 抄送 (when there is any) and 印发机关 with 印发日期, 4号仿宋 one character in, between
-    rules of 0.35 mm (first and last) and 0.25 mm (between); a borderless table carries them so
-    that the rules run the full width of the block."""
+    """版记 at the foot of the last page: 抄送 (when there is any) and 印发机关 with 印发日期 in
+    4号仿宋, one character in, between rules of 0.35 mm (first and last) and 0.25 mm (between).
+    Paragraphs in a frame (w:framePr) held to the bottom of the text block; Word, WPS and
+    LibreOffice all place such a frame, where LibreOffice ignores a floating table's position."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
     from tracker.deadlines import cn_date
 
-    rows = ([f"抄送：{'，'.join(copy_to)}。"] if copy_to else []) + [""]
-    table = document.add_table(rows=len(rows), cols=2)
-    table.autofit = False
-    _table_borders(table, top=8, bottom=8, inside_h=6)
-    half = TEXT_WIDTH_TW / 2
-    for column in table.columns:
-        column.width = _tw(half)
-    for r, row in enumerate(table.rows):
-        _row_properties(row, header=False)
-        left, right = row.cells
-        left.width = right.width = _tw(half)
-        if rows[r]:  # the 抄送 line spans the width
-            merged = left.merge(right)
-            _imprint_line(merged.paragraphs[0], rows[r], "left")
-        else:
-            _imprint_line(left.paragraphs[0], printer, "left")
-            _imprint_line(right.paragraphs[0], f"{cn_date(printed_on)}印发", "right")
-    _last_paragraph_tight(document)
-
-
-def _imprint_line(paragraph: Any, text: str, align: str) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.RIGHT
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = _tw(LINE_TW)
-    fmt.space_before = fmt.space_after = _tw(0)
-    indent = _tw(FOOT_PT * 20 - 108)  # one character in, less the cell's own margin
-    if align == "left":
-        fmt.left_indent = indent
-    else:
-        fmt.right_indent = indent
-    _add_to_ppr(paragraph, _element("w:snapToGrid", val="0"))
-    _font(paragraph.add_run(text), FANGSONG, FOOT_PT)
+    inset = "\u3000"  # one character: an indent would shorten the rules, which span the indents
+    block_tw = round(225 * MM)
+    lines: list[tuple[str, dict[str, str], dict[str, int]]] = []
+    if copy_to:  # a frame of its own one line above the last: two lines in one frame LibreOffice drops
+        place = {"y": str(block_tw - 2 * LINE_TW), "h": str(LINE_TW), "hRule": "exact"}
+        lines.append((f"{inset}抄送：{'，'.join(copy_to)}。", place, {"top": 8, "bottom": 6}))
+    last = {"bottom": 8} if copy_to else {"top": 8, "bottom": 8}
+    lines.append((f"{inset}{printer}\t{cn_date(printed_on)}印发{inset}", {"yAlign": "bottom"}, last))
+    for i, (text, place, rules) in enumerate(lines):
+        if i:
+            _last_paragraph_tight(document)  # frames apart: LibreOffice drops one followed by another
+        paragraph = _paragraph(document, align="left", on_grid=False)
+        frame = {"w": str(TEXT_WIDTH_TW), "wrap": "notBeside", "vAnchor": "margin", "hAnchor": "margin"}
+        _add_to_ppr(paragraph, _element("w:framePr", **frame, xAlign="center", **place))
+        borders = _element("w:pBdr")
+        for side in ("top", "bottom"):
+            if side in rules:
+                borders.append(_element(f"w:{side}", val="single", sz=str(rules[side]), space="0", color="000000"))
+        _add_to_ppr(paragraph, borders)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(_tw(TEXT_WIDTH_TW), WD_TAB_ALIGNMENT.RIGHT)
+        _font(paragraph.add_run(text), FANGSONG, FOOT_PT)
 
 
 def _last_paragraph_tight(document: Any) -> None:
-    """Word ends a document with a paragraph after a final table; made one point high it cannot
-    push a blank page after the 版记."""
+    """An empty paragraph one point high: it takes no room in the text."""
     from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt
 
@@ -371,18 +359,6 @@ def _last_paragraph_tight(document: Any) -> None:
     fmt.line_spacing = Pt(1)
     fmt.space_before = fmt.space_after = Pt(0)
     _add_to_ppr(paragraph, _element("w:snapToGrid", val="0"))
-
-
-def _table_borders(table: Any, *, top: int, bottom: int, inside_h: int) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = _element("w:tblBorders")
-    for side, size in (("top", top), ("left", 0), ("bottom", bottom), ("right", 0), ("insideH", inside_h)):
-        if size:
-            borders.append(_element(f"w:{side}", val="single", sz=str(size), space="0", color="000000"))
-        else:
-            borders.append(_element(f"w:{side}", val="nil"))
-    borders.append(_element("w:insideV", val="nil"))
-    tbl_pr.append(borders)
 
 
 def _row_properties(row: Any, *, header: bool) -> None:

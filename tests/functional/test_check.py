@@ -291,8 +291,8 @@ def test_notice_documents(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     document = Document(str(letter))
     first = next(p for p in document.paragraphs if p.text)
     assert first.text == "督查〔2017〕1号" and first.alignment == 2  # top right, no 版头
-    imprint = [c.text for row in document.tables[-1].rows for c in row.cells]
-    assert "抄送：市委办公室。" in imprint and "市政府办公室" in imprint
+    imprint = [p.text.strip("\u3000") for p in document.paragraphs if p._p.pPr.find(qn("w:framePr")) is not None]
+    assert imprint[0] == "抄送：市委办公室。" and imprint[1].startswith("市政府办公室\t")
     assert cli("notice", "render", "1", "-o", tmp_path / "x.pdf").code == 2
 
 

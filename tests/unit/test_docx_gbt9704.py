@@ -64,8 +64,22 @@ def read(notice: NoticeDetail, settings: NoticeSettings | None = None) -> docx.d
     return docx.Document(io.BytesIO(docx_bytes(notice, settings=settings)))
 
 
+def framed(paragraph: docx.text.paragraph.Paragraph) -> bool:
+    return paragraph._p.pPr is not None and paragraph._p.pPr.find(f"{W}framePr") is not None
+
+
 def paragraphs(document: docx.document.Document) -> list[docx.text.paragraph.Paragraph]:
-    return [p for p in document.paragraphs if p.text.strip()]
+    """The text's paragraphs, not the 版记's (in frames at the page's foot)."""
+    return [p for p in document.paragraphs if p.text.strip() and not framed(p)]
+
+
+def imprint(document: docx.document.Document) -> list[docx.text.paragraph.Paragraph]:
+    return [p for p in document.paragraphs if framed(p)]
+
+
+def rules(paragraph: docx.text.paragraph.Paragraph) -> dict[str, str]:
+    borders = paragraph._p.pPr.find(f"{W}pBdr")
+    return {child.tag.removeprefix(W): child.get(qn("w:sz")) for child in borders}
 
 
 def east_asian(paragraph: docx.text.paragraph.Paragraph) -> str:
@@ -150,7 +164,7 @@ def test_title_in_the_document_is_broken_with_line_breaks() -> None:
 
 def test_signature_and_date_right_four_characters_in() -> None:
     found = paragraphs(read(detail()))
-    issuer, date = found[-2], found[-1]  # the 版记 is a table, not among the paragraphs
+    issuer, date = found[-2], found[-1]
     assert (issuer.text, date.text) == ("濮阳市委市政府督查局", "2017年9月15日")
     # The issuer is the longer: it goes two characters in, the date under its middle.
     assert issuer.alignment == date.alignment == 2
@@ -185,21 +199,27 @@ def test_page_numbers_odd_right_even_left() -> None:
     assert 4 <= bottom <= 5
 
 
-def test_imprint_with_copy_to_printer_and_date() -> None:
+def test_imprint_with_copy_to_printer_and_date_at_the_foot() -> None:
     settings = NoticeSettings(
         issuer="濮阳市委市政府督查局", copy_to=("市委办公室", "市政府办公室"), printed_by="濮阳市政府办公室"
     )
     document = read(detail(), settings)
-    imprint = document.tables[-1]
-    assert imprint.rows[0].cells[0].text == "抄送：市委办公室，市政府办公室。"
-    assert [c.text for c in imprint.rows[1].cells] == ["濮阳市政府办公室", "2017年9月15日印发"]
-    borders = imprint._tbl.tblPr.find(f"{W}tblBorders")
-    sizes = {side: borders.find(f"{W}{side}").get(qn("w:sz")) for side in ("top", "bottom", "insideH")}
-    assert sizes == {"top": "8", "bottom": "8", "insideH": "6"}  # 0.35 mm, 0.35 mm, 0.25 mm
-    assert document.element.body.index(imprint._tbl) > document.element.body.index(paragraphs(document)[-1]._p)
-    # Without 抄送 the imprint is the 印发 line alone, the printer defaulting to the issuer.
-    plain = read(detail()).tables[-1]
-    assert len(plain.rows) == 1 and plain.rows[0].cells[0].text == "濮阳市委市政府督查局"
+    copy, printed = imprint(document)
+    assert copy.text == "\u3000抄送：市委办公室，市政府办公室。"
+    assert printed.text == "\u3000濮阳市政府办公室\t2017年9月15日印发\u3000"  # the date to the right by a tab
+    assert rules(copy) == {"top": "8", "bottom": "6"} and rules(printed) == {"bottom": "8"}  # 0.35, 0.25, 0.35 mm
+    assert all(r.font.size.pt == 14 for p in (copy, printed) for r in p.runs)  # 4号
+    # Frames the width of the block, at its foot: the 印发 line last, 抄送 one line above it.
+    last = printed._p.pPr.find(f"{W}framePr")
+    above = copy._p.pPr.find(f"{W}framePr")
+    assert last.get(qn("w:yAlign")) == "bottom" and last.get(qn("w:vAnchor")) == "margin"
+    assert last.get(qn("w:w")) == above.get(qn("w:w")) == "8845"
+    assert int(above.get(qn("w:y"))) == round(225 * 1440 / 25.4) - 2 * LINE_TW
+    body = document.element.body
+    assert body.index(printed._p) > body.index(paragraphs(document)[-1]._p)  # after the text
+    # Without 抄送 the 印发 line alone, between the thick rules, the printer defaulting to the issuer.
+    (alone,) = imprint(read(detail()))
+    assert alone.text.split("\t")[0] == "\u3000濮阳市委市政府督查局" and rules(alone) == {"top": "8", "bottom": "8"}
 
 
 def test_table_header_repeats_rows_do_not_split_widths_fit() -> None:
@@ -248,7 +268,7 @@ def test_a_short_list_stays_in_the_body() -> None:
     notice = bulletin(units=3, per_unit=LIST_APART_OVER // 3)
     assert not notice.listed_apart
     document = read(notice)
-    assert len(document.tables) == 2  # the items, the 版记
+    assert len(document.tables) == 1
     assert "附件" not in [p.text for p in paragraphs(document)]
 
 
