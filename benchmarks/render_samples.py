@@ -1,10 +1,11 @@
 """Render one notice of each kind and the weekly table, for people to look at.
 
-    .venv/bin/python benchmarks/render_samples.py --out DIR [--as-of 2017-04-05]
+    .venv/bin/python benchmarks/render_samples.py --out DIR [--as-of 2017-04-05,2017-04-20]
 
 Builds a database in a temporary folder from the shipped ledgers (``ledgers/*.toml``), runs the
-check on a day where every kind of notice is issued (督办通知, 通报, 约谈通知, 问责建议), and writes
-to DIR each kind's .docx (the first of its kind, and the longest bulletin) and the weekly table
+check on days where every kind of notice is issued (督办通知, 通报, 约谈通知, 问责建议), and writes
+to DIR each kind's .docx (the one naming fewest units, and the one naming most when that is
+another) and the weekly table
 (.xlsx). When LibreOffice is installed it converts them to PDF (``soffice --headless``) and,
 with poppler's ``pdftoppm``, every page to PNG at 60 dpi; without it, it says so and stops there
 (exit 0). Everything goes through the CLI, as a user would run it.
@@ -36,22 +37,26 @@ def write_documents(out: Path, as_of: str) -> list[Path]:
     folder = Path(tempfile.mkdtemp(prefix="tracker-samples-"))
     db = f"sqlite:///{folder / 'samples.db'}"
     tracker(db, "import", *(str(p) for p in sorted((ROOT / "ledgers").glob("*.toml"))))
-    notices = json.loads(tracker(db, "--json", "check", "--as-of", as_of))["notices"]
+    notices = []
+    for day in as_of.split(","):
+        notices += json.loads(tracker(db, "--json", "check", "--as-of", day))["notices"]
     missing = set(KINDS) - {n["kind"] for n in notices}
     if missing:
-        sys.exit(f"--as-of {as_of}: no {', '.join(sorted(missing))} notice that day; try another date")
+        sys.exit(f"--as-of {as_of}: no {', '.join(sorted(missing))} notice those days; try other dates")
     written: list[Path] = []
     for kind, label in KINDS.items():
         of_kind = [n for n in notices if n["kind"] == kind]
-        picks = {"": of_kind[0]}
-        if kind == "criticism":  # the longest bulletin too: its list goes into an attachment
-            picks["-long"] = max(of_kind, key=lambda n: len(n["units"]))
+        shortest = min(of_kind, key=lambda n: len(n["units"]))
+        picks = {"": shortest}
+        longest = max(of_kind, key=lambda n: len(n["units"]))
+        if longest is not shortest:  # a long one too: its list goes into an attachment
+            picks["-long"] = longest
         for suffix, notice in picks.items():
             path = out / f"{label}{suffix}.docx"
             tracker(db, "notice", "render", str(notice["id"]), "-o", str(path))
             written.append(path)
     weekly = out / "weekly.xlsx"
-    tracker(db, "report", "weekly", "--as-of", as_of, "-o", str(weekly))
+    tracker(db, "report", "weekly", "--as-of", as_of.split(",")[-1], "-o", str(weekly))
     written.append(weekly)
     shutil.rmtree(folder)
     return written
@@ -84,14 +89,16 @@ def to_pictures(paths: list[Path], out: Path) -> None:
     for path in paths:
         pdf = path.with_suffix(".pdf")
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(pdf.with_suffix(""))], check=True)
-        pages = len(list(out.glob(f"{path.stem}-*.png")))
+        pages = len(list(out.glob(f"{path.stem}-[0-9]*.png")))
         print(f"{path.name}: {pages} page(s) → {pdf.name}, {path.stem}-*.png")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="folder for the documents and pictures")
-    parser.add_argument("--as-of", default="2017-04-05", help="the day of the check (every notice kind that day)")
+    parser.add_argument(
+        "--as-of", default="2017-04-05,2017-04-20", help="the days of the checks, in order (every notice kind issued)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     to_pictures(write_documents(args.out, args.as_of), args.out)
