@@ -12,7 +12,8 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Mm
 
 from tracker.config import NoticeSettings
-from tracker.gbt9704 import LINE_TW, column_widths
+from tracker.docx_parts import LINE_TW
+from tracker.docx_tables import column_widths
 from tracker.notices import LIST_APART_OVER, NoticeDetail, NoticeLine
 from tracker.render import docx_bytes, notice_blocks, render_markdown, render_text
 from tracker.title_lines import title_lines
@@ -290,6 +291,10 @@ def test_document_properties_and_language() -> None:
     assert properties.language == "zh-CN" and properties.title == "督办通知"
     core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
     assert "python-docx" not in core and "2013" not in core
+    package = zipfile.ZipFile(io.BytesIO(data))
+    assert "docProps/thumbnail.jpeg" not in package.namelist()  # the template's blank page
+    app = package.read("docProps/app.xml").decode()
+    assert "<Company>濮阳市委市政府督查局</Company>" in app and "Macintosh" not in app
     styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
     defaults = styles[styles.index("<w:docDefaults>") : styles.index("</w:docDefaults>")]
     assert 'w:eastAsia="zh-CN"' in defaults and "ja-JP" not in defaults
