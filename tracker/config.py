@@ -225,6 +225,14 @@ class NoticeSettings(Strict):
     copy_to: tuple[str, ...] = Field(default=(), description="抄送: offices sent a copy, printed in the 版记")
     printed_by: str = Field(default="", description="印发机关 in the 版记; blank: the issuer")
 
+    @field_validator("copy_to")
+    @classmethod
+    def _named(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        names = tuple(name.strip() for name in value)
+        if not all(names):
+            raise ValueError("an empty name (every entry is an office that gets a copy)")
+        return names
+
     def mark(self, issuer: str) -> str:
         """The 发文机关标志 as printed."""
         return self.authority_mark.strip() or f"{issuer}文件"
