@@ -16,7 +16,7 @@ LINE_TW = 579  # 225 mm / 22 lines, rounded down so that 22 whole lines fit
 CHAR_PT = TEXT_WIDTH_TW / 20 / 28  # 28 characters a line: 15.79 pt
 CHAR_SPACE = round((CHAR_PT - BODY_PT) * 4096)  # w:charSpace: the pitch less the font size, in 1/4096 pt
 MM = 1440 / 25.4  # twips per millimetre
-TIGHTEN = -5  # w:spacing of every character, in 1/20 pt: 16 - 0.25 pt fits the 15.79 pt pitch
+TIGHTEN = -5  # w:spacing of every character, in 1/20 pt: 16 - 0.25 pt fits the 15.79 pt of a 28th
 
 
 def tw(twips: float) -> Any:
