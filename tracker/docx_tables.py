@@ -4,6 +4,7 @@ never split across pages (w:tblHeader, w:cantSplit, fixed layout)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
 from tracker.docx_parts import FANGSONG, HEITI, TABLE_PT, TEXT_WIDTH_TW, add_to_ppr, element, set_font, tw
@@ -75,15 +76,35 @@ def add_table(document: Any, block: Block) -> None:
     for column, width in zip(table.columns, widths, strict=True):
         column.width = tw(width)
     # Row by row: python-docx's table.cell(r, c) lays out the whole grid on every call, which made
-    # a bulletin naming a hundred units (a thousand rows) take minutes.
+    # a bulletin naming a hundred units (a thousand rows) take minutes. Each kind of cell is
+    # formatted once through python-docx and copied after that: its setters cost a millisecond a
+    # cell, seconds for a thousand rows.
+    formatted: dict[tuple[int, str, str], Any] = {}
     for r, (row, cells) in enumerate(zip(table.rows, rows, strict=True)):
         _row_properties(row, header=r == 0)
         for c, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
-            cell.width = tw(widths[c])
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            paragraph = cell.paragraphs[0]
             align = "center" if r == 0 else (block.align[c] or "left")
-            _cell_paragraph(paragraph, text, align, HEITI if r == 0 else FANGSONG)
+            kind = (c, align, HEITI if r == 0 else FANGSONG)
+            first = formatted.get(kind)
+            if first is None:
+                cell.width = tw(widths[c])
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                _cell_paragraph(cell.paragraphs[0], text, align, kind[2])
+                formatted[kind] = cell._tc
+            else:
+                _copy_cell(first, cell._tc, text)
+
+
+def _copy_cell(model: Any, tc: Any, text: str) -> None:
+    """``tc`` formatted as ``model`` (cell, paragraph and run properties), holding ``text``."""
+    if tc.tcPr is not None:
+        tc.remove(tc.tcPr)
+    tc.insert(0, deepcopy(model.tcPr))
+    p, model_p = tc.p_lst[0], model.p_lst[0]
+    p.insert(0, deepcopy(model_p.pPr))
+    run = p.add_r()
+    run.insert(0, deepcopy(model_p.r_lst[0].rPr))
+    run.text = text
 
 
 def _cell_paragraph(paragraph: Any, text: str, align: str, font: str) -> None:

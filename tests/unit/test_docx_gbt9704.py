@@ -253,6 +253,13 @@ def test_a_long_bulletin_counts_by_unit_and_attaches_the_list() -> None:
     assert [c.text for c in summary.rows[0].cells][:3] == ["责任单位", "逾期任务", "漏报"]
     assert [c.text for c in summary.rows[1].cells][:3] == ["第0单位", "0", "10"]
     assert len(attached.rows) == 1 + 990
+    grid = [int(c.get(qn("w:w"))) for c in attached._tbl.tblGrid.findall(f"{W}gridCol")]
+    last = attached.rows[-1]  # formatted like the first (cells after the first of a kind are copies)
+    assert [int(c._tc.tcPr.find(f"{W}tcW").get(qn("w:w"))) for c in last.cells] == grid
+    assert [c.text for c in last.cells] == ["第98单位", "", "季度工作动态简报（漏报）", "每季度末", "198"]
+    assert {east_asian(c.paragraphs[0]) for c in last.cells} == {"仿宋_GB2312"}
+    assert last.cells[4].paragraphs[0].alignment == 2  # days to the right
+    assert last._tr.trPr.find(f"{W}cantSplit") is not None
     texts = [p.text for p in paragraphs(document)]
     assert "附件：逾期事项明细" in texts
     label = next(p for p in paragraphs(document) if p.text == "附件")
