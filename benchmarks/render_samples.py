@@ -86,6 +86,9 @@ def to_pictures(paths: list[Path], out: Path) -> None:
     if shutil.which("pdftoppm") is None:
         print("pdftoppm (poppler-utils) is not installed: wrote the PDFs, no PNG")
         return
+    unread = [p.name for p in paths if not p.with_suffix(".pdf").exists()]
+    if unread:  # soffice says "source file could not be loaded" and carries on
+        sys.exit(f"LibreOffice could not convert {', '.join(unread)}: is its Writer (or Calc) installed?")
     for path in paths:
         pdf = path.with_suffix(".pdf")
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(pdf.with_suffix(""))], check=True)
