@@ -127,7 +127,7 @@ def notice_render(obj: Obj, ref: str, path: Path) -> None:
     settings = obj.tracker.settings.notices
     with obj.session() as session:
         detail = notice_detail(session, find_notice(session, ref), settings.issuer)
-    render_to_file(detail, path, settings.templates)
+    render_to_file(detail, path, settings.templates, settings)
     output.done(f"{detail.number} → {path}")
 
 

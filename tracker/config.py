@@ -214,6 +214,32 @@ class NoticeSettings(Strict):
     interview_place: str = Field(
         default="", description="where interviews (约谈) are held, printed on interview notices; blank: left to fill in"
     )
+    authority_mark: str = Field(
+        default="",
+        description="发文机关标志, the red mark at the head of a notice (e.g. ××市人民政府督查室文件); "
+        "blank: the issuer followed by 文件",
+    )
+    letterhead: bool = Field(
+        default=True, description="print the 版头 (red mark, number, red line); false: the 函 form, number top right"
+    )
+    copy_to: tuple[str, ...] = Field(default=(), description="抄送: offices sent a copy, printed in the 版记")
+    printed_by: str = Field(default="", description="印发机关 in the 版记; blank: the issuer")
+
+    @field_validator("copy_to")
+    @classmethod
+    def _named(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        names = tuple(name.strip() for name in value)
+        if not all(names):
+            raise ValueError("an empty name (every entry is an office that gets a copy)")
+        return names
+
+    def mark(self, issuer: str) -> str:
+        """The 发文机关标志 as printed."""
+        return self.authority_mark.strip() or f"{issuer}文件"
+
+    def printer(self, issuer: str) -> str:
+        """The 印发机关 as printed."""
+        return self.printed_by.strip() or issuer
 
     @field_validator("number_format")
     @classmethod

@@ -325,6 +325,17 @@ class NoticeLine:
     days_overdue: int
 
 
+LIST_APART_OVER = 30  # items; more, in a notice to several units, and they go into an attachment
+
+
+@dataclass(frozen=True)
+class UnitCount:
+    unit: str
+    tasks: int
+    reports: int
+    longest: int  # days overdue, the most of any of its items
+
+
 @dataclass(frozen=True)
 class EarlierNotice:
     """A notice issued before this one about the same assignments or reports."""
@@ -355,6 +366,28 @@ class NoticeDetail:
     earlier: list[EarlierNotice] = field(default_factory=list)
     meeting_at: str = ""  # an interview's time, "YYYY-MM-DD HH:MM" local; empty: to be filled in
     meeting_place: str = ""
+    issued_at: dt.datetime | None = None  # when the notice was created: the document's own date
+
+    @property
+    def listed_apart(self) -> bool:
+        """Whether the items go into an attachment (附件) and the body counts them by unit: a
+        bulletin naming hundreds of missed reports would otherwise fill dozens of pages."""
+        return len(self.units) > 1 and len(self.lines) > LIST_APART_OVER
+
+    @property
+    def unit_counts(self) -> list[UnitCount]:
+        """Per unit, in the notice's order: its overdue tasks, its missed reports, the longest delay."""
+        counts: dict[str, UnitCount] = {}
+        for line in self.lines:
+            was = counts.get(line.unit, UnitCount(line.unit, 0, 0, 0))
+            missed = line.seq == ""  # a report line has no task number
+            counts[line.unit] = UnitCount(
+                line.unit,
+                was.tasks + (not missed),
+                was.reports + missed,
+                max(was.longest, line.days_overdue),
+            )
+        return list(counts.values())
 
     @property
     def meeting_when(self) -> str:
@@ -529,6 +562,7 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         earlier=earlier_notices(session, notice),
         meeting_at=notice.meeting_at,
         meeting_place=notice.meeting_place,
+        issued_at=notice.created_at,
     )
 
 

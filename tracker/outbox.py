@@ -135,7 +135,7 @@ def compose(session: Session, row: OutboxMessage, settings: Settings, now: dt.da
         notice = session.get(Notice, notice_id)
         if notice is not None:
             detail = notice_detail(session, notice, settings.notices.issuer)
-            data = docx_bytes(detail, settings.notices.templates)
+            data = docx_bytes(detail, settings.notices.templates, settings.notices)
             attachments.append(Attachment(f"{detail.title}（{detail.number}）.docx", data, DOCX))
     for name in json.loads(row.files):
         path = Path(name)

@@ -4,9 +4,7 @@ plain text for a person reading in a terminal (``tracker notice show``, the UI's
 All three come from one Jinja2 template (``templates/notice.md.j2``, editable; a bureau's own copy
 in ``[notices] templates`` wins), whose Markdown is read into blocks once (``notice_blocks``) by the
 conventions written at the top of the template; the .docx and the text are laid out from those.
-The .docx follows GB/T 9704: A4, margins 37/35/28/26 mm, title in 方正小标宋简体 二号, body in
-仿宋_GB2312 三号 with 28 pt lines, headings in 黑体 and 楷体_GB2312, page numbers "— 1 —" at the
-foot. Fonts are referenced by name (w:eastAsia), not embedded.
+The .docx follows GB/T 9704-2012 (``tracker.gbt9704``: 版头, the 22 × 28 grid, page numbers, 版记).
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -26,11 +23,13 @@ from tracker.errors import InputError
 from tracker.notices import NoticeDetail
 
 if TYPE_CHECKING:
+    from tracker.config import NoticeSettings
     from tracker.digests import Digest
     from tracker.report import WeeklyReport
 
 SHIPPED = Path(__file__).parent / "templates"
 SIGNATURE = "<!-- signature -->"
+ATTACHMENT = "<!-- attachment -->"
 
 
 def _cell(value: str) -> str:
@@ -91,9 +90,10 @@ class Block:
     """One part of a notice, as the template's conventions name it.
 
     ``kind`` is title, number, address (主送), heading (##), subheading (### and deeper),
-    paragraph, signature (one line after the signature marker) or table (``rows``, the header
-    first, every row as long as the longest; ``align`` per column: left, right, center or "" when
-    the separator row does not say)."""
+    paragraph, annex-note (the 附件说明 "附件：…"), signature (one line after the signature
+    marker), table (``rows``, the header first, every row as long as the longest; ``align`` per
+    column: left, right, center or "" when the separator row does not say), and after the
+    attachment marker annex-label ("附件", "附件1") and annex-title."""
 
     kind: str
     text: str = ""
@@ -144,11 +144,47 @@ def _table_block(lines: list[str]) -> Block:
     )
 
 
+_ANNEX_NOTE = re.compile(r"附件[:：]")
+_LONE_FIRST = re.compile(r"一、\s*")
+
+
 def notice_blocks(markdown: str) -> list[Block]:
     """The notice's Markdown read by the conventions at the top of ``notice.md.j2``: "# " the title,
     the line after it the number, the first line ending in "：" the 主送 line, "## " and "### "
-    headings, "|" rows a table, every line after the signature marker a signature line. HTML
-    comments are notes for the template's editor, never text; "**" marks are dropped."""
+    headings, "|" rows a table, "附件：" the 附件说明, every line after the signature marker a
+    signature line, and after the attachment marker the attachment. HTML comments are notes for
+    the template's editor, never text; "**" marks are dropped. A heading "一、" with no "二、"
+    loses its number: a list of one is not numbered."""
+    main, _, attachment = markdown.partition(ATTACHMENT)
+    blocks = _main_blocks(main) + _attachment_blocks(attachment)
+    headings = [b for b in blocks if b.kind == "heading"]
+    if len(headings) == 1 and _LONE_FIRST.match(headings[0].text):
+        lone = headings[0]
+        blocks[blocks.index(lone)] = Block("heading", _LONE_FIRST.sub("", lone.text, count=1))
+    return blocks
+
+
+def _attachment_blocks(markdown: str) -> list[Block]:
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", _COMMENT.sub("", markdown)):
+        lines = [ln for ln in chunk.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        if lines[0].lstrip().startswith("|"):
+            blocks.append(_table_block(lines))
+            continue
+        text = _join(lines).replace("**", "")
+        heading = _HEADING.fullmatch(text)
+        if heading:
+            blocks.append(Block("annex-title", heading.group(2).strip()))
+        elif not blocks:
+            blocks.append(Block("annex-label", text))
+        else:
+            blocks.append(Block("paragraph", text))
+    return blocks
+
+
+def _main_blocks(markdown: str) -> list[Block]:
     body, marker, signature = markdown.partition(SIGNATURE)
     blocks: list[Block] = []
     after_title = addressed = False
@@ -173,6 +209,8 @@ def notice_blocks(markdown: str) -> list[Block]:
         elif not addressed and text.endswith("："):
             blocks.append(Block("address", text))
             addressed = True
+        elif _ANNEX_NOTE.match(text):
+            blocks.append(Block("annex-note", text))
         else:
             blocks.append(Block("paragraph", text))
         after_title = False
@@ -276,19 +314,24 @@ def markdown_text(markdown: str, width: int = TEXT_WIDTH) -> str:
     width = max(min(width, TEXT_WIDTH), 20)
     parts: list[list[str]] = []
     signature: list[str] = []
+    annex: list[list[str]] = []
     for block in notice_blocks(markdown):
-        if block.kind in ("title", "number"):
-            parts.append([_pad(line, width, "center").rstrip() for line in _wrap(block.text, width)])
-        elif block.kind == "address":
-            parts.append(_wrap(block.text, width))
+        into = annex if annex or block.kind in ("annex-label", "annex-title") else parts
+        if block.kind in ("title", "number", "annex-title"):
+            into.append([_pad(line, width, "center").rstrip() for line in _wrap(block.text, width)])
+        elif block.kind in ("address", "annex-label"):
+            into.append(_wrap(block.text, width))
         elif block.kind == "table":
-            parts.append(_table_lines(block, width))
+            into.append(_table_lines(block, width))
         elif block.kind == "signature":
             signature.append(block.text)
         else:
-            parts.append(_wrap(INDENT + block.text, width))
+            into.append(_wrap(INDENT + block.text, width))
     if signature:  # the issuer and the date, one under the other
         parts.append([_pad(line, width, "right") for line in signature])
+    if annex:  # on paper a page of its own; here under a rule
+        parts.append(["─" * width])
+        parts.extend(annex)
     return "\n\n".join("\n".join(lines) for lines in parts) + "\n"
 
 
@@ -300,137 +343,41 @@ def render_text(detail: NoticeDetail, templates: str | None = None, width: int =
 # --- docx ----------------------------------------------------------------------------------
 
 
-def _font(run: Any, name: str, size_pt: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    run.font.size = Pt(size_pt)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:ascii"), name)
-    fonts.set(qn("w:hAnsi"), name)
-
-
-def _paragraph(
-    document: Any,
-    text: str,
-    *,
-    font: str = "仿宋_GB2312",
-    size: float = 16,
-    align: str = "justify",
-    indent: bool = True,
-    bold: bool = False,
-) -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Pt
-
-    paragraph = document.add_paragraph()
-    paragraph.alignment = {
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        "left": WD_ALIGN_PARAGRAPH.LEFT,
-        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-    }[align]
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(28)
-    fmt.space_before = fmt.space_after = Pt(0)
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)  # two characters
-    _font(paragraph.add_run(text), font, size, bold)
-    return paragraph
-
-
-def _page_number_footer(section: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = 1  # center
-
-    def run(text: str = "") -> Any:
-        r = paragraph.add_run(text)
-        _font(r, "宋体", 14)
-        return r
-
-    run("— ")
-    field = run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        field._element.append(element)
-    run(" —")
-
-
-def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
-    table = document.add_table(rows=len(rows), cols=len(rows[0]))
-    table.style = "Table Grid"
-    # Row by row: python-docx's table.cell(r, c) lays out the whole grid on every call, which made
-    # a bulletin naming a hundred units (a thousand rows) take minutes.
-    for r, (row, cells) in enumerate(zip(table.rows, rows, strict=True)):
-        for cell, text in zip(row.cells, cells, strict=True):
-            _font(cell.paragraphs[0].add_run(text), "黑体" if r == 0 else "仿宋_GB2312", 12)
-
-
-def render_docx(detail: NoticeDetail, path: Path, templates: str | None = None) -> None:
+def render_docx(
+    detail: NoticeDetail, path: Path, templates: str | None = None, settings: NoticeSettings | None = None
+) -> None:
     from tracker.files import written_atomically
 
-    document = _build_docx(detail, templates)
+    document = _build_docx(detail, templates, settings)
     with written_atomically(path) as temporary:
         document.save(str(temporary))
 
 
-def docx_bytes(detail: NoticeDetail, templates: str | None = None) -> bytes:
+def docx_bytes(detail: NoticeDetail, templates: str | None = None, settings: NoticeSettings | None = None) -> bytes:
     """The .docx as bytes (an email attachment)."""
     import io
 
     buffer = io.BytesIO()
-    _build_docx(detail, templates).save(buffer)
+    _build_docx(detail, templates, settings).save(buffer)
     return buffer.getvalue()
 
 
-def _build_docx(detail: NoticeDetail, templates: str | None) -> Any:
-    from docx import Document
-    from docx.shared import Mm
+def _build_docx(detail: NoticeDetail, templates: str | None, settings: NoticeSettings | None) -> Any:
+    """The notice laid out to GB/T 9704 (``tracker.gbt9704``); ``settings`` give the 版头 and the
+    版记 (the defaults when none: a mark made from the issuer, no 抄送)."""
+    from tracker.config import NoticeSettings
+    from tracker.gbt9704 import build_document
 
-    markdown = render_markdown(detail, templates)
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _page_number_footer(section)
-    for block in notice_blocks(markdown):
-        if block.kind == "table":
-            _table(document, block.rows)
-        elif block.kind == "title":
-            _paragraph(document, block.text, font="方正小标宋简体", size=22, align="center", indent=False)
-        elif block.kind == "number":
-            _paragraph(document, block.text, align="center", indent=False)
-        elif block.kind == "heading":
-            _paragraph(document, block.text, font="黑体")
-        elif block.kind == "subheading":
-            _paragraph(document, block.text, font="楷体_GB2312")
-        elif block.kind == "signature":
-            _paragraph(document, block.text, align="right", indent=False)
-        elif block.kind == "address":
-            _paragraph(document, block.text, align="left", indent=False)
-        else:
-            _paragraph(document, block.text)
-    return document
+    blocks = notice_blocks(render_markdown(detail, templates))
+    return build_document(blocks, detail, settings or NoticeSettings(issuer=detail.issuer))
 
 
-def render_to_file(detail: NoticeDetail, path: Path, templates: str | None = None) -> None:
+def render_to_file(
+    detail: NoticeDetail, path: Path, templates: str | None = None, settings: NoticeSettings | None = None
+) -> None:
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        render_docx(detail, path, templates)
+        render_docx(detail, path, templates, settings)
     elif suffix in (".md", ".txt"):
         from tracker.files import written_atomically
 

@@ -270,16 +270,29 @@ def test_notice_documents(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
         26.0,
     )
     paragraphs = [p for p in document.paragraphs if p.text]
-    assert paragraphs[0].text == "督办通知"
-    title_font = paragraphs[0].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
+    assert paragraphs[0].text == "督查室文件"  # the 版头's mark: the issuer and 文件 by default
+    assert paragraphs[1].text == "督查〔2017〕1号" and paragraphs[2].text == "督办通知"
+    title_font = paragraphs[2].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
     assert title_font == "方正小标宋简体"
-    assert paragraphs[1].text == "督查〔2017〕1号" and paragraphs[2].text == "濮阳县政府："
-    body_font = paragraphs[3].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
+    assert paragraphs[3].text == "濮阳县政府："
+    body_font = paragraphs[4].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia"))
     assert body_font == "仿宋_GB2312"
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["责任单位", "序号", "任务", "完成时限", "逾期天数"]
     assert table.rows[1].cells[3].text == "2017年3月底完成"
     assert "PAGE" in section.footer._element.xml
+    # [notices] reaches the document: the 函 form, the mark, 抄送 and 印发机关 from the config.
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[notices]\nletterhead = false\ncopy_to = ["市委办公室"]\nprinted_by = "市政府办公室"\n', encoding="utf-8"
+    )
+    letter = tmp_path / "函.docx"
+    assert cli("--config", config, "notice", "render", "1", "-o", letter).code == 0
+    document = Document(str(letter))
+    first = next(p for p in document.paragraphs if p.text)
+    assert first.text == "督查〔2017〕1号" and first.alignment == 2  # top right, no 版头
+    imprint = [p.text.strip("\u3000") for p in document.paragraphs if p._p.pPr.find(qn("w:framePr")) is not None]
+    assert imprint[0] == "抄送：市委办公室。" and imprint[1].startswith("市政府办公室\t")
     assert cli("notice", "render", "1", "-o", tmp_path / "x.pdf").code == 2
 
 

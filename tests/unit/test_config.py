@@ -35,6 +35,9 @@ def test_no_config_means_defaults() -> None:
         ('timezone = "Mars/Olympus"\n', "unknown time zone"),
         ('[calendar."2027"]\nholidays = ["2027-02-30"]\n', "is not a date"),
         ("this is not toml", "Expected"),
+        ('[notices]\nletterhead = "maybe"\n', "notices.letterhead"),
+        ('[notices]\ncopy_to = "市委办公室"\n', "notices.copy_to"),
+        ('[notices]\ncopy_to = ["市委办公室", " "]\n', "notices.copy_to: Value error, an empty name"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, message: str) -> None:

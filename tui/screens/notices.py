@@ -126,5 +126,6 @@ class NoticesScreen(ListScreen):
     def render_docx(self, found: NoticeDetail) -> None:
         """A bulletin naming a hundred units takes seconds: written in a worker."""
         path = self.folder / (re.sub(r'[\\/:*?"<>|\s]+', "", f"{found.title}{found.number}") + ".docx")
-        render_to_file(found, path, self.context.tracker.settings.notices.templates)
+        settings = self.context.tracker.settings.notices
+        render_to_file(found, path, settings.templates, settings)
         self.app.call_from_thread(self.notify, t("notices.rendered", path=path))
