@@ -21,7 +21,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from tracker import audit
-from tracker.bulk import IDS_PER_QUERY, ROWS_PER_BATCH, chunks, insert_many, update_many
+from tracker.bulk import IDS_PER_QUERY, ROWS_PER_BATCH, Inserter, chunks, insert_many, update_many
 from tracker.config import EscalationRule, describe_validation
 from tracker.deadlines import Absolute, Holiday, Recurring, Relative, parse
 from tracker.errors import InputError, raise_all
@@ -658,8 +658,9 @@ class _Importer:
         table = table_of(Assignment)
         unit_ids = {name: _id(unit) for name, unit in units.items()}
         blank = Assignment(task_id=0, unit_id=0, updated_at=self.now)
-        template = {c.name: getattr(blank, c.name) for c in table.columns if c.name != "id"}
-        inserts: list[dict[str, Any]] = []
+        varying = ("task_id", "unit_id", "role", "due_on")
+        constants = {c.name: getattr(blank, c.name) for c in table.columns if c.name not in ("id", *varying)}
+        inserts = Inserter(self.session, table, constants, varying)
         updates: list[dict[str, Any]] = []
         leftover: list[tuple[str, int, int]] = []  # (序号, unit, assignment) no longer owed
         for batch in _batches(plan):
@@ -678,20 +679,16 @@ class _Importer:
                     unit_id = unit_ids[name]
                     found = existing.pop(unit_id, None)
                     if found is None:
-                        inserts.append(
-                            {**template, "task_id": p.task_id, "unit_id": unit_id, "role": role.value, "due_on": p.due}
-                        )
+                        inserts.add(p.task_id, unit_id, role.value, p.due)
                         continue
                     a_id, due_on, old_role = found
                     new_due = p.due if due_on == p.old_due else due_on  # no extension of its own: follows the task
                     if new_due != due_on or old_role != role.value:
                         updates.append({"id": a_id, "role": role.value, "due_on": new_due})
                 leftover += [(p.item.seq, u, a_id) for u, (a_id, _, _) in existing.items() if u not in self.kept_units]
-            if len(inserts) >= ROWS_PER_BATCH:
-                insert_many(self.session, table, inserts)
             if len(updates) >= ROWS_PER_BATCH:
                 update_many(self.session, table, updates)
-        insert_many(self.session, table, inserts)
+        inserts.flush()
         update_many(self.session, table, updates)
         referenced = self.referenced([a_id for _, _, a_id in leftover])
         removed = []
