@@ -161,11 +161,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         tmp = Path(folder)
         empty = tmp / "empty.db"
-        subprocess.run(
-            [sys.executable, "-c", "import sys; from tracker.db import open_database; open_database(sys.argv[1])"]
-            + [f"sqlite:///{empty}"],
-            check=True,
-        )
+        migrate = "import sys; from tracker.db import open_database; open_database(sys.argv[1])"
+        subprocess.run([sys.executable, "-c", migrate, f"sqlite:///{empty}"], check=True)
         work = tmp / "work.db"
 
         def fresh() -> None:

@@ -24,13 +24,20 @@ from tracker.models import Role
 _WIDE_ALNUM = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_name(text: str) -> str:
     """A name as compared and stored: composed (NFC), full-width letters and digits as plain ones,
     without format characters (zero-width spaces and joiners, RTL/LTR marks, a BOM: they would
     make two names that look the same distinct), and without the spaces that pad names for
     typesetting ("范  县政府", "刘  兵")."""
-    text = unicodedata.normalize("NFC", text).translate(_WIDE_ALNUM)
-    return re.sub(r"\s+", "", "".join(c for c in text if unicodedata.category(c) != "Cf"))
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = _SPACES.sub("", text.translate(_WIDE_ALNUM))
+    if text.isprintable():  # no format character (they are not printable): the usual case, fast
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 @dataclass

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError, raise_all
-from tracker.input_files import open_workbook
 from tracker.ledger_spec import LedgerSpec, TaskSpec, UnitSpec, clean_name
+from tracker.xlsx_cells import SheetCells, Workbook
 
 # Header names and their usual variants, compared with all whitespace removed.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -74,18 +73,18 @@ def split_names(value: Any) -> list[str]:
 class _Grid:
     """A sheet's values with merged ranges filled in."""
 
-    sheet: Worksheet
+    sheet: SheetCells
 
     def __post_init__(self) -> None:
         self.merged: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in self.sheet.merged_cells.ranges:
-            for row in range(rng.min_row, rng.max_row + 1):
-                for column in range(rng.min_col, rng.max_col + 1):
-                    self.merged[(row, column)] = (rng.min_row, rng.min_col)
+        for min_row, min_col, max_row, max_col in self.sheet.merged:
+            for row in range(min_row, max_row + 1):
+                for column in range(min_col, max_col + 1):
+                    self.merged[(row, column)] = (min_row, min_col)
 
     def value(self, row: int, column: int) -> Any:
         r, c = self.merged.get((row, column), (row, column))
-        value = self.sheet.cell(r, c).value
+        value = self.sheet.value(r, c)
         return value.strip() if isinstance(value, str) else value
 
     def origin(self, row: int, column: int) -> tuple[int, int]:
@@ -249,10 +248,10 @@ def _year(title: str, doc: str) -> int | None:
     return None
 
 
-def _contacts(workbook: Any, path: Path, problems: list[InputError]) -> dict[str, tuple[str, str, str, str]]:
+def _contacts(workbook: Workbook, path: Path, problems: list[InputError]) -> dict[str, tuple[str, str, str, str]]:
     """Unit name → (person, phone, email, the row's place: an error in it is reported there) from
     the 通讯录 sheet, if any."""
-    sheet = next((workbook[name] for name in workbook.sheetnames if _plain(name) in CONTACT_SHEETS), None)
+    sheet = next((workbook.sheet(name) for name in workbook.sheetnames if _plain(name) in CONTACT_SHEETS), None)
     if sheet is None:
         return {}
     grid = _Grid(sheet)
@@ -293,11 +292,11 @@ def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
     """Read a ledger sheet. A bad cell raises (every one found: ``InputErrors`` for several); with
     ``keep_going`` it is noted in ``LedgerSpec.problems`` instead, for the import's check to raise
     together with its own findings. A workbook without a ledger sheet raises either way."""
-    workbook = open_workbook(path, data_only=True)
-    for sheet in workbook.worksheets:
-        if _plain(sheet.title) in CONTACT_SHEETS:
+    workbook = Workbook(path)
+    for name in workbook.sheetnames:
+        if _plain(name) in CONTACT_SHEETS:
             continue
-        grid = _Grid(sheet)
+        grid = _Grid(workbook.sheet(name))
         found = _find_header(grid)
         if found is not None:
             spec = _read_sheet(path, workbook, grid, *found)
@@ -312,7 +311,7 @@ def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
     )
 
 
-def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[str, int]) -> LedgerSpec:
+def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: dict[str, int]) -> LedgerSpec:
     top = _top(grid, header, cols)
     if not top.title:
         raise InputError(f"{path}: {grid.sheet.title}: no title row above the header (row {header})")
@@ -330,6 +329,7 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
     contacts = _contacts(workbook, path, problems)
     units: dict[str, UnitSpec] = {}
     miscounted: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+    phases_seen: set[str] = set()
     seq_values = (
         [grid.value(r, cols["seq"]) for r in range(header + 1, grid.sheet.max_row + 1)] if "seq" in cols else []
     )
@@ -392,7 +392,8 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
         phase = None
         if "phase" in cols and (raw_phase := grid.value(row, cols["phase"])):
             phase = _plain(raw_phase)
-            if phase not in spec.phases:
+            if phase not in phases_seen:  # a set beside the list: a list's ``in`` is slow at 100,000 rows
+                phases_seen.add(phase)
                 spec.phases.append(phase)
         seq = ""
         if seq_is_task and "seq" in cols and grid.value(row, cols["seq"]) not in (None, ""):
