@@ -20,13 +20,6 @@ def chunks(items: Sequence[T], size: int = IDS_PER_QUERY) -> Iterator[Sequence[T
         yield items[start : start + size]
 
 
-def insert_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT the rows (dicts with the same keys) by executemany, and empty the list."""
-    if rows:
-        session.connection().execute(sa.insert(table), rows)
-        rows.clear()
-
-
 class Inserter:
     """INSERTs of many rows into one table that differ in a few columns (``varying``) and share
     the rest (``constants``), handed to the driver's executemany as they are.

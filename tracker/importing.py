@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from tracker import audit
-from tracker.bulk import IDS_PER_QUERY, ROWS_PER_BATCH, Inserter, chunks, insert_many, update_many
+from tracker.bulk import IDS_PER_QUERY, ROWS_PER_BATCH, Inserter, chunks, update_many
 from tracker.config import EscalationRule, describe_validation
 from tracker.deadlines import Absolute, Holiday, Recurring, Relative, parse
 from tracker.errors import InputError, raise_all
@@ -490,6 +491,12 @@ class _Importer:
         rather than giving one task's progress to another or dropping it."""
         free = {_id(t): t for t in existing}
         matched: dict[int, _OldTask] = {}
+        self.unsure_tasks = set()
+        if not free:  # a new ledger: nothing to pair
+            return matched
+        # Each text cleaned once (at 100,000 tasks, cleaning it in every pass cost seconds).
+        new_text = [clean_name(c.spec.text) for c in checked]
+        old_text = {_id(t): clean_name(t.text) for t in existing}
 
         def key_pass(key_new: Any, key_old: Any) -> None:
             old_by: dict[object, list[_OldTask]] = {}
@@ -498,7 +505,7 @@ class _Importer:
             new_by: dict[object, list[int]] = {}
             for i, item in enumerate(checked):
                 if i not in matched:
-                    new_by.setdefault(key_new(item), []).append(i)
+                    new_by.setdefault(key_new(i, item), []).append(i)
             for key, indexes in new_by.items():
                 olds = old_by.get(key, [])
                 if len(indexes) == 1 and len(olds) == 1:
@@ -506,21 +513,23 @@ class _Importer:
                     del free[_id(olds[0])]
 
         key_pass(
-            lambda c: (c.seq, clean_name(c.spec.text), c.spec.deadline_text),
-            lambda t: (t.seq, clean_name(t.text), t.deadline_text),
+            lambda i, c: (c.seq, new_text[i], c.spec.deadline_text),
+            lambda t: (t.seq, old_text[t.id], t.deadline_text),
         )
-        key_pass(
-            lambda c: (clean_name(c.spec.text), c.spec.deadline_text), lambda t: (clean_name(t.text), t.deadline_text)
-        )
-        key_pass(lambda c: (c.seq, clean_name(c.spec.text)), lambda t: (t.seq, clean_name(t.text)))
-        key_pass(lambda c: clean_name(c.spec.text), lambda t: clean_name(t.text))
+        key_pass(lambda i, c: (new_text[i], c.spec.deadline_text), lambda t: (old_text[t.id], t.deadline_text))
+        key_pass(lambda i, c: (c.seq, new_text[i]), lambda t: (t.seq, old_text[t.id]))
+        key_pass(lambda i, c: new_text[i], lambda t: old_text[t.id])
         # Still unmatched and sharing a text on both sides: which is which cannot be told.
         olds_by_text: dict[str, list[_OldTask]] = {}
         for task in free.values():
-            olds_by_text.setdefault(clean_name(task.text), []).append(task)
+            olds_by_text.setdefault(old_text[task.id], []).append(task)
+        news_by_text: dict[str, list[int]] = {}
+        for i in range(len(checked)):
+            if i not in matched:
+                news_by_text.setdefault(new_text[i], []).append(i)
         unsure: set[int] = set()
         for text, olds in olds_by_text.items():
-            news = [i for i, c in enumerate(checked) if i not in matched and clean_name(c.spec.text) == text]
+            news = news_by_text.get(text, [])
             if not news:
                 continue
             recorded = [t for t in olds if self.has_progress(_id(t))]
@@ -544,13 +553,15 @@ class _Importer:
         for task_id in unsure:
             free.pop(task_id, None)  # kept as they are; the import is refused anyway
         by_seq = {t.seq: t for t in free.values()}
+        # The texts of the file's tasks not yet paired, counted: kept as pairs are made.
+        unpaired = Counter(new_text[j] for j in range(len(checked)) if j not in matched)
         for i, item in enumerate(checked):
-            if i not in matched and (old := by_seq.pop(item.seq, None)) is not None:
-                # The text was reworded; a task whose text is still in the file is not taken.
-                texts = {clean_name(c.spec.text) for j, c in enumerate(checked) if j not in matched}
-                if clean_name(old.text) not in texts:
-                    matched[i] = old
-                    del free[_id(old)]
+            # The text was reworded; a task whose text is still in the file is not taken.
+            old = by_seq.pop(item.seq, None) if i not in matched else None
+            if old is not None and not unpaired[old_text[old.id]]:
+                matched[i] = old
+                del free[_id(old)]
+                unpaired[new_text[i]] -= 1
         self.unsure_tasks = unsure
         return matched
 
@@ -599,7 +610,7 @@ class _Importer:
             }
             plan.append(_Planned(old.id if old else None, item, old.due_on if old else None, values["due_on"]))
             if old is None:
-                new_rows.append({"ledger_id": _id(ledger), "trigger_on": None, **values})
+                new_rows.append(values)
                 continue
             if old.deadline_text != task_spec.deadline_text:
                 self.audit(
@@ -626,8 +637,11 @@ class _Importer:
         # Free the 序号 of tasks that move or go, so the unique (ledger, seq) index never trips.
         update_many(self.session, tasks, [{"id": t.id, "seq": f"~{t.id}"} for t in existing if kept.get(t.id) != t.seq])
         update_many(self.session, tasks, changed)
-        for batch in chunks(new_rows, ROWS_PER_BATCH):
-            insert_many(self.session, tasks, list(batch))
+        if new_rows:
+            inserts = Inserter(self.session, tasks, {"ledger_id": _id(ledger), "trigger_on": None}, list(new_rows[0]))
+            for row in new_rows:
+                inserts.add(*row.values())
+            inserts.flush()
         if new_rows:
             id_of = dict(
                 self.session.execute(sa.select(tasks.c.seq, tasks.c.id).where(tasks.c.ledger_id == ledger.id)).all()
