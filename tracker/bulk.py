@@ -20,50 +20,6 @@ def chunks(items: Sequence[T], size: int = IDS_PER_QUERY) -> Iterator[Sequence[T
         yield items[start : start + size]
 
 
-class Inserter:
-    """INSERTs of many rows into one table that differ in a few columns (``varying``) and share
-    the rest (``constants``), handed to the driver's executemany as they are.
-
-    SQLAlchemy's own executemany processes every parameter of every row in Python, which costs
-    several times the database's work at a million rows; here the constants are processed once
-    and only the varying columns that need it (a date on SQLite) per row."""
-
-    def __init__(self, session: Session, table: sa.Table, constants: dict[str, Any], varying: Sequence[str]) -> None:
-        self.session = session
-        connection = session.connection()
-        dialect = connection.dialect
-        names = [*varying, *constants]
-        compiled = sa.insert(table).compile(dialect=dialect, column_keys=names)
-        self.sql = compiled.string
-
-        def processor(name: str) -> Any:
-            return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-
-        fixed = {name: (p(value) if (p := processor(name)) else value) for name, value in constants.items()}
-        self.processors = [processor(name) for name in varying]
-        self.varying = list(varying)
-        order = compiled.positiontup if compiled.positional else None
-        # Where each varying value goes, and the constants in place: a row is built by one copy.
-        self.names = list(order) if order is not None else names
-        self.positional = order is not None
-        self.slots = [self.names.index(name) for name in varying]
-        self.template = [fixed.get(name) for name in self.names]
-        self.rows: list[Any] = []
-
-    def add(self, *values: Any) -> None:
-        row = self.template.copy()
-        for slot, process, value in zip(self.slots, self.processors, values, strict=True):
-            row[slot] = process(value) if process is not None and value is not None else value
-        self.rows.append(tuple(row) if self.positional else dict(zip(self.names, row, strict=True)))
-        if len(self.rows) >= ROWS_PER_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            self.session.connection().exec_driver_sql(self.sql, self.rows)
-            self.rows = []
-
-
 def update_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """UPDATE by primary key ``id``: each row is {"id": ..., column: new value, ...}, all with the
     same columns; the list is emptied."""
@@ -79,3 +35,51 @@ def update_many(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     params = [{"row_id": row["id"], **{f"new_{name}": row[name] for name in columns}} for row in rows]
     session.connection().execute(statement, params)
     rows.clear()
+
+
+# The driver's placeholder for a positional parameter, by DB-API paramstyle (psycopg takes %s
+# whether SQLAlchemy speaks to it in the "format" or the "pyformat" style).
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+class Inserter:
+    """INSERTs of many rows into one table that differ in a few columns (``varying``) and share
+    the rest (``constants``), handed to the driver's executemany as plain tuples.
+
+    SQLAlchemy's own executemany processes every parameter of every row in Python, which costs
+    several times the database's work at a million rows; here the constants are processed once
+    and, per row, only the varying values whose type needs it (a date, on SQLite)."""
+
+    def __init__(self, session: Session, table: sa.Table, constants: dict[str, Any], varying: Sequence[str]) -> None:
+        self.session = session
+        dialect = session.connection().dialect
+        placeholder = _PLACEHOLDERS[dialect.paramstyle]
+
+        def processor(name: str) -> Any:
+            return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+        names = [*varying, *constants]
+        quote = dialect.identifier_preparer.quote
+        self.sql = (
+            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+            f"({', '.join(quote(name) for name in names)}) VALUES ({', '.join([placeholder] * len(names))})"
+        )
+        self.constants = tuple(p(value) if (p := processor(name)) else value for name, value in constants.items())
+        self.processed = [(i, p) for i, name in enumerate(varying) if (p := processor(name)) is not None]
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, *values: Any) -> None:
+        if self.processed:
+            changed = list(values)
+            for i, process in self.processed:
+                if changed[i] is not None:
+                    changed[i] = process(changed[i])
+            values = tuple(changed)
+        self.rows.append(values + self.constants)
+        if len(self.rows) >= ROWS_PER_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.session.connection().exec_driver_sql(self.sql, self.rows)
+            self.rows = []

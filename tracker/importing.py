@@ -200,7 +200,7 @@ class _OldTask:
     trigger_on: dt.date | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Planned:
     """A task of the file as written: its id (None until inserted), its due date before and after."""
 
@@ -646,7 +646,9 @@ class _Importer:
             id_of = dict(
                 self.session.execute(sa.select(tasks.c.seq, tasks.c.id).where(tasks.c.ledger_id == ledger.id)).all()
             )
-            plan = [replace(p, task_id=id_of[p.item.seq]) if p.task_id is None else p for p in plan]
+            for planned in plan:
+                if planned.task_id is None:
+                    planned.task_id = id_of[planned.item.seq]
         self.assignments(spec, plan, units, new_tasks={id_of[row["seq"]] for row in new_rows} if new_rows else set())
         gone: list[int] = []
         for task in existing:

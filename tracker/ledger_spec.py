@@ -10,6 +10,7 @@ not report a missing value again), and the check collects its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ _WIDE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # the keys of _
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=4096)  # names recur on every row of a sheet
 def clean_name(text: str) -> str:
     """A name as compared and stored: composed (NFC), full-width letters and digits as plain ones,
     without format characters (zero-width spaces and joiners, RTL/LTR marks, a BOM: they would
