@@ -200,6 +200,10 @@ class _OldTask:
     trigger_on: dt.date | None
 
 
+# The task columns an import writes, in the order ``tasks`` lists them.
+_TASK_VALUES = ("position", "seq", "text", "deadline_text", "deadline_kind", "phase_id", "start_on", "due_on")
+
+
 @dataclass(slots=True)
 class _Planned:
     """A task of the file as written: its id (None until inserted), its due date before and after."""
@@ -592,7 +596,11 @@ class _Importer:
         ]
         matched = self.match_tasks(spec, existing, checked)
         start = ledger_start(ledger.issued_on, ledger.year)
-        new_rows: list[dict[str, Any]] = []
+        kept = {old.id: checked[i].seq for i, old in matched.items()}
+        # Free the 序号 of tasks that move or go, so the unique (ledger, seq) index never trips; then
+        # new tasks are written as they come (no list of them kept: at 100,000 it weighed megabytes).
+        update_many(self.session, tasks, [{"id": t.id, "seq": f"~{t.id}"} for t in existing if kept.get(t.id) != t.seq])
+        inserts = Inserter(self.session, tasks, {"ledger_id": _id(ledger), "trigger_on": None}, _TASK_VALUES)
         changed: list[dict[str, Any]] = []
         plan: list[_Planned] = []
         for position, item in enumerate(checked, start=1):
@@ -610,7 +618,7 @@ class _Importer:
             }
             plan.append(_Planned(old.id if old else None, item, old.due_on if old else None, values["due_on"]))
             if old is None:
-                new_rows.append(values)
+                inserts.add(*(values[name] for name in _TASK_VALUES))
                 continue
             if old.deadline_text != task_spec.deadline_text:
                 self.audit(
@@ -633,23 +641,18 @@ class _Importer:
                 )
             if any(getattr(old, name) != value for name, value in values.items()):
                 changed.append({"id": old.id, **values})
-        kept = {old.id: checked[i].seq for i, old in matched.items()}
-        # Free the 序号 of tasks that move or go, so the unique (ledger, seq) index never trips.
-        update_many(self.session, tasks, [{"id": t.id, "seq": f"~{t.id}"} for t in existing if kept.get(t.id) != t.seq])
+        inserts.flush()
         update_many(self.session, tasks, changed)
-        if new_rows:
-            inserts = Inserter(self.session, tasks, {"ledger_id": _id(ledger), "trigger_on": None}, list(new_rows[0]))
-            for row in new_rows:
-                inserts.add(*row.values())
-            inserts.flush()
-        if new_rows:
-            id_of = dict(
-                self.session.execute(sa.select(tasks.c.seq, tasks.c.id).where(tasks.c.ledger_id == ledger.id)).all()
-            )
+        new_tasks: set[int] = set()
+        if any(planned.task_id is None for planned in plan):
+            query = sa.select(tasks.c.seq, tasks.c.id).where(tasks.c.ledger_id == ledger.id)
+            id_of = {seq: task_id for seq, task_id in self.session.execute(query)}  # not dict(): a Result has keys()
             for planned in plan:
                 if planned.task_id is None:
                     planned.task_id = id_of[planned.item.seq]
-        self.assignments(spec, plan, units, new_tasks={id_of[row["seq"]] for row in new_rows} if new_rows else set())
+                    new_tasks.add(planned.task_id)
+            del id_of
+        self.assignments(spec, plan, units, new_tasks)
         gone: list[int] = []
         for task in existing:
             if task.id in kept or task.id in self.unsure_tasks:

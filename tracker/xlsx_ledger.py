@@ -342,6 +342,7 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
     phases_seen: set[str] = set()
     # Each column's values below the header, looked up together (one by one cost seconds at 100,000 rows).
     below = {role: grid.column(column, header + 1) for role, column in cols.items()}
+    grid.sheet.rows = []  # every cell needed is in ``below`` now: the rest of the sheet can go
     seq_values = below["seq"] if "seq" in cols else []
     # A 序号 merged over several task rows numbers the phase, not the task.
     seq_is_task = len({v for v in seq_values if v not in (None, "")}) == len(
