@@ -56,7 +56,7 @@ class UnitSpec:
     broken: bool = False  # the reader reported a problem with this unit (a missing value is not reported twice)
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a sheet of 100,000 rows makes as many
 class TaskSpec:
     text: str
     deadline_text: str
@@ -102,7 +102,7 @@ class LedgerSpec:
         return self.where or self.source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckedTask:
     spec: TaskSpec
     seq: str
