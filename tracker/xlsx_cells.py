@@ -80,7 +80,27 @@ class Workbook:
         except Exception as exc:
             raise self.unreadable(exc) from None
         merged = [(top + 1, left + 1, bottom + 1, right + 1) for (top, left), (bottom, right) in ranges]
+        if any(type(value) is dt.time for row in rows for value in row):
+            self._times_from_openpyxl(name, rows)
         return SheetCells(name, rows, merged)
+
+    def _times_from_openpyxl(self, name: str, rows: list[list[Any]]) -> None:
+        """calamine reads a date cell before 1900 (a negative serial: 1000-12-31, far out of range,
+        which the check must report as such) as the time 00:00; openpyxl reads it as the date.
+        Such a sheet's time cells are read again by openpyxl (read-only): rare, and only them."""
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(self.path, read_only=True, data_only=True)
+            for r, values in enumerate(book[name].iter_rows(min_row=1, min_col=1, values_only=True)):
+                if r >= len(rows):
+                    break
+                for c, value in enumerate(values[: len(rows[r])]):
+                    if type(rows[r][c]) is dt.time:
+                        rows[r][c] = value
+            book.close()
+        except Exception as exc:
+            raise self.unreadable(exc) from None
 
     @property
     def worksheets(self) -> list[SheetCells]:

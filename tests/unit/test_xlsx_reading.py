@@ -28,6 +28,7 @@ def _odd_values(path: Path) -> Path:
         (1, 2.5, "  padded  ", dt.datetime(2017, 3, 31), dt.datetime(2017, 3, 31, 17, 30), True),
         (1e16, -3, "", dt.date(2019, 1, 2), dt.time(9, 0), False),
         ("12", 0, "甲\n乙", None, "2017年3月底", 100000),
+        (dt.datetime(1000, 12, 31), dt.datetime(9999, 12, 31), dt.time(0, 0), dt.datetime(1899, 12, 31), None, 0.5),
     ]
     for r, row in enumerate(rows, start=4):
         for c, value in enumerate(row, start=2):
