@@ -101,7 +101,3 @@ class Workbook:
             book.close()
         except Exception as exc:
             raise self.unreadable(exc) from None
-
-    @property
-    def worksheets(self) -> list[SheetCells]:
-        return [self.sheet(name) for name in self.sheetnames]
