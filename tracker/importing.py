@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from tracker import audit
+from tracker.bulk import IDS_PER_QUERY, ROWS_PER_BATCH, Inserter, chunks, update_many
 from tracker.config import EscalationRule, describe_validation
 from tracker.deadlines import Absolute, Holiday, Recurring, Relative, parse
 from tracker.errors import InputError, raise_all
@@ -41,6 +43,7 @@ from tracker.models import (
     Task,
     Unit,
     ledger_start,
+    table_of,
 )
 from tracker.workdays import WorkCalendar
 
@@ -180,7 +183,53 @@ def _due_on(
     return None
 
 
-def _id(row: Ledger | Task) -> int:
+@dataclass(slots=True)
+class _OldTask:
+    """A task on record as a re-import compares it: a plain row (an ORM object per task cost more
+    than the rest of the import). The fields are the task table's columns of the same names."""
+
+    id: int
+    seq: str
+    text: str
+    deadline_text: str
+    deadline_kind: str
+    position: int
+    phase_id: int | None
+    start_on: dt.date | None
+    due_on: dt.date | None
+    trigger_on: dt.date | None
+
+
+# The task columns an import writes, in the order ``tasks`` lists them.
+_TASK_VALUES = ("position", "seq", "text", "deadline_text", "deadline_kind", "phase_id", "start_on", "due_on")
+
+
+@dataclass(slots=True)
+class _Planned:
+    """A task of the file as written: its id (None until inserted), its due date before and after."""
+
+    task_id: int | None
+    item: CheckedTask
+    old_due: dt.date | None
+    due: dt.date | None
+
+
+def _batches(plan: list[_Planned]) -> Iterator[list[_Planned]]:
+    """Consecutive tasks owing about ``ROWS_PER_BATCH`` assignments together (and at most
+    ``IDS_PER_QUERY`` tasks): their assignments on record are read in one query."""
+    batch: list[_Planned] = []
+    weight = 0
+    for planned in plan:
+        batch.append(planned)
+        weight += len(planned.item.owners)
+        if weight >= ROWS_PER_BATCH or len(batch) >= IDS_PER_QUERY:
+            yield batch
+            batch, weight = [], 0
+    if batch:
+        yield batch
+
+
+def _id(row: Ledger | Task | Unit | _OldTask) -> int:
     assert row.id is not None, "flushed rows have ids"
     return row.id
 
@@ -206,6 +255,9 @@ class _Importer:
         self.kept_units: set[int] = set()
         self._stale_phases: list[Phase] = []
         self.unsure_tasks: set[int] = set()
+        # The audit rows of the ledger being written, in the order of the changes: written in one
+        # statement at the end (one ORM object per row cost more than the import's own writes).
+        self.audits: list[dict[str, Any]] = []
 
     def audit(
         self,
@@ -217,17 +269,18 @@ class _Importer:
         task_id: int | None = None,
         unit_id: int | None = None,
     ) -> None:
-        audit.record(
-            self.session,
-            at=self.now,
-            by=self.by,
-            action=action,
-            ledger_id=ledger_id,
-            task_id=task_id,
-            unit_id=unit_id,
-            subject=subject,
-            before=before,
-            after=after,
+        self.audits.append(
+            audit.entry(
+                at=self.now,
+                by=self.by,
+                action=action,
+                ledger_id=ledger_id,
+                task_id=task_id,
+                unit_id=unit_id,
+                subject=subject,
+                before=before,
+                after=after,
+            )
         )
 
     def ledger(self, spec: LedgerSpec, escalation: str | None) -> Ledger:
@@ -331,17 +384,37 @@ class _Importer:
             unit.position, unit.kind, unit.group_name = position, unit_spec.kind, unit_spec.group
             unit.name = unit_spec.name
             self.session.add(unit)
-            self.session.flush()
-            self.person(ledger, unit, unit_spec.person, unit_spec.email, unit_spec.phone)
             units[unit.name] = unit
+        self.session.flush()  # one flush for all: the ids, for the persons and assignments
+        # The ledger's persons, looked up once: the current one per unit, and the names replaced.
+        of_ledger = sa.select(col(Unit.id)).where(col(Unit.ledger_id) == ledger.id)
+        current: dict[int, Person] = {}
+        replaced: set[tuple[int, str]] = set()
+        for person in self.session.exec(select(Person).where(col(Person.unit_id).in_(of_ledger))):
+            if person.until is None:
+                current.setdefault(person.unit_id, person)
+            else:
+                replaced.add((person.unit_id, person.name))
+        for unit_spec in spec.units:
+            unit = units[unit_spec.name]
+            found = current.get(_id(unit))
+            self.person(ledger, unit, found, replaced, unit_spec.person, unit_spec.email, unit_spec.phone)
         for gone in existing.values():
             self.remove_unit(ledger, spec, gone)
         return units
 
-    def person(self, ledger: Ledger, unit: Unit, name: str, email: str, phone: str) -> None:
-        current = self.session.exec(
-            select(Person).where(Person.unit_id == unit.id, col(Person.until).is_(None))
-        ).first()
+    def person(
+        self,
+        ledger: Ledger,
+        unit: Unit,
+        current: Person | None,
+        replaced: set[tuple[int, str]],
+        name: str,
+        email: str,
+        phone: str,
+    ) -> None:
+        """``current``: the unit's person on record; ``replaced``: (unit, name) of the persons a
+        recorded personnel change replaced."""
         if current is not None and current.name == name:
             current.email = email or current.email
             current.phone = phone or current.phone
@@ -349,12 +422,7 @@ class _Importer:
             return
         if not name:  # a file without a person keeps the one on record
             return
-        if (
-            current is not None
-            and self.session.exec(
-                select(Person.id).where(Person.unit_id == unit.id, Person.name == name, col(Person.until).is_not(None))
-            ).first()
-        ):
+        if current is not None and (_id(unit), name) in replaced:
             # The file names someone a recorded personnel change has replaced already: the file is
             # older than the change, which stands (name a third person in the file to change again).
             return
@@ -365,8 +433,7 @@ class _Importer:
                 ledger.id, "person", unit.name, before={"person": current.name}, after={"person": name}, unit_id=unit.id
             )
         if name:
-            assert unit.id is not None
-            self.session.add(Person(unit_id=unit.id, name=name, email=email, phone=phone, since=self.now))
+            self.session.add(Person(unit_id=_id(unit), name=name, email=email, phone=phone, since=self.now))
 
     def remove_unit(self, ledger: Ledger, spec: LedgerSpec, unit: Unit) -> None:
         assert unit.id is not None
@@ -386,10 +453,10 @@ class _Importer:
     def remove_assignments(self, ids: Sequence[int]) -> None:
         """Remove assignments nothing but their own progress refers to (see ``history``), and
         count what goes (``removed``): the import refuses to lose progress unless allowed."""
-        if ids:
-            events = sa.select(func.count()).where(col(ProgressEvent.assignment_id).in_(ids))
+        for part in chunks(ids):
+            events = sa.select(func.count()).where(col(ProgressEvent.assignment_id).in_(part))
             touched = sa.select(func.count()).where(
-                col(Assignment.id).in_(ids),
+                col(Assignment.id).in_(part),
                 sa.or_(
                     col(Assignment.status) != Status.TODO.value,
                     col(Assignment.percent) != 0,
@@ -397,11 +464,11 @@ class _Importer:
                     sa.exists().where(col(ProgressEvent.assignment_id) == col(Assignment.id)),
                 ),
             )
-            self.removed.assignments += len(ids)
+            self.removed.assignments += len(part)
             self.removed.progress += int(self.session.execute(events).scalar_one())
             self.removed.with_progress += int(self.session.execute(touched).scalar_one())
-            self.session.execute(delete(ProgressEvent).where(col(ProgressEvent.assignment_id).in_(ids)))
-            self.session.execute(delete(Assignment).where(col(Assignment.id).in_(ids)))
+            self.session.execute(delete(ProgressEvent).where(col(ProgressEvent.assignment_id).in_(part)))
+            self.session.execute(delete(Assignment).where(col(Assignment.id).in_(part)))
 
     # --- phases, tasks and assignments ----------------------------------------------------
 
@@ -417,7 +484,9 @@ class _Importer:
         self._stale_phases = list(existing.values())
         return phases
 
-    def match_tasks(self, spec: LedgerSpec, existing: list[Task], checked: list[CheckedTask]) -> dict[int, Task]:
+    def match_tasks(
+        self, spec: LedgerSpec, existing: list[_OldTask], checked: list[CheckedTask]
+    ) -> dict[int, _OldTask]:
         """Pair the file's tasks (by index) with the tasks on record, one to one, on the most
         stable key first: 序号 + text + deadline, then text + deadline, then 序号 + text, then the
         text alone when only one task on each side has it, then 序号 alone (the text reworded).
@@ -425,16 +494,22 @@ class _Importer:
         of the key; when they cannot be, and progress was recorded on them, the import is refused
         rather than giving one task's progress to another or dropping it."""
         free = {_id(t): t for t in existing}
-        matched: dict[int, Task] = {}
+        matched: dict[int, _OldTask] = {}
+        self.unsure_tasks = set()
+        if not free:  # a new ledger: nothing to pair
+            return matched
+        # Each text cleaned once (at 100,000 tasks, cleaning it in every pass cost seconds).
+        new_text = [clean_name(c.spec.text) for c in checked]
+        old_text = {_id(t): clean_name(t.text) for t in existing}
 
         def key_pass(key_new: Any, key_old: Any) -> None:
-            old_by: dict[object, list[Task]] = {}
+            old_by: dict[object, list[_OldTask]] = {}
             for task in free.values():
                 old_by.setdefault(key_old(task), []).append(task)
             new_by: dict[object, list[int]] = {}
             for i, item in enumerate(checked):
                 if i not in matched:
-                    new_by.setdefault(key_new(item), []).append(i)
+                    new_by.setdefault(key_new(i, item), []).append(i)
             for key, indexes in new_by.items():
                 olds = old_by.get(key, [])
                 if len(indexes) == 1 and len(olds) == 1:
@@ -442,21 +517,23 @@ class _Importer:
                     del free[_id(olds[0])]
 
         key_pass(
-            lambda c: (c.seq, clean_name(c.spec.text), c.spec.deadline_text),
-            lambda t: (t.seq, clean_name(t.text), t.deadline_text),
+            lambda i, c: (c.seq, new_text[i], c.spec.deadline_text),
+            lambda t: (t.seq, old_text[t.id], t.deadline_text),
         )
-        key_pass(
-            lambda c: (clean_name(c.spec.text), c.spec.deadline_text), lambda t: (clean_name(t.text), t.deadline_text)
-        )
-        key_pass(lambda c: (c.seq, clean_name(c.spec.text)), lambda t: (t.seq, clean_name(t.text)))
-        key_pass(lambda c: clean_name(c.spec.text), lambda t: clean_name(t.text))
+        key_pass(lambda i, c: (new_text[i], c.spec.deadline_text), lambda t: (old_text[t.id], t.deadline_text))
+        key_pass(lambda i, c: (c.seq, new_text[i]), lambda t: (t.seq, old_text[t.id]))
+        key_pass(lambda i, c: new_text[i], lambda t: old_text[t.id])
         # Still unmatched and sharing a text on both sides: which is which cannot be told.
-        olds_by_text: dict[str, list[Task]] = {}
+        olds_by_text: dict[str, list[_OldTask]] = {}
         for task in free.values():
-            olds_by_text.setdefault(clean_name(task.text), []).append(task)
+            olds_by_text.setdefault(old_text[task.id], []).append(task)
+        news_by_text: dict[str, list[int]] = {}
+        for i in range(len(checked)):
+            if i not in matched:
+                news_by_text.setdefault(new_text[i], []).append(i)
         unsure: set[int] = set()
         for text, olds in olds_by_text.items():
-            news = [i for i, c in enumerate(checked) if i not in matched and clean_name(c.spec.text) == text]
+            news = news_by_text.get(text, [])
             if not news:
                 continue
             recorded = [t for t in olds if self.has_progress(_id(t))]
@@ -480,13 +557,15 @@ class _Importer:
         for task_id in unsure:
             free.pop(task_id, None)  # kept as they are; the import is refused anyway
         by_seq = {t.seq: t for t in free.values()}
+        # The texts of the file's tasks not yet paired, counted: kept as pairs are made.
+        unpaired = Counter(new_text[j] for j in range(len(checked)) if j not in matched)
         for i, item in enumerate(checked):
-            if i not in matched and (old := by_seq.pop(item.seq, None)) is not None:
-                # The text was reworded; a task whose text is still in the file is not taken.
-                texts = {clean_name(c.spec.text) for j, c in enumerate(checked) if j not in matched}
-                if clean_name(old.text) not in texts:
-                    matched[i] = old
-                    del free[_id(old)]
+            # The text was reworded; a task whose text is still in the file is not taken.
+            old = by_seq.pop(item.seq, None) if i not in matched else None
+            if old is not None and not unpaired[old_text[old.id]]:
+                matched[i] = old
+                del free[_id(old)]
+                unpaired[new_text[i]] -= 1
         self.unsure_tasks = unsure
         return matched
 
@@ -505,99 +584,151 @@ class _Importer:
         phases: dict[str, Phase],
         units: dict[str, Unit],
     ) -> None:
-        existing = list(self.session.exec(select(Task).where(Task.ledger_id == ledger.id)))
+        """Tasks and assignments in bulk: what is on record is read once per ledger, and only what
+        changed is written, by executemany (a re-import that changes nothing writes nothing here)."""
+        self.session.flush()  # the units, phases and persons: what follows bypasses the ORM
+        tasks = table_of(Task)
+        existing = [
+            _OldTask(*row)
+            for row in self.session.execute(
+                sa.select(*(tasks.c[name] for name in _OldTask.__slots__)).where(tasks.c.ledger_id == ledger.id)
+            )
+        ]
         matched = self.match_tasks(spec, existing, checked)
-        kept: set[int] = set()
-        seqs = {t.id: t.seq for t in existing}
-        # Free the 序号 of tasks that will move, so the unique (ledger, seq) index never trips.
-        for task in existing:
-            task.seq = f"~{task.id}"
-            self.session.add(task)
-        self.session.flush()
+        start = ledger_start(ledger.issued_on, ledger.year)
+        kept = {old.id: checked[i].seq for i, old in matched.items()}
+        # Free the 序号 of tasks that move or go, so the unique (ledger, seq) index never trips; then
+        # new tasks are written as they come (no list of them kept: at 100,000 it weighed megabytes).
+        update_many(self.session, tasks, [{"id": t.id, "seq": f"~{t.id}"} for t in existing if kept.get(t.id) != t.seq])
+        inserts = Inserter(self.session, tasks, {"ledger_id": _id(ledger), "trigger_on": None}, _TASK_VALUES)
+        changed: list[dict[str, Any]] = []
+        plan: list[_Planned] = []
         for position, item in enumerate(checked, start=1):
             task_spec = item.spec
-            found = matched.get(position - 1)
-            if found is None:
-                task = Task(
-                    ledger_id=_id(ledger),
-                    position=position,
-                    seq=item.seq,
-                    text=task_spec.text,
-                    deadline_text=task_spec.deadline_text,
-                    deadline_kind=item.deadline.kind,
-                )
-            else:
-                task = found
-            if task.id is not None and task.deadline_text != task_spec.deadline_text:
+            old = matched.get(position - 1)
+            values: dict[str, Any] = {
+                "position": position,
+                "seq": item.seq,
+                "text": task_spec.text,
+                "deadline_text": task_spec.deadline_text,
+                "deadline_kind": item.deadline.kind,
+                "phase_id": phases[task_spec.phase].id if task_spec.phase else None,
+                "start_on": task_spec.start_on,
+                "due_on": _due_on(item, old.trigger_on if old else None, start, self.calendar),
+            }
+            plan.append(_Planned(old.id if old else None, item, old.due_on if old else None, values["due_on"]))
+            if old is None:
+                inserts.add(*(values[name] for name in _TASK_VALUES))
+                continue
+            if old.deadline_text != task_spec.deadline_text:
                 self.audit(
                     ledger.id,
                     "deadline",
                     f"任务 {item.seq}",
-                    before={"deadline": task.deadline_text},
+                    before={"deadline": old.deadline_text},
                     after={"deadline": task_spec.deadline_text},
-                    task_id=task.id,
+                    task_id=old.id,
                 )
-            if task.id is not None and task.text != task_spec.text:
+            if old.text != task_spec.text:
                 # Kept so that a notice issued before still reads as issued (``notices.py``).
                 self.audit(
                     ledger.id,
                     "task-text",
                     f"任务 {item.seq}",
-                    before={"text": task.text},
+                    before={"text": old.text},
                     after={"text": task_spec.text},
-                    task_id=task.id,
+                    task_id=old.id,
                 )
-            old_due = task.due_on
-            task.position, task.seq, task.text = position, item.seq, task_spec.text
-            task.deadline_text, task.deadline_kind = task_spec.deadline_text, item.deadline.kind
-            task.phase_id = phases[task_spec.phase].id if task_spec.phase else None
-            task.start_on = task_spec.start_on
-            task.due_on = _due_on(item, task.trigger_on, ledger_start(ledger.issued_on, ledger.year), self.calendar)
-            self.session.add(task)
-            self.session.flush()
-            assert task.id is not None
-            kept.add(task.id)
-            self.assignments(spec, task, item, units, old_due)
+            if any(getattr(old, name) != value for name, value in values.items()):
+                changed.append({"id": old.id, **values})
+        inserts.flush()
+        update_many(self.session, tasks, changed)
+        new_tasks: set[int] = set()
+        if any(planned.task_id is None for planned in plan):
+            query = sa.select(tasks.c.seq, tasks.c.id).where(tasks.c.ledger_id == ledger.id)
+            id_of = {seq: task_id for seq, task_id in self.session.execute(query)}  # not dict(): a Result has keys()
+            for planned in plan:
+                if planned.task_id is None:
+                    planned.task_id = id_of[planned.item.seq]
+                    new_tasks.add(planned.task_id)
+            del id_of
+        self.assignments(spec, plan, units, new_tasks)
+        gone: list[int] = []
         for task in existing:
             if task.id in kept or task.id in self.unsure_tasks:
                 continue
             ids = [i for i in self.session.exec(select(Assignment.id).where(Assignment.task_id == task.id)) if i]
             refs = self.history(assignments=ids)
             if refs:
-                self.block(spec, f"task {seqs[task.id]} ({task.text})", refs)
+                self.block(spec, f"task {task.seq} ({task.text})", refs)
                 continue
             self.remove_assignments(ids)
-            self.removed.tasks.append(f"{seqs[task.id]} ({task.text})")
+            self.removed.tasks.append(f"{task.seq} ({task.text})")
             self.audit(ledger.id, "remove-task", task.text, before={"task": task.text, "deadline": task.deadline_text})
-            self.session.delete(task)
-        self.session.flush()
+            gone.append(task.id)
+        for part in chunks(gone):
+            self.session.execute(sa.delete(tasks).where(tasks.c.id.in_(part)))
 
-    def assignments(
-        self, spec: LedgerSpec, task: Task, item: CheckedTask, units: dict[str, Unit], old_due: dt.date | None
-    ) -> None:
-        existing = {a.unit_id: a for a in self.session.exec(select(Assignment).where(Assignment.task_id == task.id))}
-        for name, role in item.owners:
-            unit = units[name]
-            assert unit.id is not None
-            assignment = existing.pop(unit.id, None)
-            if assignment is None:
-                assignment = Assignment(task_id=_id(task), unit_id=unit.id, updated_at=self.now, due_on=task.due_on)
-            elif assignment.due_on == old_due:  # no extension of its own: follows the task
-                assignment.due_on = task.due_on
-            assignment.role = role.value
-            self.session.add(assignment)
+    def assignments(self, spec: LedgerSpec, plan: list[_Planned], units: dict[str, Unit], new_tasks: set[int]) -> None:
+        """Each task's owners as assignments: new ones inserted, a kept one's role and deadline
+        updated when they changed (its deadline follows the task's unless it has an extension of
+        its own), and those of units no longer owing the task removed. The assignments on record
+        are read a batch of tasks at a time, never all at once (a million rows)."""
+        table = table_of(Assignment)
+        unit_ids = {name: _id(unit) for name, unit in units.items()}
+        blank = Assignment(task_id=0, unit_id=0, updated_at=self.now)
+        varying = ("task_id", "unit_id", "role", "due_on")
+        constants = {c.name: getattr(blank, c.name) for c in table.columns if c.name not in ("id", *varying)}
+        inserts = Inserter(self.session, table, constants, varying)
+        updates: list[dict[str, Any]] = []
+        leftover: list[tuple[str, int, int]] = []  # (序号, unit, assignment) no longer owed
+        for batch in _batches(plan):
+            on_record: dict[int, dict[int, tuple[int, dt.date | None, str]]] = {}
+            asked = [p.task_id for p in batch if p.task_id is not None and p.task_id not in new_tasks]
+            if asked:
+                query = sa.select(table.c.id, table.c.task_id, table.c.unit_id, table.c.due_on, table.c.role)
+                for a_id, task_id, unit_id, due_on, role in self.session.execute(
+                    query.where(table.c.task_id.in_(asked))
+                ):
+                    on_record.setdefault(task_id, {})[unit_id] = (a_id, due_on, role)
+            for p in batch:
+                assert p.task_id is not None, "every task was written"
+                existing = on_record.pop(p.task_id, {})
+                for name, role in p.item.owners:
+                    unit_id = unit_ids[name]
+                    found = existing.pop(unit_id, None)
+                    if found is None:
+                        inserts.add(p.task_id, unit_id, role.value, p.due)
+                        continue
+                    a_id, due_on, old_role = found
+                    new_due = p.due if due_on == p.old_due else due_on  # no extension of its own: follows the task
+                    if new_due != due_on or old_role != role.value:
+                        updates.append({"id": a_id, "role": role.value, "due_on": new_due})
+                leftover += [(p.item.seq, u, a_id) for u, (a_id, _, _) in existing.items() if u not in self.kept_units]
+            if len(updates) >= ROWS_PER_BATCH:
+                update_many(self.session, table, updates)
+        inserts.flush()
+        update_many(self.session, table, updates)
+        referenced = self.referenced([a_id for _, _, a_id in leftover])
         removed = []
-        for unit_id, assignment in existing.items():
-            if unit_id in self.kept_units or assignment.id is None:
-                continue  # the unit itself is kept, and said so
-            refs = self.history(assignments=[assignment.id])
+        for seq, unit_id, a_id in leftover:
+            refs = self.history(assignments=[a_id]) if a_id in referenced else []
             if refs:
-                unit_name = self.session.get(Unit, unit_id)
-                owner = unit_name.name if unit_name else str(unit_id)
-                self.block(spec, f"task {task.seq} of {owner}", refs)
+                unit = self.session.get(Unit, unit_id)
+                self.block(spec, f"task {seq} of {unit.name if unit else unit_id}", refs)
             else:
-                removed.append(assignment.id)
+                removed.append(a_id)
         self.remove_assignments(removed)
+
+    def referenced(self, ids: Sequence[int]) -> set[int]:
+        """Which of these assignments a notice or an extension request refers to (``history``
+        says how, for those few)."""
+        found: set[int] = set()
+        for part in chunks(ids):
+            for model in (NoticeItem, Extension):
+                column = table_of(model).c.assignment_id
+                found.update(i for i in self.session.execute(sa.select(column).where(column.in_(part))).scalars() if i)
+        return found
 
     # --- periodic reports -----------------------------------------------------------------
 
@@ -667,7 +798,7 @@ class _Importer:
 
     def run(self, checked: CheckedLedger) -> Ledger:
         spec = checked.spec
-        self.blocked, self.kept_units, self.removed = [], set(), Removals()
+        self.blocked, self.kept_units, self.removed, self.audits = [], set(), Removals(), []
         ledger = self.ledger(spec, checked.escalation)
         units = self.units(ledger, spec)
         phases = self.phases(ledger, spec)
@@ -692,6 +823,7 @@ class _Importer:
         for phase in self._stale_phases:
             self.session.delete(phase)
         self.session.flush()
+        audit.record_many(self.session, self.audits)
         return ledger
 
 

@@ -10,6 +10,7 @@ not report a missing value again), and the check collects its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,13 +25,22 @@ from tracker.models import Role
 _WIDE_ALNUM = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 
 
+_WIDE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # the keys of _WIDE_ALNUM
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096)  # names recur on every row of a sheet
 def clean_name(text: str) -> str:
     """A name as compared and stored: composed (NFC), full-width letters and digits as plain ones,
     without format characters (zero-width spaces and joiners, RTL/LTR marks, a BOM: they would
     make two names that look the same distinct), and without the spaces that pad names for
     typesetting ("范  县政府", "刘  兵")."""
-    text = unicodedata.normalize("NFC", text).translate(_WIDE_ALNUM)
-    return re.sub(r"\s+", "", "".join(c for c in text if unicodedata.category(c) != "Cf"))
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = _SPACES.sub("", text.translate(_WIDE_ALNUM) if _WIDE.search(text) else text)
+    if text.isprintable():  # no format character (they are not printable): the usual case, fast
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 @dataclass
@@ -46,7 +56,7 @@ class UnitSpec:
     broken: bool = False  # the reader reported a problem with this unit (a missing value is not reported twice)
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a sheet of 100,000 rows makes as many
 class TaskSpec:
     text: str
     deadline_text: str
@@ -92,7 +102,7 @@ class LedgerSpec:
         return self.where or self.source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckedTask:
     spec: TaskSpec
     seq: str
@@ -176,6 +186,8 @@ def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
         errors.append(InputError(f"{spec.at}: the ledger has no responsible units", key="no_units", where=spec.at))
     checked: list[CheckedTask] = []
     seqs: set[str] = set()
+    # Deadlines (immutable) by text: a ledger writes the same few deadlines on many tasks.
+    understood: dict[str, Deadline] = {}
     for position, task in enumerate(spec.tasks, start=1):
         seq = task.seq.strip() or str(position)
         if not task.text.strip() and not task.broken:
@@ -192,11 +204,12 @@ def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
             continue
         try:
             # a real date cell needs no parsing, but its year is checked like a written one
-            deadline = (
-                Absolute(check_date(task.due_date, task.deadline_text or task.due_date.isoformat()))
-                if task.due_date is not None
-                else parse(task.deadline_text, spec.year)
-            )
+            if task.due_date is not None:
+                deadline = Absolute(check_date(task.due_date, task.deadline_text or task.due_date.isoformat()))
+            elif (known := understood.get(task.deadline_text)) is not None:
+                deadline = known
+            else:
+                deadline = understood[task.deadline_text] = parse(task.deadline_text, spec.year)
         except DeadlineError as exc:
             errors.append(
                 InputError(

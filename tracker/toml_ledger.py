@@ -8,7 +8,9 @@ only a file that is not TOML at all stops at its first error.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -70,23 +72,31 @@ class _Reader:
         """The line of the table a path is in: ``units[3].name`` → the fourth ``[[units]]``;
         ``phases[1].tasks[0]`` → the first ``[[phases.tasks]]`` after the second ``[[phases]]``;
         0 when it is not written so."""
-        start, name, parent = 0, "", None
+        start, name, parent = 0, "", ""
         for key, index in re.findall(r"(\w+)\[(\d+)\]", path):
             name = f"{name}.{key}" if name else key
-            seen = -1
-            for number in range(start, len(self.lines)):
-                line = self.lines[number].strip()
-                if parent is not None and line.startswith(parent):
-                    return 0  # the next parent table: not written as [[...]] here
-                if line.startswith(f"[[{name}]]"):
-                    seen += 1
-                    if seen == int(index):
-                        start = number + 1
-                        break
-            else:
+            found = self.headers.get(name, [])
+            at = bisect.bisect_left(found, start) + int(index)
+            if at >= len(found):
                 return 0
-            parent = f"[[{name}]]"
+            if parent:  # the next parent table ends this one: not written as [[...]] here
+                parents = self.headers[parent]
+                after = bisect.bisect_left(parents, start)
+                if after < len(parents) and parents[after] < found[at]:
+                    return 0
+            start, parent = found[at] + 1, name
         return start
+
+    @functools.cached_property
+    def headers(self) -> dict[str, list[int]]:
+        """``[[name]]`` → the indexes of the lines that start that table, in order (found once:
+        a ledger of a thousand units and tasks asks for them thousands of times)."""
+        found: dict[str, list[int]] = {}
+        for number, line in enumerate(self.lines):
+            text = line.strip()
+            if text.startswith("[[") and "]]" in text:
+                found.setdefault(text[2 : text.index("]]")], []).append(number)
+        return found
 
     def where(self, path: str, value: object = None) -> str:
         return f"{self.line_of(value, path) if value is not None else self.line_of_table(path)}: {path}"

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError, raise_all
-from tracker.input_files import open_workbook
 from tracker.ledger_spec import LedgerSpec, TaskSpec, UnitSpec, clean_name
+from tracker.xlsx_cells import SheetCells, Workbook
 
 # Header names and their usual variants, compared with all whitespace removed.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -74,19 +73,29 @@ def split_names(value: Any) -> list[str]:
 class _Grid:
     """A sheet's values with merged ranges filled in."""
 
-    sheet: Worksheet
+    sheet: SheetCells
 
     def __post_init__(self) -> None:
         self.merged: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in self.sheet.merged_cells.ranges:
-            for row in range(rng.min_row, rng.max_row + 1):
-                for column in range(rng.min_col, rng.max_col + 1):
-                    self.merged[(row, column)] = (rng.min_row, rng.min_col)
+        for min_row, min_col, max_row, max_col in self.sheet.merged:
+            for row in range(min_row, max_row + 1):
+                for column in range(min_col, max_col + 1):
+                    self.merged[(row, column)] = (min_row, min_col)
 
     def value(self, row: int, column: int) -> Any:
         r, c = self.merged.get((row, column), (row, column))
-        value = self.sheet.cell(r, c).value
+        value = self.sheet.value(r, c)
         return value.strip() if isinstance(value, str) else value
+
+    def column(self, column: int, first: int) -> list[Any]:
+        """The values of a column from row ``first`` to the last row, as ``value`` gives them."""
+        found = [self.sheet.value(row, column) for row in range(first, self.sheet.max_row + 1)]
+        for top, left, bottom, right in self.sheet.merged:
+            if left <= column <= right and bottom >= first:
+                origin = self.sheet.value(top, left)
+                for row in range(max(top, first), bottom + 1):
+                    found[row - first] = origin
+        return [value.strip() if isinstance(value, str) else value for value in found]
 
     def origin(self, row: int, column: int) -> tuple[int, int]:
         """The top-left cell of the merged range covering row, column (or that cell)."""
@@ -249,10 +258,10 @@ def _year(title: str, doc: str) -> int | None:
     return None
 
 
-def _contacts(workbook: Any, path: Path, problems: list[InputError]) -> dict[str, tuple[str, str, str, str]]:
+def _contacts(workbook: Workbook, path: Path, problems: list[InputError]) -> dict[str, tuple[str, str, str, str]]:
     """Unit name → (person, phone, email, the row's place: an error in it is reported there) from
     the 通讯录 sheet, if any."""
-    sheet = next((workbook[name] for name in workbook.sheetnames if _plain(name) in CONTACT_SHEETS), None)
+    sheet = next((workbook.sheet(name) for name in workbook.sheetnames if _plain(name) in CONTACT_SHEETS), None)
     if sheet is None:
         return {}
     grid = _Grid(sheet)
@@ -293,11 +302,11 @@ def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
     """Read a ledger sheet. A bad cell raises (every one found: ``InputErrors`` for several); with
     ``keep_going`` it is noted in ``LedgerSpec.problems`` instead, for the import's check to raise
     together with its own findings. A workbook without a ledger sheet raises either way."""
-    workbook = open_workbook(path, data_only=True)
-    for sheet in workbook.worksheets:
-        if _plain(sheet.title) in CONTACT_SHEETS:
+    workbook = Workbook(path)
+    for name in workbook.sheetnames:
+        if _plain(name) in CONTACT_SHEETS:
             continue
-        grid = _Grid(sheet)
+        grid = _Grid(workbook.sheet(name))
         found = _find_header(grid)
         if found is not None:
             spec = _read_sheet(path, workbook, grid, *found)
@@ -312,7 +321,7 @@ def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
     )
 
 
-def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[str, int]) -> LedgerSpec:
+def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: dict[str, int]) -> LedgerSpec:
     top = _top(grid, header, cols)
     if not top.title:
         raise InputError(f"{path}: {grid.sheet.title}: no title row above the header (row {header})")
@@ -330,32 +339,34 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
     contacts = _contacts(workbook, path, problems)
     units: dict[str, UnitSpec] = {}
     miscounted: set[tuple[tuple[int, int], tuple[int, int]]] = set()
-    seq_values = (
-        [grid.value(r, cols["seq"]) for r in range(header + 1, grid.sheet.max_row + 1)] if "seq" in cols else []
-    )
+    phases_seen: set[str] = set()
+    # Each column's values below the header, looked up together (one by one cost seconds at 100,000 rows).
+    below = {role: grid.column(column, header + 1) for role, column in cols.items()}
+    grid.sheet.rows = []  # every cell needed is in ``below`` now: the rest of the sheet can go
+    seq_values = below["seq"] if "seq" in cols else []
     # A 序号 merged over several task rows numbers the phase, not the task.
     seq_is_task = len({v for v in seq_values if v not in (None, "")}) == len(
         [v for v in seq_values if v not in (None, "")]
     )
-    for row in range(header + 1, grid.sheet.max_row + 1):
-        text = grid.value(row, cols["task"])
+    for n, row in enumerate(range(header + 1, grid.sheet.max_row + 1)):
+        text = below["task"][n]
         if text is None or not str(text).strip():
             continue
         text = str(text).strip()
         if text.startswith(("注：", "注:", "备注")):
             continue
         before = len(problems)
-        deadline_text, due = _deadline(grid.value(row, cols["deadline"]))
+        deadline_text, due = _deadline(below["deadline"][n])
         if not deadline_text:
             where = f"{path}: {grid.where(row, cols['deadline'])}"
             problems.append(InputError(f"{where}: the task has no deadline", key="no_deadline_cell", where=where))
-        unit_names = split_names(grid.value(row, cols["unit"]))
+        unit_names = split_names(below["unit"][n])
         if not unit_names:
             where = f"{path}: {grid.where(row, cols['unit'])}"
             problems.append(
                 InputError(f"{where}: the task has no responsible unit", key="no_unit_for_task", where=where)
             )
-        persons = split_names(grid.value(row, cols["person"])) if "person" in cols else []
+        persons = split_names(below["person"][n]) if "person" in cols else []
         if persons and unit_names and len(persons) != len(unit_names):
             cells = (grid.origin(row, cols["person"]), grid.origin(row, cols["unit"]))
             if cells not in miscounted:  # a merged cell is one cell: said once
@@ -367,7 +378,7 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
                     )
                 )
             persons = []
-        assist = split_names(grid.value(row, cols["assist"])) if "assist" in cols else []
+        assist = split_names(below["assist"][n]) if "assist" in cols else []
         for i, name in enumerate(unit_names + [a for a in assist if a not in unit_names]):
             person = persons[i] if i < len(persons) else ""
             known = units.get(name)
@@ -390,13 +401,14 @@ def _read_sheet(path: Path, workbook: Any, grid: _Grid, header: int, cols: dict[
                     )
                 )
         phase = None
-        if "phase" in cols and (raw_phase := grid.value(row, cols["phase"])):
+        if "phase" in cols and (raw_phase := below["phase"][n]):
             phase = _plain(raw_phase)
-            if phase not in spec.phases:
+            if phase not in phases_seen:  # a set beside the list: a list's ``in`` is slow at 100,000 rows
+                phases_seen.add(phase)
                 spec.phases.append(phase)
         seq = ""
-        if seq_is_task and "seq" in cols and grid.value(row, cols["seq"]) not in (None, ""):
-            raw = grid.value(row, cols["seq"])
+        if seq_is_task and "seq" in cols and below["seq"][n] not in (None, ""):
+            raw = below["seq"][n]
             seq = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
         spec.tasks.append(
             TaskSpec(
