@@ -113,14 +113,14 @@ def _claim_alive(connection: sa.Connection, claimed_by: str, claimed_at: dt.date
     return _started(process) == started
 
 
-def claim_batch(engine: Engine, me: str, wanted: dict[int, int], now: dt.datetime) -> dict[int, Claim]:
+def claim_batch(connection: sa.Connection, me: str, wanted: dict[int, int], now: dt.datetime) -> dict[int, Claim]:
     """Take for this sender those of ``wanted`` (outbox id → the revision composed) that are
     free, in one committed step per kind of claim; the others (sent, rebuilt, dropped, or being
     sent by a live sender) are not in the answer."""
     table = table_of(OutboxMessage)
     revision_matches = sa.tuple_(table.c.id, table.c.revision).in_(list(wanted.items()))
     claims: dict[int, Claim] = {}
-    with engine.begin() as connection:
+    with connection.begin():
         # One conditional update per former status, so that a release knows what to restore;
         # the condition is what makes a message one sender's: a concurrent claim finds it taken.
         for status in UNCLAIMED:
@@ -135,7 +135,7 @@ def claim_batch(engine: Engine, me: str, wanted: dict[int, int], now: dt.datetim
         _log(connection, [(c.outbox_id, "claimed", f"attempt {c.attempts}") for c in claims.values()], now)
     left = [i for i in wanted if i not in claims]
     if left:  # rare: messages whose sender may have died; looked at one by one
-        with engine.connect() as connection:
+        with connection.begin():
             stranded = connection.execute(
                 sa.select(table.c.id).where(
                     table.c.id.in_(left), table.c.status == OutboxStatus.SENDING.value, table.c.claimed_by != me
@@ -143,17 +143,17 @@ def claim_batch(engine: Engine, me: str, wanted: dict[int, int], now: dt.datetim
             ).scalars()
             stranded_ids = list(stranded)
         for outbox_id in stranded_ids:
-            claim = _take_over(engine, me, outbox_id, wanted[outbox_id], now)
+            claim = _take_over(connection, me, outbox_id, wanted[outbox_id], now)
             if claim is not None:
                 claims[outbox_id] = claim
     return {i: claims[i] for i in wanted if i in claims}  # in the order asked
 
 
-def _take_over(engine: Engine, me: str, outbox_id: int, revision: int, now: dt.datetime) -> Claim | None:
+def _take_over(connection: sa.Connection, me: str, outbox_id: int, revision: int, now: dt.datetime) -> Claim | None:
     """Take a ``sending`` message whose sender is gone; None while it lives or when another
     sender took it first."""
     table = table_of(OutboxMessage)
-    with engine.begin() as connection:
+    with connection.begin():
         row = connection.execute(
             sa.select(table.c.status, table.c.claimed_by, table.c.claimed_at).where(
                 table.c.id == outbox_id, table.c.revision == revision
@@ -182,10 +182,10 @@ def _take_over(engine: Engine, me: str, outbox_id: int, revision: int, now: dt.d
         return Claim(outbox_id, taken.attempts, frozenset(json.loads(taken.delivered)), OutboxStatus.FAILED.value)
 
 
-def release(engine: Engine, me: str, claims: list[Claim], now: dt.datetime, why: str) -> None:
+def release(connection: sa.Connection, me: str, claims: list[Claim], now: dt.datetime, why: str) -> None:
     """Give back claimed messages this sender never tried to send, as they were before."""
     table = table_of(OutboxMessage)
-    with engine.begin() as connection:
+    with connection.begin():
         for status in UNCLAIMED:
             ids = [c.outbox_id for c in claims if c.was == status]
             if ids:
@@ -210,11 +210,11 @@ class Mark:
     detail: str = ""
 
 
-def mark(engine: Engine, claim: Claim, result: Mark, now: dt.datetime) -> None:
+def mark(connection: sa.Connection, claim: Claim, result: Mark, now: dt.datetime) -> None:
     """Record an attempt's outcome and commit: from here on a crash cannot resend it."""
     table = table_of(OutboxMessage)
     sent = result.status == OutboxStatus.SENT.value
-    with engine.begin() as connection:
+    with connection.begin():
         connection.execute(
             sa.update(table)
             .where(table.c.id == claim.outbox_id)

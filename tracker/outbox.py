@@ -294,19 +294,20 @@ def _send_all(
     """Send the composed messages, claimed a batch at a time, each marked as soon as the server
     answered; when the server goes away, the rest of the batch is given back untouched."""
     ids = list(mails)
-    with sender_name(engine) as me:
+    # One connection for every step: a step is its own committed transaction on it.
+    with sender_name(engine) as me, engine.connect() as connection:
         for start in range(0, len(ids), BATCH):
             batch = {i: mails[i][0] for i in ids[start : start + BATCH]}
-            claims = list(claim_batch(engine, me, batch, clock()).values())  # 1. claim
+            claims = list(claim_batch(connection, me, batch, clock()).values())  # 1. claim
             for n, claim in enumerate(claims):
-                sent = _send_one(engine, mailer, claim, mails[claim.outbox_id][1], settings, clock, result)
+                sent = _send_one(connection, mailer, claim, mails[claim.outbox_id][1], settings, clock, result)
                 if sent.outcome is Outcome.SERVER_DOWN:  # no point in knocking on every one
-                    release(engine, me, claims[n + 1 :], clock(), sent.describe())
+                    release(connection, me, claims[n + 1 :], clock(), sent.describe())
                     return
 
 
 def _send_one(
-    engine: Engine,
+    connection: sa.Connection,
     mailer: Mailer,
     claim: Claim,
     mail: Mail,
@@ -317,7 +318,7 @@ def _send_one(
     remaining = [a for a in mail.recipients() if a not in claim.delivered]
     sent = mailer.send(mail, only=remaining)  # 2. send
     outcome = _outcome(claim, sent, settings, clock())
-    mark(engine, claim, outcome, clock())  # 3. mark
+    mark(connection, claim, outcome, clock())  # 3. mark
     if outcome.status == OutboxStatus.SENT.value:
         result.sent += 1
     else:
