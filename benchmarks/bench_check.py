@@ -3,6 +3,7 @@
     python benchmarks/bench_check.py                   # SQLite in /tmp, 1000 x 1000
     python benchmarks/bench_check.py --runs 5 --tasks 1000 --units 1000
     python benchmarks/bench_check.py --backend postgresql --first-runs 3 --runs 3
+    python benchmarks/bench_check.py --runs 5 --analyze   # steady state with and without statistics
 
 It builds the database once (benchmarks/make_db.py) and keeps a pristine copy, then measures:
 - first run: a fresh copy, where the check escalates everything and issues every notice;
@@ -40,6 +41,21 @@ def timed(args: list[str]) -> tuple[float, float]:
     if status != 0:
         raise SystemExit(f"{' '.join(args)} failed: {process.stderr.read().decode() if process.stderr else ''}")
     return wall, usage.ru_maxrss / 1024
+
+
+def sqlite_statistics(path: Path, *, analyze: bool) -> None:
+    """Give the database full statistics (ANALYZE), or none (as a new database has)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        if analyze:
+            connection.execute("ANALYZE")
+        elif connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            connection.execute("DELETE FROM sqlite_stat1")
+        connection.commit()
+    finally:
+        connection.close()
 
 
 def pg_admin(url: str, *statements: str) -> list[tuple[object, ...]]:
@@ -97,6 +113,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--first-runs", type=int, default=1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--analyze",
+        action="store_true",
+        help="also the steady state after ANALYZE (statistics present), beside the one without",
+    )
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -133,7 +154,16 @@ def main() -> None:
         print(f"ratio PostgreSQL / SQLite: {statistics.median(pg) / statistics.median(lite):.2f}")
         return
     firsts = [sqlite_first() for _ in range(args.first_runs)]
+    if args.analyze:  # the first run's own PRAGMA optimize may have left some: start from none
+        sqlite_statistics(work, analyze=False)
     steady = [timed([*TRACKER, "--db", f"sqlite:///{work}", *check]) for _ in range(args.runs)]
+    analyzed = []
+    if args.analyze:
+        for _ in range(args.runs):
+            sqlite_statistics(work, analyze=False)
+            bare = timed([*TRACKER, "--db", f"sqlite:///{work}", *check])
+            sqlite_statistics(work, analyze=True)
+            analyzed.append((bare, timed([*TRACKER, "--db", f"sqlite:///{work}", *check])))
     imports = [timed([sys.executable, "-c", "import tracker.cli"]) for _ in range(args.runs)]
     print(f"assignments: {args.tasks * args.units}")
     print(
@@ -144,6 +174,13 @@ def main() -> None:
         f"steady state: median {statistics.median(w for w, _ in steady):.2f} s, "
         f"peak {max(m for _, m in steady):.0f} MiB ({len(steady)} runs)"
     )
+    if analyzed:
+        bare = statistics.median(b for (b, _), _ in analyzed)
+        stats = statistics.median(a for _, (a, _) in analyzed)
+        print(
+            f"steady, no statistics / after ANALYZE (alternating): median {bare:.2f} s / {stats:.2f} s "
+            f"= {stats / bare:.2f} ({len(analyzed)} pairs)"
+        )
     print(
         f"import only:  median {statistics.median(w for w, _ in imports):.2f} s "
         "(python -c 'import tracker.cli': the floor of any command)"
