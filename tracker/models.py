@@ -145,9 +145,11 @@ class Person(SQLModel, table=True):
     until: dt.datetime | None = Field(default=None, sa_type=_utc())
 
 
-# Per cent of each PostgreSQL page filled by inserts: a first check marks a third of all rows as
-# noticed, and the rest of the page holds their new versions.
-ASSIGNMENT_FILLFACTOR = 70
+# Per cent of each PostgreSQL page filled by inserts. A first check marks two thirds of the rows of
+# an overdue task as noticed, and their new versions must fit on the same page to be HOT updates:
+# at 70 a third did not, and those cost 5 s of 7 at a million; at 50 all fit (1.4 s), for a table
+# twice the size.
+ASSIGNMENT_FILLFACTOR = 50
 
 
 class Assignment(SQLModel, table=True):

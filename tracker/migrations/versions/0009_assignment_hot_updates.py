@@ -9,7 +9,9 @@ of a 25 s first check. Without them in any index, and with room left on each pag
 PostgreSQL updates the rows in place (heap-only tuples) and touches no index. SQLite updates only
 the indexes whose columns change and keeps its covering index, which its steady check needs.
 
-The fillfactor applies to pages written from now on; a database filled before this keeps its full
+Half of each page is left free (fillfactor 50): the rows of an overdue task sit together and two
+thirds of them are marked at once; at 70 a third of the updates found no room and cost 5 of 7 s.
+The table takes twice the space. The fillfactor applies to pages written from now on; a database filled before this keeps its full
 pages until they are rewritten (``VACUUM FULL assignment`` does it at once, under a lock).
 
 The same check writes 320,000 notice items, and PostgreSQL ran four foreign-key checks for each
@@ -34,7 +36,7 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-FILLFACTOR = 70  # tracker.models.ASSIGNMENT_FILLFACTOR when this was written
+FILLFACTOR = 50  # tracker.models.ASSIGNMENT_FILLFACTOR when this was written
 REFERENCES = {"notice_id": "notice", "unit_id": "unit", "assignment_id": "assignment", "report_id": "report_due"}
 
 
