@@ -11,12 +11,13 @@ the indexes whose columns change and keeps its covering index, which its steady 
 
 Half of each page is left free (fillfactor 50): the rows of an overdue task sit together and two
 thirds of them are marked at once; at 70 a third of the updates found no room and cost 5 of 7 s.
-The table takes twice the space. The fillfactor applies to pages written from now on; a database filled before this keeps its full
-pages until they are rewritten (``VACUUM FULL assignment`` does it at once, under a lock).
+The table takes twice the space. The fillfactor applies to pages written from now on; a database
+filled before this keeps its full pages until they are rewritten (``VACUUM FULL assignment`` does
+it at once, under a lock).
 
 The same check writes 320,000 notice items, and PostgreSQL ran four foreign-key checks for each
 (a query and a row lock apiece: 8 s). The four foreign keys of ``notice_item`` become statement
-triggers that check all of a statement's items in one anti-join per referenced table, and refuse
+triggers that check all of a statement's items in one hashed join with the four tables, and refuse
 a deletion of a notice, unit, assignment or report period that items still name, as the foreign
 keys did (with the same SQLSTATE, 23503, so callers see an IntegrityError as before). The rows
 an insert names are locked as the foreign keys locked them (FOR KEY SHARE), so a concurrent
