@@ -11,9 +11,10 @@ the indexes whose columns change and keeps its covering index, which its steady 
 
 Half of each page is left free (fillfactor 50): the rows of an overdue task sit together and two
 thirds of them are marked at once; at 70 a third of the updates found no room and cost 5 of 7 s.
-The table takes twice the space. The fillfactor applies to pages written from now on; a database
-filled before this keeps its full pages until they are rewritten (``VACUUM FULL assignment`` does
-it at once, under a lock).
+The table takes half again the space (181 MB instead of 119 MB at a million), and the steady
+check, which now reads the heap for the escalation state, 1.7 s instead of 1.2 s. The fillfactor
+applies to pages written from now on; a database filled before this keeps its full pages until
+they are rewritten (``VACUUM FULL assignment`` does it at once, under a lock).
 
 The same check writes 320,000 notice items, and PostgreSQL ran four foreign-key checks for each
 (a query and a row lock apiece: 8 s). The four foreign keys of ``notice_item`` become statement
