@@ -2,18 +2,24 @@
 
     python benchmarks/bench_notify.py                 # 1,000 units, each with its own person
     python benchmarks/bench_notify.py --units 1000 --runs 3
+    python benchmarks/bench_notify.py --runs 3 --notices   # each digest with a .docx notice
 
 For each run: a fresh SQLite database with one ledger of 3 tasks owed by UNITS units (each person
 with an address), a check as of a day when one task is due in 7 days (a reminder in every
 digest) and, with --notices, one is overdue under the default ladder (a warning notice per
 unit, so each digest carries a .docx attachment); then `tracker notify` is timed as a whole
 process. The server accepts everything and counts the messages.
+
+The floor, measured in the same run right after each notify: the very messages the server just
+received (the same bytes, envelopes and server), sent again by smtplib on one connection, as a
+whole process too (``python -c``: the interpreter's start is in both figures).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import statistics
 import subprocess
 import sys
@@ -38,7 +44,25 @@ def ledger(units: int, notices: bool) -> str:
     return "\n".join(lines)
 
 
-def one_run(folder: Path, units: int, notices: bool, server: Server) -> tuple[float, float, int]:
+FLOOR = """
+import pickle, smtplib, sys
+port, messages = pickle.load(open(sys.argv[1], "rb"))
+with smtplib.SMTP("127.0.0.1", port) as client:
+    for sender, recipients, data in messages:
+        client.sendmail(sender, recipients, data)
+"""
+
+
+def floor(folder: Path, server: Server, messages: list[tuple[str, list[str], bytes]]) -> float:
+    """The same messages sent by smtplib alone on one connection, as a whole process."""
+    dump = folder / "messages.pickle"
+    dump.write_bytes(pickle.dumps((server.port, messages)))
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FLOOR, str(dump)], check=True)
+    return time.perf_counter() - start
+
+
+def one_run(folder: Path, units: int, notices: bool, server: Server) -> tuple[float, float, int, float]:
     config = folder / "tracker.toml"
     config.write_text(smtp_config(server.port), encoding="utf-8")
     (folder / "ledger.toml").write_text(ledger(units, notices), encoding="utf-8")
@@ -53,7 +77,8 @@ def one_run(folder: Path, units: int, notices: bool, server: Server) -> tuple[fl
     wall = time.perf_counter() - start
     if status != 0:
         raise SystemExit("notify failed")
-    return wall, usage.ru_maxrss / 1024, len(server.received) - before
+    sent = [(r.mail_from, r.rcpt_tos, r.data) for r in server.received[before:]]
+    return wall, usage.ru_maxrss / 1024, len(sent), floor(folder, server, sent)
 
 
 def main() -> None:
@@ -70,13 +95,16 @@ def main() -> None:
                 results.append(one_run(Path(folder), args.units, args.notices, server))
     finally:
         server.stop()
-    walls = [w for w, _, _ in results]
+    walls = [w for w, _, _, _ in results]
+    floors = [f for _, _, _, f in results]
     attached = "each with one .docx notice attached" if args.notices else "reminders, no attachment"
     print(f"digests per run: {results[0][2]} ({attached})")
     print(
         f"notify: median {statistics.median(walls):.2f} s, "
-        f"peak {max(m for _, m, _ in results):.0f} MiB ({len(walls)} runs)"
+        f"peak {max(m for _, m, _, _ in results):.0f} MiB ({len(walls)} runs): {', '.join(f'{w:.2f}' for w in walls)}"
     )
+    print(f"floor (smtplib, same messages, one connection): median {statistics.median(floors):.2f} s")
+    print(f"ratio notify / floor: {statistics.median(walls) / statistics.median(floors):.1f}")
 
 
 if __name__ == "__main__":

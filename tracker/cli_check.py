@@ -21,6 +21,7 @@ from tracker.progress import current_person, task_subject
 def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
     """Scan every ledger: due soon, overdue, missing reports; escalate and issue notices."""
     from tracker.check import run_check
+    from tracker.db import optimize
     from tracker.notices import notice_units
 
     tracker = obj.tracker
@@ -36,6 +37,7 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
             with_findings=wants_json(obj, as_json),
         )
         session.commit()
+        optimize(session.connection())  # on the connection that ran the check's queries
         ids = [n.id for n in result.notices if n.id is not None]
         units = notice_units(session, ids)
         titles = {lid: find_ledger(session, str(lid)).title for lid in {n.ledger_id for n in result.notices}}

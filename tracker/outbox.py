@@ -1,11 +1,11 @@
 """The outbox: emails are rows first, sent second, marked third.
 
 For each message: the row is claimed (``sending``, attempts + 1, logged) and committed before the
-SMTP conversation, and marked ``sent`` (or ``failed``, with the server's reason and the time of
-the next attempt) and committed after it. A crash before the claim sends nothing; a crash after
-it leaves a ``sending`` row that the next run sends again with the same Message-ID, so the only
-possible duplicate (a crash between the server's 250 and our mark) is recognisable as one. A
-retry goes only to the recipients who do not have the message yet.
+SMTP conversation (a batch of rows in one step, ``claims.py``), and marked ``sent`` (or ``failed``,
+with the server's reason and the time of the next attempt) and committed after it. A crash before
+the claim sends nothing; a crash after it leaves a ``sending`` row that the next run sends again
+with the same Message-ID, so the only possible duplicate (a crash between the server's 250 and our
+mark) is recognisable as one. A retry goes only to the recipients who do not have the message yet.
 
 Before a send, waiting digests are rebuilt from the current state (``digests.refresh_digests``);
 the claim takes only the revision that was composed, and a message the server may have
@@ -14,20 +14,15 @@ is the sending policy (quiet hours, approval, backoff) that every front end call
 
 Several senders at once (two `notify`, the scheduler and the TUI) never send a message twice:
 the claim is a conditional update that takes a message only while it is unclaimed (``queued``,
-``failed``) and still the revision that was composed, so exactly one sender owns it. A message
-left ``sending`` names the sender that claimed it (``claimed_by``); another sender takes it over
-only when that sender is gone (its PostgreSQL session has ended; on SQLite, its process on this
-machine has exited), never while it lives.
+``failed``) and still the revision that was composed, so exactly one sender owns it; a message
+left ``sending`` by a sender that is gone is taken over (``claims.py`` says how that is told).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import socket
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tracker import audit
+from tracker.claims import BATCH, UNCLAIMED, UNSENT, Claim, Mark, claim_batch, mark, release, sender_name
 from tracker.config import Settings
 from tracker.digests import refresh_digests
 from tracker.errors import InputError
@@ -47,11 +43,6 @@ if TYPE_CHECKING:
     from tracker.app import Tracker
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-UNSENT = (OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value, OutboxStatus.FAILED.value)
-UNCLAIMED = (OutboxStatus.QUEUED.value, OutboxStatus.FAILED.value)
-# A claim by a sender whose life cannot be checked from here (a SQLite sender on another machine)
-# is taken over once it is this old: far longer than any one SMTP conversation.
-CLAIM_EXPIRY = dt.timedelta(hours=1)
 Clock = Callable[[], dt.datetime]
 
 
@@ -122,21 +113,28 @@ def _ready(row: OutboxMessage, settings: Settings, now: dt.datetime, honour_back
     return not (honour_backoff and row.next_attempt_at is not None and row.next_attempt_at > now)
 
 
-def compose(session: Session, row: OutboxMessage, settings: Settings, now: dt.datetime) -> Mail:
-    """The email of an outbox row, its notices rendered as .docx attachments, dated ``now``."""
+def compose(
+    session: Session,
+    row: OutboxMessage,
+    settings: Settings,
+    now: dt.datetime,
+    rendered: dict[int, Attachment] | None = None,
+) -> Mail:
+    """The email of an outbox row, its notices rendered as .docx attachments, dated ``now``.
+    ``rendered`` keeps each notice's .docx across the rows of one run: a notice sent to many
+    persons is rendered once (about 60 ms each)."""
     from pathlib import Path
 
-    from tracker.notices import notice_detail
-    from tracker.render import docx_bytes
-
+    rendered = {} if rendered is None else rendered
     assert settings.smtp is not None
     attachments = []
     for notice_id in json.loads(row.notice_ids):
-        notice = session.get(Notice, notice_id)
-        if notice is not None:
-            detail = notice_detail(session, notice, settings.notices.issuer)
-            data = docx_bytes(detail, settings.notices.templates, settings.notices)
-            attachments.append(Attachment(f"{detail.title}（{detail.number}）.docx", data, DOCX))
+        if notice_id not in rendered:
+            notice = session.get(Notice, notice_id)
+            if notice is None:
+                continue
+            rendered[notice_id] = _notice_docx(session, notice, settings)
+        attachments.append(rendered[notice_id])
     for name in json.loads(row.files):
         path = Path(name)
         try:
@@ -158,17 +156,18 @@ def compose(session: Session, row: OutboxMessage, settings: Settings, now: dt.da
     )
 
 
+def _notice_docx(session: Session, notice: Notice, settings: Settings) -> Attachment:
+    from tracker.notices import notice_detail
+    from tracker.render import docx_bytes
+
+    detail = notice_detail(session, notice, settings.notices.issuer)
+    data = docx_bytes(detail, settings.notices.templates, settings.notices)
+    return Attachment(f"{detail.title}（{detail.number}）.docx", data, DOCX)
+
+
 def _retry_at(settings: Settings, attempts: int, now: dt.datetime) -> dt.datetime:
     waits = settings.notify.retry_minutes
     return now + dt.timedelta(minutes=waits[min(attempts, len(waits)) - 1])
-
-
-@contextmanager
-def _step(engine: Engine) -> Iterator[Session]:
-    """One committed step: a crash between two steps loses neither."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-        session.commit()
 
 
 def deliver(
@@ -251,7 +250,8 @@ def send_outbox(
         # Everything is composed before the first claim: a broken template or a missing file is
         # an error before anything is sent, and the queue stays as it was. A send claims only the
         # revision it composed: a message rebuilt meanwhile waits for the next run.
-        mails = {r.id: (r.revision, compose(session, r, settings, clock())) for r in ready}
+        notices: dict[int, Attachment] = {}
+        mails = {_id(r): (r.revision, compose(session, r, settings, clock(), notices)) for r in ready}
         ids = [r.id for r in ready]
     if not ids:
         result.queued = len(rows)
@@ -275,13 +275,7 @@ def send_outbox(
             )
         return result
     try:
-        with _sender(engine) as me:
-            for outbox_id in ids:
-                assert outbox_id is not None
-                revision, mail = mails[outbox_id]
-                outcome = _send_one(engine, mailer, me, outbox_id, revision, mail, settings, clock, result)
-                if outcome is Outcome.SERVER_DOWN:
-                    break  # the rest stay queued as they are: no point in knocking on every one
+        _send_all(engine, mailer, mails, settings, clock, result)
     finally:
         mailer.close()
     with Session(engine) as session:
@@ -289,159 +283,63 @@ def send_outbox(
     return result
 
 
-@contextmanager
-def _sender(engine: Engine) -> Iterator[str]:
-    """This sender's name while it sends, such that another sender can tell whether it still
-    lives: on PostgreSQL a session kept open meanwhile (it ends when the process does); on
-    SQLite this process (machine, pid and start time)."""
-    if engine.dialect.name != "postgresql":
-        pid = os.getpid()
-        yield f"{socket.gethostname()}:{pid}:{_started(pid)}"
-        return
-    with engine.connect() as connection:
-        pid, start = connection.execute(
-            sa.text(
-                "SELECT pid, (extract(epoch FROM backend_start) * 1000000)::bigint"
-                " FROM pg_stat_activity WHERE pid = pg_backend_pid()"
-            )
-        ).one()
-        connection.rollback()  # the session stays open, idle, for as long as this sender sends
-        yield f"pg:{pid}:{start}"
-
-
-def _started(pid: int) -> str:
-    """When process ``pid`` started (clock ticks since boot, from /proc), so that a new process
-    that got a dead one's pid is not taken for it; "" when /proc cannot tell or it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
-
-
-def _claim_alive(session: Session, claimed_by: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
-    """Whether the sender that claimed a ``sending`` message may still be sending it."""
-    if not claimed_by:
-        return False  # claimed before claims were named: its sender is long gone
-    kind, _, rest = claimed_by.partition(":")
-    if kind == "pg":
-        if session.get_bind().dialect.name != "postgresql":
-            return False
-        backend, _, start = rest.partition(":")
-        found = session.execute(
-            sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"
-                " AND (extract(epoch FROM backend_start) * 1000000)::bigint = :start"
-            ),
-            {"pid": int(backend), "start": int(start)},
-        ).scalar_one()
-        return bool(found)
-    parts = claimed_by.rsplit(":", 2)
-    if len(parts) != 3:
-        return False  # not a name this version gives: nobody alive can have written it
-    host, pid_text, started = parts
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return claimed_at is None or now - claimed_at < CLAIM_EXPIRY  # cannot look: wait it out
-    process = int(pid_text)
-    try:
-        os.kill(process, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # alive, someone else's
-    return _started(process) == started
-
-
-def _claim(engine: Engine, me: str, outbox_id: int, revision: int, now: dt.datetime) -> set[str] | None:
-    """Take the message for this sender and commit; None when someone else has it (sending,
-    alive), sent it, or it was rebuilt or dropped meanwhile. Else the addresses that have it."""
-    table = table_of(OutboxMessage)
-    with _step(engine) as session:
-        row = session.execute(
-            sa.select(table.c.status, table.c.claimed_by, table.c.claimed_at).where(
-                table.c.id == outbox_id, table.c.revision == revision
-            )
-        ).first()
-        if row is None or row.status not in UNSENT:
-            return None
-        if row.status == OutboxStatus.SENDING.value:
-            if _claim_alive(session, row.claimed_by, row.claimed_at, now):
-                return None  # a live sender is sending it
-            free = sa.and_(table.c.status == row.status, table.c.claimed_by == row.claimed_by)
-        else:
-            free = table.c.status.in_(UNCLAIMED)
-        taken = session.execute(
-            sa.update(table)
-            .where(table.c.id == outbox_id, table.c.revision == revision, free)
-            .values(
-                status=OutboxStatus.SENDING.value,
-                attempts=table.c.attempts + 1,
-                handed=True,
-                claimed_by=me,
-                claimed_at=now,
-            )
-        ).rowcount  # type: ignore[attr-defined]
-        if taken != 1:
-            return None  # another sender claimed it first
-        attempts, delivered = session.execute(
-            sa.select(table.c.attempts, table.c.delivered).where(table.c.id == outbox_id)
-        ).one()
-        session.add(SendLog(outbox_id=outbox_id, at=now, event="claimed", detail=f"attempt {attempts}"))
-        return set(json.loads(delivered))
+def _send_all(
+    engine: Engine,
+    mailer: Mailer,
+    mails: dict[int, tuple[int, Mail]],
+    settings: Settings,
+    clock: Clock,
+    result: NotifyResult,
+) -> None:
+    """Send the composed messages, claimed a batch at a time, each marked as soon as the server
+    answered; when the server goes away, the rest of the batch is given back untouched."""
+    ids = list(mails)
+    # One connection for every step: a step is its own committed transaction on it.
+    with sender_name(engine) as me, engine.connect() as connection:
+        for start in range(0, len(ids), BATCH):
+            batch = {i: mails[i][0] for i in ids[start : start + BATCH]}
+            claims = list(claim_batch(connection, me, batch, clock()).values())  # 1. claim
+            for n, claim in enumerate(claims):
+                sent = _send_one(connection, mailer, claim, mails[claim.outbox_id][1], settings, clock, result)
+                if sent.outcome is Outcome.SERVER_DOWN:  # no point in knocking on every one
+                    release(connection, me, claims[n + 1 :], clock(), sent.describe())
+                    return
 
 
 def _send_one(
-    engine: Engine,
+    connection: sa.Connection,
     mailer: Mailer,
-    me: str,
-    outbox_id: int,
-    revision: int,
+    claim: Claim,
     mail: Mail,
     settings: Settings,
     clock: Clock,
     result: NotifyResult,
-) -> Outcome | None:
-    delivered = _claim(engine, me, outbox_id, revision, clock())  # 1. claim: from here on, the server may get it
-    if delivered is None:
-        return None
-    remaining = [a for a in mail.recipients() if a not in delivered]
+) -> SendResult:
+    remaining = [a for a in mail.recipients() if a not in claim.delivered]
     sent = mailer.send(mail, only=remaining)  # 2. send
-    with _step(engine) as session:  # 3. mark
-        row = session.get(OutboxMessage, outbox_id)
-        assert row is not None
-        _mark(session, row, sent, delivered, settings, clock())
-    if row.status == OutboxStatus.SENT.value:
+    outcome = _outcome(claim, sent, settings, clock())
+    mark(connection, claim, outcome, clock())  # 3. mark
+    if outcome.status == OutboxStatus.SENT.value:
         result.sent += 1
     else:
         result.failed += 1
-        result.problems.append(f"{row.to_addr}: {sent.describe()}")
+        result.problems.append(f"{mail.to[0][1]}: {sent.describe()}")
         result.server_error = sent.server_error or result.server_error
-    return sent.outcome
+    return sent
 
 
-def _mark(
-    session: Session,
-    row: OutboxMessage,
-    sent: SendResult,
-    delivered: set[str],
-    settings: Settings,
-    now: dt.datetime,
-) -> None:
-    delivered |= set(sent.accepted)
-    row.delivered = json.dumps(sorted(delivered))
+def _outcome(claim: Claim, sent: SendResult, settings: Settings, now: dt.datetime) -> Mark:
+    delivered = claim.delivered | set(sent.accepted)
     # Content and Message-ID stay fixed once anyone may have the message: some recipient took
     # it, or the connection dropped during DATA (the server may have queued it before its 250).
-    row.handed = bool(delivered) or sent.outcome in (Outcome.SENT, Outcome.DROPPED)
+    handed = bool(delivered) or sent.outcome in (Outcome.SENT, Outcome.DROPPED)
     if sent.outcome is Outcome.SENT:
-        row.status, row.sent_at, row.last_error, row.next_attempt_at = OutboxStatus.SENT.value, now, "", None
-        session.add(SendLog(outbox_id=_id(row), at=now, event="sent", detail=", ".join(sent.accepted)))
-        return
-    row.status, row.last_error = OutboxStatus.FAILED.value, sent.describe()
-    row.next_attempt_at = _retry_at(settings, row.attempts, now)
+        return Mark(OutboxStatus.SENT.value, delivered, handed, detail=", ".join(sent.accepted))
     detail = f"{sent.outcome.value}: {sent.describe()}"
     if sent.accepted:
         detail += f" (delivered to {', '.join(sent.accepted)})"
-    session.add(SendLog(outbox_id=_id(row), at=now, event="failed", detail=detail))
+    retry_at = _retry_at(settings, claim.attempts, now)
+    return Mark(OutboxStatus.FAILED.value, delivered, handed, sent.describe(), retry_at, "failed", detail)
 
 
 def _id(row: OutboxMessage) -> int:

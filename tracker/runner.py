@@ -56,6 +56,7 @@ def holder_name() -> str:
 def do_job(tracker: Tracker, job: Job, now: dt.datetime) -> str:
     """The work of one job run; returns a line for the run log."""
     from tracker.check import run_check
+    from tracker.db import optimize
 
     if job.name == "daily":
         with tracker.session() as session:
@@ -69,6 +70,7 @@ def do_job(tracker: Tracker, job: Job, now: dt.datetime) -> str:
                 with_findings=False,
             )
             session.commit()
+            optimize(session.connection())  # the scheduler's connections live long: once a day
         queued = result.outbox.queued if result.outbox else 0
         return f"{len(result.notices)} notice(s), {queued} digest(s) queued; " + send_waiting(tracker, now)
     if job.name == "weekly":
