@@ -37,6 +37,17 @@ LIGHTS: dict[str, tuple[str, str]] = {
 }
 
 
+def legend(lag_margin: int) -> dict[str, str]:
+    """What each colour means, in full, for the legend (图例) of the xlsx and html tables. Yellow
+    is spelled out: the reader must see that a task not yet started is not behind by itself."""
+    meanings = {key: label for key, (label, _) in LIGHTS.items()}
+    meanings["yellow"] = (
+        f"临近时限（已发提醒）；或进度落后序时进度超过{lag_margin}个百分点；"
+        f"或尚未开始、时间已过{lag_margin}%且从未报送进展"
+    )
+    return meanings
+
+
 @dataclass(frozen=True, slots=True)
 class ReportRow:
     row: Row
@@ -116,6 +127,7 @@ class LedgerSection:
 class WeeklyReport:
     as_of: dt.date
     sections: list[LedgerSection]
+    lag_margin: int = 10  # [progress] lag_margin: the legend says what yellow means with it
 
     @property
     def since(self) -> dt.date:
@@ -167,7 +179,7 @@ def weekly_report(
     if ledger_ids is not None:
         query = query.where(col(Ledger.id).in_(ledger_ids))
     criticisms = criticism_counts(session, as_of)
-    report = WeeklyReport(as_of, [])
+    report = WeeklyReport(as_of, [], settings.progress.lag_margin)
     for ledger in list(session.exec(query)):
         assert ledger.id is not None
         rungs = ladder_for(ledger.escalation, settings.escalation, where=ledger.title).rungs(as_of, calendar)

@@ -121,6 +121,6 @@ def write_each(folder: Path, report: WeeklyReport, fmt: str, templates: str | No
         path = folder / file_name(section, report, fmt)
         if path in written:  # two ledgers with one title (different document numbers)
             path = path.with_stem(f"{path.stem}-{section.ledger_id}")
-        write_report(path, WeeklyReport(report.as_of, [section]), fmt, templates)
+        write_report(path, WeeklyReport(report.as_of, [section], report.lag_margin), fmt, templates)
         written.append(path)
     return written

@@ -24,6 +24,7 @@ CELL_PADDING_PIXELS = 6.0
 LINE_PITCH = 1.35
 ROW_PADDING_POINTS = 4.0
 
+
 def is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
