@@ -130,6 +130,10 @@ class WeeklyReport:
     lag_margin: int = 10  # [progress] lag_margin: the legend says what yellow means with it
 
     @property
+    def legend(self) -> dict[str, str]:
+        return legend(self.lag_margin)
+
+    @property
     def since(self) -> dt.date:
         """The previous week's as-of date: changes after it and up to ``as_of`` are this week's."""
         return self.as_of - dt.timedelta(days=7)
