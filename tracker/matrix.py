@@ -16,9 +16,9 @@ from sqlmodel import Session, col
 from tracker.config import Settings
 from tracker.ladder import Rung, ladder_for, rank_for
 from tracker.models import Assignment, Ledger, Phase, Status, Task, Unit, ledger_start
+from tracker.progress import lags_expected
 from tracker.report import light_for
 from tracker.scan import criticism_counts
-from tracker.progress import lags_expected
 from tracker.views import days_overdue, expected_percent, progress_reported
 from tracker.workdays import WorkCalendar
 

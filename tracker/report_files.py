@@ -4,8 +4,10 @@ CSV is UTF-8 with a byte-order mark by default, which is what makes Excel and WP
 Windows read it as UTF-8. Older tools in some offices want the legacy code page instead:
 ``gb18030`` holds every character (it is a full Unicode encoding), ``gbk`` holds the common
 ones and is refused, naming the cell, when a name or note has a character outside it (a rare
-surname character, an emoji) rather than writing a "?" that nobody notices. Text that a spreadsheet would take for a formula (= + - @, tab, CR at the start) is
-prefixed with an apostrophe, as OWASP advises for CSV injection.
+surname character, an emoji) rather than writing a "?" that nobody notices.
+
+Text that a spreadsheet would take for a formula (= + - @, tab, CR at the start) is prefixed
+with an apostrophe, as OWASP advises for CSV injection.
 """
 
 from __future__ import annotations

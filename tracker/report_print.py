@@ -61,8 +61,9 @@ def page_setup(sheet: Any, columns: Columns, *, landscape: bool) -> None:
 
 def fit_row(
     sheet: Any, row: int, cells: Iterable[tuple[int, str]], columns: Columns, font_size: float, at_least: int = 1
-) -> None:
-    """Give ``row`` the height its wrapped cells need (``cells``: column and text). Must be
+) -> float:
+    """Give ``row`` the height its wrapped cells need (``cells``: column and text); returns it in
+    points. Must be
     called before the next row is written (constant-memory mode writes rows out as it goes)."""
     lines = at_least
     for column, text in cells:
