@@ -45,7 +45,7 @@ def test_a_narrow_column_still_holds_a_character_a_line() -> None:
 @given(st.text(alphabet="完成方案ab １（）\n", max_size=80), st.integers(min_value=2, max_value=60))
 def test_lines_are_at_least_the_width_over_the_capacity(text: str, columns: int) -> None:
     lines = wrapped_line_count(text, columns)
-    longest = max(display_width(line.rstrip(" ")) for line in text.split("\n"))  # spaces hang
+    longest = max(display_width(line.replace(" ", "")) for line in text.split("\n"))  # spaces may hang
     assert lines >= text.count("\n") + 1
     assert lines >= -(-longest // columns)  # never fewer lines than the widest paragraph needs
     assert lines <= sum(max(1, display_width(line)) for line in text.split("\n"))

@@ -1,4 +1,5 @@
-"""The one rule that paints a row yellow for 序时进度 (progress.lags_expected)."""
+"""The one rule that paints a row yellow for 序时进度 (progress.lags_expected), and the print scale
+the weekly sheets' column widths imply."""
 
 from __future__ import annotations
 
@@ -35,5 +36,7 @@ def test_a_unit_that_reported_is_judged_by_its_percent() -> None:
 
 
 def test_every_sheet_prints_at_nine_points_or_more_one_page_wide() -> None:
+    # LibreOffice lays the same column widths out about 7 % wider than Excel's pixel model (as
+    # measured on its PDF): 9 pt there needs 9.63 pt here.
     for columns, landscape in ((PROGRESS_COLUMNS, True), (SUMMARY_COLUMNS, False), (CHANGE_COLUMNS, True)):
-        assert BODY_SIZE * print_scale(columns, landscape) >= 9, columns[0]
+        assert BODY_SIZE * print_scale(columns, landscape) >= 9 * 1.07, columns[0]
