@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.deadlines import cn_date
-from tracker.models import STATUS_LABELS, Status
+from tracker.models import STATUS_LABELS
 from tracker.report import LIGHTS, LedgerSection, ReportRow, WeeklyReport, legend
 from tracker.report_print import PORTRAIT_PAGE_POINTS, Columns, fit_row, page_setup, sheet_names
 from tracker.spreadsheets import open_workbook
@@ -174,8 +174,7 @@ def _legend(sheet: Any, row: int, lag_margin: int, formats: Formats) -> None:
         sheet.write_string(row, column, meanings[light], formats.cell("wrap", light))
 
 
-# The progress table's columns by what the row writer puts in them.
-WRAPPED = (2, 3, 5, 6, 11)  # 任务, 完成时限, 责任单位, 责任人, 进展说明: the row's height comes from these
+STATUS_TEXT = {status.value: label for status, label in STATUS_LABELS.items()}
 
 
 def _progress_rows(sheet: Any, first: int, section: LedgerSection, formats: Formats) -> int:
@@ -194,69 +193,76 @@ def _progress_rows(sheet: Any, first: int, section: LedgerSection, formats: Form
 
 
 class ProgressRows:
-    """Cells of the 进度表 as XML, one string per row, with the row's height."""
+    """Cells of the 进度表 as XML, one string per row, with the row's height. The inner loop of a
+    big table: styles are looked up once per colour, text is escaped once per distinct value."""
 
     def __init__(self, sheet: Any, first: int, formats: Formats) -> None:
         self.stream = RowStream(sheet, first, len(PROGRESS_COLUMNS))
         self.formats = formats
         self.letters = column_letters(len(PROGRESS_COLUMNS))
-        self.capacity = {c: columns_for(PROGRESS_COLUMNS[c][1], BODY_SIZE) for c in (1, *WRAPPED)}
-        self._styles: dict[tuple[str, str], int] = {}
+        self.capacity = [columns_for(width, BODY_SIZE) for _, width, _ in PROGRESS_COLUMNS]
+        self._styles: dict[str, tuple[int, int, int, int]] = {}
+        self._heights: dict[int, float] = {}
+        self.phase_style = style_index(formats.cell("wrap"))  # the merged 阶段 cell is never coloured
         self.phase_lines = 1  # lines each row of the current merged 阶段 cell must hold
 
-    def style(self, kind: str, light: str) -> int:
-        key = (kind, light)
-        found = self._styles.get(key)
+    def styles(self, light: str) -> tuple[int, int, int, int]:
+        """Style indexes of the center, wrap, date and percent cells of a row of this colour."""
+        found = self._styles.get(light)
         if found is None:
-            found = self._styles[key] = style_index(self.formats.cell(kind, light))
+            cell = self.formats.cell
+            found = self._styles[light] = (
+                style_index(cell("center", light)),
+                style_index(cell("wrap", light)),
+                style_index(cell("date", light)),
+                style_index(cell("percent", light)),
+            )
         return found
 
     def write(self, row: int, item: ReportRow, span: int) -> None:
         r, light = item.row, item.light
+        center, wrap, date, percent = self.styles(light)
         n = str(row + 1)
-        refs = [letter + n for letter in self.letters]
+        (seq, phase, task, limit, due, unit, person, status, share, done, days, note, level) = (
+            letter + n for letter in self.letters
+        )
+        capacity = self.capacity
         if span:
             # The merged cell shows the whole phase when its rows share the lines it needs.
-            lines = wrapped_line_count(r.phase, self.capacity[1])
-            self.phase_lines = -(-lines // span)
-        cells = [self._text(refs[0], self.style("center", light), r.seq, light)]
-        wrap = self.style("wrap", light)
-        phase_style = self.style("wrap", "")
-        cells.append(text_cell(refs[1], phase_style, r.phase) if span else blank_cell(refs[1], phase_style))
+            self.phase_lines = -(-wrapped_line_count(r.phase, capacity[1]) // span)
         lines = self.phase_lines
-        for column, text in ((2, r.task), (3, r.deadline_text)):
-            cells.append(self._text(refs[column], wrap, text, light))
-            lines = max(lines, wrapped_line_count(text, self.capacity[column]) if text else 1)
-        if r.due_on is not None:
-            cells.append(date_cell(refs[4], self.style("date", light), r.due_on))
-        else:
-            cells.append(self._text(refs[4], self.style("center", light), r.deadline_shown, light))
-        for column, text in ((5, r.unit), (6, r.person)):
-            cells.append(self._text(refs[column], wrap, text, light))
-            lines = max(lines, wrapped_line_count(text, self.capacity[column]) if text else 1)
-        center = self.style("center", light)
-        cells.append(text_cell(refs[7], center, STATUS_LABELS[Status(r.status)]))
-        cells.append(number_cell(refs[8], self.style("percent", light), r.percent / 100))
-        if r.completed_on is not None:
-            cells.append(date_cell(refs[9], self.style("date", light), r.completed_on))
-        elif light:
-            cells.append(blank_cell(refs[9], self.style("date", light)))
+        for column, text in ((2, r.task), (3, r.deadline_text), (5, r.unit), (6, r.person), (11, r.note)):
+            if text:
+                count = wrapped_line_count(text, capacity[column])
+                if count > lines:
+                    lines = count
+        # An empty cell is written only to carry its row's colour: the borders of the others come
+        # from the table's conditional format (a fifth fewer cells to write in a big ledger).
+        blank = light != ""
         late = item.days_late
-        cells.append(
-            number_cell(refs[10], center, late) if late is not None else self._text(refs[10], center, "", light)
+        cells = (
+            text_cell(seq, center, r.seq, blank),
+            text_cell(phase, self.phase_style, r.phase, True) if span else blank_cell(phase, self.phase_style),
+            text_cell(task, wrap, r.task, blank),
+            text_cell(limit, wrap, r.deadline_text, blank),
+            date_cell(due, date, r.due_on) if r.due_on is not None else text_cell(due, center, r.deadline_shown, blank),
+            text_cell(unit, wrap, r.unit, blank),
+            text_cell(person, wrap, r.person, blank),
+            text_cell(status, center, STATUS_TEXT[r.status], blank),
+            number_cell(share, percent, r.percent / 100),
+            date_cell(done, date, r.completed_on)
+            if r.completed_on is not None
+            else blank_cell(done, date)
+            if blank
+            else "",
+            number_cell(days, center, late) if late is not None else blank_cell(days, center) if blank else "",
+            text_cell(note, wrap, r.note, blank),
+            text_cell(level, center, item.level, blank),
         )
-        cells.append(self._text(refs[11], wrap, r.note, light))
-        lines = max(lines, wrapped_line_count(r.note, self.capacity[11]) if r.note else 1)
-        cells.append(self._text(refs[12], center, item.level, light))
-        self.stream.write(row, row_height(lines, BODY_SIZE), [c for c in cells if c])
-
-    @staticmethod
-    def _text(ref: str, style: int, text: str, light: str) -> str:
-        """A text cell; an empty one only to carry its row's colour (the borders of the others
-        come from the table's conditional format: a fifth fewer cells in a big ledger)."""
-        if text:
-            return text_cell(ref, style, text)
-        return blank_cell(ref, style) if light else ""
+        height = self._heights.get(lines)
+        if height is None:
+            height = self._heights[lines] = row_height(lines, BODY_SIZE)
+        self.stream.write(row, height, cells)
 
     def close(self) -> None:
         self.stream.close()

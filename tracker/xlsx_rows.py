@@ -15,7 +15,9 @@ weekly-table tests read every property back with openpyxl, so a change shows the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 _ESCAPES = re.compile(r"[&<>]")
@@ -39,7 +41,9 @@ def column_letters(count: int) -> list[str]:
     return letters
 
 
-def text_cell(ref: str, style: int, text: str) -> str:
+@functools.lru_cache(maxsize=65536)  # a task's text, a unit's name, a status repeat row after row
+def _inline(text: str) -> str:
+    """The end of an inline-string cell holding ``text``, escaped as XML and as Excel wants."""
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
     preserve = ""
@@ -49,7 +53,15 @@ def text_cell(ref: str, style: int, text: str) -> str:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         if text[:1].isspace() or text[-1:].isspace():
             preserve = ' xml:space="preserve"'
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+    return f' t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+
+
+def text_cell(ref: str, style: int, text: str, keep_empty: bool = True) -> str:
+    """A text cell; an empty text gives a blank cell (for its style), or nothing unless
+    ``keep_empty``."""
+    if text:
+        return f'<c r="{ref}" s="{style}"{_inline(text)}'
+    return f'<c r="{ref}" s="{style}"/>' if keep_empty else ""
 
 
 def number_cell(ref: str, style: int, number: float) -> str:
@@ -75,7 +87,7 @@ class RowStream:
         self._columns = columns
         self._last = first - 1
 
-    def write(self, row: int, height: float, cells: list[str]) -> None:
+    def write(self, row: int, height: float, cells: Iterable[str]) -> None:
         """One row: its height in points and its cells' XML, left to right."""
         self._fh.write(f'<row r="{row + 1}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
         self._last = row
