@@ -77,20 +77,21 @@ def write_csv(path: Path, report: WeeklyReport, encoding: str = "utf-8") -> None
     with written_atomically(path) as temporary, temporary.open("w", encoding=codec, newline="") as handle:
         writer = csv.writer(handle)
         for number, row in enumerate(csv_rows(report), start=1):
-            _check_encodable(path, number, row, encoding, codec)
-            writer.writerow(row)
+            try:
+                writer.writerow(row)
+            except UnicodeEncodeError:  # the half-written file is thrown away by written_atomically
+                raise _unencodable(path, number, row, encoding, codec) from None
 
 
-def _check_encodable(path: Path, number: int, row: list[str], encoding: str, codec: str) -> None:
-    """Refuses a row the encoding cannot hold, naming the line, the column and the character
-    (written_atomically then leaves no file behind)."""
+def _unencodable(path: Path, number: int, row: list[str], encoding: str, codec: str) -> InputError:
+    """The error for a row the encoding cannot hold, naming the line, the column and the character."""
     for column, text in zip(CSV_HEADER, row, strict=True):
         try:
             text.encode(codec)
         except UnicodeEncodeError as exc:
             char = text[exc.start]
             where = f"第{number}行「{column}」" + (f"（{row[0]} 任务{row[1]} {row[6]}）" if number > 1 else "")
-            raise InputError(
+            return InputError(
                 f"-o {path}: {where}: {char!r} (U+{ord(char):04X}) cannot be written in {encoding.upper()}; "
                 "use --encoding gb18030 or utf-8",
                 key="csv_encoding",
@@ -99,7 +100,8 @@ def _check_encodable(path: Path, number: int, row: list[str], encoding: str, cod
                 column=column,
                 char=char,
                 encoding=encoding,
-            ) from None
+            )
+    return InputError(f"-o {path}: line {number} cannot be written in {encoding.upper()}", key="csv_encoding")
 
 
 def write_html(path: Path, report: WeeklyReport, templates: str | None = None) -> None:
