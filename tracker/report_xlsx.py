@@ -2,7 +2,8 @@
 
 Constant-memory mode keeps one row in memory, so a hundred thousand assignments take tens of
 megabytes; the price is that rows must be written top to bottom, once. Text is always written
-with ``write_string``: a note that starts with "=" stays text, never a formula.
+as text (``write_string``, and inline strings in the 进度表's rows, see xlsx_rows): a note that
+starts with "=" stays text, never a formula.
 
 The workbook must print right in LibreOffice and WPS as well as in Excel: every row with wrapped
 text gets its height from its line count (only Excel fits rows itself), every sheet repeats its
@@ -156,7 +157,7 @@ def _progress_sheet(sheet: Any, report: WeeklyReport, section: LedgerSection, fo
     _headers(sheet, header, PROGRESS_COLUMNS, formats)
     sheet.freeze_panes(header + 1, 0)
     if section.count:
-        # Borders for the empty cells that were not written (see ProgressRows._text).
+        # Borders for the empty cells that were not written (see ProgressRows.write).
         cells = (header + 1, 0, header + section.count, n - 1)
         sheet.conditional_format(*cells, {"type": "blanks", "format": formats.border})
         sheet.autofilter(header, 0, header + section.count, n - 1)
