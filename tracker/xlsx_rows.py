@@ -85,7 +85,7 @@ class RowStream:
         sheet._write_single_row(first)  # XlsxWriter writes out the row it still holds
         self._sheet, self._fh = sheet, sheet.fh
         self._columns = columns
-        self._last = first - 1
+        self._first, self._last = first, first - 1
 
     def write(self, row: int, height: float, cells: Iterable[str]) -> None:
         """One row: its height in points and its cells' XML, left to right."""
@@ -93,7 +93,7 @@ class RowStream:
         self._last = row
 
     def close(self) -> None:
-        if self._last >= 0:
+        if self._last >= self._first:  # the sheet's dimension (A1:M…) covers the rows written here
             self._sheet._check_dimensions(self._last, self._columns - 1)
 
 

@@ -86,3 +86,10 @@ def test_any_printable_text_round_trips(tmp_path_factory, texts: list[str]) -> N
     sheet = openpyxl.load_workbook(path)["表"]
     for n, text in enumerate(texts):
         assert (sheet.cell(row=n + 2, column=1).value or "") == text
+
+
+def test_no_rows_leaves_the_sheet_as_xlsxwriter_wrote_it(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write(path, [])
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert sheet.dimensions == "A1:A1" and sheet["A1"].value == "标题"
