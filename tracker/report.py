@@ -221,10 +221,14 @@ def _report_rows(
             sa.select(col(Unit.name), col(Unit.id)).where(col(Unit.ledger_id) == ledger_id)
         )
     }
+    ranks: dict[tuple[dt.date, int], int] = {}  # a task's units share its deadline: judge it once
     for row in iter_ledger_rows(session, ledger_id, as_of, margin):
         rank = 0
         if row.status in OPEN and row.due_on is not None:
-            rank = rank_for(rungs, row.due_on, as_of, criticisms.get(unit_ids[row.unit], 0))
+            key = (row.due_on, criticisms.get(unit_ids[row.unit], 0))
+            rank = ranks.get(key, -1)
+            if rank < 0:
+                rank = ranks[key] = rank_for(rungs, key[0], as_of, key[1])
         yield ReportRow(row, rank, light_of(row, rank))
 
 
