@@ -37,10 +37,22 @@ def report() -> None:
     help="FILE.xlsx, FILE.csv or FILE.html; or a folder ending in / for one file per ledger.",
 )
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "html"]), help="The format (default: from -o).")
+@click.option(
+    "--encoding",
+    type=click.Choice(["utf-8", "gbk", "gb18030"]),
+    help="csv only: utf-8 with a BOM (default; Excel and WPS read it), gb18030, or gbk (refused, naming "
+    "the cell, when a character is outside GBK).",
+)
 @json_option
 @pass_obj
 def report_weekly(
-    obj: Obj, ledgers: tuple[str, ...], as_of: dt.date | None, target: str, fmt: str | None, as_json: bool
+    obj: Obj,
+    ledgers: tuple[str, ...],
+    as_of: dt.date | None,
+    target: str,
+    fmt: str | None,
+    encoding: str | None,
+    as_json: bool,
 ) -> None:
     """The weekly progress table (进度表, 单位汇总, 本周变化) as xlsx, csv or html."""
     from tracker.errors import InputError
@@ -52,6 +64,8 @@ def report_weekly(
     path = Path(target)  # a Path drops the trailing "/" that asks for one file per ledger
     each = target.endswith(("/", "\\")) or path.is_dir()
     fmt = (fmt or "xlsx") if each else format_of(path, fmt)
+    if encoding and fmt != "csv":
+        raise InputError(f"--encoding {encoding}: only a .csv file has an encoding to choose", key="csv_only")
     with obj.session() as session:  # open while writing: the rows stream from the database
         ids = [ledger_id(session, ref) for ref in ledgers] or None
         result = weekly_report(session, as_of=day, settings=tracker.settings, calendar=tracker.calendar, ledger_ids=ids)
@@ -59,10 +73,10 @@ def report_weekly(
             raise InputError("no ledgers to report on (import one with `tracker import`)")
         templates = tracker.settings.notices.templates
         if each:
-            files = write_each(path, result, fmt, templates)
+            files = write_each(path, result, fmt, templates, encoding or "utf-8")
             counts = [s.count for s in result.sections]
         else:
-            write_report(path, result, fmt, templates)
+            write_report(path, result, fmt, templates, encoding or "utf-8")
             files, counts = [path], [result.rows]
     payload = {
         "as_of": day.isoformat(),

@@ -16,9 +16,10 @@ from sqlmodel import Session, col
 from tracker.config import Settings
 from tracker.ladder import Rung, ladder_for, rank_for
 from tracker.models import Assignment, Ledger, Phase, Status, Task, Unit, ledger_start
+from tracker.progress import lags_expected
 from tracker.report import light_for
 from tracker.scan import criticism_counts
-from tracker.views import days_overdue, expected_percent
+from tracker.views import days_overdue, expected_percent, progress_reported
 from tracker.workdays import WorkCalendar
 
 OPEN = (Status.TODO.value, Status.DOING.value)
@@ -47,6 +48,7 @@ class Cell:
     due_on: dt.date | None
     completed_on: dt.date | None
     percent: int
+    reported: bool  # any progress ever recorded (see progress.lags_expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ class Matrix:
     as_of: dt.date
     tasks: list[MatrixTask]
     units: list[MatrixUnit]
-    # (task index, unit index) → its assignment's (id, status, due_on, completed_on, percent):
+    # (task index, unit index) → its assignment's (id, status, due_on, completed_on, percent, reported):
     # plain tuples, made into Cells when looked at (100,000 objects cost a third of the load).
     cells: dict[tuple[int, int], tuple[Any, ...]]
     rungs: list[Rung] = field(default_factory=list)
@@ -92,7 +94,7 @@ class Matrix:
             if cell.due_on >= self.as_of:
                 start = self.tasks[task].start_on or self.default_start
                 expected = expected_percent(start, cell.due_on, self.as_of)
-                lagging = expected is not None and cell.percent + self.lag_margin < expected
+                lagging = lags_expected(cell.percent, expected, self.lag_margin, reported=bool(cell.reported))
         found = Judged(cell, late, rank, light_for(cell.status, late, rank, lagging))
         self._judged[key] = found
         return found
@@ -101,7 +103,7 @@ class Matrix:
         values = self.cells.get((task, unit))
         if values is None:
             return False
-        _, status, due, _, _ = values
+        _, status, due, *_ = values
         return bool(status in OPEN and due is not None and due < self.as_of)
 
     def phases(self) -> list[str]:
@@ -147,6 +149,7 @@ def load_matrix(
         col(Assignment.due_on),
         col(Assignment.completed_on),
         col(Assignment.percent),
+        progress_reported(),
     ).where(col(Assignment.task_id).in_(sa.select(col(Task.id)).where(col(Task.ledger_id) == ledger_id)))
     for task_id, unit_id, *values in session.connection().execute(query):  # Core rows: no ORM overhead
         cells[(task_index[task_id], unit_index[unit_id])] = tuple(values)

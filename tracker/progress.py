@@ -30,6 +30,22 @@ class ProgressUpdate:
     evidence: tuple[str, ...] = ()
 
 
+def lags_expected(percent: int, expected: int | None, margin: int, *, reported: bool) -> bool:
+    """Whether an open assignment is behind its 序时进度 (``expected``, the share of its time that
+    has passed) — the one rule behind the yellow of the weekly table (xlsx, html, csv), the
+    ledger screen and ``check``'s lagging list.
+
+    A task not started (0 %) is behind only once its time is more than ``margin`` percent gone
+    and no progress was ever reported on it: a unit that has reported, even "not started yet",
+    is answering, and on a task's first days nothing can be expected. A started one is behind
+    when its percent trails the expected one by more than ``margin`` points."""
+    if expected is None:
+        return False
+    if percent <= 0:
+        return not reported and expected > margin
+    return percent + margin < expected
+
+
 def _state(a: Assignment) -> dict[str, object]:
     return {"status": a.status, "completed_on": a.completed_on, "percent": a.percent, "note": a.note}
 

@@ -37,6 +37,17 @@ LIGHTS: dict[str, tuple[str, str]] = {
 }
 
 
+def legend(lag_margin: int) -> dict[str, str]:
+    """What each colour means, in full, for the legend (图例) of the xlsx and html tables. Yellow
+    is spelled out: the reader must see that a task not yet started is not behind by itself."""
+    meanings = {key: label for key, (label, _) in LIGHTS.items()}
+    meanings["yellow"] = (
+        f"临近时限（已发提醒）；或进度落后序时进度超过{lag_margin}个百分点；"
+        f"或尚未开始、时间已过{lag_margin}%且从未报送进展"
+    )
+    return meanings
+
+
 @dataclass(frozen=True, slots=True)
 class ReportRow:
     row: Row
@@ -116,6 +127,11 @@ class LedgerSection:
 class WeeklyReport:
     as_of: dt.date
     sections: list[LedgerSection]
+    lag_margin: int = 10  # [progress] lag_margin: the legend says what yellow means with it
+
+    @property
+    def legend(self) -> dict[str, str]:
+        return legend(self.lag_margin)
 
     @property
     def since(self) -> dt.date:
@@ -167,7 +183,7 @@ def weekly_report(
     if ledger_ids is not None:
         query = query.where(col(Ledger.id).in_(ledger_ids))
     criticisms = criticism_counts(session, as_of)
-    report = WeeklyReport(as_of, [])
+    report = WeeklyReport(as_of, [], settings.progress.lag_margin)
     for ledger in list(session.exec(query)):
         assert ledger.id is not None
         rungs = ladder_for(ledger.escalation, settings.escalation, where=ledger.title).rungs(as_of, calendar)
@@ -205,10 +221,14 @@ def _report_rows(
             sa.select(col(Unit.name), col(Unit.id)).where(col(Unit.ledger_id) == ledger_id)
         )
     }
+    ranks: dict[tuple[dt.date, int], int] = {}  # a task's units share its deadline: judge it once
     for row in iter_ledger_rows(session, ledger_id, as_of, margin):
         rank = 0
         if row.status in OPEN and row.due_on is not None:
-            rank = rank_for(rungs, row.due_on, as_of, criticisms.get(unit_ids[row.unit], 0))
+            key = (row.due_on, criticisms.get(unit_ids[row.unit], 0))
+            rank = ranks.get(key, -1)
+            if rank < 0:
+                rank = ranks[key] = rank_for(rungs, key[0], as_of, key[1])
         yield ReportRow(row, rank, light_of(row, rank))
 
 
