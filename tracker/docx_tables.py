@@ -8,7 +8,7 @@ from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
 from tracker.docx_parts import FANGSONG, HEITI, TABLE_PT, TEXT_WIDTH_TW, add_to_ppr, element, set_font, tw
-from tracker.title_lines import display_width
+from tracker.text_width import display_width
 
 if TYPE_CHECKING:
     from tracker.render import Block

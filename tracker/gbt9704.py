@@ -48,7 +48,8 @@ from tracker.docx_parts import (
     tw,
 )
 from tracker.docx_tables import add_table
-from tracker.title_lines import display_width, title_lines
+from tracker.text_width import display_width
+from tracker.title_lines import title_lines
 
 if TYPE_CHECKING:
     from tracker.config import NoticeSettings

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -21,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from tracker.deadlines import cn_date
 from tracker.errors import InputError
 from tracker.notices import NoticeDetail
+from tracker.text_width import is_wide
 
 if TYPE_CHECKING:
     from tracker.config import NoticeSettings
@@ -106,16 +106,12 @@ _HEADING = re.compile(r"(#{1,6})\s+(.*)")
 _SEPARATOR_CELL = re.compile(r":?-+:?")
 
 
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
-
-
 def _join(lines: list[str]) -> str:
     """A Markdown paragraph's lines as one: a soft break is a space between words, nothing
     between Chinese characters (it would show as a gap in the middle of a sentence)."""
     text = ""
     for line in (ln.strip() for ln in lines):
-        if text and line and not (_wide(text[-1]) or _wide(line[0])):
+        if text and line and not (is_wide(text[-1]) or is_wide(line[0])):
             text += " "
         text += line
     return text

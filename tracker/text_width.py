@@ -6,7 +6,8 @@ row on screen and on paper. The writer therefore works the height out itself: th
 in half-width columns (a Chinese character or a full-width sign takes two), wrapped greedily at
 the column's width, Latin words kept whole as the spreadsheets keep them.
 
-The same test for "wide" as tracker/render.py's ``_wide`` (which only joins Markdown lines).
+The one measure of text width for every document the product lays out (spreadsheet rows, notice
+tables and titles, Markdown line joins).
 """
 
 from __future__ import annotations

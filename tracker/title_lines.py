@@ -12,8 +12,9 @@ even lines and the best break points wins.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
+
+from tracker.text_width import display_width
 
 BREAK_AFTER = ("关于", "的", "、", "，", "：")
 BREAK_BEFORE = ("和", "及", "与", "暨")
@@ -29,11 +30,6 @@ NEVER_CUT = re.compile(r"[0-9A-Za-z.\-]+年?|〔[^〕]*〕|（[^）]{0,8}）|第
 
 _PENALTY = {"phrase": 0, "name": 1, "word": 3, "any": 50}
 _INSIDE_NAME = 100  # a known name is cut only when nothing else fits
-
-
-def display_width(text: str) -> int:
-    """Half-width columns: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def _penalties(text: str, keep: Sequence[str], per_line: int) -> list[float]:
