@@ -16,9 +16,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import chinese_calendar
-
 from tracker.errors import InputError
+
+# Where "today" is unless the config says otherwise: the official calendar's own time zone.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class UnknownYearError(InputError):
@@ -34,6 +35,8 @@ class UnknownYearError(InputError):
 
 
 def _library_knows(year: int) -> bool:
+    import chinese_calendar  # loaded when a day is first looked up, not by every command's start-up
+
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
     except NotImplementedError:
@@ -66,6 +69,8 @@ class WorkCalendar:
             if day in table.workdays:
                 return True
             return day.weekday() < 5
+        import chinese_calendar  # see _library_knows
+
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
@@ -92,6 +97,8 @@ class WorkCalendar:
                 f"{what}: the holidays of {year} are not known by name (chinesecalendar knows 2004–2026); "
                 "write the date instead"
             )
+        import chinese_calendar  # see _library_knows
+
         blocks: list[list[dt.date]] = []
         day = dt.date(year - 1, 12, 20)
         while day <= dt.date(year, 12, 31):
