@@ -10,8 +10,9 @@ instant and memory does not grow with the ledger.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,8 @@ class Matrix:
     default_start: dt.date | None = None
     blocks: OrderedDict[tuple[int, int], Block] = field(default_factory=OrderedDict, repr=False)
     _late: dict[int | None, set[int]] = field(default_factory=dict, repr=False)
+    # Blocks may be read ahead in another thread (prefetch); the lock guards the table of blocks.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def judge(self, task: int, unit: int) -> Judged | None:
         """The cell at (task index, unit index), judged as of the matrix's date; None: not owed."""
@@ -121,12 +124,27 @@ class Matrix:
     def block_of(self, task: int, unit: int) -> Block:
         """The loaded block holding (task, unit), read now if it is not loaded."""
         key = (task // TASK_BLOCK, unit // UNIT_BLOCK)
-        block = self.blocks.get(key)
-        if block is not None:
-            self.blocks.move_to_end(key)
-            return block
+        with self._lock:
+            block = self.blocks.get(key)
+            if block is not None:
+                self.blocks.move_to_end(key)
+                return block
         with self.open_session() as session:
             return self.load_block(session, *key)
+
+    def prefetch(self, tasks: Iterable[int], units: Iterable[int]) -> int:
+        """Read ahead the blocks holding these tasks × units that are not loaded yet, so that
+        moving there draws without waiting for the database (run in a worker thread). Returns
+        how many blocks were read."""
+        unit_blocks = {u // UNIT_BLOCK for u in units}
+        wanted = {(t // TASK_BLOCK, u) for t in set(tasks) for u in unit_blocks}
+        with self._lock:
+            missing = sorted(wanted - self.blocks.keys())
+        if missing:
+            with self.open_session() as session:
+                for task_block, unit_block in missing:
+                    self.load_block(session, task_block, unit_block)
+        return len(missing)
 
     def load_block(self, session: Session, task_block: int, unit_block: int) -> Block:
         tasks = range(task_block * TASK_BLOCK, min(len(self.tasks), (task_block + 1) * TASK_BLOCK))
@@ -146,13 +164,16 @@ class Matrix:
             ).where(col(Assignment.task_id).in_(list(task_index)), col(Assignment.unit_id).in_(list(unit_index)))
             for task_id, unit_id, *values in session.connection().execute(query):  # Core rows: no ORM overhead
                 cells[(task_index[task_id], unit_index[unit_id])] = tuple(values)
-        block = self.blocks[(task_block, unit_block)] = Block(cells)
-        while len(self.blocks) > MAX_BLOCKS:
-            self.blocks.popitem(last=False)
+        with self._lock:
+            block = self.blocks.setdefault((task_block, unit_block), Block(cells))  # another thread's if it won
+            self.blocks.move_to_end((task_block, unit_block))
+            while len(self.blocks) > MAX_BLOCKS:
+                self.blocks.popitem(last=False)
         return block
 
     def loaded_cells(self) -> int:
-        return sum(len(block.cells) for block in self.blocks.values())
+        with self._lock:
+            return sum(len(block.cells) for block in self.blocks.values())
 
     def late_tasks(self, unit: int | None = None) -> set[int]:
         """The tasks (indexes) with an open assignment past its deadline: of ``unit`` (an index)

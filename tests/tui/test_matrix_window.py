@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 import tracker.matrix as matrix_module
 from tracker.app import Tracker, build
@@ -110,7 +111,8 @@ async def test_paging_past_the_first_window_shows_the_cells_there(big: Tracker) 
         screen = app.screen
         assert isinstance(screen, LedgerScreen) and screen.matrix is not None
         view = screen.query_one(MatrixView)
-        assert list(screen.matrix.blocks) == [(0, 0)]  # only the first window was read
+        # Only the first window and a screen around it (read ahead) were read, not the ledger.
+        assert (0, 0) in screen.matrix.blocks and set(screen.matrix.blocks) <= {(0, 0), (0, 1), (1, 0), (1, 1)}
         assert cursor_cell_text(view) == f"{percent(0, 0)}%"
         for _ in range(5):
             await pilot.press("pagedown")
@@ -167,3 +169,20 @@ def test_late_only_asks_the_whole_ledger(big: Tracker) -> None:
     assert matrix.late_tasks(UNITS - 1) == {TASKS - 1}
     assert matrix.late_tasks(0) == set()
     assert list(matrix.blocks) == [(0, 0)]  # answered without reading the cells
+
+
+def test_cells_read_ahead_are_drawn_without_the_database(big: Tracker) -> None:
+    with big.session() as session:
+        ledger = session.execute(sa.select(Ledger.id)).scalar_one()
+        matrix = load_matrix(
+            session, ledger, as_of=AS_OF, settings=big.settings, calendar=big.calendar, open_session=big.session
+        )
+    assert matrix.prefetch(range(2 * TASK_BLOCK + 2), range(UNIT_BLOCK + 8)) == 3 * 2 - 1  # (0, 0) was read
+    assert matrix.prefetch(range(2 * TASK_BLOCK + 2), range(UNIT_BLOCK + 8)) == 0
+
+    def no_database() -> Session:
+        raise AssertionError("read from the database")
+
+    matrix.open_session = no_database
+    judged = matrix.judge(2 * TASK_BLOCK + 1, UNIT_BLOCK + 7)
+    assert judged is not None and judged.cell.percent == percent(2 * TASK_BLOCK + 1, UNIT_BLOCK + 7)
