@@ -132,19 +132,19 @@ class Matrix:
         with self.open_session() as session:
             return self.load_block(session, *key)
 
-    def prefetch(self, tasks: Iterable[int], units: Iterable[int]) -> int:
-        """Read ahead the blocks holding these tasks × units that are not loaded yet, so that
-        moving there draws without waiting for the database (run in a worker thread). Returns
-        how many blocks were read."""
+    def missing(self, tasks: Iterable[int], units: Iterable[int]) -> list[tuple[int, int]]:
+        """The blocks holding these tasks × units (indexes) that are not loaded."""
         unit_blocks = {u // UNIT_BLOCK for u in units}
         wanted = {(t // TASK_BLOCK, u) for t in set(tasks) for u in unit_blocks}
         with self._lock:
-            missing = sorted(wanted - self.blocks.keys())
-        if missing:
-            with self.open_session() as session:
-                for task_block, unit_block in missing:
-                    self.load_block(session, task_block, unit_block)
-        return len(missing)
+            return sorted(wanted - self.blocks.keys())
+
+    def read_ahead(self, blocks: Sequence[tuple[int, int]]) -> None:
+        """Read these blocks now (in a worker thread), so that moving there later draws from
+        memory instead of waiting for the database."""
+        with self.open_session() as session:
+            for task_block, unit_block in blocks:
+                self.load_block(session, task_block, unit_block)
 
     def load_block(self, session: Session, task_block: int, unit_block: int) -> Block:
         tasks = range(task_block * TASK_BLOCK, min(len(self.tasks), (task_block + 1) * TASK_BLOCK))

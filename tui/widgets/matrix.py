@@ -287,8 +287,10 @@ class MatrixView(ScrollView, can_focus=True):
         tasks = [line.task for line in self.lines[max(0, top - rows) : top + 2 * rows] if line.task is not None]
         first, visible = self._first_unit(), self._visible_units()
         units = self.units[max(0, first - visible) : first + 2 * visible]
-        # Not exit_on_error: a failed read-ahead only means the cells are read when drawn.
-        self.run_worker(partial(matrix.prefetch, tasks, units), thread=True, group="read-ahead", exit_on_error=False)
+        missing = matrix.missing(tasks, units)
+        if missing:  # most moves stay within what is loaded: no thread for them
+            # Not exit_on_error: a failed read-ahead only means the cells are read when drawn.
+            self.run_worker(partial(matrix.read_ahead, missing), thread=True, group="read-ahead", exit_on_error=False)
 
     def place(self, task: int | None, unit: int | None) -> None:
         """Put the cursor on a task (its line) and a unit (its column), where they are shown."""
