@@ -1,6 +1,11 @@
 """The `tracker` command: a thin layer over the services in tracker/.
 
 Exit status: 0 success, 2 bad input (the message names what and where), 1 anything else.
+
+Start-up is kept short: this module and the command modules it registers import only what the
+options and `--help` need (click, the deadline parser, the statuses). Each command imports its
+services (SQLModel, the tables, the database) when it runs, so `tracker --help` and `tracker when`
+never load the database layer (tests/test_startup.py holds this).
 """
 
 from __future__ import annotations
@@ -11,22 +16,23 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from sqlmodel import Session
 
-from tracker import app as app_factory
 from tracker import output
 from tracker.deadlines import DeadlineError, check_date, parse, resolve_dates
 from tracker.errors import BusyError, InputError
-from tracker.importing import import_ledgers, read_ledger_file, summarise
-from tracker.ledger_spec import LedgerSpec
-from tracker.lookup import MAX_ID, find_assignment, find_ledger, find_task, find_unit
-from tracker.models import STATUS_BY_LABEL, Status
-from tracker.progress import ProgressUpdate, record_progress, set_person, task_subject
+from tracker.ids import MAX_ID
+from tracker.statuses import STATUS_BY_LABEL, Status
 from tracker.typed_dates import typed_date
-from tracker.views import ledger_rows
+from tracker.workdays import DEFAULT_TIMEZONE, WorkCalendar
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker import app as app_factory
+    from tracker.ledger_spec import LedgerSpec
 
 
 class DateParam(click.ParamType[dt.date]):
@@ -86,6 +92,7 @@ class Obj:
         """Today in the configured time zone, without opening the database when not yet open."""
         if self._tracker is not None:
             return self._tracker.today()
+        from tracker import app as app_factory
         from tracker.config import load_settings
 
         return app_factory.today_in(load_settings(self.config).timezone, app_factory.utc_now())
@@ -93,6 +100,8 @@ class Obj:
     @property
     def tracker(self) -> app_factory.Tracker:
         if self._tracker is None:
+            from tracker import app as app_factory
+
             self._tracker = app_factory.build(self.db, self.config, self.user)
         return self._tracker
 
@@ -100,6 +109,20 @@ class Obj:
     def session(self) -> Iterator[Session]:
         with self.tracker.session() as session:
             yield session
+
+
+def _calendar_and_timezone(config: Path | None) -> tuple[WorkCalendar, str]:
+    """The working-day calendar and the time zone, all that reading a deadline needs of the settings.
+
+    Without a config file both are the defaults, known without building the settings: pydantic's
+    models take longer to build than the rest of `tracker when` (tests/unit/test_config.py checks
+    that these are the defaults Settings has)."""
+    if config is None:
+        return WorkCalendar(), DEFAULT_TIMEZONE
+    from tracker.config import load_settings
+
+    settings = load_settings(config)
+    return settings.work_calendar(), settings.timezone
 
 
 pass_obj = click.make_pass_decorator(Obj)
@@ -164,13 +187,12 @@ def _use_language(ctx: click.Context, language: str) -> None:
 @pass_obj
 def when(obj: Obj, text: str, ref: dt.date | None, start: dt.date | None, end: dt.date | None, as_json: bool) -> None:
     """Show how a deadline as written (2017年3月底完成) is understood."""
-    from tracker.config import load_settings
-
-    settings = load_settings(obj.config)  # no database needed to read a deadline
-    calendar = settings.work_calendar()
+    calendar, timezone = _calendar_and_timezone(obj.config)  # no database needed to read a deadline
     deadline = parse(text, ref.year if ref else None)
     if deadline.kind == "recurring" and ref is None and (start is None or end is None):
-        ref = app_factory.today_in(settings.timezone, app_factory.utc_now())  # this year's occurrences
+        from tracker import app as app_factory
+
+        ref = app_factory.today_in(timezone, app_factory.utc_now())  # this year's occurrences
     dates = resolve_dates(deadline, ref=ref, start=start, end=end, calendar=calendar)
     payload = {
         "text": text,
@@ -188,7 +210,7 @@ def _read_all(files: tuple[Path, ...]) -> list[LedgerSpec]:
     """Every file read; a file that cannot be read at all is reported with every error found in
     the others, not alone."""
     from tracker.errors import raise_all
-    from tracker.importing import check_ledgers
+    from tracker.importing import check_ledgers, read_ledger_file
 
     specs: list[LedgerSpec] = []
     unreadable: list[InputError] = []
@@ -221,6 +243,8 @@ def import_(obj: Obj, files: tuple[Path, ...], dry_run: bool, allow_removals: bo
 
     A re-import deletes what left the file; when that would lose recorded progress it is refused
     (and the dry run says so) unless --allow-removals is given."""
+    from tracker.importing import import_ledgers
+
     specs = _read_all(files)
     tracker = obj.tracker
     with obj.session() as session:
@@ -253,6 +277,8 @@ def import_(obj: Obj, files: tuple[Path, ...], dry_run: bool, allow_removals: bo
 @pass_obj
 def ledgers(obj: Obj, as_json: bool) -> None:
     """List the ledgers with their counts."""
+    from tracker.importing import summarise
+
     with obj.session() as session:
         rows = [s.as_json() for s in summarise(session)]
     if wants_json(obj, as_json):
@@ -268,6 +294,9 @@ def ledgers(obj: Obj, as_json: bool) -> None:
 @pass_obj
 def show(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
     """Show a ledger: every assignment with its status and days late."""
+    from tracker.lookup import find_ledger
+    from tracker.views import ledger_rows
+
     tracker = obj.tracker
     day = as_of or tracker.today()
     with obj.session() as session:
@@ -321,6 +350,9 @@ def progress(
     as_json: bool,
 ) -> None:
     """Record a unit's progress on a task."""
+    from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+    from tracker.progress import ProgressUpdate, record_progress, task_subject
+
     tracker = obj.tracker
     with obj.session() as session:
         found = find_ledger(session, ledger)
@@ -372,6 +404,9 @@ def progress(
 @pass_obj
 def person(obj: Obj, ledger: str, unit: str, name: str, email: str | None, phone: str | None, as_json: bool) -> None:
     """Set a unit's responsible person; a new name is a personnel change, kept in the history."""
+    from tracker.lookup import find_ledger, find_unit
+    from tracker.progress import set_person
+
     tracker = obj.tracker
     with obj.session() as session:
         found = find_ledger(session, ledger)

@@ -10,8 +10,6 @@ import click
 from tracker import output
 from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import InputError
-from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
-from tracker.progress import current_person, task_subject
 
 
 @cli.command()
@@ -22,6 +20,7 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
     """Scan every ledger: due soon, overdue, missing reports; escalate and issue notices."""
     from tracker.check import run_check
     from tracker.db import optimize
+    from tracker.lookup import find_ledger
     from tracker.notices import notice_units
 
     tracker = obj.tracker
@@ -79,6 +78,7 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
 @pass_obj
 def notices(obj: Obj, unacknowledged: bool, ledger: str | None, as_json: bool) -> None:
     """List the notices issued so far."""
+    from tracker.lookup import find_ledger
     from tracker.notices import list_notices, notice_units
 
     with obj.session() as session:
@@ -190,6 +190,7 @@ def ack(obj: Obj, ref: str, by: str | None, as_json: bool) -> None:
 def interviews(obj: Obj, ledger: str | None, path: Path | None, as_json: bool) -> None:
     """The interview list (约谈名单): units to be interviewed, with the reasons."""
     from tracker.interviews import open_interviews
+    from tracker.lookup import find_ledger
 
     with obj.session() as session:
         ledger_id = find_ledger(session, ledger).id if ledger else None
@@ -215,6 +216,8 @@ def interviews(obj: Obj, ledger: str | None, path: Path | None, as_json: bool) -
 def interviewed(obj: Obj, ledger: str, unit: str, held_on: dt.date, note: str) -> None:
     """Mark a unit's interview as held; it leaves the open interview list."""
     from tracker.changes import record_interview
+    from tracker.lookup import find_ledger, find_unit
+    from tracker.progress import current_person
 
     tracker = obj.tracker
     with obj.session() as session:
@@ -270,6 +273,7 @@ def interview_schedule(obj: Obj, notice: str, at: str | None, place: str | None,
 def trigger(obj: Obj, ledger: str, task: str, on: dt.date) -> None:
     """Record a relative deadline's trigger date (接到通知之日); its deadline follows."""
     from tracker.changes import set_trigger
+    from tracker.lookup import find_ledger, find_task
 
     tracker = obj.tracker
     with obj.session() as session:
@@ -303,6 +307,8 @@ def extend(
 ) -> None:
     """Request an extension (延期申请) of a unit's deadline for a task."""
     from tracker.changes import request_extension
+    from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+    from tracker.progress import task_subject
 
     tracker = obj.tracker
     with obj.session() as session:
@@ -402,6 +408,7 @@ def extensions(obj: Obj, pending: bool, as_json: bool) -> None:
 def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None) -> None:
     """End a unit's open assignments as 已终止; they leave the findings and stay in the history."""
     from tracker.changes import terminate_unit
+    from tracker.lookup import find_ledger, find_unit
 
     tracker = obj.tracker
     with obj.session() as session:
@@ -426,6 +433,7 @@ def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None)
 def received(obj: Obj, ledger: str, unit: str, on: dt.date, duty: str | None, period: dt.date | None) -> None:
     """Record that a unit's periodic progress report arrived (late ones count as 迟报)."""
     from tracker.changes import receive_report
+    from tracker.lookup import find_ledger, find_unit
 
     tracker = obj.tracker
     if on > tracker.today():
@@ -453,6 +461,7 @@ def received(obj: Obj, ledger: str, unit: str, on: dt.date, duty: str | None, pe
 def history(obj: Obj, ledger: str, task: str | None, unit: str | None, as_json: bool) -> None:
     """The audit trail of a ledger, a task, or one unit's part in it (use - for any task)."""
     from tracker.changes import history as audit_history
+    from tracker.lookup import find_ledger, find_task, find_unit
 
     with obj.session() as session:
         found = find_ledger(session, ledger)
@@ -472,6 +481,7 @@ def history(obj: Obj, ledger: str, task: str | None, unit: str | None, as_json: 
 @pass_obj
 def scores(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
     """Each unit's score and rank under the bureau's scoring rules ([scoring] in the config)."""
+    from tracker.lookup import find_ledger
     from tracker.scoring import scores as unit_scores
 
     tracker = obj.tracker

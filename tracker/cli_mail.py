@@ -13,7 +13,7 @@ import click
 from tracker import output
 from tracker.cli import DATE, MOMENT, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import InputError
-from tracker.lookup import MAX_ID
+from tracker.ids import MAX_ID
 
 
 @cli.command()

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlmodel import Session, select
 
 from tracker import output
 from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
-from tracker.lookup import find_ledger
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def ledger_id(session: Session, ref: str) -> int:
+    from tracker.lookup import find_ledger
+
     found = find_ledger(session, ref).id
     assert found is not None
     return found
@@ -102,6 +106,7 @@ def report_weekly(
 def forms(obj: Obj, ledger: str, folder: Path, as_of: dt.date | None, as_json: bool) -> None:
     """Write one progress form (进度填报表, xlsx) per unit of LEDGER, to be filled in and imported back."""
     from tracker.forms_out import write_forms
+    from tracker.lookup import find_ledger
 
     tracker = obj.tracker
     with obj.session() as session:
@@ -166,10 +171,12 @@ def import_progress(obj: Obj, files: tuple[Path, ...], dry_run: bool, as_of: dt.
 @pass_obj
 def calendar_(obj: Obj, path: Path, ledger: str | None, unit: str | None, as_json: bool) -> None:
     """Open deadlines as an iCalendar file: an all-day event each, with reminders; re-import updates."""
+    from sqlmodel import select
+
     from tracker.calendar_export import deadline_calendar
     from tracker.errors import InputError, NotFoundError
     from tracker.files import written_atomically
-    from tracker.lookup import find_unit
+    from tracker.lookup import find_ledger, find_unit
     from tracker.models import Unit
 
     if path.suffix.lower() != ".ics":

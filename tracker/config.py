@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from tracker.addresses import looks_like_email
 from tracker.errors import InputError
-from tracker.workdays import WorkCalendar, calendar_from_config
+from tracker.workdays import DEFAULT_TIMEZONE, WorkCalendar, calendar_from_config
 
 
 class Strict(BaseModel):
@@ -281,7 +281,7 @@ class ProgressSettings(Strict):
 class Settings(Strict):
     """Everything the config file may hold."""
 
-    timezone: str = Field(default="Asia/Shanghai", description="where 'today' is")
+    timezone: str = Field(default=DEFAULT_TIMEZONE, description="where 'today' is")
     language: Literal["zh", "en"] = Field(
         default="zh", description="the language of the terminal UI and of the refusals of deadlines and dates: zh or en"
     )

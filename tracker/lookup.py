@@ -5,12 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from tracker.errors import InputError, NotFoundError
+from tracker.ids import MAX_ID
 from tracker.ledger_spec import clean_name
 from tracker.models import Assignment, Ledger, Task, Unit
-
-# Ids are 32-bit in the database (PostgreSQL's integer); a larger number cannot name a row and
-# would overflow the driver's parameter, so it is refused here rather than reaching the query.
-MAX_ID = 2**31 - 1
 
 
 def record_id(ref: str, what: str, prefix: str = "") -> int | None:

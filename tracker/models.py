@@ -12,18 +12,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-
-class Status(StrEnum):
-    """An assignment's status (未开始 / 进行中 / 已完成 / 已终止)."""
-
-    TODO = "todo"
-    DOING = "doing"
-    DONE = "done"
-    TERMINATED = "terminated"
-
-
-STATUS_LABELS = {Status.TODO: "未开始", Status.DOING: "进行中", Status.DONE: "已完成", Status.TERMINATED: "已终止"}
-STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()}
+from tracker.statuses import STATUS_BY_LABEL as STATUS_BY_LABEL
+from tracker.statuses import STATUS_LABELS as STATUS_LABELS
+from tracker.statuses import Status as Status
 
 
 class Role(StrEnum):

@@ -8,12 +8,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.models import STATUS_LABELS, Ledger, Status
-from tracker.views import Row
+from tracker.statuses import STATUS_LABELS, Status
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from tracker.models import Ledger
+    from tracker.views import Row
 
 _STATUS_STYLE = {Status.TODO: "", Status.DOING: "cyan", Status.DONE: "green", Status.TERMINATED: "dim"}
 

@@ -16,10 +16,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import chinese_calendar
-
 from tracker.errors import InputError
 from tracker.refusals import Refusal
+
+# Where "today" is unless the config says otherwise: the official calendar's own time zone.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class UnknownYearError(Refusal):
@@ -31,6 +32,8 @@ class UnknownYearError(Refusal):
 
 
 def _library_knows(year: int) -> bool:
+    import chinese_calendar  # loaded when a day is first looked up, not by every command's start-up
+
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
     except NotImplementedError:
@@ -63,6 +66,8 @@ class WorkCalendar:
             if day in table.workdays:
                 return True
             return day.weekday() < 5
+        import chinese_calendar  # see _library_knows
+
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
@@ -86,6 +91,8 @@ class WorkCalendar:
         included. 元旦's may begin in the December before."""
         if year in self.years or not _library_knows(year) or not _library_knows(year - 1):
             raise Refusal("holiday_unknown_year", what=what, year=year)
+        import chinese_calendar  # see _library_knows
+
         blocks: list[list[dt.date]] = []
         day = dt.date(year - 1, 12, 20)
         while day <= dt.date(year, 12, 31):

@@ -91,7 +91,8 @@ async def test_an_extension_approved_in_another_section_is_shown_on_return(track
         await wait(pilot, app)
         ledger = app.screen
         assert isinstance(ledger, LedgerScreen) and ledger.matrix is not None
-        assert ledger.matrix.cells[(5, 4)][2] == dt.date(2017, 12, 31)
+        judged = ledger.matrix.judge(5, 4)
+        assert judged is not None and judged.cell.due_on == dt.date(2017, 12, 31)
 
 
 async def test_a_new_person_and_the_clis_changes_are_shown(tracker: Tracker) -> None:

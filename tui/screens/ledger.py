@@ -67,7 +67,12 @@ class LedgerScreen(Screen[None]):
                 self.app.call_from_thread(self._empty)
                 return
             matrix = load_matrix(
-                session, ledger_id, as_of=self.context.as_of, settings=tracker.settings, calendar=tracker.calendar
+                session,
+                ledger_id,
+                as_of=self.context.as_of,
+                settings=tracker.settings,
+                calendar=tracker.calendar,
+                open_session=tracker.session,  # the rest of the cells as they come into view
             )
         self.app.call_from_thread(self._show, matrix)
 
@@ -96,13 +101,14 @@ class LedgerScreen(Screen[None]):
         if matrix is None:
             return
         units = [self.unit] if self.unit is not None else list(range(len(matrix.units)))
+        late = matrix.late_tasks(self.unit) if self.late_only else set()
         lines: list[Line] = []
         # A ledger without phases gets no heading line at all rather than one empty heading.
         current: str | None = None if any(task.phase for task in matrix.tasks) else ""
         for index, task in enumerate(matrix.tasks):
             if self.phase is not None and task.phase != self.phase:
                 continue
-            if self.late_only and not any(matrix.is_late(index, u) for u in units):
+            if self.late_only and index not in late:
                 continue
             if task.phase != current:
                 lines.append(Line(task.phase, None))
