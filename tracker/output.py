@@ -43,7 +43,15 @@ def emit_json(payload: Any) -> None:
 
 
 def done(message: str) -> None:
-    _console().print(message)
+    _console().print(message, markup=False)  # messages name the user's ledgers, units and tasks
+
+
+def _e(text: str) -> str:
+    """The user's text inside console markup: a task "完成[/red]建设" must print as written,
+    not be read as a tag (or fail the command)."""
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def status_text(status: str) -> str:
@@ -52,8 +60,9 @@ def status_text(status: str) -> str:
 
 def when(payload: dict[str, Any]) -> None:
     dates = payload["dates"]
-    shown = ", ".join(dates) if dates else "(waits for its trigger date: give --ref)"
-    _console().print(f"{payload['text']} → {shown}  [{payload['kind']}: {payload['explain']}]")
+    shown = "、".join(dates) if dates else "（待触发日：用 --ref 给出）"
+    # Not markup: the text is the user's and may hold brackets; rich would swallow "[...]".
+    _console().print(f"{payload['text']} → {shown}\n解析为：{payload['explain']}（{payload['kind']}）", markup=False)
 
 
 def ledgers(rows: Sequence[dict[str, Any]], caption: str) -> None:
@@ -79,7 +88,7 @@ def _late(row: Row) -> str:
 
 
 def ledger_table(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
-    title = f"{ledger.title} {ledger.doc_number}".strip()
+    title = _e(f"{ledger.title} {ledger.doc_number}".strip())
     table = _table(title=f"{title}\n截至 {as_of.isoformat()}")
     for name in ("序号", "阶段", "任务", "完成时限", "责任单位", "责任人", "状态", "完成日期", "逾期"):
         table.add_column(name, overflow="fold")
@@ -90,14 +99,14 @@ def ledger_table(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
         style = _STATUS_STYLE[Status(row.status)]
         status = f"[{style}]{status_text(row.status)}[/{style}]" if style else status_text(row.status)
         table.add_row(
-            row.seq if first else "",
-            row.phase if first else "",
-            row.task[:40] if first else "",
-            f"{row.deadline_text}\n({row.deadline_shown})"
+            _e(row.seq) if first else "",
+            _e(row.phase) if first else "",
+            _e(row.task[:40]) if first else "",
+            _e(f"{row.deadline_text}\n({row.deadline_shown})")
             if first and row.deadline_shown
-            else (row.deadline_text if first else ""),
-            row.unit,
-            row.person,
+            else (_e(row.deadline_text) if first else ""),
+            _e(row.unit),
+            _e(row.person),
             status,
             row.completed_on.isoformat() if row.completed_on else "",
             _late(row),
@@ -124,31 +133,31 @@ def ledger_matrix(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
     for row in rows:
         if row.unit not in units:
             units.append(row.unit)
-    table = _table(title=f"{ledger.title} {ledger.doc_number} — 截至 {as_of.isoformat()}".strip())
+    table = _table(title=_e(f"{ledger.title} {ledger.doc_number} — 截至 {as_of.isoformat()}".strip()))
     table.add_column("序号")
     table.add_column("任务", max_width=18, overflow="ellipsis", no_wrap=True)
     table.add_column("完成时限")
     for unit in units:
-        table.add_column(unit.removesuffix("政府"), no_wrap=True)
+        table.add_column(_e(unit.removesuffix("政府")), no_wrap=True)
     tasks: dict[str, dict[str, Row]] = {}
     for row in rows:
         tasks.setdefault(row.seq, {})[row.unit] = row
     for cells in tasks.values():
         first = next(iter(cells.values()))
         due = first.due_on.isoformat() if first.due_on else first.deadline_text
-        table.add_row(first.seq, first.task, due, *[_cell(cells[u]) if u in cells else "" for u in units])
+        table.add_row(_e(first.seq), _e(first.task), _e(due), *[_cell(cells[u]) if u in cells else "" for u in units])
     _console().print(table)
 
 
 def simple_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     if not rows:
-        _console().print(f"{title}: none")
+        _console().print(f"{title}: none", markup=False)
         return
-    table = _table(title=title)
+    table = _table(title=_e(title))
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+        table.add_row(*["" if row.get(c) is None else _e(str(row.get(c))) for c in columns])
     _console().print(table)
 
 
@@ -217,18 +226,18 @@ def queued_summary(queued: int, refreshed: int, unreachable: Sequence[tuple[str,
     if unreachable:
         names = "、".join(f"{unit}（{person or '无责任人'}）" for _, unit, person in unreachable[:10])
         more = f" and {len(unreachable) - 10} more" if len(unreachable) > 10 else ""
-        console.print(f"[yellow]no email address for {len(unreachable)} unit(s): {names}{more}[/yellow]")
+        console.print(f"[yellow]no email address for {len(unreachable)} unit(s): {_e(names)}{more}[/yellow]")
 
 
 def notify_summary(result: Any, dry_run: bool) -> None:
     console = _console()
     if dry_run:
         for message in result.preview:
-            console.print(f"[bold]{message['subject']}[/bold] → {message['to']}")
+            console.print(f"[bold]{_e(message['subject'])}[/bold] → {_e(message['to'])}")
         console.print(f"dry run: {len(result.preview)} message(s) would be sent, {result.queued} waiting")
         return
     console.print(f"sent {result.sent}, failed {result.failed}, still queued {result.queued}")
     if result.awaiting_approval:
         console.print(f"{result.awaiting_approval} waiting for approval: `tracker approve-outbox`")
     for problem in result.problems:
-        console.print(f"[red]{problem}[/red]")
+        console.print(f"[red]{_e(problem)}[/red]")

@@ -39,6 +39,12 @@ def test_when_global_json_flag_and_human_output(cli) -> None:  # type: ignore[no
     assert cli("--json", "when", "2017年底").json()["dates"] == ["2017-12-31"]
     human = cli("when", "2017年3月中旬")
     assert human.code == 0 and "2017-03-20" in human.out
+    # The explanation is shown, not swallowed as console markup (it was, in brackets).
+    event = cli("when", "收件之日起30个工作日内", "--ref", "2019-01-01")
+    assert "解析为：触发日（收件）后30个工作日（relative）" in event.out
+    assert "2019-02-15" in event.out
+    waiting = cli("when", "[急]收件之日起30个工作日内")
+    assert waiting.code in (0, 2) and ("[急]" in waiting.out or "[急]" in waiting.err)
 
 
 @pytest.mark.parametrize("text", ["2017年13月底", "2017年2月30日前", "尽快", "3月底"])
@@ -170,3 +176,21 @@ def test_a_real_process_never_shows_a_traceback(tmp_path) -> None:  # type: igno
     assert url.returncode == 2 and "not supported" in url.stderr
     usage = subprocess.run([sys.executable, "-m", "tracker", "progress"], capture_output=True, text=True, env=env)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_user_text_that_looks_like_console_markup_prints_as_written(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A task, unit or title holding "[/red]" or "[b]" is text, not a style tag: printed as
+    written, never swallowed and never a failure of the command (it used to be exit 1)."""
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough that no cell is folded
+    text = PUYANG.read_text(encoding="utf-8")
+    text = text.replace('title = "濮阳市所辖县', 'title = "[b]濮阳市所辖县', 1)
+    text = text.replace("濮阳县政府", "濮阳县[/red]政府")
+    ledger = tmp_path / "marked.toml"
+    ledger.write_text(text, encoding="utf-8")
+    assert cli("import", ledger).code == 0
+    table = cli("show", "1", "--as-of", "2017-06-01")
+    assert table.code == 0, table.err
+    assert "濮阳县[/red]政府" in table.out and "[b]濮阳市所辖县" in table.out
+    check = cli("check", "--as-of", "2017-06-01")
+    assert check.code == 0, check.err
+    assert "濮阳县[/red]政府" in check.out
