@@ -229,3 +229,51 @@ def test_html_has_a_print_style_sheet(cli, ledger: str, tmp_path: Path) -> None:
     assert not re.search(r"(?<!\+ )section\s*\{[^}]*page-break-(before|after)", style)
     assert html.count("<section>") == 2
     assert html.count("<thead>") == html.count("<table")  # every table repeats its header
+
+
+def test_html_phase_cells_never_hold_rows_together(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A phase is shown merged without a rowspan: a rowspan made its rows one unbreakable block,
+    and Chromium printed the title alone on page 1 and the table from page 2."""
+    from tests.conftest import LEDGERS
+
+    assert cli("import", LEDGERS / "puyang-2017-digital-city.toml").code == 0
+    html = export(cli, tmp_path, "2017-04-10", "w.html").read_text(encoding="utf-8")
+    assert 'rowspan="' not in html
+    assert html.count('<td class="phase">') == 3  # the ledger's three phases, each named once
+    assert html.count('<td class="phase more"></td>') == 9 * 5 - 3
+
+
+def _browser() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def test_html_prints_the_table_from_the_first_page(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Printed by a real browser (headless Chromium, as .ci/run installs it): page 1 holds the
+    title and the first rows, not the title alone."""
+    import os
+    import shutil
+    import subprocess
+
+    from tests.conftest import LEDGERS
+
+    browser = _browser()
+    if browser is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium and poppler-utils (.ci/run installs them)")
+        pytest.skip("no Chromium or pdftotext on this machine")
+    for ledger in ("puyang-2017-digital-city.toml", "smart-city-evaluation-2016.toml"):
+        assert cli("import", LEDGERS / ledger).code == 0
+    page = export(cli, tmp_path, "2017-04-20", "w.html")
+    pdf = tmp_path / "w.pdf"
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "督查进度表" in first
+    assert "完成建设单位申请" in first.replace(" ", "")  # the first task's row is on page 1
