@@ -23,7 +23,7 @@ from typing import Any
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError, raise_all
 from tracker.input_files import column_letter
-from tracker.ledger_spec import LedgerSpec, TaskSpec, UnitSpec, clean_name
+from tracker.ledger_spec import CellAt, LedgerSpec, TaskSpec, UnitSpec, clean_name
 from tracker.xlsx_cells import SheetCells, Workbook
 
 # Header names and their usual variants, compared with all whitespace removed.
@@ -377,7 +377,9 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
     contacts = _contacts(workbook, path, problems)
     units: dict[str, UnitSpec] = {}
     miscounted: set[tuple[tuple[int, int], tuple[int, int]]] = set()
-    phases_seen: set[str] = set()
+    phases_seen: dict[str, str] = {}  # each phase once (not a string per row), and found fast
+    sheet_at = f"{path}: {grid.sheet.title}!"
+    task_letter, deadline_letter = column_letter(cols["task"]), column_letter(cols["deadline"])
     # 序号 values seen, to tell whether they number the tasks (see below).
     seqs_seen: set[Any] = set()
     seqs_count = 0
@@ -441,8 +443,10 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
         phase = None
         if "phase" in cols and (raw_phase := values["phase"]):
             phase = _plain(raw_phase)
-            if phase not in phases_seen:  # a set beside the list: a list's ``in`` is slow at 100,000 rows
-                phases_seen.add(phase)
+            if phase in phases_seen:
+                phase = phases_seen[phase]
+            else:
+                phases_seen[phase] = phase
                 spec.phases.append(phase)
         seq = ""
         if seq_value not in (None, ""):
@@ -457,8 +461,8 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
                 seq=seq,
                 units=unit_names + [a for a in assist if a not in unit_names],
                 assist=assist,
-                where=f"{path}: {grid.where(row, cols['task'])}",
-                deadline_where=f"{path}: {grid.where(row, cols['deadline'])}",
+                where=CellAt(sheet_at, task_letter, row),
+                deadline_where=CellAt(sheet_at, deadline_letter, row),
                 broken=len(problems) > before,
             )
         )
