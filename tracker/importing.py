@@ -867,12 +867,12 @@ def _small_cache(session: Session) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    usual = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
     connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     try:
         yield
     finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")
+        connection.exec_driver_sql(f"PRAGMA cache_size={usual}")
 
 
 def import_ledgers(

@@ -29,6 +29,7 @@ MAX_COLUMNS = 200  # columns of one sheet
 MAX_MERGED_CELLS = 200_000  # cells covered by the merged ranges of one sheet, together
 MAX_CELL_CHARS = 32_767  # characters in one cell (Excel's own limit)
 
+
 def column_letter(index: int) -> str:
     """1 → A, 27 → AA (openpyxl's get_column_letter; importing openpyxl for it cost 8 MiB and
     a tenth of a second in every import of a sheet)."""

@@ -145,7 +145,9 @@ def _owners(task: TaskSpec, units: dict[str, UnitSpec], errors: list[InputError]
             errors.append(InputError(f"{task.where}: no unit is of kind {', '.join(sorted(kinds))}"))
             return []
     if len(set(names)) != len(names):
-        errors.append(InputError(f"{task.where}: a unit is named twice", key="unit_twice_in_task", where=str(task.where)))
+        errors.append(
+            InputError(f"{task.where}: a unit is named twice", key="unit_twice_in_task", where=str(task.where))
+        )
         names = list(dict.fromkeys(names))
     assist = {clean_name(n) for n in task.assist}
     unknown = assist - set(names)
@@ -153,7 +155,14 @@ def _owners(task: TaskSpec, units: dict[str, UnitSpec], errors: list[InputError]
         errors.append(InputError(f"{task.where}: assisting unit {sorted(unknown)[0]!r} does not owe this task"))
     if not names and task.units is not None and not task.broken:  # broken: the reader said so already
         errors.append(InputError(f"{task.where}: no responsible unit", key="no_unit_for_task", where=str(task.where)))
-    return [(name, Role.ASSIST if name in assist else Role.LEAD) for name in names]
+    return [_owner(name, Role.ASSIST if name in assist else Role.LEAD) for name in names]
+
+
+@functools.lru_cache(maxsize=4096)
+def _owner(name: str, role: Role) -> tuple[str, Role]:
+    """One tuple per unit and role, shared by every task it owes (a tuple per task and unit
+    weighed 7 MiB at 100,000 tasks)."""
+    return name, role
 
 
 def check_spec(spec: LedgerSpec) -> list[CheckedTask]:

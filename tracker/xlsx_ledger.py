@@ -101,20 +101,28 @@ class _Grid:
     def below(self, columns: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row, role → value as ``value`` gives it) for each row after those read, once each."""
         ranges = {role: self._ranges.get(column, []) for role, column in columns.items()}
-        # role → [index of the first range not yet passed, its origin's value (None: not yet seen)]
-        state = {role: [0, None] for role in columns}
+        passed = {role: 0 for role in columns}  # role → index of the first range not yet passed
+        origins: dict[str, tuple[Any]] = {}  # role → the value of that range's origin, once seen
         for row, cells in self.sheet.rest():
             found: dict[str, Any] = {}
             for role, column in columns.items():
                 value = cells[column - 1] if column <= len(cells) else None
-                spans, at = ranges[role], state[role]
-                while at[0] < len(spans) and spans[at[0]][1] < row:
-                    at[0], at[1] = at[0] + 1, None
-                if at[0] < len(spans) and spans[at[0]][0] <= row:
-                    top, _, left = spans[at[0]]
-                    if at[1] is None:  # the origin: above (among the rows read) or in this row
-                        at[1] = (self.sheet.value(top, left),) if top < row else (cells[left - 1],)
-                    value = at[1][0]
+                spans, at = ranges[role], passed[role]
+                while at < len(spans) and spans[at][1] < row:
+                    at += 1
+                    origins.pop(role, None)
+                passed[role] = at
+                if at < len(spans) and spans[at][0] <= row:
+                    top, _, left = spans[at]
+                    if role not in origins:  # the origin: above (among the rows read) or in this row
+                        origins[role] = (
+                            self.sheet.value(top, left)
+                            if top < row
+                            else cells[left - 1]
+                            if left <= len(cells)
+                            else None,
+                        )
+                    value = origins[role][0]
                 found[role] = value.strip() if isinstance(value, str) else value
             yield row, found
 
