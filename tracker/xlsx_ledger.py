@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -337,11 +338,15 @@ def _contacts(workbook: Workbook, path: Path, problems: list[InputError]) -> dic
 
 
 def _deadline(value: Any) -> tuple[str, dt.date | None]:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat(), value.date()
     if isinstance(value, dt.date):
-        return value.isoformat(), value
+        return _date_cell(value)
     return (str(value).strip() if value is not None else ""), None
+
+
+@functools.lru_cache(maxsize=4096)  # a sheet repeats its deadlines: one text and date per day, not per row
+def _date_cell(value: dt.date) -> tuple[str, dt.date]:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return day.isoformat(), day
 
 
 def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
@@ -426,7 +431,7 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
                     )
                 )
             persons = []
-        assist = split_names(values["assist"]) if "assist" in cols else []
+        assist = split_names(values["assist"]) if "assist" in cols else ()
         for i, name in enumerate(unit_names + [a for a in assist if a not in unit_names]):
             person = persons[i] if i < len(persons) else ""
             known = units.get(name)
@@ -468,7 +473,7 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
                 phase=phase,
                 seq=seq,
                 units=unit_names + [a for a in assist if a not in unit_names],
-                assist=assist,
+                assist=assist or (),
                 where=CellAt(sheet_at, task_letter, row),
                 deadline_where=CellAt(sheet_at, deadline_letter, row),
                 broken=len(problems) > before,
