@@ -76,7 +76,7 @@ class TaskSpec:
     deadline_text: str
     phase: str | None = None
     seq: str = ""
-    units: list[str] | None = None  # None: every unit (or every unit of unit_kinds)
+    units: Sequence[str] | None = None  # None: every unit (or every unit of unit_kinds)
     # Read only, hence sequences: none (a shared empty tuple) is what nearly every task has, where
     # an empty list per task weighed 5 MiB each at 100,000 rows.
     unit_kinds: Sequence[str] = ()
@@ -123,7 +123,7 @@ class CheckedTask:
     spec: TaskSpec
     seq: str
     deadline: Deadline
-    owners: list[tuple[str, Role]]
+    owners: Sequence[tuple[str, Role]]
 
 
 def _owners(task: TaskSpec, units: dict[str, UnitSpec], errors: list[InputError]) -> list[tuple[str, Role]]:
@@ -213,6 +213,7 @@ def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
     seqs: set[str] = set()
     # Deadlines (immutable) by text: a ledger writes the same few deadlines on many tasks.
     understood: dict[str, Deadline] = {}
+    owners_of: dict[tuple[object, ...], Sequence[tuple[str, Role]]] = {}
     dated: dict[dt.date, Deadline] = {}  # and by date cell (one object per day, not per task)
     for position, task in enumerate(spec.tasks, start=1):
         seq = task.seq.strip() or str(position)
@@ -250,7 +251,19 @@ def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
                 )
             )
             continue
-        owners = _owners(task, units, errors) if spec.units else []
+        owners: Sequence[tuple[str, Role]] = ()
+        if spec.units:
+            # Tasks owed by the same units share one list of owners (a list per task weighed
+            # 9 MiB at 100,000 rows); a task whose owners are wrong says so at its own cell.
+            key = (None if task.units is None else tuple(task.units), tuple(task.unit_kinds), tuple(task.assist))
+            if (known_owners := owners_of.get(key)) is not None:
+                owners = known_owners
+            else:
+                found: list[InputError] = []
+                owners = _owners(task, units, found)
+                if not found and not task.broken:
+                    owners_of[key] = owners = tuple(owners)
+                errors.extend(found)
         checked.append(CheckedTask(task, seq, deadline, owners))
     if not spec.tasks:
         errors.append(InputError(f"{spec.at}: the ledger has no tasks", key="no_tasks", where=spec.at))

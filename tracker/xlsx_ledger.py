@@ -393,6 +393,7 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
     phases_seen: dict[str, str] = {}  # each phase once (not a string per row), and found fast
     sheet_at = f"{path}: {grid.sheet.title}!"
     task_letter, deadline_letter = column_letter(cols["task"]), column_letter(cols["deadline"])
+    names_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple of units for the tasks they owe together
     # 序号 values seen, to tell whether they number the tasks (see below).
     seqs_seen: set[Any] = set()
     seqs_count = 0
@@ -472,7 +473,7 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
                 due_date=due,
                 phase=phase,
                 seq=seq,
-                units=unit_names + [a for a in assist if a not in unit_names],
+                units=names_of.setdefault(owed := (*unit_names, *(a for a in assist if a not in unit_names)), owed),
                 assist=assist or (),
                 where=CellAt(sheet_at, task_letter, row),
                 deadline_where=CellAt(sheet_at, deadline_letter, row),
