@@ -8,6 +8,7 @@ file is removed, and the audit trail says so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections import Counter
@@ -851,6 +852,29 @@ def summarise(session: Session, ledger_ids: Sequence[int] | None = None) -> list
     ]
 
 
+IMPORT_CACHE_KIB = 8192
+
+
+@contextlib.contextmanager
+def _small_cache(session: Session) -> Iterator[None]:
+    """SQLite's page cache kept to ``IMPORT_CACHE_KIB`` while an import writes, then set back.
+
+    A bulk insert writes pages once and reads few back: the connection's usual 64 MiB cache
+    (``db._sqlite_pragmas``) only filled with pages written, a third of the peak memory of a
+    100,000-row import, for no gain in time (benchmarks/RESULTS.md). The setting is the
+    connection's, which goes back to the pool: hence set back."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    usual = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={usual}")
+
+
 def import_ledgers(
     session: Session,
     specs: Sequence[LedgerSpec],
@@ -872,9 +896,10 @@ def import_ledgers(
     hold(session, "check")
     importer = _Importer(session, by, now, calendar, allow_removals)
     ids = []
-    for ledger_checked in check_ledgers(specs):
-        ledger = importer.run(ledger_checked)
-        assert ledger.id is not None
-        ids.append(ledger.id)
-    summaries = sorted(summarise(session, ids), key=lambda s: ids.index(s.id))
+    with _small_cache(session):
+        for ledger_checked in check_ledgers(specs):
+            ledger = importer.run(ledger_checked)
+            assert ledger.id is not None
+            ids.append(ledger.id)
+        summaries = sorted(summarise(session, ids), key=lambda s: ids.index(s.id))
     return [replace(s, removed=importer.removed_by_ledger.get(s.id)) for s in summaries]

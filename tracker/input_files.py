@@ -20,8 +20,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.parsers import expat
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-
 from tracker.errors import InputError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a ledger file (TOML or xlsx) as stored
@@ -30,6 +28,25 @@ MAX_ROWS = 200_000  # rows of one sheet: twice the largest ledger we measure (be
 MAX_COLUMNS = 200  # columns of one sheet
 MAX_MERGED_CELLS = 200_000  # cells covered by the merged ranges of one sheet, together
 MAX_CELL_CHARS = 32_767  # characters in one cell (Excel's own limit)
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA (openpyxl's get_column_letter; importing openpyxl for it cost 8 MiB and
+    a tenth of a second in every import of a sheet)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """A → 1, AA → 27."""
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index
+
 
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 _CHUNK = 1 << 16
@@ -62,7 +79,7 @@ def _cell(ref: str, where: str) -> tuple[int, int]:
     found = _REF.match(ref)
     if not found:
         raise InputError(f"{where}: {ref!r} is not a cell reference", key="bad_ref", where=where)
-    return int(found[2]), column_index_from_string(found[1])
+    return int(found[2]), column_index(found[1])
 
 
 class _Scan:
@@ -232,7 +249,7 @@ def _region_within(region: bytes, is_sheet: bool, merged: list[int]) -> bool:
             return False
         for left, top, right, bottom in ranges:
             rows = sorted((int(top), int(bottom)))
-            columns = sorted(column_index_from_string(c.decode()) for c in (left, right))
+            columns = sorted(column_index(c.decode()) for c in (left, right))
             if rows[1] > MAX_ROWS or columns[1] > MAX_COLUMNS:
                 return False
             merged[0] += (rows[1] - rows[0] + 1) * (columns[1] - columns[0] + 1)
@@ -288,7 +305,7 @@ def _within(scan: _Scan, ref: str, row: int, column: int) -> None:
     if row > MAX_ROWS or column > MAX_COLUMNS:
         raise InputError(
             f"{scan.path}: {scan.place}!{ref}: beyond the limit of {MAX_ROWS:,} rows and "
-            f"{MAX_COLUMNS} columns (up to {get_column_letter(MAX_COLUMNS)}{MAX_ROWS})",
+            f"{MAX_COLUMNS} columns (up to {column_letter(MAX_COLUMNS)}{MAX_ROWS})",
             key="xlsx_dimensions",
             where=f"{scan.path}: {scan.place}!{ref}",
         )

@@ -12,17 +12,19 @@ is noted (``LedgerSpec.problems``) and reading goes on, so that every bad cell i
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError, raise_all
-from tracker.ledger_spec import LedgerSpec, TaskSpec, UnitSpec, clean_name
+from tracker.input_files import column_letter
+from tracker.ledger_spec import CellAt, LedgerSpec, TaskSpec, UnitSpec, clean_name
 from tracker.xlsx_cells import SheetCells, Workbook
 
 # Header names and their usual variants, compared with all whitespace removed.
@@ -71,38 +73,83 @@ def split_names(value: Any) -> list[str]:
 
 @dataclass
 class _Grid:
-    """A sheet's values with merged ranges filled in."""
+    """A sheet's values with merged ranges filled in: the rows read (``sheet.rows``) cell by cell,
+    the rows after them column by column as they stream past (``below``)."""
 
     sheet: SheetCells
 
     def __post_init__(self) -> None:
+        # Every cell of a merged range within the rows read → its origin (a dict over the 阶段
+        # merged down 100,000 rows weighed 16 MiB: rows further down are found by ``_ranges``).
+        read = len(self.sheet.rows)
         self.merged: dict[tuple[int, int], tuple[int, int]] = {}
+        self._ranges: dict[int, list[tuple[int, int, int]]] = {}  # column → (top, bottom, left), by top
         for min_row, min_col, max_row, max_col in self.sheet.merged:
-            for row in range(min_row, max_row + 1):
+            for row in range(min_row, min(max_row, read) + 1):
                 for column in range(min_col, max_col + 1):
                     self.merged[(row, column)] = (min_row, min_col)
+            if max_row > read:
+                for column in range(min_col, max_col + 1):
+                    self._ranges.setdefault(column, []).append((min_row, max_row, min_col))
+        for ranges in self._ranges.values():
+            ranges.sort()
 
     def value(self, row: int, column: int) -> Any:
         r, c = self.merged.get((row, column), (row, column))
         value = self.sheet.value(r, c)
         return value.strip() if isinstance(value, str) else value
 
-    def column(self, column: int, first: int) -> list[Any]:
-        """The values of a column from row ``first`` to the last row, as ``value`` gives them."""
-        found = [self.sheet.value(row, column) for row in range(first, self.sheet.max_row + 1)]
-        for top, left, bottom, right in self.sheet.merged:
-            if left <= column <= right and bottom >= first:
-                origin = self.sheet.value(top, left)
-                for row in range(max(top, first), bottom + 1):
-                    found[row - first] = origin
-        return [value.strip() if isinstance(value, str) else value for value in found]
+    def below(self, columns: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row, role → value as ``value`` gives it) for each row after those read, once each."""
+        ranges = {role: self._ranges.get(column, []) for role, column in columns.items()}
+        passed = {role: 0 for role in columns}  # role → index of the first range not yet passed
+        origins: dict[str, tuple[Any]] = {}  # role → the value of that range's origin, once seen
+        for row, cells in self.sheet.rest():
+            found: dict[str, Any] = {}
+            for role, column in columns.items():
+                value = cells[column - 1] if column <= len(cells) else None
+                spans, at = ranges[role], passed[role]
+                while at < len(spans) and spans[at][1] < row:
+                    at += 1
+                    origins.pop(role, None)
+                passed[role] = at
+                if at < len(spans) and spans[at][0] <= row:
+                    top, _, left = spans[at]
+                    if role not in origins:  # the origin: above (among the rows read) or in this row
+                        origins[role] = (
+                            self.sheet.value(top, left)
+                            if top < row
+                            else cells[left - 1]
+                            if left <= len(cells)
+                            else None,
+                        )
+                    value = origins[role][0]
+                found[role] = value.strip() if isinstance(value, str) else value
+            yield row, found
+
+    def rows_after(self, header: int, columns: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row, role → value) for each row below the header to the sheet's last (a merged range
+        may reach further than the last cell written)."""
+        for row in range(header + 1, len(self.sheet.rows) + 1):
+            yield row, {role: self.value(row, column) for role, column in columns.items()}
+        last = max(header, len(self.sheet.rows))
+        for last, found in self.below(columns):
+            yield last, found
+        for row in range(last + 1, self.sheet.max_row + 1):
+            yield row, {role: self.value(row, column) for role, column in columns.items()}
 
     def origin(self, row: int, column: int) -> tuple[int, int]:
         """The top-left cell of the merged range covering row, column (or that cell)."""
-        return self.merged.get((row, column), (row, column))
+        if row <= len(self.sheet.rows):
+            return self.merged.get((row, column), (row, column))
+        spans = self._ranges.get(column, [])
+        at = bisect.bisect_right(spans, (row, self.sheet.max_row + 1, 0)) - 1
+        if at >= 0 and spans[at][0] <= row <= spans[at][1]:
+            return spans[at][0], spans[at][2]
+        return row, column
 
     def span(self, row: int, column: int) -> tuple[int, int]:
-        """Columns covered by the (merged) cell at row, column."""
+        """Columns covered by the (merged) cell at row, column (a row among those read)."""
         origin = self.merged.get((row, column))
         if origin is None:
             return column, column
@@ -110,7 +157,7 @@ class _Grid:
         return min(columns), max(columns)
 
     def where(self, row: int, column: int) -> str:
-        return f"{self.sheet.title}!{get_column_letter(column)}{row}"
+        return f"{self.sheet.title}!{column_letter(column)}{row}"
 
 
 def _match_header(text: str, names: dict[str, tuple[str, ...]]) -> str | None:
@@ -291,11 +338,15 @@ def _contacts(workbook: Workbook, path: Path, problems: list[InputError]) -> dic
 
 
 def _deadline(value: Any) -> tuple[str, dt.date | None]:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat(), value.date()
     if isinstance(value, dt.date):
-        return value.isoformat(), value
+        return _date_cell(value)
     return (str(value).strip() if value is not None else ""), None
+
+
+@functools.lru_cache(maxsize=4096)  # a sheet repeats its deadlines: one text and date per day, not per row
+def _date_cell(value: dt.date) -> tuple[str, dt.date]:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return day.isoformat(), day
 
 
 def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
@@ -306,7 +357,7 @@ def read_xlsx_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
     for name in workbook.sheetnames:
         if _plain(name) in CONTACT_SHEETS:
             continue
-        grid = _Grid(workbook.sheet(name))
+        grid = _Grid(workbook.sheet(name, head=HEADER_WITHIN))
         found = _find_header(grid)
         if found is not None:
             spec = _read_sheet(path, workbook, grid, *found)
@@ -339,34 +390,37 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
     contacts = _contacts(workbook, path, problems)
     units: dict[str, UnitSpec] = {}
     miscounted: set[tuple[tuple[int, int], tuple[int, int]]] = set()
-    phases_seen: set[str] = set()
-    # Each column's values below the header, looked up together (one by one cost seconds at 100,000 rows).
-    below = {role: grid.column(column, header + 1) for role, column in cols.items()}
-    grid.sheet.rows = []  # every cell needed is in ``below`` now: the rest of the sheet can go
-    seq_values = below["seq"] if "seq" in cols else []
-    # A 序号 merged over several task rows numbers the phase, not the task.
-    seq_is_task = len({v for v in seq_values if v not in (None, "")}) == len(
-        [v for v in seq_values if v not in (None, "")]
-    )
-    for n, row in enumerate(range(header + 1, grid.sheet.max_row + 1)):
-        text = below["task"][n]
+    phases_seen: dict[str, str] = {}  # each phase once (not a string per row), and found fast
+    sheet_at = f"{path}: {grid.sheet.title}!"
+    task_letter, deadline_letter = column_letter(cols["task"]), column_letter(cols["deadline"])
+    names_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple of units for the tasks they owe together
+    # 序号 values seen, to tell whether they number the tasks (see below).
+    seqs_seen: set[Any] = set()
+    seqs_count = 0
+    # Row by row as the sheet streams past: no row is kept once read (the sheet at 100,000 rows
+    # weighed 47 MiB as Python values).
+    for row, values in grid.rows_after(header, cols):
+        if (seq_value := values.get("seq")) not in (None, ""):
+            seqs_seen.add(seq_value)
+            seqs_count += 1
+        text = values["task"]
         if text is None or not str(text).strip():
             continue
         text = str(text).strip()
         if text.startswith(("注：", "注:", "备注")):
             continue
         before = len(problems)
-        deadline_text, due = _deadline(below["deadline"][n])
+        deadline_text, due = _deadline(values["deadline"])
         if not deadline_text:
             where = f"{path}: {grid.where(row, cols['deadline'])}"
             problems.append(InputError(f"{where}: the task has no deadline", key="no_deadline_cell", where=where))
-        unit_names = split_names(below["unit"][n])
+        unit_names = split_names(values["unit"])
         if not unit_names:
             where = f"{path}: {grid.where(row, cols['unit'])}"
             problems.append(
                 InputError(f"{where}: the task has no responsible unit", key="no_unit_for_task", where=where)
             )
-        persons = split_names(below["person"][n]) if "person" in cols else []
+        persons = split_names(values["person"]) if "person" in cols else []
         if persons and unit_names and len(persons) != len(unit_names):
             cells = (grid.origin(row, cols["person"]), grid.origin(row, cols["unit"]))
             if cells not in miscounted:  # a merged cell is one cell: said once
@@ -378,7 +432,7 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
                     )
                 )
             persons = []
-        assist = split_names(below["assist"][n]) if "assist" in cols else []
+        assist = split_names(values["assist"]) if "assist" in cols else ()
         for i, name in enumerate(unit_names + [a for a in assist if a not in unit_names]):
             person = persons[i] if i < len(persons) else ""
             known = units.get(name)
@@ -401,14 +455,16 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
                     )
                 )
         phase = None
-        if "phase" in cols and (raw_phase := below["phase"][n]):
+        if "phase" in cols and (raw_phase := values["phase"]):
             phase = _plain(raw_phase)
-            if phase not in phases_seen:  # a set beside the list: a list's ``in`` is slow at 100,000 rows
-                phases_seen.add(phase)
+            if phase in phases_seen:
+                phase = phases_seen[phase]
+            else:
+                phases_seen[phase] = phase
                 spec.phases.append(phase)
         seq = ""
-        if seq_is_task and "seq" in cols and below["seq"][n] not in (None, ""):
-            raw = below["seq"][n]
+        if seq_value not in (None, ""):
+            raw = seq_value
             seq = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
         spec.tasks.append(
             TaskSpec(
@@ -417,13 +473,16 @@ def _read_sheet(path: Path, workbook: Workbook, grid: _Grid, header: int, cols: 
                 due_date=due,
                 phase=phase,
                 seq=seq,
-                units=unit_names + [a for a in assist if a not in unit_names],
-                assist=assist,
-                where=f"{path}: {grid.where(row, cols['task'])}",
-                deadline_where=f"{path}: {grid.where(row, cols['deadline'])}",
+                units=names_of.setdefault(owed := (*unit_names, *(a for a in assist if a not in unit_names)), owed),
+                assist=assist or (),
+                where=CellAt(sheet_at, task_letter, row),
+                deadline_where=CellAt(sheet_at, deadline_letter, row),
                 broken=len(problems) > before,
             )
         )
+    if len(seqs_seen) != seqs_count:  # a 序号 merged over several task rows numbers the phase, not the task
+        for task in spec.tasks:
+            task.seq = ""
     if not spec.tasks:
         raise InputError(
             f"{path}: {grid.sheet.title}: no task rows below the header (row {header})",

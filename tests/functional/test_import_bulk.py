@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from tracker.db import open_database
-from tracker.importing import import_ledgers, read_ledger_file
+from tracker.importing import IMPORT_CACHE_KIB, import_ledgers, read_ledger_file
 from tracker.models import Assignment, AuditEntry, Task
 from tracker.workdays import WorkCalendar
 
@@ -79,3 +79,32 @@ def test_a_new_deadline_is_audited_per_task_and_followed_by_its_assignments(engi
         audited = [e for e in session.exec(select(AuditEntry)) if e.action == "deadline"]
     assert dues == {dt.date(2017, 9, 30)}
     assert len(audited) == 40 and {e.task_id for e in audited} == set(range(1, 41))
+
+
+def test_the_import_writes_with_a_small_page_cache_and_sets_it_back(engine: sa.Engine, tmp_path: Path) -> None:
+    """SQLite's page cache is kept small while an import writes (memory, issue 17) and is the
+    connection's usual one again afterwards: the connection goes back to the pool."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's page cache")
+    seen: list[int] = []
+
+    def cache(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO task"):
+            seen.append(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+
+    with Session(engine) as session:
+        usual = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        sa.event.listen(engine, "after_cursor_execute", cache)
+        try:
+            import_ledgers(
+                session,
+                read_ledger_file(_ledger(tmp_path / "l.toml", 3, 2)),
+                by="test",
+                now=NOW,
+                calendar=WorkCalendar(),
+            )
+        finally:
+            sa.event.remove(engine, "after_cursor_execute", cache)
+        assert seen and set(seen) == {-IMPORT_CACHE_KIB}
+        assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == usual == -65536
+        session.commit()

@@ -12,9 +12,12 @@ from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 
 from tests.sheets import date_deadlines, write_puyang, write_with_preamble
+from tracker import xlsx_ledger
 from tracker.errors import InputError
 from tracker.input_files import _plainly_within, _Scan, check_xlsx
+from tracker.ledger_spec import LedgerSpec
 from tracker.xlsx_cells import Workbook
+from tracker.xlsx_ledger import read_xlsx_ledger
 
 
 def _odd_values(path: Path) -> Path:
@@ -64,6 +67,55 @@ def test_calamine_reads_what_openpyxl_reads(tmp_path: Path, write) -> None:  # t
                 value = got.value(row, column)
                 assert value == want.cell(row, column).value, (name, row, column)
                 assert type(value) is type(want.cell(row, column).value), (name, row, column)
+
+
+@pytest.mark.parametrize("head", [0, 1, 3, 4, 5, 6])
+def test_rows_streamed_after_the_first_are_what_openpyxl_reads(tmp_path: Path, head: int) -> None:
+    """The rows after the first ``head`` come one at a time (``rest``), padded to column A and
+    with a date before 1900 read again by openpyxl, as the rows read at once."""
+    path = _odd_values(tmp_path / "book.xlsx")
+    want = load_workbook(path, data_only=True)["台账"]
+    got = Workbook(path).sheet("台账", head=head)
+    rows = {row: cells for row, cells in got.rest()}
+    assert sorted(rows) == list(range(head + 1, want.max_row + 1))
+    assert list(got.rest()) == []  # once
+    for row in range(1, want.max_row + 1):
+        for column in range(1, want.max_column + 1):
+            value = got.value(row, column) if row <= head else rows[row][column - 1]
+            assert value == want.cell(row, column).value, (row, column)
+            assert type(value) is type(want.cell(row, column).value), (row, column)
+
+
+def _facts(spec: LedgerSpec) -> tuple[object, ...]:
+    tasks = [
+        (t.text, t.deadline_text, t.due_date, t.phase, t.seq, t.units, list(t.assist), str(t.where)) for t in spec.tasks
+    ]
+    units = [(u.name, u.person, u.email, u.where) for u in spec.units]
+    return spec.title, spec.phases, tasks, [str(t.deadline_where) for t in spec.tasks], units, spec.problems
+
+
+@pytest.mark.parametrize("head", [4, 5, 6, 7, 8, 10, 12, 13, 14])
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda p: write_puyang(p),
+        lambda p: write_puyang(p, deadlines=date_deadlines()),
+        lambda p: write_puyang(p, deadlines=["尽快", None, *date_deadlines()[2:]], persons="孙庆伟\n刘兵"),
+    ],
+    ids=["puyang", "date-cells", "bad-cells"],
+)
+def test_a_ledger_streamed_past_any_row_reads_the_same(tmp_path: Path, monkeypatch, write, head: int) -> None:  # type: ignore[no-untyped-def]
+    """Rows below the first ``HEADER_WITHIN`` stream past the reader: merged phases, units and
+    persons that start above that row or below it, 序号 merged over rows, and the errors with
+    their cells come out as when every row is read at once (the Puyang sheet has 14 rows)."""
+    path = write(tmp_path / "book.xlsx")
+    whole = read_xlsx_ledger(path, keep_going=True)
+    monkeypatch.setattr(xlsx_ledger, "HEADER_WITHIN", head)
+    streamed = read_xlsx_ledger(path, keep_going=True)
+    assert [str(p) for p in streamed.problems] == [str(p) for p in whole.problems]
+    assert _facts(streamed)[:-1] == _facts(whole)[:-1]
+    assert [t.phase for t in whole.tasks][:4] == ["项目前期阶段"] * 3 + ["项目实施阶段"]
+    assert len({t.units[0] for t in whole.tasks if t.units}) == 1  # the merged unit cell, on every row
 
 
 def _workbook(path: Path, sheet_xml: str, strings: str = "") -> Path:
