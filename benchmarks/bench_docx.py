@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.notices import NoticeDetail, NoticeLine  # noqa: E402
-from tracker.render import docx_bytes  # noqa: E402
+from tracker.notices import NoticeDetail, NoticeLine
+from tracker.render import docx_bytes
 
 ISSUED = dt.datetime(2017, 4, 3, 1, 30, tzinfo=dt.UTC)
 

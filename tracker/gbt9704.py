@@ -18,10 +18,12 @@ as OOXML elements (``tracker.docx_parts``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from tracker.docx_package import APP, CORE, DOCUMENT, Frame, build_frame, package, xml_bytes
 from tracker.docx_parts import (
     BODY_PT,
     CHAR_SPACE,
@@ -158,32 +160,50 @@ def _page_numbers(document: Any) -> None:
         set_font(paragraph.add_run(" —"), SONG, FOOT_PT)
 
 
-def _properties(document: Any, detail: NoticeDetail, title: str) -> None:
-    """The bureau as author, the notice's own time as created and modified (the template's are
-    python-docx's, of 2013), Chinese as the language."""
+def _created(detail: NoticeDetail) -> dt.datetime:
+    """The notice's own time (UTC, naive): the document's created and modified, the zip's dates."""
     when = detail.issued_at or dt.datetime.combine(detail.as_of, dt.time())
     if when.tzinfo is not None:
         when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    properties = document.core_properties
+    return when
+
+
+def _properties(properties: Any, detail: NoticeDetail, title: str) -> None:
+    """The bureau as author, the notice's own time as created and modified (the template's are
+    python-docx's, of 2013), Chinese as the language."""
     properties.author = properties.last_modified_by = detail.issuer
-    properties.created = properties.modified = when
+    properties.created = properties.modified = _created(detail)
     properties.title = title
     properties.subject = detail.number
     properties.comments = properties.keywords = properties.category = ""
     properties.language = "zh-CN"
     properties.revision = 1
+
+
+def _application(document: Any) -> None:
+    """No thumbnail (a picture of python-docx's blank template page); tracker as the application."""
     package = document.part.package
     for rid, rel in list(package.rels.items()):
-        if rel.reltype.endswith("/thumbnail"):  # a picture of python-docx's blank template page
+        if rel.reltype.endswith("/thumbnail"):
             del package.rels[rid]
     app = next(p for p in package.iter_parts() if str(p.partname) == "/docProps/app.xml")
-    company = escape(detail.issuer)
-    app._blob = (
-        app.blob.decode()
-        .replace("<Application>Microsoft Macintosh Word</Application>", "<Application>督查台账 tracker</Application>")
-        .replace("<Company/>", f"<Company>{company}</Company>")
-        .encode()
+    app._blob = app.blob.replace(
+        b"<Application>Microsoft Macintosh Word</Application>", "<Application>督查台账 tracker</Application>".encode()
     )
+
+
+def _lay_out(document: Any) -> None:
+    """What every notice shares: the page, the defaults and font table, the page numbers."""
+    _page(document)
+    _defaults(document)
+    _page_numbers(document)
+    _application(document)
+
+
+@functools.cache
+def frame() -> Frame:
+    """The blank laid-out notice, built once per process (``tracker.docx_package``)."""
+    return build_frame(_lay_out)
 
 
 # --- the parts of a notice ------------------------------------------------------------------
@@ -278,17 +298,25 @@ def _imprint(document: Any, copy_to: Sequence[str], printer: str, printed_on: dt
         set_font(paragraph.add_run(text), FANGSONG, FOOT_PT)
 
 
-def build_document(blocks: Sequence[Block], detail: NoticeDetail, settings: NoticeSettings) -> Any:
-    """The notice's blocks (``tracker.render.notice_blocks``) as a python-docx Document."""
-    from docx import Document
-
-    document = Document()
-    _page(document)
-    _defaults(document)
-    _page_numbers(document)
+def notice_docx(blocks: Sequence[Block], detail: NoticeDetail, settings: NoticeSettings) -> bytes:
+    """The notice's blocks (``tracker.render.notice_blocks``) as a .docx: the shared parts from
+    ``frame``, this notice's body and properties built on copies of the frame's."""
+    shared = frame()
+    document = shared.new_document()
     number = next((b.text for b in blocks if b.kind == "number"), detail.number)
     title = next((b.text for b in blocks if b.kind == "title"), detail.title)
-    _properties(document, detail, title)
+    _body(document, blocks, detail, settings, number)
+    properties = shared.new_core()
+    _properties(properties, detail, title)
+    own = {
+        DOCUMENT: xml_bytes(document.element),
+        CORE: xml_bytes(properties._element),
+        APP: shared.app.replace(b"<Company/>", f"<Company>{escape(detail.issuer)}</Company>".encode()),
+    }
+    return package(shared, own, _created(detail))
+
+
+def _body(document: Any, blocks: Sequence[Block], detail: NoticeDetail, settings: NoticeSettings, number: str) -> None:
     if settings.letterhead:
         _letterhead(document, settings.mark(detail.issuer), number)
     else:  # 函: the number at the top right
@@ -321,4 +349,3 @@ def build_document(blocks: Sequence[Block], detail: NoticeDetail, settings: Noti
         elif kind == "paragraph":
             add_paragraph(document, block.text, first_line_chars=2)
     _imprint(document, settings.copy_to, settings.printer(detail.issuer), detail.as_of)
-    return document
