@@ -42,6 +42,7 @@ from tracker.docx_parts import (
     TITLE_PT,
     XIAOBIAOSONG,
     add_paragraph,
+    add_run,
     add_to_ppr,
     element,
     qname,
@@ -232,13 +233,13 @@ def _letterhead(document: Any, mark: str, number: str) -> None:
 def _title(document: Any, text: str, detail: NoticeDetail, *, before_tw: float) -> None:
     per_line = int(TEXT_WIDTH_TW / 20 // TITLE_PT)
     keep = [detail.ledger, *detail.units]
-    paragraph = add_paragraph(document, align="center", line_tw=TITLE_PT * 1.5 * 20, before_tw=before_tw, on_grid=False)
+    paragraph = add_paragraph(
+        document, align="center", line_tw=TITLE_PT * 1.5 * 20, before_tw=before_tw, on_grid=False, keep_with_next=True
+    )
     for i, line in enumerate(title_lines(text, per_line, keep)):
-        run = paragraph.add_run(line)
-        set_font(run, XIAOBIAOSONG, TITLE_PT)
+        run = add_run(paragraph, line, XIAOBIAOSONG, TITLE_PT)
         if i:
-            run._element.addprevious(_break())
-    paragraph.paragraph_format.keep_with_next = True
+            run.addprevious(_break())
 
 
 def _break() -> Any:
@@ -261,8 +262,7 @@ def _signature(document: Any, lines: Sequence[str]) -> None:
         issuer_in, date_in = 2.0, 2 + (issuer_w - date_w) / 2
     for i, issuer in enumerate(issuers):
         before = LINE_TW if i == 0 else 0  # a blank line after the body
-        paragraph = add_paragraph(document, issuer, align="right", right_chars=issuer_in, before_tw=before)
-        paragraph.paragraph_format.keep_with_next = True
+        add_paragraph(document, issuer, align="right", right_chars=issuer_in, before_tw=before, keep_with_next=True)
     add_paragraph(document, date, align="right", right_chars=date_in, before_tw=0 if issuers else LINE_TW)
 
 
@@ -333,9 +333,9 @@ def _body(document: Any, blocks: Sequence[Block], detail: NoticeDetail, settings
         elif kind == "table":
             add_table(document, block)
         elif kind == "heading":
-            add_paragraph(document, block.text, font=HEITI, first_line_chars=2).paragraph_format.keep_with_next = True
+            add_paragraph(document, block.text, font=HEITI, first_line_chars=2, keep_with_next=True)
         elif kind == "subheading":
-            add_paragraph(document, block.text, font=KAITI, first_line_chars=2).paragraph_format.keep_with_next = True
+            add_paragraph(document, block.text, font=KAITI, first_line_chars=2, keep_with_next=True)
         elif kind == "annex-note":
             add_paragraph(document, block.text, first_line_chars=2, before_tw=LINE_TW)
         elif kind == "signature":
@@ -343,7 +343,7 @@ def _body(document: Any, blocks: Sequence[Block], detail: NoticeDetail, settings
                 _signature(document, signature)
                 signed = True
         elif kind == "annex-label":
-            add_paragraph(document, block.text, font=HEITI, align="left").paragraph_format.page_break_before = True
+            add_paragraph(document, block.text, font=HEITI, align="left", page_break_before=True)
         elif kind == "annex-title":
             _title(document, block.text, detail, before_tw=LINE_TW)
         elif kind == "paragraph":
