@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
-from tracker.docx_parts import FANGSONG, HEITI, TABLE_PT, TEXT_WIDTH_TW, add_to_ppr, element, set_font, tw
+from tracker.docx_parts import FANGSONG, HEITI, TABLE_PT, TEXT_WIDTH_TW, add_to_ppr, element, set_font, set_text, tw
 from tracker.text_width import display_width
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def add_table(document: Any, block: Block) -> None:
             align = "center" if r == 0 else (block.align[c] or "left")
             tc = deepcopy(cell_model(align, HEITI if r == 0 else FANGSONG))
             tc.tcPr.tcW.set(w_attribute, str(widths[c]))
-            tc.p_lst[0].r_lst[0].text = text
+            set_text(tc.p_lst[0].r_lst[0], text)
             tr.append(tc)
         tbl.append(tr)
     document.element.body._insert_tbl(tbl)
