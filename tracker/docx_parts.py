@@ -91,12 +91,17 @@ def add_paragraph(
 
     A copy of a paragraph formatted once per process for these arguments (``paragraph_model``):
     python-docx's setters cost a millisecond a paragraph, a copy a few microseconds."""
-    from docx.text.paragraph import Paragraph
-
     model = paragraph_model(
         font, size, align, first_line_chars, line_tw, before_tw, right_chars, on_grid, color, keep_with_next,
         page_break_before, bool(text),
     )  # fmt: skip
+    return insert_copy(document, model, text)
+
+
+def insert_copy(document: Any, model: Any, text: str = "") -> Any:
+    """A copy of the w:p ``model`` at the end of the document's body, ``text`` in its run."""
+    from docx.text.paragraph import Paragraph
+
     p = deepcopy(model)
     if text:
         set_text(p.r_lst[0], text)

@@ -51,6 +51,7 @@ def members(data: bytes) -> dict[str, bytes]:
 def forget_models() -> None:
     """What a new process starts with: nothing built yet."""
     gbt9704.frame.cache_clear()
+    gbt9704._imprint_model.cache_clear()
     for cached in (
         docx_parts.paragraph_model,
         docx_parts.run_model,
