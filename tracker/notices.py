@@ -454,7 +454,7 @@ def _words_as_issued(session: Session, notice: Notice, task_ids: set[int]) -> di
     re-import changed them since: the first change after the notice keeps the words before it."""
     if not task_ids:
         return {}
-    rows = session.execute(_words_statement(), {"task_ids": sorted(task_ids), "issued": notice.created_at})
+    rows = session.connection().execute(_words_statement(), {"task_ids": sorted(task_ids), "issued": notice.created_at})
     words: dict[tuple[int, str], str] = {}
     for task_id, before in rows:
         for name, value in json.loads(before or "{}").items():
@@ -462,9 +462,10 @@ def _words_as_issued(session: Session, notice: Notice, task_ids: set[int]) -> di
     return words
 
 
-# The statements that read a notice back, built once per process with the notice as parameters:
-# building a SQLAlchemy statement costs more than running it, and ``tracker notify`` reads a
-# thousand notices back to attach them.
+# The statements that read a notice back, built once per process with the notice as parameters
+# and run on the session's connection (they select columns, no ORM objects): building a
+# SQLAlchemy statement and the ORM's handling of it cost more than running it, and
+# ``tracker notify`` reads a thousand notices back to attach them.
 
 
 @functools.cache
@@ -572,8 +573,8 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
     ledger = session.get(Ledger, notice.ledger_id)
     assert ledger is not None and notice.id is not None
     values = {"notice_id": notice.id, "issued": notice.created_at}
-    task_rows = session.execute(_task_rows_statement(), values).all()
-    report_rows = session.execute(_report_rows_statement(), values).all()
+    task_rows = session.connection().execute(_task_rows_statement(), values).all()
+    report_rows = session.connection().execute(_report_rows_statement(), values).all()
     issued = _words_as_issued(session, notice, {row[-1] for row in task_rows})
     lines = [
         NoticeLine(
@@ -624,7 +625,7 @@ def earlier_notices(session: Session, notice: Notice) -> list[EarlierNotice]:
     a notice to one unit, also every bulletin that criticised the unit in the ledger (the
     ``criticisms`` an interview may rest on, whatever they were for)."""
     values = {"notice_id": notice.id, "ledger_id": notice.ledger_id, "unit_id": notice.unit_id}
-    rows = session.execute(_earlier_statement(to_one_unit=notice.unit_id is not None), values)
+    rows = session.connection().execute(_earlier_statement(to_one_unit=notice.unit_id is not None), values)
     return [EarlierNotice(number, kind, as_of) for _, number, kind, as_of in rows]
 
 
