@@ -138,9 +138,9 @@ def test_each_notice_is_rendered_once_per_run(mail_cli, db_url: str, tmp_path: P
     rendered: list[int] = []
     real = render.docx_bytes
 
-    def counting(detail, templates, settings=None):  # type: ignore[no-untyped-def]
+    def counting(detail, *args):  # type: ignore[no-untyped-def]
         rendered.append(detail.number)
-        return real(detail, templates, settings)
+        return real(detail, *args)
 
     monkeypatch.setattr(render, "docx_bytes", counting)
     with app.session() as session:
