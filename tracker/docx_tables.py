@@ -95,7 +95,7 @@ def table_model(part: Any) -> Any:
     from docx.shared import Emu
     from docx.table import Table
 
-    table = Table(CT_Tbl.new_tbl(0, 0, Emu(0)), SimpleNamespace(part=part))  # type: ignore[arg-type]
+    table = Table(CT_Tbl.new_tbl(0, 0, Emu(0)), SimpleNamespace(part=part))
     table.style = "Table Grid"
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

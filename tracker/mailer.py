@@ -130,7 +130,7 @@ class _WireGenerator(BytesGenerator):
 
     def _write_lines(self, lines: str) -> None:
         if lines:  # what the standard one writes: each line break as the policy's, in one go
-            self.write(_LINE_BREAK.sub(self._NL, lines))
+            self.write(_LINE_BREAK.sub(self._NL, lines))  # type: ignore[attr-defined]
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # email.generator.NLCRE

@@ -430,7 +430,7 @@ class NoticeDetail:
 def _person_then() -> Any:
     """The unit's person when the notice was issued (the ``issued`` parameter): an issued notice
     names whom it named, even after a personnel change."""
-    issued = sa.bindparam("issued", type_=Person.__table__.c.since.type)
+    issued = sa.bindparam("issued", type_=table_of(Person).c.since.type)
     return sa.and_(
         col(Person.unit_id) == col(Unit.id),
         col(Person.since) <= issued,
@@ -533,7 +533,7 @@ def _words_statement() -> Any:
         .where(
             col(AuditEntry.task_id).in_(sa.bindparam("task_ids", expanding=True)),
             col(AuditEntry.action).in_(("task-text", "deadline")),
-            col(AuditEntry.at) > sa.bindparam("issued", type_=AuditEntry.__table__.c.at.type),
+            col(AuditEntry.at) > sa.bindparam("issued", type_=table_of(AuditEntry).c.at.type),
         )
         .order_by(col(AuditEntry.id))
     )
