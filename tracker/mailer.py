@@ -129,7 +129,11 @@ class _WireGenerator(BytesGenerator):
     a base64 body a line at a time (two writes and encodes each of a .docx's 700 lines)."""
 
     def _write_lines(self, lines: str) -> None:
-        if lines:  # what the standard one writes: each line break as the policy's, in one go
+        # What the standard one writes: each line break as the policy's, in one go (with no "\r",
+        # as in base64, every break is a "\n": a plain replace, ten times the regex's speed).
+        if "\r" not in lines:
+            self.write(lines.replace("\n", self._NL))  # type: ignore[attr-defined]
+        elif lines:
             self.write(_LINE_BREAK.sub(self._NL, lines))  # type: ignore[attr-defined]
 
 
