@@ -3,23 +3,16 @@ never split across pages (w:tblHeader, w:cantSplit, fixed layout)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
-from tracker.docx_parts import FANGSONG, HEITI, TABLE_PT, TEXT_WIDTH_TW, add_to_ppr, element, set_font, tw
+from tracker.docx_parts import FANGSONG, HEITI, TABLE_PT, TEXT_WIDTH_TW, add_to_ppr, element, set_font, set_text, tw
 from tracker.text_width import display_width
 
 if TYPE_CHECKING:
     from tracker.render import Block
-
-
-def _row_properties(row: Any, *, header: bool) -> None:
-    """A row never splits across pages; the header row repeats on every page."""
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(element("w:cantSplit"))
-    if header:
-        tr_pr.append(element("w:tblHeader"))
 
 
 def column_widths(rows: Sequence[Sequence[str]], total_tw: int = TEXT_WIDTH_TW, size_pt: float = TABLE_PT) -> list[int]:
@@ -65,46 +58,75 @@ def column_widths(rows: Sequence[Sequence[str]], total_tw: int = TEXT_WIDTH_TW, 
 
 
 def add_table(document: Any, block: Block) -> None:
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    """The block's rows as a table at the end of the document's body: the columns' widths fitted
+    to the content, each cell a copy of a cell formatted once per process for its alignment and
+    font (``cell_model``), each row a copy of ``row_model``. python-docx's setters cost a
+    millisecond a cell and its grid look-ups a row's worth a cell: a bulletin naming a hundred
+    units (a thousand rows) took minutes, then seconds; copies take milliseconds."""
+    from docx.oxml.ns import qn
 
     rows = block.rows
     widths = column_widths(rows)
-    table = document.add_table(rows=len(rows), cols=len(rows[0]))
-    table.style = "Table Grid"
-    table.autofit = False  # fixed layout: the widths below, not Word's guess
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = tw(width)
-    # Row by row: python-docx's table.cell(r, c) lays out the whole grid on every call, which made
-    # a bulletin naming a hundred units (a thousand rows) take minutes. Each kind of cell is
-    # formatted once through python-docx and copied after that: its setters cost a millisecond a
-    # cell, seconds for a thousand rows.
-    formatted: dict[tuple[int, str, str], Any] = {}
-    for r, (row, cells) in enumerate(zip(table.rows, rows, strict=True)):
-        _row_properties(row, header=r == 0)
-        for c, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
+    tbl = deepcopy(table_model(document.part))
+    grid = tbl.tblGrid
+    for width in widths:
+        grid.append(element("w:gridCol", w=str(width)))
+    w_attribute = qn("w:w")
+    for r, cells in enumerate(rows):
+        tr = deepcopy(row_model(header=r == 0))
+        for c, text in enumerate(cells):
             align = "center" if r == 0 else (block.align[c] or "left")
-            kind = (c, align, HEITI if r == 0 else FANGSONG)
-            first = formatted.get(kind)
-            if first is None:
-                cell.width = tw(widths[c])
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                _cell_paragraph(cell.paragraphs[0], text, align, kind[2])
-                formatted[kind] = cell._tc
-            else:
-                _copy_cell(first, cell._tc, text)
+            tc = deepcopy(cell_model(align, HEITI if r == 0 else FANGSONG))
+            tc.tcPr.tcW.set(w_attribute, str(widths[c]))
+            set_text(tc.p_lst[0].r_lst[0], text)
+            tr.append(tc)
+        tbl.append(tr)
+    document.element.body._insert_tbl(tbl)
 
 
-def _copy_cell(model: Any, tc: Any, text: str) -> None:
-    """``tc`` formatted as ``model`` (cell, paragraph and run properties), holding ``text``."""
-    if tc.tcPr is not None:
-        tc.remove(tc.tcPr)
-    tc.insert(0, deepcopy(model.tcPr))
-    p, model_p = tc.p_lst[0], model.p_lst[0]
-    p.insert(0, deepcopy(model_p.pPr))
-    run = p.add_r()
-    run.insert(0, deepcopy(model_p.r_lst[0].rPr))
-    run.text = text
+@functools.lru_cache(maxsize=4)
+def table_model(part: Any) -> Any:
+    """An empty w:tbl (no columns, no rows): style Table Grid (its id looked up in ``part``'s
+    styles), fixed layout (the widths given, not Word's guess), centred."""
+    from types import SimpleNamespace
+
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml.table import CT_Tbl
+    from docx.shared import Emu
+    from docx.table import Table
+
+    table = Table(CT_Tbl.new_tbl(0, 0, Emu(0)), SimpleNamespace(part=part))
+    table.style = "Table Grid"
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table._tbl.tblGrid.text = None  # python-docx's template leaves a line break in the empty grid
+    return table._tbl
+
+
+@functools.lru_cache(maxsize=2)
+def row_model(*, header: bool) -> Any:
+    """A w:tr that never splits across pages; the header row repeats on every page."""
+    tr = element("w:tr")
+    properties = element("w:trPr")
+    properties.append(element("w:cantSplit"))
+    if header:
+        properties.append(element("w:tblHeader"))
+    tr.append(properties)
+    return tr
+
+
+@functools.lru_cache(maxsize=16)
+def cell_model(align: str, font: str) -> Any:
+    """A w:tc centred vertically (its width 0, set per table) holding an empty run in ``font``."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.oxml.table import CT_Tc
+    from docx.table import _Cell
+
+    cell = _Cell(CT_Tc.new(), None)  # type: ignore[arg-type]
+    cell.width = tw(0)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    _cell_paragraph(cell.paragraphs[0], "", align, font)
+    return cell._tc
 
 
 def _cell_paragraph(paragraph: Any, text: str, align: str, font: str) -> None:

@@ -18,10 +18,13 @@ as OOXML elements (``tracker.docx_parts``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from tracker.docx_package import APP, CORE, DOCUMENT, Frame, build_frame, package, xml_bytes
 from tracker.docx_parts import (
     BODY_PT,
     CHAR_SPACE,
@@ -40,8 +43,11 @@ from tracker.docx_parts import (
     TITLE_PT,
     XIAOBIAOSONG,
     add_paragraph,
+    add_run,
     add_to_ppr,
     element,
+    insert_copy,
+    paragraph_model,
     qname,
     set_font,
     tight_paragraph,
@@ -158,32 +164,50 @@ def _page_numbers(document: Any) -> None:
         set_font(paragraph.add_run(" —"), SONG, FOOT_PT)
 
 
-def _properties(document: Any, detail: NoticeDetail, title: str) -> None:
-    """The bureau as author, the notice's own time as created and modified (the template's are
-    python-docx's, of 2013), Chinese as the language."""
+def _created(detail: NoticeDetail) -> dt.datetime:
+    """The notice's own time (UTC, naive): the document's created and modified, the zip's dates."""
     when = detail.issued_at or dt.datetime.combine(detail.as_of, dt.time())
     if when.tzinfo is not None:
         when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    properties = document.core_properties
+    return when
+
+
+def _properties(properties: Any, detail: NoticeDetail, title: str) -> None:
+    """The bureau as author, the notice's own time as created and modified (the template's are
+    python-docx's, of 2013), Chinese as the language."""
     properties.author = properties.last_modified_by = detail.issuer
-    properties.created = properties.modified = when
+    properties.created = properties.modified = _created(detail)
     properties.title = title
     properties.subject = detail.number
     properties.comments = properties.keywords = properties.category = ""
     properties.language = "zh-CN"
     properties.revision = 1
+
+
+def _application(document: Any) -> None:
+    """No thumbnail (a picture of python-docx's blank template page); tracker as the application."""
     package = document.part.package
     for rid, rel in list(package.rels.items()):
-        if rel.reltype.endswith("/thumbnail"):  # a picture of python-docx's blank template page
+        if rel.reltype.endswith("/thumbnail"):
             del package.rels[rid]
     app = next(p for p in package.iter_parts() if str(p.partname) == "/docProps/app.xml")
-    company = escape(detail.issuer)
-    app._blob = (
-        app.blob.decode()
-        .replace("<Application>Microsoft Macintosh Word</Application>", "<Application>督查台账 tracker</Application>")
-        .replace("<Company/>", f"<Company>{company}</Company>")
-        .encode()
+    app._blob = app.blob.replace(
+        b"<Application>Microsoft Macintosh Word</Application>", "<Application>督查台账 tracker</Application>".encode()
     )
+
+
+def _lay_out(document: Any) -> None:
+    """What every notice shares: the page, the defaults and font table, the page numbers."""
+    _page(document)
+    _defaults(document)
+    _page_numbers(document)
+    _application(document)
+
+
+@functools.cache
+def frame() -> Frame:
+    """The blank laid-out notice, built once per process (``tracker.docx_package``)."""
+    return build_frame(_lay_out)
 
 
 # --- the parts of a notice ------------------------------------------------------------------
@@ -212,13 +236,13 @@ def _letterhead(document: Any, mark: str, number: str) -> None:
 def _title(document: Any, text: str, detail: NoticeDetail, *, before_tw: float) -> None:
     per_line = int(TEXT_WIDTH_TW / 20 // TITLE_PT)
     keep = [detail.ledger, *detail.units]
-    paragraph = add_paragraph(document, align="center", line_tw=TITLE_PT * 1.5 * 20, before_tw=before_tw, on_grid=False)
+    paragraph = add_paragraph(
+        document, align="center", line_tw=TITLE_PT * 1.5 * 20, before_tw=before_tw, on_grid=False, keep_with_next=True
+    )
     for i, line in enumerate(title_lines(text, per_line, keep)):
-        run = paragraph.add_run(line)
-        set_font(run, XIAOBIAOSONG, TITLE_PT)
+        run = add_run(paragraph, line, XIAOBIAOSONG, TITLE_PT)
         if i:
-            run._element.addprevious(_break())
-    paragraph.paragraph_format.keep_with_next = True
+            run.addprevious(_break())
 
 
 def _break() -> Any:
@@ -241,8 +265,7 @@ def _signature(document: Any, lines: Sequence[str]) -> None:
         issuer_in, date_in = 2.0, 2 + (issuer_w - date_w) / 2
     for i, issuer in enumerate(issuers):
         before = LINE_TW if i == 0 else 0  # a blank line after the body
-        paragraph = add_paragraph(document, issuer, align="right", right_chars=issuer_in, before_tw=before)
-        paragraph.paragraph_format.keep_with_next = True
+        add_paragraph(document, issuer, align="right", right_chars=issuer_in, before_tw=before, keep_with_next=True)
     add_paragraph(document, date, align="right", right_chars=date_in, before_tw=0 if issuers else LINE_TW)
 
 
@@ -251,8 +274,6 @@ def _imprint(document: Any, copy_to: Sequence[str], printer: str, printed_on: dt
     4号仿宋, one character in, between rules of 0.35 mm (first and last) and 0.25 mm (between).
     Paragraphs in a frame (w:framePr) held to the bottom of the text block; Word, WPS and
     LibreOffice all place such a frame, where LibreOffice ignores a floating table's position."""
-    from docx.enum.text import WD_TAB_ALIGNMENT
-
     from tracker.deadlines import cn_date
 
     inset = "\u3000"  # one character: an indent would shorten the rules, which span the indents
@@ -266,29 +287,49 @@ def _imprint(document: Any, copy_to: Sequence[str], printer: str, printed_on: dt
     for i, (text, place, rules) in enumerate(lines):
         if i:
             tight_paragraph(document)  # frames apart: LibreOffice drops one followed by another
-        paragraph = add_paragraph(document, align="left", on_grid=False)
-        frame = {"w": str(TEXT_WIDTH_TW), "wrap": "notBeside", "vAnchor": "margin", "hAnchor": "margin"}
-        add_to_ppr(paragraph, element("w:framePr", **frame, xAlign="center", **place))
-        borders = element("w:pBdr")
-        for side in ("top", "bottom"):
-            if side in rules:
-                borders.append(element(f"w:{side}", val="single", sz=str(rules[side]), space="0", color="000000"))
-        add_to_ppr(paragraph, borders)
-        paragraph.paragraph_format.tab_stops.add_tab_stop(tw(TEXT_WIDTH_TW), WD_TAB_ALIGNMENT.RIGHT)
-        set_font(paragraph.add_run(text), FANGSONG, FOOT_PT)
+        insert_copy(document, _imprint_model(tuple(place.items()), tuple(rules.items())), text)
 
 
-def build_document(blocks: Sequence[Block], detail: NoticeDetail, settings: NoticeSettings) -> Any:
-    """The notice's blocks (``tracker.render.notice_blocks``) as a python-docx Document."""
-    from docx import Document
+@functools.lru_cache(maxsize=8)
+def _imprint_model(place: tuple[tuple[str, str], ...], rules: tuple[tuple[str, int], ...]) -> Any:
+    """A 版记 line's paragraph, formatted once per process: its frame at ``place``, its rules
+    (eighths of a point) above and below, a right tab at the block's edge, an empty 4号仿宋 run."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.text.paragraph import Paragraph
 
-    document = Document()
-    _page(document)
-    _defaults(document)
-    _page_numbers(document)
+    # add_paragraph(align="left", on_grid=False)'s model, with no run
+    model = deepcopy(paragraph_model(FANGSONG, BODY_PT, "left", 0, LINE_TW, 0, 0, False, "", False, False, False))
+    paragraph = Paragraph(model, None)  # type: ignore[arg-type]
+    frame = {"w": str(TEXT_WIDTH_TW), "wrap": "notBeside", "vAnchor": "margin", "hAnchor": "margin"}
+    add_to_ppr(paragraph, element("w:framePr", **frame, xAlign="center", **dict(place)))
+    borders = element("w:pBdr")
+    for side, eighths in rules:
+        borders.append(element(f"w:{side}", val="single", sz=str(eighths), space="0", color="000000"))
+    add_to_ppr(paragraph, borders)
+    paragraph.paragraph_format.tab_stops.add_tab_stop(tw(TEXT_WIDTH_TW), WD_TAB_ALIGNMENT.RIGHT)
+    set_font(paragraph.add_run(), FANGSONG, FOOT_PT)
+    return model
+
+
+def notice_docx(blocks: Sequence[Block], detail: NoticeDetail, settings: NoticeSettings) -> bytes:
+    """The notice's blocks (``tracker.render.notice_blocks``) as a .docx: the shared parts from
+    ``frame``, this notice's body and properties built on copies of the frame's."""
+    shared = frame()
+    document = shared.new_document()
     number = next((b.text for b in blocks if b.kind == "number"), detail.number)
     title = next((b.text for b in blocks if b.kind == "title"), detail.title)
-    _properties(document, detail, title)
+    _body(document, blocks, detail, settings, number)
+    properties = shared.new_core()
+    _properties(properties, detail, title)
+    own = {
+        DOCUMENT: xml_bytes(document.element),
+        CORE: xml_bytes(properties._element),
+        APP: shared.app.replace(b"<Company/>", f"<Company>{escape(detail.issuer)}</Company>".encode()),
+    }
+    return package(shared, own, _created(detail))
+
+
+def _body(document: Any, blocks: Sequence[Block], detail: NoticeDetail, settings: NoticeSettings, number: str) -> None:
     if settings.letterhead:
         _letterhead(document, settings.mark(detail.issuer), number)
     else:  # 函: the number at the top right
@@ -305,9 +346,9 @@ def build_document(blocks: Sequence[Block], detail: NoticeDetail, settings: Noti
         elif kind == "table":
             add_table(document, block)
         elif kind == "heading":
-            add_paragraph(document, block.text, font=HEITI, first_line_chars=2).paragraph_format.keep_with_next = True
+            add_paragraph(document, block.text, font=HEITI, first_line_chars=2, keep_with_next=True)
         elif kind == "subheading":
-            add_paragraph(document, block.text, font=KAITI, first_line_chars=2).paragraph_format.keep_with_next = True
+            add_paragraph(document, block.text, font=KAITI, first_line_chars=2, keep_with_next=True)
         elif kind == "annex-note":
             add_paragraph(document, block.text, first_line_chars=2, before_tw=LINE_TW)
         elif kind == "signature":
@@ -315,10 +356,9 @@ def build_document(blocks: Sequence[Block], detail: NoticeDetail, settings: Noti
                 _signature(document, signature)
                 signed = True
         elif kind == "annex-label":
-            add_paragraph(document, block.text, font=HEITI, align="left").paragraph_format.page_break_before = True
+            add_paragraph(document, block.text, font=HEITI, align="left", page_break_before=True)
         elif kind == "annex-title":
             _title(document, block.text, detail, before_tw=LINE_TW)
         elif kind == "paragraph":
             add_paragraph(document, block.text, first_line_chars=2)
     _imprint(document, settings.copy_to, settings.printer(detail.issuer), detail.as_of)
-    return document

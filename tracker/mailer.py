@@ -14,14 +14,19 @@ string that happens to name a file.
 from __future__ import annotations
 
 import base64
+import binascii
 import contextlib
 import datetime as dt
+import io
 import os
+import re
+import secrets
 import smtplib
 import ssl
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email import encoders
+from email.generator import BytesGenerator
 from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
@@ -119,6 +124,36 @@ class _Wire(Compat32):
 WIRE = _Wire(linesep="\r\n")
 
 
+class _WireGenerator(BytesGenerator):
+    """The bytes ``Message.as_bytes`` writes, a body in one write: the standard generator writes
+    a base64 body a line at a time (two writes and encodes each of a .docx's 700 lines)."""
+
+    def _write_lines(self, lines: str) -> None:
+        # What the standard one writes: each line break as the policy's, in one go (with no "\r",
+        # as in base64, every break is a "\n": a plain replace, ten times the regex's speed).
+        if "\r" not in lines:
+            self.write(lines.replace("\n", self._NL))  # type: ignore[attr-defined]
+        elif lines:
+            self.write(_LINE_BREAK.sub(self._NL, lines))  # type: ignore[attr-defined]
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # email.generator.NLCRE
+
+
+def _base64_lines(data: bytes) -> str:
+    """``base64.encodebytes`` (76 characters a line, each ended by a newline) in one pass: it
+    encodes 57 bytes at a time, and 57 bytes are exactly one line."""
+    encoded = binascii.b2a_base64(data, newline=False).decode("ascii")
+    return "".join(f"{encoded[i : i + 76]}\n" for i in range(0, len(encoded), 76))
+
+
+def _boundary() -> str:
+    """A MIME boundary as the email package makes one. Given, not left to the generator: it
+    would search the whole message for it (a third of a millisecond for a .docx attachment), and
+    it cannot occur: every part's body is base64, and no base64 line starts with "--"."""
+    return f"{'=' * 15}{secrets.randbelow(sys.maxsize):019d}=="
+
+
 @dataclass(frozen=True)
 class Mail:
     sender: str
@@ -142,19 +177,19 @@ class Mail:
     def as_bytes(self) -> bytes:
         # The compat32 MIME classes, not EmailMessage: the same message in a quarter of the time,
         # which is most of the cost of a digest once the connection is open.
-        body = MIMEMultipart("alternative")
+        body = MIMEMultipart("alternative", boundary=_boundary())
         body.attach(MIMEText(self.text, "plain", "utf-8"))  # base64: survives any server
         body.attach(MIMEText(self.html, "html", "utf-8"))
         if self.attachments:
-            message = MIMEMultipart("mixed")
+            message = MIMEMultipart("mixed", boundary=_boundary())
             message.attach(body)
             for attachment in self.attachments:
                 maintype, _, subtype = attachment.mime.partition("/")
                 content_type, disposition = attachment_headers(attachment.name, attachment.mime)
                 part = MIMEBase(maintype, subtype)
                 part.replace_header("Content-Type", content_type)
-                part.set_payload(attachment.data)
-                encoders.encode_base64(part)
+                part.set_payload(_base64_lines(attachment.data))  # what encoders.encode_base64 sets
+                part["Content-Transfer-Encoding"] = "base64"
                 part["Content-Disposition"] = disposition
                 message.attach(part)
         else:
@@ -167,7 +202,9 @@ class Mail:
         moment = self.date or dt.datetime.now(dt.UTC)
         message["Date"] = format_datetime(moment.astimezone(ZoneInfo(self.timezone)))
         message["Message-ID"] = self.message_id
-        return message.as_bytes(policy=WIRE)
+        buffer = io.BytesIO()
+        _WireGenerator(buffer, mangle_from_=False, policy=WIRE).flatten(message)
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)

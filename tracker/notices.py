@@ -9,6 +9,7 @@ yields the notice of the highest level it reached, once per level and deadline.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -426,13 +427,14 @@ class NoticeDetail:
         }
 
 
-def _person_then(notice: Notice) -> Any:
-    """The unit's person when the notice was issued: an issued notice names whom it named, even
-    after a personnel change."""
+def _person_then() -> Any:
+    """The unit's person when the notice was issued (the ``issued`` parameter): an issued notice
+    names whom it named, even after a personnel change."""
+    issued = sa.bindparam("issued", type_=table_of(Person).c.since.type)
     return sa.and_(
         col(Person.unit_id) == col(Unit.id),
-        col(Person.since) <= notice.created_at,
-        sa.or_(col(Person.until).is_(None), col(Person.until) > notice.created_at),
+        col(Person.since) <= issued,
+        sa.or_(col(Person.until).is_(None), col(Person.until) > issued),
     )
 
 
@@ -452,17 +454,7 @@ def _words_as_issued(session: Session, notice: Notice, task_ids: set[int]) -> di
     re-import changed them since: the first change after the notice keeps the words before it."""
     if not task_ids:
         return {}
-    from tracker.models import AuditEntry
-
-    rows = session.execute(
-        sa.select(col(AuditEntry.task_id), col(AuditEntry.before))
-        .where(
-            col(AuditEntry.task_id).in_(sorted(task_ids)),
-            col(AuditEntry.action).in_(("task-text", "deadline")),
-            col(AuditEntry.at) > notice.created_at,
-        )
-        .order_by(col(AuditEntry.id))
-    )
+    rows = session.connection().execute(_words_statement(), {"task_ids": sorted(task_ids), "issued": notice.created_at})
     words: dict[tuple[int, str], str] = {}
     for task_id, before in rows:
         for name, value in json.loads(before or "{}").items():
@@ -470,9 +462,14 @@ def _words_as_issued(session: Session, notice: Notice, task_ids: set[int]) -> di
     return words
 
 
-def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail:
-    ledger = session.get(Ledger, notice.ledger_id)
-    assert ledger is not None and notice.id is not None
+# The statements that read a notice back, built once per process with the notice as parameters
+# and run on the session's connection (they select columns, no ORM objects): building a
+# SQLAlchemy statement and the ORM's handling of it cost more than running it, and
+# ``tracker notify`` reads a thousand notices back to attach them.
+
+
+@functools.cache
+def _task_rows_statement() -> Any:
     extended = (
         sa.select(sa.literal(1))
         .where(
@@ -482,7 +479,7 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         )
         .exists()
     )
-    task_rows = session.execute(
+    return (
         sa.select(
             col(Unit.name),
             sa.func.coalesce(col(Person.name), ""),
@@ -499,13 +496,17 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         .join(Assignment, col(Assignment.id) == col(NoticeItem.assignment_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(NoticeItem.unit_id))
-        .outerjoin(Person, _person_then(notice))
-        .where(col(NoticeItem.notice_id) == notice.id)
+        .outerjoin(Person, _person_then())
+        .where(col(NoticeItem.notice_id) == sa.bindparam("notice_id"))
         .order_by(col(Unit.position), col(Task.position))
-    ).all()
+    )
+
+
+@functools.cache
+def _report_rows_statement() -> Any:
     from tracker.models import ReportDuty
 
-    report_rows = session.execute(
+    return (
         sa.select(
             col(Unit.name),
             sa.func.coalesce(col(Person.name), ""),
@@ -517,10 +518,63 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         .join(ReportDue, col(ReportDue.id) == col(NoticeItem.report_id))
         .join(ReportDuty, col(ReportDuty.id) == col(ReportDue.duty_id))
         .join(Unit, col(Unit.id) == col(NoticeItem.unit_id))
-        .outerjoin(Person, _person_then(notice))
-        .where(col(NoticeItem.notice_id) == notice.id)
+        .outerjoin(Person, _person_then())
+        .where(col(NoticeItem.notice_id) == sa.bindparam("notice_id"))
         .order_by(col(Unit.position), col(NoticeItem.deadline))
-    ).all()
+    )
+
+
+@functools.cache
+def _words_statement() -> Any:
+    from tracker.models import AuditEntry
+
+    return (
+        sa.select(col(AuditEntry.task_id), col(AuditEntry.before))
+        .where(
+            col(AuditEntry.task_id).in_(sa.bindparam("task_ids", expanding=True)),
+            col(AuditEntry.action).in_(("task-text", "deadline")),
+            col(AuditEntry.at) > sa.bindparam("issued", type_=table_of(AuditEntry).c.at.type),
+        )
+        .order_by(col(AuditEntry.id))
+    )
+
+
+@functools.cache
+def _earlier_statement(*, to_one_unit: bool) -> Any:
+    """Notices before ``notice_id`` sharing an assignment or a report with it; ``to_one_unit``:
+    also the bulletins in ``ledger_id`` that criticised ``unit_id``."""
+    mine = (
+        sa.select(col(NoticeItem.assignment_id), col(NoticeItem.report_id))
+        .where(col(NoticeItem.notice_id) == sa.bindparam("notice_id"))
+        .subquery()
+    )
+    covered: list[Any] = [
+        col(NoticeItem.assignment_id).in_(sa.select(mine.c.assignment_id).where(mine.c.assignment_id.isnot(None))),
+        col(NoticeItem.report_id).in_(sa.select(mine.c.report_id).where(mine.c.report_id.isnot(None))),
+    ]
+    if to_one_unit:
+        covered.append(
+            sa.and_(
+                col(Notice.kind) == Level.CRITICISM.value,
+                col(Notice.ledger_id) == sa.bindparam("ledger_id"),
+                col(NoticeItem.unit_id) == sa.bindparam("unit_id"),
+            )
+        )
+    return (
+        sa.select(col(Notice.id), col(Notice.number), col(Notice.kind), col(Notice.as_of))
+        .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
+        .where(col(Notice.id) < sa.bindparam("notice_id"), sa.or_(*covered))
+        .distinct()
+        .order_by(col(Notice.id))
+    )
+
+
+def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail:
+    ledger = session.get(Ledger, notice.ledger_id)
+    assert ledger is not None and notice.id is not None
+    values = {"notice_id": notice.id, "issued": notice.created_at}
+    task_rows = session.connection().execute(_task_rows_statement(), values).all()
+    report_rows = session.connection().execute(_report_rows_statement(), values).all()
     issued = _words_as_issued(session, notice, {row[-1] for row in task_rows})
     lines = [
         NoticeLine(
@@ -570,30 +624,8 @@ def earlier_notices(session: Session, notice: Notice) -> list[EarlierNotice]:
     """The notices issued before ``notice`` that covered any of its assignments or reports; for
     a notice to one unit, also every bulletin that criticised the unit in the ledger (the
     ``criticisms`` an interview may rest on, whatever they were for)."""
-    mine = (
-        sa.select(col(NoticeItem.assignment_id), col(NoticeItem.report_id))
-        .where(col(NoticeItem.notice_id) == notice.id)
-        .subquery()
-    )
-    covered: list[Any] = [
-        col(NoticeItem.assignment_id).in_(sa.select(mine.c.assignment_id).where(mine.c.assignment_id.isnot(None))),
-        col(NoticeItem.report_id).in_(sa.select(mine.c.report_id).where(mine.c.report_id.isnot(None))),
-    ]
-    if notice.unit_id is not None:
-        covered.append(
-            sa.and_(
-                col(Notice.kind) == Level.CRITICISM.value,
-                col(Notice.ledger_id) == notice.ledger_id,
-                col(NoticeItem.unit_id) == notice.unit_id,
-            )
-        )
-    rows = session.execute(
-        sa.select(col(Notice.id), col(Notice.number), col(Notice.kind), col(Notice.as_of))
-        .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
-        .where(col(Notice.id) < notice.id, sa.or_(*covered))
-        .distinct()
-        .order_by(col(Notice.id))
-    )
+    values = {"notice_id": notice.id, "ledger_id": notice.ledger_id, "unit_id": notice.unit_id}
+    rows = session.connection().execute(_earlier_statement(to_one_unit=notice.unit_id is not None), values)
     return [EarlierNotice(number, kind, as_of) for _, number, kind, as_of in rows]
 
 

@@ -156,6 +156,16 @@ def compose(
     )
 
 
+def _read_notices(session: Session, rows: list[OutboxMessage]) -> list[Notice]:
+    """Every notice the rows attach, read a thousand to a statement: ``compose`` then finds each
+    in the session instead of reading it alone (a query per digest)."""
+    ids = sorted({notice_id for row in rows for notice_id in json.loads(row.notice_ids)})
+    found: list[Notice] = []
+    for start in range(0, len(ids), 1000):
+        found += session.exec(select(Notice).where(col(Notice.id).in_(ids[start : start + 1000]))).all()
+    return found
+
+
 def _notice_docx(session: Session, notice: Notice, settings: Settings) -> Attachment:
     from tracker.notices import notice_detail
     from tracker.render import docx_bytes
@@ -251,7 +261,9 @@ def send_outbox(
         # an error before anything is sent, and the queue stays as it was. A send claims only the
         # revision it composed: a message rebuilt meanwhile waits for the next run.
         notices: dict[int, Attachment] = {}
+        attached = _read_notices(session, ready)  # held: the session keeps only weak references
         mails = {_id(r): (r.revision, compose(session, r, settings, clock(), notices)) for r in ready}
+        del attached
         ids = [r.id for r in ready]
     if not ids:
         result.queued = len(rows)

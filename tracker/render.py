@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
@@ -344,28 +344,19 @@ def render_docx(
 ) -> None:
     from tracker.files import written_atomically
 
-    document = _build_docx(detail, templates, settings)
+    data = docx_bytes(detail, templates, settings)
     with written_atomically(path) as temporary:
-        document.save(str(temporary))
+        temporary.write_bytes(data)
 
 
 def docx_bytes(detail: NoticeDetail, templates: str | None = None, settings: NoticeSettings | None = None) -> bytes:
-    """The .docx as bytes (an email attachment)."""
-    import io
-
-    buffer = io.BytesIO()
-    _build_docx(detail, templates, settings).save(buffer)
-    return buffer.getvalue()
-
-
-def _build_docx(detail: NoticeDetail, templates: str | None, settings: NoticeSettings | None) -> Any:
-    """The notice laid out to GB/T 9704 (``tracker.gbt9704``); ``settings`` give the 版头 and the
-    版记 (the defaults when none: a mark made from the issuer, no 抄送)."""
+    """The notice laid out to GB/T 9704 (``tracker.gbt9704``) as .docx bytes; ``settings`` give the
+    版头 and the 版记 (the defaults when none: a mark made from the issuer, no 抄送)."""
     from tracker.config import NoticeSettings
-    from tracker.gbt9704 import build_document
+    from tracker.gbt9704 import notice_docx
 
     blocks = notice_blocks(render_markdown(detail, templates))
-    return build_document(blocks, detail, settings or NoticeSettings(issuer=detail.issuer))
+    return notice_docx(blocks, detail, settings or NoticeSettings(issuer=detail.issuer))
 
 
 def render_to_file(
