@@ -248,6 +248,7 @@ def check_spec(spec: LedgerSpec) -> list[CheckedTask]:
                     key="bad_deadline",
                     where=str(task.deadline_where or task.where),
                     text=task.deadline_text,
+                    reason=str(exc),  # the part not understood and the form to write instead
                 )
             )
             continue

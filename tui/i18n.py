@@ -240,7 +240,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.no_units": ("{where}：台账没有责任单位", "{where}: the ledger has no responsible units"),
     "error.task_no_text": ("{where}：有任务没有内容", "{where}: a task has no text"),
     "error.seq_twice": ("{where}：序号 {seq} 重复", "{where}: No. {seq} is used twice"),
-    "error.bad_deadline": ("{where}：无法识别完成时限“{text}”", "{where}: the deadline {text} cannot be understood"),
+    # The reason comes worded in the UI's language (the app sets the core's) and names the part
+    # not understood with the form to write instead.
+    "error.bad_deadline": ("{where}：完成时限{reason}", "{where}: deadline: {reason}"),
     "error.no_tasks": ("{where}：台账没有任务", "{where}: the ledger has no tasks"),
     "error.no_file": ("{where}：文件不存在", "{where}: no such file"),
     "error.folder": ("{where}：这是文件夹，不是台账文件", "{where}: a folder, not a ledger file"),

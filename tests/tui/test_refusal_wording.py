@@ -26,7 +26,9 @@ def test_a_bad_deadline_cell_is_worded_with_its_cell(tmp_path: Path) -> None:
     sheet = write_puyang(tmp_path / "weekly.xlsx", deadlines=deadlines)
     with pytest.raises(InputError) as refused:
         check_ledgers(read_ledger_file(sheet))
-    assert error_text(refused.value) == f"{sheet}: 台账!D8：无法识别完成时限“下周五前”"
+    # The cell, then the part not understood and what to write instead, as `tracker import` says.
+    said = f"{sheet}: 台账!D8：完成时限无法识别“下周五前”中的“下周”；"
+    assert error_text(refused.value) == said + "可写作 每周五前，或写明日期（如 2019年6月21日前）"
 
 
 def test_the_app_words_the_cores_refusals_in_its_language(tracker: Tracker) -> None:
