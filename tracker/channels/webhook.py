@@ -60,7 +60,9 @@ class Webhook:
 
     def send(self, message: ChannelMessage, recipient: Recipient, *, now: dt.datetime) -> SendOutcome:
         outcome = self._send(message, recipient, now)
-        hidden = (recipient.webhook, self.url, *self.secret_headers.values())
+        # A header's value and its last word: "Bearer TOKEN" must hide TOKEN alone as well.
+        tokens = [word for value in self.secret_headers.values() for word in (value, *value.split()[-1:])]
+        hidden = (recipient.webhook, self.url, *tokens)
         return SendOutcome(outcome.delivery, redact(outcome.reason, hidden), outcome.retry_after)
 
     def _send(self, message: ChannelMessage, recipient: Recipient, now: dt.datetime) -> SendOutcome:
