@@ -81,7 +81,12 @@ def secret_from_env(variable: str, where: str, environ: Mapping[str, str] | None
     environ = os.environ if environ is None else environ
     value = environ.get(variable, "")
     if not value:
-        raise InputError(f"{where}: the environment variable {variable} is not set", key="channel_secret")
+        raise InputError(
+            f"{where}: the environment variable {variable} is not set",
+            key="channel_secret",
+            where=where,
+            variable=variable,
+        )
     return value
 
 
