@@ -17,10 +17,11 @@ from icalendar import Alarm, Calendar, Event
 from sqlmodel import Session, col
 
 from tracker.config import EscalationRule, Level
-from tracker.models import Assignment, Ledger, Person, Status, Task, Unit
+from tracker.models import Assignment, Ledger, Person, Task, Unit
+from tracker.people import current_person_of_unit
+from tracker.statuses import OPEN_STATUSES
 
 NAMESPACE = uuid.UUID("5f0d3c1e-8a4b-4c36-9d0e-2b7a61c4e915")  # ours; never change it: UIDs hang on it
-OPEN = (Status.TODO.value, Status.DOING.value)
 
 
 def event_uid(ledger: str, doc_number: str, seq: str, unit: str) -> str:
@@ -59,8 +60,8 @@ def deadline_calendar(
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
-        .where(col(Assignment.status).in_(OPEN), col(Assignment.due_on).is_not(None))
+        .outerjoin(Person, current_person_of_unit())
+        .where(col(Assignment.status).in_(OPEN_STATUSES), col(Assignment.due_on).is_not(None))
         .order_by(col(Assignment.due_on), col(Ledger.id), col(Task.position), col(Unit.position))
     )
     if ledger_id is not None:

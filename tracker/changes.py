@@ -26,9 +26,8 @@ from tracker.models import (
     Task,
     Unit,
 )
+from tracker.statuses import OPEN_STATUSES
 from tracker.workdays import WorkCalendar
-
-OPEN = (Status.TODO.value, Status.DOING.value)
 
 
 def set_trigger(
@@ -82,7 +81,7 @@ def request_extension(
     decision, recorded as such)."""
     if not reason.strip():
         raise InputError(f"{subject}: an extension needs a reason (--reason)", key="reason_needed")
-    if assignment.status not in OPEN:
+    if assignment.status not in OPEN_STATUSES:
         raise InputError(
             f"{subject}: the assignment is {assignment.status}; only open ones can be extended", key="not_open"
         )
@@ -163,7 +162,7 @@ def decide_extension(
     request.decided_at, request.decided_by, request.decision_reason = now, by, reason.strip()
     session.add(request)
     if approve:
-        if assignment.status not in OPEN:
+        if assignment.status not in OPEN_STATUSES:
             raise InputError(
                 f"extension request {request.id}: the assignment is {assignment.status} now", key="not_open"
             )
@@ -198,7 +197,9 @@ def terminate_unit(
         session.exec(
             select(Assignment.id)
             .join(Task, col(Task.id) == col(Assignment.task_id))
-            .where(Assignment.unit_id == unit.id, Task.ledger_id == ledger.id, col(Assignment.status).in_(OPEN))
+            .where(
+                Assignment.unit_id == unit.id, Task.ledger_id == ledger.id, col(Assignment.status).in_(OPEN_STATUSES)
+            )
         )
     )
     if not ids:

@@ -13,8 +13,7 @@ from sqlmodel import Session, col
 
 from tracker.config import WEEKDAYS, Settings, parse_clock
 from tracker.models import Assignment, JobRun, Ledger, Notice, OutboxMessage, OutboxStatus, Status, Task
-
-OPEN = (Status.TODO.value, Status.DOING.value)
+from tracker.statuses import OPEN_STATUSES
 
 
 @dataclass
@@ -52,8 +51,8 @@ def dashboard(session: Session, *, as_of: dt.date, now: dt.datetime, settings: S
             col(Ledger.title),
             sa.func.count(col(Assignment.id)),
             sa.func.count().filter(status == Status.DONE.value),
-            sa.func.count().filter(status.in_(OPEN), due < as_of),
-            sa.func.count().filter(status.in_(OPEN), due >= as_of, due <= soon),
+            sa.func.count().filter(status.in_(OPEN_STATUSES), due < as_of),
+            sa.func.count().filter(status.in_(OPEN_STATUSES), due >= as_of, due <= soon),
         )
         .select_from(Ledger)
         .outerjoin(Task, col(Task.ledger_id) == col(Ledger.id))

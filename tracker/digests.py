@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from tracker.config import Settings
 from tracker.ladder import LEVEL_LABELS, LEVEL_OF, ladder_for
 from tracker.models import Ledger, Notice, NoticeItem, OutboxMessage, OutboxStatus, Person, SendLog, Unit
+from tracker.people import in_office
 from tracker.scan import Finding, report_findings, task_findings
 from tracker.workdays import WorkCalendar
 
@@ -162,7 +163,7 @@ def build_digests(
     contacts = {
         int(unit_id): (name, email)
         for unit_id, name, email in session.execute(
-            select(Person.unit_id, Person.name, Person.email).where(col(Person.until).is_(None))
+            select(Person.unit_id, Person.name, Person.email).where(in_office())
         )
     }
     digests: dict[str, Digest] = {}
@@ -306,7 +307,7 @@ def _addresses(session: Session, units: Collection[int]) -> dict[int, str]:
     """The present person's address (lower case) of each of ``units`` that has one."""
     if not units:
         return {}
-    query = select(Person.unit_id, Person.email).where(col(Person.until).is_(None), col(Person.unit_id).in_(units))
+    query = select(Person.unit_id, Person.email).where(in_office(), col(Person.unit_id).in_(units))
     return {int(u): email.lower() for u, email in session.execute(query) if email}
 
 

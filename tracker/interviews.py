@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from tracker.models import Assignment, Interview, Ledger, Notice, NoticeItem, Person, Task, Unit
+from tracker.people import current_person_of_unit
 
 
 @dataclass
@@ -44,7 +45,7 @@ def open_interviews(session: Session, ledger_id: int | None = None) -> list[Inte
         )
         .join(Ledger, col(Ledger.id) == col(Notice.ledger_id))
         .join(Unit, col(Unit.id) == col(Notice.unit_id))
-        .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+        .outerjoin(Person, current_person_of_unit())
         .outerjoin(last_held, last_held.c.unit_id == col(Unit.id))
         .where(
             col(Notice.kind) == "interview",

@@ -21,14 +21,14 @@ from sqlmodel import Session, col
 
 from tracker.config import Settings
 from tracker.ladder import Rung, ladder_for, rank_for
-from tracker.models import Assignment, Ledger, Phase, Status, Task, Unit, ledger_start
+from tracker.models import Assignment, Ledger, Phase, Task, Unit, ledger_start
 from tracker.progress import lags_expected
 from tracker.report import light_for
 from tracker.scan import criticism_counts
+from tracker.statuses import OPEN_STATUSES
 from tracker.views import days_overdue, expected_percent, progress_reported
 from tracker.workdays import WorkCalendar
 
-OPEN = (Status.TODO.value, Status.DOING.value)
 # A block of cells is read at once: more task lines than a tall terminal shows and more unit
 # columns than a wide one, so that a screenful needs one to four small queries.
 TASK_BLOCK = 64
@@ -113,7 +113,7 @@ class Matrix:
         cell = Cell(*values)
         late = days_overdue(cell.due_on, cell.status, cell.completed_on, self.as_of)
         rank, lagging = 0, False
-        if cell.status in OPEN and cell.due_on is not None:
+        if cell.status in OPEN_STATUSES and cell.due_on is not None:
             rank = rank_for(self.rungs, cell.due_on, self.as_of, self.criticisms.get(self.units[unit].id, 0))
             if cell.due_on >= self.as_of:
                 start = self.tasks[task].start_on or self.default_start
@@ -188,7 +188,7 @@ class Matrix:
             sa.select(col(Assignment.task_id))
             .where(
                 col(Assignment.task_id).in_(sa.select(col(Task.id)).where(col(Task.ledger_id) == self.ledger_id)),
-                col(Assignment.status).in_(OPEN),
+                col(Assignment.status).in_(OPEN_STATUSES),
                 col(Assignment.due_on) < self.as_of,
             )
             .distinct()

@@ -19,6 +19,7 @@ from tracker.addresses import looks_like_email
 from tracker.errors import InputError, StaleEditError
 from tracker.ledger_spec import clean_name
 from tracker.models import STATUS_LABELS, Assignment, Ledger, Person, ProgressEvent, Status, Task, Unit
+from tracker.people import in_office
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def status_label(status: str) -> str:
 
 
 def current_person(session: Session, unit: Unit) -> Person | None:
-    return session.exec(select(Person).where(Person.unit_id == unit.id, col(Person.until).is_(None))).first()
+    return session.exec(select(Person).where(Person.unit_id == unit.id, in_office())).first()
 
 
 def set_person(

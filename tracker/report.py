@@ -22,10 +22,9 @@ from tracker.ladder import LEVEL_LABELS, LEVEL_OF, RANK, Rung, ladder_for, rank_
 from tracker.models import Assignment, AuditEntry, Ledger, Notice, NoticeItem, Status, Task, Unit
 from tracker.scan import criticism_counts
 from tracker.scoring import scores
+from tracker.statuses import OPEN_STATUSES
 from tracker.views import Row, iter_ledger_rows
 from tracker.workdays import WorkCalendar
-
-OPEN = (Status.TODO.value, Status.DOING.value)
 
 # The traffic lights: what each colour means, and its fill (Excel's own "good/neutral/bad" tints).
 LIGHTS: dict[str, tuple[str, str]] = {
@@ -224,7 +223,7 @@ def _report_rows(
     ranks: dict[tuple[dt.date, int], int] = {}  # a task's units share its deadline: judge it once
     for row in iter_ledger_rows(session, ledger_id, as_of, margin):
         rank = 0
-        if row.status in OPEN and row.due_on is not None:
+        if row.status in OPEN_STATUSES and row.due_on is not None:
             key = (row.due_on, criticisms.get(unit_ids[row.unit], 0))
             rank = ranks.get(key, -1)
             if rank < 0:
@@ -274,7 +273,7 @@ def week_changes(session: Session, ledger_id: int, since: dt.date, as_of: dt.dat
         late = f"，逾期{(done_on - due).days}天" if due is not None and done_on > due else ""
         changes.append(Change("新完成", seq, unit, f"{done_on:%Y-%m-%d}完成{late}", done_on))
     overdue = base.where(
-        col(Assignment.status).in_(OPEN), col(Assignment.due_on) >= since, col(Assignment.due_on) < as_of
+        col(Assignment.status).in_(OPEN_STATUSES), col(Assignment.due_on) >= since, col(Assignment.due_on) < as_of
     )
     for seq, unit, due, _ in session.execute(overdue):
         changes.append(Change("新逾期", seq, unit, f"完成时限{due:%Y-%m-%d}已过，尚未完成", due))

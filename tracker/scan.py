@@ -27,13 +27,12 @@ from tracker.models import (
     Person,
     ReportDue,
     ReportDuty,
-    Status,
     Task,
     Unit,
 )
+from tracker.people import current_person_of_unit
+from tracker.statuses import OPEN_STATUSES
 from tracker.workdays import WorkCalendar
-
-OPEN = (Status.TODO.value, Status.DOING.value)
 
 
 @dataclass(slots=True)  # not frozen: a first check builds hundreds of thousands of these
@@ -153,7 +152,7 @@ def task_scan(
         .select_from(Assignment)
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(
-            col(Assignment.status).in_(OPEN),
+            col(Assignment.status).in_(OPEN_STATUSES),
             col(Assignment.due_on) <= _horizon(rungs, as_of),
             level > 0,
         )
@@ -211,7 +210,7 @@ def task_findings(
         query = (
             query.join(Ledger, col(Ledger.id) == col(Task.ledger_id))
             .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-            .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+            .outerjoin(Person, current_person_of_unit())
         )
         if most_overdue:
             ids = most_overdue_ids(session, ledger_ids, rungs, as_of, crit, most_overdue)
@@ -270,7 +269,7 @@ def most_overdue_ids(
     if ledger_ids is not None:
         scope.append(col(Assignment.task_id).in_(sa.select(col(Task.id)).where(col(Task.ledger_id).in_(ledger_ids))))
     found: list[tuple[dt.date, int]] = []
-    for status in OPEN:
+    for status in OPEN_STATUSES:
         query = (
             sa.select(due, col(Assignment.id))
             .where(col(Assignment.status) == status, *scope)
@@ -300,7 +299,7 @@ def scan_parts(
     from criticisms a level depends on the deadline only, so each step is one range over the
     covering (status, due_on, notified_…) index, a tenth of the time of a CASE on every row."""
     due, unit = col(Assignment.due_on), col(Assignment.unit_id)
-    scope: list[Any] = [col(Assignment.status).in_(OPEN)]
+    scope: list[Any] = [col(Assignment.status).in_(OPEN_STATUSES)]
     if ledger_ids is not None:
         scope.append(col(Assignment.task_id).in_(sa.select(col(Task.id)).where(col(Task.ledger_id).in_(ledger_ids))))
     thresholds = [r.criticisms for r in rungs if r.criticisms]
@@ -473,7 +472,7 @@ def report_findings(
             .join(ReportDuty, col(ReportDuty.id) == col(ReportDue.duty_id))
             .join(Ledger, col(Ledger.id) == col(ReportDuty.ledger_id))
             .join(Unit, col(Unit.id) == col(ReportDue.unit_id))
-            .outerjoin(Person, sa.and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+            .outerjoin(Person, current_person_of_unit())
             .where(
                 sa.or_(*wanted),
                 # A terminated unit leaves the findings from the day its work ended, as its

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from tracker.models import Ledger, Person, Task, Unit
+from tracker.people import in_office
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def search(session: Session, text: str, limit: int = 10) -> list[Hit]:
     persons = session.execute(
         sa.select(col(Person.name), col(Unit.id), col(Unit.ledger_id), col(Unit.name))
         .join(Unit, col(Unit.id) == col(Person.unit_id))
-        .where(col(Person.until).is_(None), like(col(Person.name)))
+        .where(in_office(), like(col(Person.name)))
         .order_by(col(Unit.ledger_id), col(Unit.position))
         .limit(limit)
     )

@@ -21,3 +21,6 @@ class Status(StrEnum):
 
 STATUS_LABELS = {Status.TODO: "未开始", Status.DOING: "进行中", Status.DONE: "已完成", Status.TERMINATED: "已终止"}
 STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()}
+
+# Still owed: what reminders, overdue counts and expected progress are about.
+OPEN_STATUSES: tuple[str, ...] = (Status.TODO.value, Status.DOING.value)

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tracker.models import Assignment, Ledger, Person, Phase, ProgressEvent, Status, Task, Unit, ledger_start
+from tracker.people import current_person_of_unit
 from tracker.progress import lags_expected
+from tracker.statuses import OPEN_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,20 +122,19 @@ def iter_ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margi
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
         .outerjoin(Phase, col(Phase.id) == col(Task.phase_id))
-        .outerjoin(Person, and_(col(Person.unit_id) == col(Unit.id), col(Person.until).is_(None)))
+        .outerjoin(Person, current_person_of_unit())
         .where(col(Task.ledger_id) == ledger_id)
         .order_by(col(Task.position), col(Unit.position))
         .execution_options(yield_per=2000)  # streamed: a big ledger is never all in memory
     )
     ledger = session.get(Ledger, ledger_id)
     default_start = ledger_start(ledger.issued_on, ledger.year) if ledger else None
-    open_ = (Status.TODO, Status.DOING)
     session.flush()  # what session.execute would autoflush; the rows come through Core below
     # Core rows, not ORM ones: the ORM's per-row loading cost a third of a 100,000-row report.
     for *fields, start, kind, reported in session.connection().execute(query):
         due, status, done_on, percent = fields[5], fields[9], fields[10], fields[11]  # in the order selected
         expected = None
-        if status in open_ and due and due >= as_of:
+        if status in OPEN_STATUSES and due and due >= as_of:
             expected = expected_percent(start or default_start, due, as_of)
         lagging = lags_expected(percent, expected, lag_margin, reported=bool(reported))
         values: tuple[Any, ...] = (*fields, days_overdue(due, status, done_on, as_of), expected, lagging, kind)

@@ -19,13 +19,13 @@ from sqlmodel import Session, col, select
 
 from tracker.config import Settings
 from tracker.models import Assignment, Ledger, OutboxMessage, Status, Task
+from tracker.statuses import OPEN_STATUSES
 from tracker.workdays import WorkCalendar
 
 
 def weekly_rows(session: Session, as_of: dt.date) -> list[dict[str, object]]:
     """Per ledger: assignments, done, done on time, open and overdue, terminated."""
     done = Status.DONE.value
-    open_ = (Status.TODO.value, Status.DOING.value)
     due, completed, status = col(Assignment.due_on), col(Assignment.completed_on), col(Assignment.status)
     query = (
         sa.select(
@@ -33,7 +33,7 @@ def weekly_rows(session: Session, as_of: dt.date) -> list[dict[str, object]]:
             sa.func.count(),
             sa.func.count().filter(status == done),
             sa.func.count().filter(status == done, sa.or_(due.is_(None), completed <= due)),
-            sa.func.count().filter(status.in_(open_), due < as_of),
+            sa.func.count().filter(status.in_(OPEN_STATUSES), due < as_of),
             sa.func.count().filter(status == Status.TERMINATED.value),
         )
         .select_from(Assignment)
