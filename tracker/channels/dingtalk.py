@@ -11,7 +11,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact
-from tracker.channels.http import DEFAULT_TIMEOUT, Unreachable, http_outcome, post_json
+from tracker.channels.http import DEFAULT_TIMEOUT, robot_outcome
 
 BASE_URL = "https://oapi.dingtalk.com/robot/send"
 TOO_FAST = 130101  # "send too fast": 20 messages a minute per robot, then throttled
@@ -60,19 +60,12 @@ class DingTalkRobot:
     def _send(self, message: ChannelMessage, recipient: Recipient, now: dt.datetime) -> SendOutcome:
         if not recipient.webhook:
             return SendOutcome.refused("no DingTalk robot access_token for this recipient")
-        try:
-            answer = post_json(self.url(recipient.webhook, now), payload(message, recipient), {}, self.timeout)
-        except Unreachable as exc:
-            return SendOutcome.unreachable(f"DingTalk: {exc}")
-        decided = http_outcome(answer, now)
-        if decided is not None:
-            return decided
-        body = answer.json()
-        if not isinstance(body, dict) or "errcode" not in body:
-            return SendOutcome.unreachable("DingTalk: an answer that is not its JSON")
-        code, why = body.get("errcode"), str(body.get("errmsg", ""))
-        if code == 0:
-            return SendOutcome.delivered()
-        if code == TOO_FAST:
-            return SendOutcome.retry_later(f"DingTalk {code}: {why}", THROTTLE_SECONDS)
-        return SendOutcome.refused(f"DingTalk {code}: {why}")
+        return robot_outcome(
+            self.url(recipient.webhook, now),
+            payload(message, recipient),
+            now,
+            service="DingTalk",
+            throttled=TOO_FAST,
+            wait=THROTTLE_SECONDS,
+            timeout=self.timeout,
+        )

@@ -88,3 +88,27 @@ def http_outcome(answer: Answer, now: dt.datetime) -> SendOutcome | None:
     if answer.status >= 500:
         return SendOutcome.unreachable(f"HTTP {answer.status}")
     return SendOutcome.refused(f"HTTP {answer.status}: {answer.body[:200].decode('utf-8', 'replace')}")
+
+
+def robot_outcome(
+    url: str, payload: Any, now: dt.datetime, *, service: str, throttled: int, wait: float, timeout: float
+) -> SendOutcome:
+    """Post to a group robot that answers ``{"errcode", "errmsg"}`` (DingTalk, WeCom): 0 is
+    delivered, ``throttled`` (its "too many messages a minute") is retry after ``wait`` seconds,
+    any other code a refusal; HTTP trouble as ``http_outcome`` says."""
+    try:
+        answer = post_json(url, payload, {}, timeout)
+    except Unreachable as exc:
+        return SendOutcome.unreachable(f"{service}: {exc}")
+    decided = http_outcome(answer, now)
+    if decided is not None:
+        return decided
+    body = answer.json()
+    if not isinstance(body, dict) or "errcode" not in body:
+        return SendOutcome.unreachable(f"{service}: an answer that is not its JSON")
+    code, why = body.get("errcode"), str(body.get("errmsg", ""))
+    if code == 0:
+        return SendOutcome.delivered()
+    if code == throttled:
+        return SendOutcome.retry_later(f"{service} {code}: {why}", wait)
+    return SendOutcome.refused(f"{service} {code}: {why}")

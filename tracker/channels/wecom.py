@@ -7,7 +7,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact
-from tracker.channels.http import DEFAULT_TIMEOUT, Unreachable, http_outcome, post_json
+from tracker.channels.http import DEFAULT_TIMEOUT, robot_outcome
 
 BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 LIMIT_BYTES = 4096  # WeCom refuses markdown content longer than this (UTF-8 bytes)
@@ -50,19 +50,6 @@ class WeComRobot:
             return SendOutcome.refused("no WeCom robot key for this recipient")
         url = f"{self.base_url}?key={urllib.parse.quote_plus(recipient.webhook)}"
         payload = {"msgtype": "markdown", "markdown": {"content": content(message, recipient)}}
-        try:
-            answer = post_json(url, payload, {}, self.timeout)
-        except Unreachable as exc:
-            return SendOutcome.unreachable(f"WeCom: {exc}")
-        decided = http_outcome(answer, now)
-        if decided is not None:
-            return decided
-        body = answer.json()
-        if not isinstance(body, dict) or "errcode" not in body:
-            return SendOutcome.unreachable("WeCom: an answer that is not its JSON")
-        code, why = body.get("errcode"), str(body.get("errmsg", ""))
-        if code == 0:
-            return SendOutcome.delivered()
-        if code == FREQ_LIMIT:
-            return SendOutcome.retry_later(f"WeCom {code}: {why}", THROTTLE_SECONDS)
-        return SendOutcome.refused(f"WeCom {code}: {why}")
+        return robot_outcome(
+            url, payload, now, service="WeCom", throttled=FREQ_LIMIT, wait=THROTTLE_SECONDS, timeout=self.timeout
+        )
