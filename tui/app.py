@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from tracker import refusals
 from tracker.app import Tracker
 from tracker.search import Hit
 from tui.commands import SearchProvider
@@ -47,8 +46,7 @@ class TrackerApp(App[None]):
     def __init__(
         self, tracker: Tracker, *, as_of: dt.date | None = None, language: str = "zh", folder: Path | None = None
     ) -> None:
-        set_language(language)
-        refusals.set_language(language)  # the core's refusals shown as they are, in the UI's language
+        set_language(language)  # the UI's words and the core's refusals it shows
         super().__init__()
         self.context = Context(tracker, as_of or tracker.today(), folder or Path.cwd())
         self.ledger_id: int | None = None

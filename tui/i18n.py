@@ -6,8 +6,11 @@ A key missing from the catalogue is a programming error and fails loudly in test
 
 from __future__ import annotations
 
-LANGUAGES = ("zh", "en")
-_language = "zh"
+from tracker import refusals
+
+# One language for the whole process: the UI's words and the core's refusals it shows as they
+# are (tracker.refusals holds the choice; the UI never keeps a second copy that could differ).
+LANGUAGES = refusals.LANGUAGES
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # the app and its sections
@@ -438,19 +441,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def set_language(language: str) -> None:
-    global _language
-    if language not in LANGUAGES:
-        raise ValueError(f"language {language!r}: one of {', '.join(LANGUAGES)}")
-    _language = language
+    refusals.set_language(language)
 
 
 def language() -> str:
-    return _language
+    return refusals.language()
 
 
 def t(key: str, **values: object) -> str:
     zh, en = MESSAGES[key]
-    text = zh if _language == "zh" else en
+    text = zh if refusals.language() == "zh" else en
     return text.format(**values) if values else text
 
 
