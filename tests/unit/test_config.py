@@ -28,7 +28,7 @@ def test_no_config_means_defaults() -> None:
 def test_the_cli_shortcut_for_no_config_gives_the_defaults() -> None:
     """`tracker when` without a config file skips building the settings; what it uses instead
     must be exactly what the settings would have said."""
-    from tracker.cli import _calendar_and_timezone
+    from tracker.cli.base import _calendar_and_timezone
 
     settings = load_settings(None)
     assert _calendar_and_timezone(None) == (settings.work_calendar(), settings.timezone)
@@ -37,7 +37,7 @@ def test_the_cli_shortcut_for_no_config_gives_the_defaults() -> None:
 def test_the_cli_reads_the_config_file_when_given(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('timezone = "Europe/Berlin"\n[calendar."2027"]\nholidays = ["2027-01-01"]\n', encoding="utf-8")
-    from tracker.cli import _calendar_and_timezone
+    from tracker.cli.base import _calendar_and_timezone
 
     calendar, timezone = _calendar_and_timezone(path)
     assert timezone == "Europe/Berlin"

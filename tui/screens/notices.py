@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Static
 
 from tracker.lookup import ledger_titles
 from tracker.models import Notice
-from tracker.notices import NoticeDetail, acknowledge, list_notices, notice_detail, notice_units
+from tracker.notices import NoticeDetail, list_notices, notice_detail, notice_units
 from tracker.render import render_text, render_to_file
 from tui.context import Context
 from tui.i18n import t
@@ -107,14 +107,12 @@ class NoticesScreen(ListScreen):
         notice_id = self.current()
         if notice_id is None:
             return
+        from tracker.usecases.notices import acknowledge_notice
+        from tracker.usecases.work import actor_of
+
         tracker = self.context.tracker
-        with tracker.session() as session:
-            notice = session.get(Notice, notice_id)
-            assert notice is not None
-            done = acknowledge(session, notice, by=tracker.user, now=tracker.now())
-            session.commit()
-            number = notice.number
-        self.notify(t("notices.acked" if done else "notices.already", number=number))
+        done = acknowledge_notice(tracker, actor_of(tracker), str(notice_id))
+        self.notify(t("notices.already" if done.already else "notices.acked", number=done.number))
         self.load()
 
     def action_render(self) -> None:

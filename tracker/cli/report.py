@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tracker import output
-from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
+from tracker.cli.base import DATE, Obj, cli, json_option, pass_obj, wants_json
 
 if TYPE_CHECKING:
     from sqlmodel import Session

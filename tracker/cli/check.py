@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from tracker import output
-from tracker.cli import DATE, Obj, cli, json_option, pass_obj, wants_json
+from tracker.cli.base import DATE, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import InputError
 
 
@@ -160,26 +160,24 @@ def notice_show(obj: Obj, ref: str, as_json: bool) -> None:
 @pass_obj
 def ack(obj: Obj, ref: str, by: str | None, as_json: bool) -> None:
     """Record the acknowledgement (签收) of a notice."""
-    from tracker.notices import acknowledge, find_notice
+    from tracker.usecases.notices import acknowledge_notice
+    from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
-    with obj.session() as session:
-        found = find_notice(session, ref)
-        fresh = acknowledge(session, found, by=by or tracker.user, now=tracker.now())
-        session.commit()
+    done = acknowledge_notice(tracker, actor_of(tracker), ref, signed_by=by)
     payload = {
-        "id": found.id,
-        "number": found.number,
-        "acknowledged_by": found.acknowledged_by,
-        "acknowledged_at": found.acknowledged_at.isoformat() if found.acknowledged_at else None,
-        "already": not fresh,
+        "id": done.id,
+        "number": done.number,
+        "acknowledged_by": done.acknowledged_by,
+        "acknowledged_at": done.acknowledged_at.isoformat() if done.acknowledged_at else None,
+        "already": done.already,
     }
     if wants_json(obj, as_json):
         output.emit_json(payload)
-    elif fresh:
-        output.done(f"{found.number}: 已签收 ({found.acknowledged_by})")
+    elif not done.already:
+        output.done(f"{done.number}: 已签收 ({done.acknowledged_by})")
     else:
-        output.done(f"{found.number}: already acknowledged by {found.acknowledged_by} at {found.acknowledged_at}")
+        output.done(f"{done.number}: already acknowledged by {done.acknowledged_by} at {done.acknowledged_at}")
 
 
 @cli.command()

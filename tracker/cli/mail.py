@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from tracker import output
-from tracker.cli import DATE, MOMENT, Obj, cli, json_option, pass_obj, wants_json
+from tracker.cli.base import DATE, MOMENT, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import InputError
 from tracker.ids import MAX_ID
 
