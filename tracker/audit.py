@@ -5,12 +5,52 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models import AuditEntry, table_of
+
+
+class Trail(Protocol):
+    """What a change needs to write itself and its audit row: the session, the moment and who acts.
+    A use case's ``Work`` is one; ``Stamp`` is one outside a use case (the demo's seed). The domain's
+    changes take it so that each audit row's who and when are stamped once, not passed along."""
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def now(self) -> dt.datetime: ...
+
+    @property
+    def by(self) -> str: ...
+
+    def audit(
+        self,
+        action: str,
+        *,
+        ledger_id: int | None,
+        task_id: int | None = None,
+        unit_id: int | None = None,
+        subject: str = "",
+        before: Any = None,
+        after: Any = None,
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A ``Trail`` for writes made outside a use case: rows recorded by ``by`` at ``now``."""
+
+    session: Session
+    now: dt.datetime
+    by: str
+
+    def audit(self, action: str, *, ledger_id: int | None, **fields: Any) -> None:
+        record(self.session, at=self.now, by=self.by, action=action, ledger_id=ledger_id, **fields)
 
 
 def current_user() -> str:

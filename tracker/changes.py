@@ -1,5 +1,6 @@
 """Change management (seed 000, articles 22–24): triggers, extensions, termination, reports received,
-interviews held. Every change goes into the audit trail with who and when.
+interviews held. Every change goes into the audit trail with who and when: each takes the ``Trail``
+(a use case's ``Work``) that stamps them on its rows.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker import audit
+from tracker.audit import Trail
 from tracker.deadlines import Relative, parse
 from tracker.errors import InputError, NotFoundError
 from tracker.models import (
@@ -30,13 +31,17 @@ from tracker.statuses import OPEN_STATUSES
 from tracker.workdays import WorkCalendar
 
 
-def set_trigger(
-    session: Session, ledger: Ledger, task: Task, on: dt.date, *, calendar: WorkCalendar, by: str, now: dt.datetime
-) -> dt.date:
+def set_trigger(work: Trail, ledger: Ledger, task: Task, on: dt.date, *, calendar: WorkCalendar) -> dt.date:
     """Record the day a relative deadline's trigger happened (e.g. the mid-term notice arrived)."""
+    session = work.session
     deadline = parse(task.deadline_text, ledger.year)
     if not isinstance(deadline, Relative):
-        raise InputError(f"任务 {task.seq}: {task.deadline_text} is not a relative deadline; it needs no trigger")
+        raise InputError(
+            f"任务 {task.seq}: {task.deadline_text} is not a relative deadline; it needs no trigger",
+            key="not_relative",
+            seq=task.seq,
+            text=task.deadline_text,
+        )
     due = deadline.resolve(on, calendar)
     before = {"trigger_on": task.trigger_on, "due_on": task.due_on}
     old_due = task.due_on
@@ -51,11 +56,8 @@ def set_trigger(
         )
         .values(due_on=due)
     )
-    audit.record(
-        session,
-        at=now,
-        by=by,
-        action="trigger",
+    work.audit(
+        "trigger",
         ledger_id=ledger.id,
         task_id=task.id,
         subject=f"任务 {task.seq}",
@@ -66,19 +68,11 @@ def set_trigger(
 
 
 def request_extension(
-    session: Session,
-    assignment: Assignment,
-    *,
-    to: dt.date,
-    reason: str,
-    late: bool,
-    today: dt.date,
-    by: str,
-    now: dt.datetime,
-    subject: str,
+    work: Trail, assignment: Assignment, *, to: dt.date, reason: str, late: bool, today: dt.date, subject: str
 ) -> Extension:
     """A unit asks for a new deadline. It must ask before the deadline unless ``late`` (a supervisor's
     decision, recorded as such)."""
+    session = work.session
     if not reason.strip():
         raise InputError(f"{subject}: an extension needs a reason (--reason)", key="reason_needed")
     if assignment.status not in OPEN_STATUSES:
@@ -107,8 +101,8 @@ def request_extension(
     request = Extension(
         assignment_id=assignment.id,
         requested_on=today,
-        requested_at=now,
-        requested_by=by,
+        requested_at=work.now,
+        requested_by=work.by,
         original_due=due,
         new_due=to,
         reason=reason.strip(),
@@ -116,11 +110,8 @@ def request_extension(
     )
     session.add(request)
     session.flush()
-    audit.record(
-        session,
-        at=now,
-        by=by,
-        action="extension-request",
+    work.audit(
+        "extension-request",
         ledger_id=_ledger_of(session, assignment),
         task_id=assignment.task_id,
         unit_id=assignment.unit_id,
@@ -145,11 +136,10 @@ def find_extension(session: Session, ref: str) -> Extension:
     return request
 
 
-def decide_extension(
-    session: Session, request: Extension, *, approve: bool, reason: str, by: str, now: dt.datetime
-) -> Extension:
+def decide_extension(work: Trail, request: Extension, *, approve: bool, reason: str) -> Extension:
     """Approve (the new deadline replaces the old for this assignment; the original stays in the
     history, and the ladder starts afresh against the new date) or refuse (the clock keeps running)."""
+    session, now = work.session, work.now
     if request.status != "pending":
         raise InputError(
             f"extension request {request.id} is not pending (it was {request.status})", key="decided", id=request.id
@@ -159,7 +149,7 @@ def decide_extension(
     assignment = session.get(Assignment, request.assignment_id)
     assert assignment is not None
     request.status = "approved" if approve else "refused"
-    request.decided_at, request.decided_by, request.decision_reason = now, by, reason.strip()
+    request.decided_at, request.decided_by, request.decision_reason = now, work.by, reason.strip()
     session.add(request)
     if approve:
         if assignment.status not in OPEN_STATUSES:
@@ -171,11 +161,8 @@ def decide_extension(
             .where(col(Assignment.id) == assignment.id)
             .values(due_on=request.new_due, version=col(Assignment.version) + 1, updated_at=now)
         )
-    audit.record(
-        session,
-        at=now,
-        by=by,
-        action=f"extension-{request.status}",
+    work.audit(
+        f"extension-{request.status}",
         ledger_id=_ledger_of(session, assignment),
         task_id=assignment.task_id,
         unit_id=assignment.unit_id,
@@ -186,13 +173,12 @@ def decide_extension(
     return request
 
 
-def terminate_unit(
-    session: Session, ledger: Ledger, unit: Unit, *, reason: str, on: dt.date, by: str, now: dt.datetime
-) -> int:
+def terminate_unit(work: Trail, ledger: Ledger, unit: Unit, *, reason: str, on: dt.date) -> int:
     """End a unit's work on ``on`` (article 24): its open assignments become 已终止 and leave the
     findings (they stay in the history), and it owes no report due after that day."""
+    session = work.session
     if not reason.strip():
-        raise InputError(f"{unit.name}: termination needs a reason (--reason)")
+        raise InputError(f"{unit.name}: termination needs a reason (--reason)", key="reason_needed")
     ids = list(
         session.exec(
             select(Assignment.id)
@@ -203,11 +189,11 @@ def terminate_unit(
         )
     )
     if not ids:
-        raise InputError(f"{unit.name} has no open assignments in {ledger.title}")
+        raise InputError(f"{unit.name} has no open assignments in {ledger.title}", key="nothing_open", unit=unit.name)
     session.execute(
         sa.update(Assignment)
         .where(col(Assignment.id).in_(ids))
-        .values(status=Status.TERMINATED.value, version=col(Assignment.version) + 1, updated_at=now)
+        .values(status=Status.TERMINATED.value, version=col(Assignment.version) + 1, updated_at=work.now)
     )
     unit.terminated_on = on
     session.add(unit)
@@ -221,11 +207,8 @@ def terminate_unit(
             col(ReportDue.id).not_in(noticed),
         )
     )
-    audit.record(
-        session,
-        at=now,
-        by=by,
-        action="terminate",
+    work.audit(
+        "terminate",
         ledger_id=ledger.id,
         unit_id=unit.id,
         subject=unit.name,
@@ -236,24 +219,19 @@ def terminate_unit(
 
 
 def receive_report(
-    session: Session,
-    ledger: Ledger,
-    unit: Unit,
-    *,
-    duty_name: str | None,
-    on: dt.date,
-    period: dt.date | None,
-    by: str,
-    now: dt.datetime,
+    work: Trail, ledger: Ledger, unit: Unit, *, duty_name: str | None, on: dt.date, period: dt.date | None
 ) -> ReportDue:
     """Record that a unit's periodic report arrived on ``on`` (for the earliest open period, or ``period``)."""
+    session = work.session
     duties = list(session.exec(select(ReportDuty).where(ReportDuty.ledger_id == ledger.id)))
     if duty_name:
         duties = [d for d in duties if duty_name in d.name]
     if len(duties) != 1:
         every = session.exec(select(ReportDuty.name).where(ReportDuty.ledger_id == ledger.id))
         names = ", ".join(every) or "none"
-        raise InputError(f"{ledger.title}: name one report duty with --report (has: {names})")
+        raise InputError(
+            f"{ledger.title}: name one report duty with --report (has: {names})", key="report_duty", names=names
+        )
     from tracker.scan import materialize_reports
 
     # A report may arrive before its period's deadline: make the coming periods exist too.
@@ -265,7 +243,12 @@ def receive_report(
         query = query.where(col(ReportDue.received_on).is_(None))
     report = session.exec(query.order_by(col(ReportDue.due_on))).first()
     if report is None:
-        raise InputError(f"{unit.name}: no {'such' if period else 'open'} period of {duties[0].name} to receive")
+        raise InputError(
+            f"{unit.name}: no {'such' if period else 'open'} period of {duties[0].name} to receive",
+            key="no_period",
+            unit=unit.name,
+            duty=duties[0].name,
+        )
     if period is None:
         # A report arriving on ``on`` is for a period due by then (late) or for the next one (early),
         # never for one further ahead: the periods before that were all received already.
@@ -277,17 +260,25 @@ def receive_report(
         if nearest is not None and report.due_on > nearest:
             raise InputError(
                 f"{unit.name}: the {duties[0].name} due {nearest} was received already; "
-                f"give --period {report.due_on} to record that later period's report early"
+                f"give --period {report.due_on} to record that later period's report early",
+                key="period_received",
+                unit=unit.name,
+                duty=duties[0].name,
+                nearest=nearest,
             )
     if report.received_on is not None:
-        raise InputError(f"{unit.name}: the {report.due_on} {duties[0].name} was received on {report.received_on}")
+        raise InputError(
+            f"{unit.name}: the {report.due_on} {duties[0].name} was received on {report.received_on}",
+            key="received_already",
+            unit=unit.name,
+            due=report.due_on,
+            duty=duties[0].name,
+            on=report.received_on,
+        )
     report.received_on = on
     session.add(report)
-    audit.record(
-        session,
-        at=now,
-        by=by,
-        action="report-received",
+    work.audit(
+        "report-received",
         ledger_id=ledger.id,
         unit_id=unit.id,
         subject=f"{duties[0].name} {report.due_on}",
@@ -296,10 +287,9 @@ def receive_report(
     return report
 
 
-def record_interview(
-    session: Session, ledger: Ledger, unit: Unit, *, on: dt.date, note: str, person: str, by: str, now: dt.datetime
-) -> Interview:
+def record_interview(work: Trail, ledger: Ledger, unit: Unit, *, on: dt.date, note: str, person: str) -> Interview:
     assert ledger.id is not None and unit.id is not None
+    session = work.session
     from tracker.models import Notice
 
     # An interview answers the interview notices before it: held before the first one still open,
@@ -319,14 +309,17 @@ def record_interview(
             notice=first.isoformat(),
         )
     interview = Interview(
-        ledger_id=ledger.id, unit_id=unit.id, person=person, held_on=on, note=note, recorded_at=now, recorded_by=by
+        ledger_id=ledger.id,
+        unit_id=unit.id,
+        person=person,
+        held_on=on,
+        note=note,
+        recorded_at=work.now,
+        recorded_by=work.by,
     )
     session.add(interview)
-    audit.record(
-        session,
-        at=now,
-        by=by,
-        action="interview-held",
+    work.audit(
+        "interview-held",
         ledger_id=ledger.id,
         unit_id=unit.id,
         subject=unit.name,

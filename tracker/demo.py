@@ -16,6 +16,7 @@ from rich.console import Console
 
 from tracker import app as app_factory
 from tracker import output
+from tracker.audit import Stamp
 from tracker.changes import request_extension
 from tracker.check import run_check
 from tracker.config import NotifySettings, Settings, SmtpSettings
@@ -90,14 +91,12 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
         task = find_task(session, ledger, "6")
         unit = find_unit(session, ledger, "台前县政府")
         request_extension(
-            session,
+            Stamp(session, now, "demo"),
             find_assignment(session, task, unit),
             to=dt.date(2017, 12, 31),
             reason="应用系统招标流标，需重新招标",
             late=False,
             today=as_of,
-            by="demo",
-            now=now,
             subject=f"任务 6 / {unit.name}",
         )
         for unit_name, address in DEMO_EMAILS.items():

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import audit
+from tracker.audit import Trail
 from tracker.config import EscalationRule, Level, NoticeSettings
 from tracker.deadlines import cn_date
 from tracker.errors import InputError, NotFoundError
@@ -710,9 +711,7 @@ def parse_meeting_time(text: str) -> str:
     return f"{day.date.isoformat()} {hour:02d}:{minute:02d}"
 
 
-def schedule_interview(
-    session: Session, notice: Notice, *, at: str | None, place: str | None, by: str, now: dt.datetime
-) -> Notice:
+def schedule_interview(work: Trail, notice: Notice, *, at: str | None, place: str | None) -> Notice:
     """Set an interview notice's time and/or place (audited)."""
     if notice.kind != Level.INTERVIEW.value:
         raise InputError(f"{notice.number} is a {LEVEL_LABELS[Level(notice.kind)]}, not an interview notice (约谈通知)")
@@ -730,12 +729,9 @@ def schedule_interview(
         if not place.strip():
             raise InputError("--place: empty")
         notice.meeting_place = place.strip()
-    session.add(notice)
-    audit.record(
-        session,
-        at=now,
-        by=by,
-        action="interview-schedule",
+    work.session.add(notice)
+    work.audit(
+        "interview-schedule",
         ledger_id=notice.ledger_id,
         unit_id=notice.unit_id,
         subject=notice.number,

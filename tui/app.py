@@ -38,6 +38,7 @@ class TrackerApp(App[None]):
         Binding("g", "switch_mode('units')", t("mode.units"), show=False),
         Binding("m", "switch_mode('import')", t("mode.import"), show=False),
         Binding("w", "switch_mode('reports')", t("mode.reports"), show=False),
+        Binding("k", "switch_mode('scores')", t("mode.scores"), show=False),
         Binding("question_mark,f1", "help", t("mode.help")),
         Binding("slash", "command_palette", t("key.search"), show=False),
         Binding("q", "quit", t("key.quit")),
@@ -63,6 +64,7 @@ class TrackerApp(App[None]):
         from tui.screens.notices import NoticesScreen
         from tui.screens.outbox import OutboxScreen
         from tui.screens.reports import ReportsScreen
+        from tui.screens.scores import ScoresScreen
         from tui.screens.units import UnitsScreen
 
         context = self.context
@@ -75,6 +77,7 @@ class TrackerApp(App[None]):
         self.add_mode("units", lambda: UnitsScreen(context))
         self.add_mode("import", lambda: ImportScreen(context))
         self.add_mode("reports", lambda: ReportsScreen(context))
+        self.add_mode("scores", lambda: ScoresScreen(context))
         self.switch_mode("dashboard")
 
     def notify(

@@ -28,6 +28,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from tui.screens.notices import NoticesScreen
     from tui.screens.outbox import OutboxScreen
     from tui.screens.reports import ReportsScreen
+    from tui.screens.scores import ScoresScreen
     from tui.screens.units import UnitsScreen
     from tui.widgets.matrix import MatrixView
 
@@ -43,6 +44,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         (t("mode.units"), (UnitsScreen,)),
         (t("mode.import"), (ImportScreen,)),
         (t("mode.reports"), (ReportsScreen,)),
+        (t("mode.scores"), (ScoresScreen,)),
     ]
     found = []
     for heading, owners in listed:

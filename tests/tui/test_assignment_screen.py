@@ -137,11 +137,10 @@ async def test_a_new_person_and_the_clis_changes_are_shown(tracker: Tracker) -> 
 
 
 async def test_the_extended_deadline_in_english(tracker: Tracker) -> None:
-    from tracker.changes import decide_extension, find_extension
+    from tracker.usecases.changes import decide_extension
+    from tracker.usecases.work import Actor
 
-    with tracker.session() as session:
-        decide_extension(session, find_extension(session, "1"), approve=True, reason="", by="t", now=tracker.now())
-        session.commit()
+    decide_extension(tracker, Actor("t"), "1", approve=True)
     app = TrackerApp(tracker, as_of=AS_OF, language="en")
     try:
         async with app.run_test(size=SIZE) as pilot:

@@ -203,21 +203,13 @@ async def test_a_completion_date_typed_as_yesterday(tracker: Tracker) -> None:
 
 
 async def test_approving_and_refusing_extension_requests(tracker: Tracker) -> None:
-    from tracker.changes import request_extension
+    from tracker.usecases.changes import request_extension
+    from tracker.usecases.work import Actor
 
-    with tracker.session() as session:  # a second request beside the demo's own (台前县政府, to 2017-12-31)
-        request_extension(
-            session,
-            session.merge(assignment(tracker, "6", "濮阳县政府")),
-            to=dt.date(2018, 6, 30),
-            reason="资金未到位",
-            late=False,
-            today=AS_OF,
-            by="单位",
-            now=tracker.now(),
-            subject="任务 6 / 濮阳县政府",
-        )
-        session.commit()
+    # a second request beside the demo's own (台前县政府, to 2017-12-31)
+    request_extension(
+        tracker, Actor("单位"), PUYANG, "6", "濮阳县政府", to=dt.date(2018, 6, 30), reason="资金未到位", today=AS_OF
+    )
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")

@@ -9,7 +9,6 @@ import click
 
 from tracker import output
 from tracker.cli.base import DATE, Obj, cli, json_option, pass_obj, wants_json
-from tracker.errors import InputError
 
 
 @cli.command()
@@ -78,26 +77,20 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
 @pass_obj
 def notices(obj: Obj, unacknowledged: bool, ledger: str | None, as_json: bool) -> None:
     """List the notices issued so far."""
-    from tracker.lookup import find_ledger
-    from tracker.notices import list_notices, notice_units
+    from tracker.usecases.notices import list_notices
 
-    with obj.session() as session:
-        ledger_id = find_ledger(session, ledger).id if ledger else None
-        found = list_notices(session, unacknowledged=unacknowledged, ledger_id=ledger_id)
-        units = notice_units(session, [n.id for n in found if n.id is not None])
-        titles = {lg_id: find_ledger(session, str(lg_id)).title for lg_id in {n.ledger_id for n in found}}
     rows = [
         {
             "id": n.id,
             "kind": n.kind,
             "number": n.number,
-            "ledger": titles[n.ledger_id],
-            "units": units.get(n.id or 0, []),
+            "ledger": n.ledger,
+            "units": n.units,
             "as_of": n.as_of.isoformat(),
             "acknowledged_by": n.acknowledged_by or None,
             "acknowledged_at": n.acknowledged_at.isoformat() if n.acknowledged_at else None,
         }
-        for n in found
+        for n in list_notices(obj.tracker, unacknowledged=unacknowledged, ledger=ledger)
     ]
     if wants_json(obj, as_json):
         output.emit_json(rows)
@@ -123,12 +116,11 @@ def notice() -> None:
 @pass_obj
 def notice_render(obj: Obj, ref: str, path: Path) -> None:
     """Render a notice (by id or number) to .docx or .md."""
-    from tracker.notices import find_notice, notice_detail
     from tracker.render import render_to_file
+    from tracker.usecases.notices import notice_document
 
     settings = obj.tracker.settings.notices
-    with obj.session() as session:
-        detail = notice_detail(session, find_notice(session, ref), settings.issuer)
+    detail = notice_document(obj.tracker, ref)
     render_to_file(detail, path, settings.templates, settings)
     output.done(f"{detail.number} → {path}")
 
@@ -141,16 +133,16 @@ def notice_show(obj: Obj, ref: str, as_json: bool) -> None:
     """Show a notice's text as a person reads it (the terminal's width), and the assignments it covers."""
     import shutil
 
-    from tracker.notices import find_notice, notice_detail
     from tracker.render import render_text
+    from tracker.usecases.notices import notice_document
 
-    settings = obj.tracker.settings.notices
-    with obj.session() as session:
-        detail = notice_detail(session, find_notice(session, ref), settings.issuer)
+    detail = notice_document(obj.tracker, ref)
     if wants_json(obj, as_json):
         output.emit_json(detail.as_json())
     else:
-        click.echo(render_text(detail, settings.templates, shutil.get_terminal_size().columns), nl=False)
+        click.echo(
+            render_text(detail, obj.tracker.settings.notices.templates, shutil.get_terminal_size().columns), nl=False
+        )
 
 
 @cli.command()
@@ -187,12 +179,9 @@ def ack(obj: Obj, ref: str, by: str | None, as_json: bool) -> None:
 @pass_obj
 def interviews(obj: Obj, ledger: str | None, path: Path | None, as_json: bool) -> None:
     """The interview list (约谈名单): units to be interviewed, with the reasons."""
-    from tracker.interviews import open_interviews
-    from tracker.lookup import find_ledger
+    from tracker.usecases.notices import interview_list
 
-    with obj.session() as session:
-        ledger_id = find_ledger(session, ledger).id if ledger else None
-        entries = open_interviews(session, ledger_id)
+    entries = interview_list(obj.tracker, ledger=ledger)
     if path is not None:
         from tracker.spreadsheets import write_interviews
 
@@ -213,27 +202,11 @@ def interviews(obj: Obj, ledger: str | None, path: Path | None, as_json: bool) -
 @pass_obj
 def interviewed(obj: Obj, ledger: str, unit: str, held_on: dt.date, note: str) -> None:
     """Mark a unit's interview as held; it leaves the open interview list."""
-    from tracker.changes import record_interview
-    from tracker.lookup import find_ledger, find_unit
-    from tracker.progress import current_person
+    from tracker.usecases.changes import record_interview_held
+    from tracker.usecases.work import actor_of
 
-    tracker = obj.tracker
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        u = find_unit(session, found, unit)
-        person = current_person(session, u)
-        record_interview(
-            session,
-            found,
-            u,
-            on=held_on,
-            note=note,
-            person=person.name if person else "",
-            by=tracker.user,
-            now=tracker.now(),
-        )
-        session.commit()
-    output.done(f"{u.name}: 约谈已于 {held_on.isoformat()} 进行")
+    held = record_interview_held(obj.tracker, actor_of(obj.tracker), ledger, unit, on=held_on, note=note)
+    output.done(f"{held.unit}: 约谈已于 {held.held_on.isoformat()} 进行")
 
 
 @cli.command("interview-schedule")
@@ -244,23 +217,14 @@ def interviewed(obj: Obj, ledger: str, unit: str, held_on: dt.date, note: str) -
 @pass_obj
 def interview_schedule(obj: Obj, notice: str, at: str | None, place: str | None, as_json: bool) -> None:
     """Set the time and place an interview notice (约谈通知) gives; until set, it leaves them blank."""
-    from tracker.notices import find_notice, notice_detail, schedule_interview
+    from tracker.usecases.changes import schedule_interview
+    from tracker.usecases.work import actor_of
 
-    tracker = obj.tracker
-    with obj.session() as session:
-        found = schedule_interview(
-            session, find_notice(session, notice), at=at, place=place, by=tracker.user, now=tracker.now()
-        )
-        session.commit()
-        detail = notice_detail(session, found, tracker.settings.notices.issuer)
+    done = schedule_interview(obj.tracker, actor_of(obj.tracker), notice, at=at, place=place)
     if wants_json(obj, as_json):
-        output.emit_json(
-            {"number": detail.number, "meeting_at": detail.meeting_at, "meeting_place": detail.meeting_place}
-        )
+        output.emit_json({"number": done.number, "meeting_at": done.meeting_at, "meeting_place": done.meeting_place})
         return
-    output.done(
-        f"{detail.number}: 约谈时间 {detail.meeting_when or '（待定）'}，地点 {detail.meeting_place or '（待定）'}"
-    )
+    output.done(f"{done.number}: 约谈时间 {done.meeting_when or '（待定）'}，地点 {done.meeting_place or '（待定）'}")
 
 
 @cli.command()
@@ -270,16 +234,11 @@ def interview_schedule(obj: Obj, notice: str, at: str | None, place: str | None,
 @pass_obj
 def trigger(obj: Obj, ledger: str, task: str, on: dt.date) -> None:
     """Record a relative deadline's trigger date (接到通知之日); its deadline follows."""
-    from tracker.changes import set_trigger
-    from tracker.lookup import find_ledger, find_task
+    from tracker.usecases.changes import set_trigger_date
+    from tracker.usecases.work import actor_of
 
-    tracker = obj.tracker
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        t = find_task(session, found, task)
-        due = set_trigger(session, found, t, on, calendar=tracker.calendar, by=tracker.user, now=tracker.now())
-        session.commit()
-    output.done(f"任务 {t.seq}: {t.deadline_text} → {due.isoformat()}")
+    done = set_trigger_date(obj.tracker, actor_of(obj.tracker), ledger, task, on=on)
+    output.done(f"任务 {done.seq}: {done.deadline_text} → {done.due_on.isoformat()}")
 
 
 @cli.command()
@@ -304,59 +263,29 @@ def extend(
     as_json: bool,
 ) -> None:
     """Request an extension (延期申请) of a unit's deadline for a task."""
-    from tracker.changes import request_extension
-    from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
-    from tracker.progress import task_subject
+    from tracker.usecases.changes import request_extension
+    from tracker.usecases.work import actor_of
 
-    tracker = obj.tracker
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        t, u = find_task(session, found, task), find_unit(session, found, unit)
-        request = request_extension(
-            session,
-            find_assignment(session, t, u),
-            to=to,
-            reason=reason,
-            late=late,
-            today=as_of or tracker.today(),
-            by=tracker.user,
-            now=tracker.now(),
-            subject=task_subject(t, u),
-        )
-        session.commit()
+    made = request_extension(
+        obj.tracker, actor_of(obj.tracker), ledger, task, unit, to=to, reason=reason, late=late, today=as_of
+    )
     if wants_json(obj, as_json):
         output.emit_json(
-            {
-                "id": request.id,
-                "status": request.status,
-                "from": request.original_due,
-                "to": request.new_due,
-                "late": request.late,
-            }
+            {"id": made.id, "status": made.status, "from": made.original_due, "to": made.new_due, "late": made.late}
         )
     else:
-        output.done(f"延期申请 {request.id}: {task_subject(t, u)} {request.original_due} → {to} (pending)")
+        output.done(f"延期申请 {made.id}: {made.subject} {made.original_due} → {to} (pending)")
 
 
 def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> None:
-    from tracker.changes import decide_extension, find_extension
+    from tracker.usecases.changes import decide_extension
+    from tracker.usecases.work import actor_of
 
-    tracker = obj.tracker
-    with obj.session() as session:
-        request = decide_extension(
-            session, find_extension(session, ref), approve=approve, reason=reason, by=tracker.user, now=tracker.now()
-        )
-        session.commit()
+    done = decide_extension(obj.tracker, actor_of(obj.tracker), ref, approve=approve, reason=reason)
     if wants_json(obj, as_json):
-        output.emit_json(
-            {
-                "id": request.id,
-                "status": request.status,
-                "deadline": request.new_due if approve else request.original_due,
-            }
-        )
+        output.emit_json({"id": done.id, "status": done.status, "deadline": done.deadline})
     else:
-        output.done(f"延期申请 {request.id}: {'approved' if approve else 'refused'}")
+        output.done(f"延期申请 {done.id}: {done.status}")
 
 
 @cli.command()
@@ -385,10 +314,9 @@ def refuse(obj: Obj, ref: str, reason: str, as_json: bool) -> None:
 @pass_obj
 def extensions(obj: Obj, pending: bool, as_json: bool) -> None:
     """List extension requests."""
-    from tracker.views import extension_rows
+    from tracker.usecases.changes import list_extensions
 
-    with obj.session() as session:
-        rows = extension_rows(session, pending_only=pending)
+    rows = list_extensions(obj.tracker, pending=pending)
     if wants_json(obj, as_json):
         output.emit_json(rows)
     else:
@@ -405,20 +333,11 @@ def extensions(obj: Obj, pending: bool, as_json: bool) -> None:
 @pass_obj
 def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None) -> None:
     """End a unit's open assignments as 已终止; they leave the findings and stay in the history."""
-    from tracker.changes import terminate_unit
-    from tracker.lookup import find_ledger, find_unit
+    from tracker.usecases.changes import terminate as terminate_unit
+    from tracker.usecases.work import actor_of
 
-    tracker = obj.tracker
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        u = find_unit(session, found, unit)
-        if on is not None and on > tracker.today():
-            raise InputError(f"--on: {on.isoformat()} is in the future; record a termination when it happens")
-        count = terminate_unit(
-            session, found, u, reason=reason, on=on or tracker.today(), by=tracker.user, now=tracker.now()
-        )
-        session.commit()
-    output.done(f"{u.name}: {count} assignments terminated")
+    done = terminate_unit(obj.tracker, actor_of(obj.tracker), ledger, unit, reason=reason, on=on)
+    output.done(f"{done.unit}: {done.count} assignments terminated")
 
 
 @cli.command()
@@ -430,24 +349,12 @@ def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None)
 @pass_obj
 def received(obj: Obj, ledger: str, unit: str, on: dt.date, duty: str | None, period: dt.date | None) -> None:
     """Record that a unit's periodic progress report arrived (late ones count as 迟报)."""
-    from tracker.changes import receive_report
-    from tracker.lookup import find_ledger, find_unit
+    from tracker.usecases.changes import record_report_received
+    from tracker.usecases.work import actor_of
 
-    tracker = obj.tracker
-    if on > tracker.today():
-        raise InputError(f"--on {on}: a report cannot arrive in the future")
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        u = find_unit(session, found, unit)
-        report = receive_report(
-            session, found, u, duty_name=duty, on=on, period=period, by=tracker.user, now=tracker.now()
-        )
-        session.commit()
-        from tracker.scoring import received_standing
-
-        standing = received_standing(session, report, tracker.settings.scoring)
-    late = {"": "", "迟报": " (迟报)", "漏报": " (迟报; 已通报漏报, 仍计为漏报)"}[standing]
-    output.done(f"{u.name}: report for {report.due_on.isoformat()} received {on.isoformat()}{late}")
+    done = record_report_received(obj.tracker, actor_of(obj.tracker), ledger, unit, on=on, duty=duty, period=period)
+    late = {"": "", "迟报": " (迟报)", "漏报": " (迟报; 已通报漏报, 仍计为漏报)"}[done.standing]
+    output.done(f"{done.unit}: report for {done.due_on.isoformat()} received {on.isoformat()}{late}")
 
 
 @cli.command()
@@ -458,18 +365,15 @@ def received(obj: Obj, ledger: str, unit: str, on: dt.date, duty: str | None, pe
 @pass_obj
 def history(obj: Obj, ledger: str, task: str | None, unit: str | None, as_json: bool) -> None:
     """The audit trail of a ledger, a task, or one unit's part in it (use - for any task)."""
-    from tracker.changes import history as audit_history
-    from tracker.lookup import find_ledger, find_task, find_unit
+    from tracker.usecases.changes import history as audit_history
 
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        t = find_task(session, found, task) if task and task != "-" else None
-        u = find_unit(session, found, unit) if unit else None
-        rows = audit_history(session, found, t, u)
+    found = audit_history(obj.tracker, ledger, task, unit)
     if wants_json(obj, as_json):
-        output.emit_json(rows)
+        output.emit_json(found.rows)
     else:
-        output.simple_table(f"{found.title}: history", rows, ["at", "by", "action", "subject", "before", "after"])
+        output.simple_table(
+            f"{found.ledger}: history", found.rows, ["at", "by", "action", "subject", "before", "after"]
+        )
 
 
 @cli.command()
@@ -479,28 +383,14 @@ def history(obj: Obj, ledger: str, task: str | None, unit: str | None, as_json: 
 @pass_obj
 def scores(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
     """Each unit's score and rank under the bureau's scoring rules ([scoring] in the config)."""
-    from tracker.lookup import find_ledger
-    from tracker.scoring import scores as unit_scores
+    from tracker.usecases.scores import ledger_scores
 
-    tracker = obj.tracker
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        assert found.id is not None
-        result = [
-            s.as_json()
-            for s in unit_scores(
-                session,
-                found.id,
-                as_of or tracker.today(),
-                tracker.settings.scoring,
-                timezone=tracker.settings.timezone,
-            )
-        ]
+    found = ledger_scores(obj.tracker, ledger, as_of=as_of)
     if wants_json(obj, as_json):
-        output.emit_json(result)
+        output.emit_json(found.rows)
     else:
         output.simple_table(
             f"{found.title}: 得分",
-            result,
+            found.rows,
             ["rank", "unit", "score", "tasks", "done", "overdue_tasks", "late_reports", "missing_reports"],
         )

@@ -1,15 +1,18 @@
-"""Use cases on notices: acknowledge (签收)."""
+"""Use cases on notices: acknowledge (签收); the questions the lists and previews ask (notices,
+one notice's text, the interview list)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tracker.usecases.work import Actor, unit_of_work
+from tracker.usecases.work import Actor, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
+    from tracker.interviews import InterviewEntry
+    from tracker.notices import NoticeDetail
 
 
 @dataclass(frozen=True)
@@ -30,3 +33,68 @@ def acknowledge_notice(tracker: Tracker, actor: Actor, ref: str, *, signed_by: s
         fresh = acknowledge(work.session, notice, by=signed_by or actor.name, now=work.now)
         assert notice.id is not None
         return Acknowledged(notice.id, notice.number, notice.acknowledged_by, notice.acknowledged_at, not fresh)
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """A notice as the lists show it."""
+
+    id: int
+    kind: str
+    number: str
+    ledger: str  # its title
+    units: list[str]  # the units it concerns, by name
+    as_of: dt.date
+    acknowledged_by: str
+    acknowledged_at: dt.datetime | None
+
+
+def list_notices(tracker: Tracker, *, unacknowledged: bool = False, ledger: str | None = None) -> list[NoticeRow]:
+    """The notices issued so far (only those not acknowledged, only one ledger's), oldest first."""
+    from tracker.lookup import find_ledger, ledger_titles
+    from tracker.notices import list_notices as notices
+    from tracker.notices import notice_units
+
+    with reading(tracker) as session:
+        ledger_id = find_ledger(session, ledger).id if ledger else None
+        found = notices(session, unacknowledged=unacknowledged, ledger_id=ledger_id)
+        units = notice_units(session, [n.id for n in found if n.id is not None])
+        titles = ledger_titles(session)
+        return [
+            NoticeRow(
+                n.id or 0,
+                n.kind,
+                n.number,
+                titles.get(n.ledger_id, ""),
+                units.get(n.id or 0, []),
+                n.as_of,
+                n.acknowledged_by,
+                n.acknowledged_at,
+            )
+            for n in found
+        ]
+
+
+def notice_document(tracker: Tracker, ref: str) -> NoticeDetail:
+    """What the notice ``ref`` (id or number) says, as its documents and its preview lay it out."""
+    from tracker.notices import find_notice, notice_detail
+
+    with reading(tracker) as session:
+        return notice_detail(session, find_notice(session, ref), tracker.settings.notices.issuer)
+
+
+def interview_list(tracker: Tracker, *, ledger: str | None = None) -> list[InterviewEntry]:
+    """The interview list (约谈名单): units to be interviewed, with the reasons."""
+    from tracker.interviews import open_interviews
+    from tracker.lookup import find_ledger
+
+    with reading(tracker) as session:
+        return open_interviews(session, find_ledger(session, ledger).id if ledger else None)
+
+
+def interviews_held(tracker: Tracker) -> list[dict[str, Any]]:
+    """Interviews held, newest first: ledger, unit, person, held_on, note."""
+    from tracker.interviews import held_interviews
+
+    with reading(tracker) as session:
+        return held_interviews(session)

@@ -6,7 +6,8 @@ on `r`, so a change made elsewhere (a new responsible person, an approved extens
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -17,33 +18,24 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
-from tracker.changes import history, request_extension
+from tracker.changes import history
 from tracker.deadlines import DeadlineError, parse
 from tracker.errors import InputError
 from tracker.models import Assignment, Extension, Ledger, Status, Task, Unit
 from tracker.notices import CoveringNotice, assignment_notices
 from tracker.progress import ProgressUpdate, current_person, record_progress, task_subject
-from tracker.typed_dates import typed_date
+from tracker.usecases.work import actor_of
 from tracker.views import days_overdue
 from tui.context import Context
 from tui.describe import action_name, describe
 from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.date import DateDialog, understood
 from tui.i18n import error_text, t
 from tui.screens.base import REFRESH
 from tui.table import refill as refill_table
 from tui.widgets.keybar import KeyBar
 
-
-def understood(text: str, today: dt.date) -> tuple[dt.date | None, str]:
-    """A typed date (as tracker.typed_dates reads it, ``today`` being the UI's day) and the line
-    under its field: 解析为 2017-03-31, or why not."""
-    if not text.strip():
-        return None, ""
-    try:
-        day = typed_date(text, today)
-    except InputError as exc:
-        return None, error_text(exc)
-    return day, t("date.parsed", date=day.isoformat())
+R = TypeVar("R")
 
 
 HistoryRow = tuple[dt.datetime, str, str, str, str]
@@ -69,7 +61,13 @@ def history_rows(events: list[dict[str, Any]], notices: list[CoveringNotice]) ->
 
 
 class AssignmentScreen(Screen[bool]):
-    BINDINGS = [Binding("escape", "back", t("key.back")), Binding("ctrl+s", "save", t("key.save")), REFRESH]
+    BINDINGS = [
+        Binding("escape", "back", t("key.back")),
+        Binding("ctrl+s", "save", t("key.save")),
+        Binding("ctrl+r", "received", t("key.received")),
+        Binding("ctrl+t", "trigger", t("key.trigger")),
+        REFRESH,
+    ]
 
     def __init__(self, context: Context, assignment_id: int) -> None:
         super().__init__()
@@ -77,6 +75,8 @@ class AssignmentScreen(Screen[bool]):
         self.assignment_id = assignment_id
         self.changed = False
         self.version = 0  # the assignment's version the form was filled from (0: not yet)
+        self.place = ("", "", "")  # its ledger, task and unit as the use cases take them (id, #id, name)
+        self.deadline_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,6 +154,7 @@ class AssignmentScreen(Screen[bool]):
                 understood_as = due if meaning == due else f"{due}；{meaning}"
                 deadline = t("asg.deadline", written=task.deadline_text, date=understood_as)
             heading = t("asg.title", seq=task.seq, unit=unit.name)
+            self.place, self.deadline_text = (str(ledger.id), f"#{task.id}", unit.name), task.deadline_text
             lines = [
                 f"{t('sep')}{ledger.title}",
                 task.text,
@@ -245,17 +246,20 @@ class AssignmentScreen(Screen[bool]):
         """File the request. After the deadline the service refuses it unless it is late by the
         bureau's decision (the CLI's ``--late``): here the clerk is the bureau, so it is offered,
         and on confirmation filed again, recorded as late."""
-        refusal = self._write(
-            lambda session, a, task, unit: request_extension(
-                session,
-                a,
+        from tracker.usecases.changes import request_extension
+
+        tracker, (ledger, task, unit) = self.context.tracker, self.place
+        refusal = self._apply(
+            lambda: request_extension(
+                tracker,
+                actor_of(tracker),
+                ledger,
+                task,
+                unit,
                 to=to,
                 reason=reason,
                 late=late,
                 today=self.context.as_of,
-                by=self.context.tracker.user,
-                now=self.context.tracker.now(),
-                subject=task_subject(task, unit),
             ),
             lambda e: t("asg.requested_late" if e.late else "asg.requested", id=e.id),
         )
@@ -271,6 +275,61 @@ class AssignmentScreen(Screen[bool]):
 
         prompt = t("asg.late_prompt", due=refusal.params.get("due", ""), to=to.isoformat())
         self.app.push_screen(ConfirmDialog(prompt, t("asg.late_confirm")), decided)
+
+    def action_received(self) -> None:
+        """The unit's periodic progress report arrived (tracker received): the day, and which
+        report when the ledger has several."""
+        from tracker.usecases.changes import record_report_received
+
+        tracker, (ledger, _, unit) = self.context.tracker, self.place
+
+        def record(answer: tuple[dt.date, str] | None) -> None:
+            if answer is not None:
+                self._apply_or_show(
+                    lambda: record_report_received(
+                        tracker, actor_of(tracker), ledger, unit, on=answer[0], duty=answer[1] or None
+                    ),
+                    lambda r: (
+                        t("asg.received", unit=r.unit, due=r.due_on.isoformat(), on=r.received_on.isoformat())
+                        + (t(f"asg.received.{r.standing}") if r.standing else "")
+                    ),
+                )
+
+        prompt = t("asg.received_prompt", unit=unit)
+        self.app.push_screen(DateDialog(prompt, self.context.as_of, text=t("asg.received_duty")), record)
+
+    def action_trigger(self) -> None:
+        """The day a relative deadline (收到通知之日起…) was triggered (tracker trigger)."""
+        from tracker.usecases.changes import set_trigger_date
+
+        tracker, (ledger, task, _) = self.context.tracker, self.place
+
+        def record(answer: tuple[dt.date, str] | None) -> None:
+            if answer is not None:
+                self._apply_or_show(
+                    lambda: set_trigger_date(tracker, actor_of(tracker), ledger, task, on=answer[0]),
+                    lambda d: t("asg.triggered", seq=d.seq, text=d.deadline_text, date=d.due_on.isoformat()),
+                )
+
+        prompt = t("asg.trigger_prompt", seq=task, text=self.deadline_text)
+        self.app.push_screen(DateDialog(prompt, self.context.as_of), record)
+
+    def _apply_or_show(self, change: Callable[[], R], done: Callable[[R], str]) -> None:
+        refusal = self._apply(change, done)
+        if refusal is not None:
+            self.refused(refusal)
+
+    def _apply(self, change: Callable[[], R], done: Callable[[R], str]) -> InputError | None:
+        """One use case run, and the view read again; a refusal is returned for the caller to show
+        (never a traceback), and nothing is written then."""
+        try:
+            result = change()
+        except InputError as exc:
+            return exc
+        self.changed = True
+        self.notify(done(result))
+        self.refresh_view()
+        return None
 
     def refused(self, refusal: InputError) -> None:
         self.notify(error_text(refusal), severity="error", timeout=8)

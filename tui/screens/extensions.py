@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header
 
-from tracker.changes import decide_extension, find_extension
 from tracker.errors import InputError
-from tracker.views import extension_rows
+from tracker.usecases.changes import decide_extension, list_extensions
+from tracker.usecases.work import actor_of
 from tui.dialogs.reason import ReasonDialog
 from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
@@ -33,8 +33,7 @@ class ExtensionsScreen(ListScreen):
 
     @work(thread=True, exclusive=True, group="extensions")
     def load(self) -> None:
-        with self.context.tracker.session() as session:
-            rows = extension_rows(session)
+        rows = list_extensions(self.context.tracker)
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[dict[str, object]]) -> None:
@@ -55,17 +54,11 @@ class ExtensionsScreen(ListScreen):
             if reason is None:
                 return
             tracker = self.context.tracker
-            with tracker.session() as session:
-                try:
-                    request = find_extension(session, str(request_id))
-                    decide_extension(
-                        session, request, approve=approve, reason=reason, by=tracker.user, now=tracker.now()
-                    )
-                    session.commit()
-                except InputError as exc:
-                    session.rollback()
-                    self.notify(error_text(exc), severity="error", timeout=8)
-                    return
+            try:
+                decide_extension(tracker, actor_of(tracker), str(request_id), approve=approve, reason=reason)
+            except InputError as exc:
+                self.notify(error_text(exc), severity="error", timeout=8)
+                return
             self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
             self.load()
 

@@ -9,12 +9,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from tracker.changes import record_interview
-from tracker.interviews import InterviewEntry, held_interviews, open_interviews
-from tracker.models import Ledger, Unit
+from tracker.errors import InputError
+from tracker.interviews import InterviewEntry
+from tracker.usecases.changes import record_interview_held
+from tracker.usecases.notices import interview_list, interviews_held
+from tracker.usecases.work import actor_of
 from tui.context import Context
 from tui.dialogs.reason import ReasonDialog
-from tui.i18n import t
+from tui.i18n import error_text, t
 from tui.table import refill
 from tui.widgets.keybar import KeyBar
 
@@ -50,9 +52,8 @@ class InterviewsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="interviews")
     def load(self) -> None:
-        with self.context.tracker.session() as session:
-            entries = open_interviews(session)
-            held = held_interviews(session)
+        entries = interview_list(self.context.tracker)
+        held = interviews_held(self.context.tracker)
         self.app.call_from_thread(self._show, entries, held)
 
     def _show(self, entries: list[InterviewEntry], held: list[dict[str, object]]) -> None:
@@ -73,20 +74,13 @@ class InterviewsScreen(Screen[None]):
             if note is None:
                 return
             tracker = self.context.tracker
-            with tracker.session() as session:
-                ledger, unit = session.get(Ledger, entry.ledger_id), session.get(Unit, entry.unit_id)
-                assert ledger is not None and unit is not None
-                record_interview(
-                    session,
-                    ledger,
-                    unit,
-                    on=self.context.as_of,
-                    note=note,
-                    person=entry.person,
-                    by=tracker.user,
-                    now=tracker.now(),
+            try:
+                record_interview_held(
+                    tracker, actor_of(tracker), str(entry.ledger_id), entry.unit, on=self.context.as_of, note=note
                 )
-                session.commit()
+            except InputError as exc:  # e.g. the UI's day is before the notice it would answer
+                self.notify(error_text(exc), severity="error", timeout=8)
+                return
             self.notify(t("interviews.recorded", unit=entry.unit, day=self.context.as_of.isoformat()))
             self.load()
 

@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
-from tracker.lookup import ledger_titles
-from tracker.models import Notice
-from tracker.notices import NoticeDetail, list_notices, notice_detail, notice_units
+from tracker.errors import InputError
+from tracker.notices import NoticeDetail
 from tracker.render import render_text, render_to_file
+from tracker.usecases.notices import list_notices, notice_document
 from tui.context import Context
 from tui.i18n import t
 from tui.screens.base import REFRESH, ListScreen
@@ -51,22 +51,19 @@ class NoticesScreen(ListScreen):
 
     @work(thread=True, exclusive=True, group="notices")
     def load(self) -> None:
-        with self.context.tracker.session() as session:
-            notices = list_notices(session)
-            units = notice_units(session, [n.id for n in notices if n.id is not None])
-            titles = ledger_titles(session)
-            rows = [
-                (
-                    n.number,
-                    t(f"level.{n.kind}"),
-                    n.as_of.isoformat(),
-                    t("notices.acked_by", by=n.acknowledged_by) if n.acknowledged_at else t("notices.not_acked"),
-                    titles.get(n.ledger_id, ""),
-                    unit_list(units.get(n.id or 0, [])),
-                )
-                for n in notices
-            ]
-        self.app.call_from_thread(self._show, [int(n.id or 0) for n in notices], rows)
+        notices = list_notices(self.context.tracker)
+        rows = [
+            (
+                n.number,
+                t(f"level.{n.kind}"),
+                n.as_of.isoformat(),
+                t("notices.acked_by", by=n.acknowledged_by) if n.acknowledged_at else t("notices.not_acked"),
+                n.ledger,
+                unit_list(n.units),
+            )
+            for n in notices
+        ]
+        self.app.call_from_thread(self._show, [n.id for n in notices], rows)
 
     def _show(self, ids: list[int], rows: list[tuple[str, ...]]) -> None:
         self.fill(ids, rows)
@@ -78,10 +75,10 @@ class NoticesScreen(ListScreen):
         notice_id = self.current()
         if notice_id is None:
             return None
-        tracker = self.context.tracker
-        with tracker.session() as session:
-            notice = session.get(Notice, notice_id)
-            return None if notice is None else notice_detail(session, notice, tracker.settings.notices.issuer)
+        try:
+            return notice_document(self.context.tracker, str(notice_id))
+        except InputError:  # gone since the list was read
+            return None
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         self.shown = self.detail()

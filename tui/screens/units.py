@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlmodel import col, select
 from textual import work
 from textual.app import ComposeResult
@@ -14,6 +16,7 @@ from tracker.lookup import ledger_ids
 from tracker.models import Ledger, Unit
 from tracker.progress import current_person, set_person
 from tui.context import Context
+from tui.dialogs.date import DateDialog
 from tui.dialogs.person import PersonDialog
 from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
@@ -26,6 +29,7 @@ class UnitsScreen(ListScreen):
     TABLE, HEADERS, COLUMNS = "units", "units.col", COLUMNS
     BINDINGS = [
         Binding("p", "person", t("key.person")),
+        Binding("t", "terminate", t("key.terminate")),
         Binding("right_square_bracket", "next_ledger", t("key.next_ledger")),
         REFRESH,
     ]
@@ -107,6 +111,33 @@ class UnitsScreen(ListScreen):
             self.load()
 
         self.app.push_screen(PersonDialog(name, person, email, phone), save)
+
+    def action_terminate(self) -> None:
+        """End the unit's open assignments in this ledger (tracker terminate): the day and why asked."""
+        row = self.table().cursor_row
+        ledger_id = getattr(self.app, "ledger_id", None)
+        if not 0 <= row < len(self.rows) or ledger_id is None:
+            return
+        name = self.rows[row][1]
+
+        def end(answer: tuple[dt.date, str] | None) -> None:
+            if answer is None:
+                return
+            from tracker.usecases.changes import terminate
+            from tracker.usecases.work import actor_of
+
+            tracker = self.context.tracker
+            try:
+                done = terminate(tracker, actor_of(tracker), str(ledger_id), name, reason=answer[1], on=answer[0])
+            except InputError as exc:
+                self.notify(error_text(exc), severity="error", timeout=8)
+                return
+            self.notify(t("units.terminated", unit=done.unit, count=done.count, day=done.on.isoformat()))
+            self.load()
+
+        prompt = t("units.terminate_prompt", unit=name)
+        dialog = DateDialog(prompt, self.context.as_of, text=t("units.terminate_reason"), required=True)
+        self.app.push_screen(dialog, end)
 
     @work(thread=True, exclusive=True, group="units")
     def action_next_ledger(self) -> None:

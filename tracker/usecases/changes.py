@@ -1,0 +1,228 @@
+"""Use cases of change management (seed 000, articles 22–24): a trigger date, extension requests
+and decisions, a unit's termination, a periodic report received, an interview held or scheduled,
+and the history they leave. Ledgers, tasks and units are named as typed (tracker.lookup)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tracker.errors import InputError
+from tracker.usecases.work import Actor, reading, unit_of_work
+
+if TYPE_CHECKING:
+    from tracker.app import Tracker
+
+
+@dataclass(frozen=True)
+class TriggerSet:
+    seq: str
+    deadline_text: str
+    due_on: dt.date
+
+
+def set_trigger_date(tracker: Tracker, actor: Actor, ledger: str, task: str, *, on: dt.date) -> TriggerSet:
+    """Record the day a relative deadline's trigger happened (接到通知之日); its deadline follows."""
+    from tracker.changes import set_trigger
+    from tracker.lookup import find_ledger, find_task
+
+    with unit_of_work(tracker, actor) as work:
+        found = find_ledger(work.session, ledger)
+        t = find_task(work.session, found, task)
+        due = set_trigger(work, found, t, on, calendar=tracker.calendar)
+        return TriggerSet(t.seq, t.deadline_text, due)
+
+
+@dataclass(frozen=True)
+class ExtensionRequested:
+    id: int
+    subject: str  # 任务 3 / 南乐县政府
+    status: str
+    original_due: dt.date | None
+    new_due: dt.date
+    late: bool
+
+
+def request_extension(
+    tracker: Tracker,
+    actor: Actor,
+    ledger: str,
+    task: str,
+    unit: str,
+    *,
+    to: dt.date,
+    reason: str,
+    late: bool = False,
+    today: dt.date | None = None,
+) -> ExtensionRequested:
+    """A unit's request for a new deadline (延期申请); after the deadline only when ``late`` (the
+    bureau's decision, recorded as such)."""
+    from tracker.changes import request_extension as request
+    from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+    from tracker.progress import task_subject
+
+    with unit_of_work(tracker, actor) as work:
+        found = find_ledger(work.session, ledger)
+        t, u = find_task(work.session, found, task), find_unit(work.session, found, unit)
+        subject = task_subject(t, u)
+        made = request(
+            work,
+            find_assignment(work.session, t, u),
+            to=to,
+            reason=reason,
+            late=late,
+            today=today or tracker.today(),
+            subject=subject,
+        )
+        assert made.id is not None
+        return ExtensionRequested(made.id, subject, made.status, made.original_due, made.new_due, made.late)
+
+
+@dataclass(frozen=True)
+class ExtensionDecided:
+    id: int
+    status: str  # approved or refused
+    deadline: dt.date | None  # the one that runs now
+
+
+def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = "") -> ExtensionDecided:
+    """Approve (the new deadline applies) or refuse (a reason is required; the old one keeps running)."""
+    from tracker.changes import decide_extension as decide
+    from tracker.changes import find_extension
+
+    with unit_of_work(tracker, actor) as work:
+        request = decide(work, find_extension(work.session, ref), approve=approve, reason=reason)
+        assert request.id is not None
+        return ExtensionDecided(request.id, request.status, request.new_due if approve else request.original_due)
+
+
+def list_extensions(tracker: Tracker, *, pending: bool = False) -> list[dict[str, Any]]:
+    """Extension requests as the CLI's JSON gives them (ledger, task, unit, dates as ISO text)."""
+    from tracker.views import extension_rows
+
+    with reading(tracker) as session:
+        return extension_rows(session, pending_only=pending)
+
+
+@dataclass(frozen=True)
+class Terminated:
+    unit: str
+    count: int  # open assignments ended
+    on: dt.date
+
+
+def terminate(
+    tracker: Tracker, actor: Actor, ledger: str, unit: str, *, reason: str, on: dt.date | None = None
+) -> Terminated:
+    """End a unit's open assignments as 已终止 on ``on`` (default today; never a day to come)."""
+    from tracker.changes import terminate_unit
+    from tracker.lookup import find_ledger, find_unit
+
+    with unit_of_work(tracker, actor) as work:
+        found = find_ledger(work.session, ledger)
+        u = find_unit(work.session, found, unit)
+        if on is not None and on > tracker.today():
+            raise InputError(
+                f"--on: {on.isoformat()} is in the future; record a termination when it happens",
+                key="terminate_future",
+                on=on.isoformat(),
+            )
+        day = on or tracker.today()
+        return Terminated(u.name, terminate_unit(work, found, u, reason=reason, on=day), day)
+
+
+@dataclass(frozen=True)
+class ReportReceived:
+    unit: str
+    due_on: dt.date  # the period it was for
+    received_on: dt.date
+    standing: str  # "" on time, 迟报, or 漏报 (named missing before it came: still counts as missing)
+
+
+def record_report_received(
+    tracker: Tracker,
+    actor: Actor,
+    ledger: str,
+    unit: str,
+    *,
+    on: dt.date,
+    duty: str | None = None,
+    period: dt.date | None = None,
+) -> ReportReceived:
+    """Record that a unit's periodic progress report arrived on ``on`` (never a day to come)."""
+    from tracker.changes import receive_report
+    from tracker.lookup import find_ledger, find_unit
+    from tracker.scoring import received_standing
+
+    if on > tracker.today():
+        raise InputError(f"--on {on}: a report cannot arrive in the future", key="received_future", on=on.isoformat())
+    with unit_of_work(tracker, actor) as work:
+        found = find_ledger(work.session, ledger)
+        u = find_unit(work.session, found, unit)
+        report = receive_report(work, found, u, duty_name=duty, on=on, period=period)
+        work.session.flush()
+        standing = received_standing(work.session, report, tracker.settings.scoring)
+        return ReportReceived(u.name, report.due_on, on, standing)
+
+
+@dataclass(frozen=True)
+class InterviewHeld:
+    unit: str
+    held_on: dt.date
+    person: str  # the unit's responsible person that day
+
+
+def record_interview_held(
+    tracker: Tracker, actor: Actor, ledger: str, unit: str, *, on: dt.date, note: str = ""
+) -> InterviewHeld:
+    """Mark a unit's interview as held (with the person responsible then); it leaves the open list."""
+    from tracker.changes import record_interview
+    from tracker.lookup import find_ledger, find_unit
+    from tracker.progress import current_person
+
+    with unit_of_work(tracker, actor) as work:
+        found = find_ledger(work.session, ledger)
+        u = find_unit(work.session, found, unit)
+        person = current_person(work.session, u)
+        held = record_interview(work, found, u, on=on, note=note, person=person.name if person else "")
+        return InterviewHeld(u.name, held.held_on, held.person)
+
+
+@dataclass(frozen=True)
+class InterviewScheduled:
+    number: str
+    meeting_at: str  # "YYYY-MM-DD HH:MM", or "" while not set
+    meeting_place: str
+    meeting_when: str  # as the notice writes it: 2017年5月10日（星期三）9时30分
+
+
+def schedule_interview(
+    tracker: Tracker, actor: Actor, notice: str, *, at: str | None = None, place: str | None = None
+) -> InterviewScheduled:
+    """Set the time and/or place an interview notice (约谈通知) gives."""
+    from tracker.notices import find_notice, notice_detail
+    from tracker.notices import schedule_interview as schedule
+
+    with unit_of_work(tracker, actor) as work:
+        found = schedule(work, find_notice(work.session, notice), at=at, place=place)
+        detail = notice_detail(work.session, found, tracker.settings.notices.issuer)
+        return InterviewScheduled(detail.number, detail.meeting_at, detail.meeting_place, detail.meeting_when)
+
+
+@dataclass(frozen=True)
+class History:
+    ledger: str  # its title
+    rows: list[dict[str, Any]]  # at, by, action, subject, before, after (oldest first)
+
+
+def history(tracker: Tracker, ledger: str, task: str | None = None, unit: str | None = None) -> History:
+    """The audit trail of a ledger, of one task (None or "-": any), or of one unit's part in it."""
+    from tracker.changes import history as audit_history
+    from tracker.lookup import find_ledger, find_task, find_unit
+
+    with reading(tracker) as session:
+        found = find_ledger(session, ledger)
+        t = find_task(session, found, task) if task and task != "-" else None
+        u = find_unit(session, found, unit) if unit else None
+        return History(found.title, audit_history(session, found, t, u))
