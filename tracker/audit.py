@@ -28,17 +28,9 @@ class Trail(Protocol):
     @property
     def by(self) -> str: ...
 
-    def audit(
-        self,
-        action: str,
-        *,
-        ledger_id: int | None,
-        task_id: int | None = None,
-        unit_id: int | None = None,
-        subject: str = "",
-        before: Any = None,
-        after: Any = None,
-    ) -> None: ...
+    def audit(self, action: str, *, ledger_id: int | None, **fields: Any) -> None:
+        """Append one audit row stamped with the session, moment and actor: ``fields`` are
+        ``record``'s (task_id, unit_id, subject, before, after)."""
 
 
 @dataclass(frozen=True)

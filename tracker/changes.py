@@ -308,15 +308,8 @@ def record_interview(work: Trail, ledger: Ledger, unit: Unit, *, on: dt.date, no
             on=on.isoformat(),
             notice=first.isoformat(),
         )
-    interview = Interview(
-        ledger_id=ledger.id,
-        unit_id=unit.id,
-        person=person,
-        held_on=on,
-        note=note,
-        recorded_at=work.now,
-        recorded_by=work.by,
-    )
+    interview = Interview(ledger_id=ledger.id, unit_id=unit.id, held_on=on, recorded_at=work.now, recorded_by=work.by)
+    interview.person, interview.note = person, note
     session.add(interview)
     work.audit(
         "interview-held",

@@ -27,6 +27,7 @@ CLERK = Actor("督查室 李四")
 
 @pytest.fixture
 def tracker(db_url: str) -> Iterator[Tracker]:
+    """The demo's ledgers and day (as the UI's tests have them), on the backend under test."""
     app = build(db_url, None, "测试员", clock=lambda: dt.datetime(2017, 9, 15, 2, 0, tzinfo=dt.UTC))
     seed_demo(app, AS_OF)
     yield app

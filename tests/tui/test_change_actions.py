@@ -36,6 +36,13 @@ def audit_count(tracker: Tracker) -> int:
         return len(list(session.exec(select(AuditEntry.id))))
 
 
+async def open_assignment(pilot, app: TrackerApp, seq: str, unit: str) -> None:  # type: ignore[no-untyped-def]
+    """The assignment screen of task ``seq`` of the pilots' ledger for ``unit``."""
+    await wait(pilot, app)
+    app.push_screen(AssignmentScreen(app.context, assignment_id(app.context.tracker, PILOTS, seq, unit)))
+    await wait(pilot, app)
+
+
 async def type_date(pilot, app: TrackerApp, text: str) -> None:  # type: ignore[no-untyped-def]
     """Replace the dialog's date (today's, filled in) with ``text`` and press Enter."""
     assert isinstance(app.screen, DateDialog)
@@ -82,9 +89,7 @@ async def test_terminating_a_unit_from_the_units_section(tracker: Tracker) -> No
 async def test_a_report_received_from_an_assignment(tracker: Tracker) -> None:
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait(pilot, app)
-        app.push_screen(AssignmentScreen(app.context, assignment_id(tracker, PILOTS, "2", "北京东城区")))
-        await wait(pilot, app)
+        await open_assignment(pilot, app, "2", "北京东城区")
         await pilot.press("ctrl+r")
         await pilot.pause()
         await type_date(pilot, app, "明天")  # still to come: the service refuses, the refusal is shown
@@ -107,9 +112,7 @@ async def test_a_report_received_from_an_assignment(tracker: Tracker) -> None:
 async def test_a_trigger_date_from_an_assignment(tracker: Tracker) -> None:
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait(pilot, app)
-        app.push_screen(AssignmentScreen(app.context, assignment_id(tracker, PILOTS, "4", "北京东城区")))
-        await wait(pilot, app)
+        await open_assignment(pilot, app, "4", "北京东城区")
         await pilot.press("ctrl+t")
         await pilot.pause()
         await type_date(pilot, app, "2017-9-1")
@@ -118,8 +121,7 @@ async def test_a_trigger_date_from_an_assignment(tracker: Tracker) -> None:
         assert "2017-09-16" in str(app.screen.query_one("#asg-info").render())
         # An absolute deadline needs no trigger: the refusal is shown, nothing changes.
         app.pop_screen()
-        app.push_screen(AssignmentScreen(app.context, assignment_id(tracker, PILOTS, "1", "北京东城区")))
-        await wait(pilot, app)
+        await open_assignment(pilot, app, "1", "北京东城区")
         await pilot.press("ctrl+t")
         await pilot.pause()
         await type_date(pilot, app, "今天")

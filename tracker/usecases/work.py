@@ -49,30 +49,10 @@ class Work:
     def today(self) -> dt.date:
         return self.tracker.today()
 
-    def audit(
-        self,
-        action: str,
-        *,
-        ledger_id: int | None,
-        task_id: int | None = None,
-        unit_id: int | None = None,
-        subject: str = "",
-        before: Any = None,
-        after: Any = None,
-    ) -> None:
-        """Append one audit row stamped with this work's actor and moment."""
-        audit.record(
-            self.session,
-            at=self.now,
-            by=self.by,
-            action=action,
-            ledger_id=ledger_id,
-            task_id=task_id,
-            unit_id=unit_id,
-            subject=subject,
-            before=before,
-            after=after,
-        )
+    def audit(self, action: str, *, ledger_id: int | None, **fields: Any) -> None:
+        """Append one audit row stamped with this work's actor and moment (``fields``: the rest of
+        ``audit.record``'s: task_id, unit_id, subject, before, after)."""
+        audit.record(self.session, at=self.now, by=self.by, action=action, ledger_id=ledger_id, **fields)
 
 
 @contextmanager
