@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from tracker.models import ReportDue
 
 
+def ledger_choices(tracker: Tracker) -> list[tuple[int, str]]:
+    """Every ledger as (id, title), in id order: what a front end offers to choose from."""
+    from tracker.lookup import ledger_titles
+
+    with reading(tracker) as session:
+        return sorted(ledger_titles(session).items())
+
+
 @dataclass(frozen=True)
 class LedgerRows:
     id: int
@@ -147,6 +155,17 @@ class FormRead:
 class FormsRead:
     forms: tuple[FormRead, ...]
     dry_run: bool
+
+
+def form_files(path: Path) -> list[Path]:
+    """The forms ``path`` names: the file itself, or a folder's .xlsx files in name order (not
+    the lock files Excel and WPS leave beside an open workbook)."""
+    if not path.is_dir():
+        return [path]
+    found = sorted(p for p in path.glob("*.xlsx") if not p.name.startswith(("~$", ".~")) and p.is_file())
+    if not found:
+        raise InputError(f"{path}: no .xlsx forms in this folder", key="no_forms", path=path)
+    return found
 
 
 def read_unit_forms(
