@@ -5,25 +5,26 @@ showing every refusal as a message naming the file and the cell."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
-import pytest
 from sqlmodel import select
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
-from tests.functional.test_forms import LEDGER as FORMS_LEDGER
+from tests.functional import test_usecases_check as usecases
 from tests.functional.test_forms import fill
-from tests.functional.test_notify import LEDGER as MAIL_LEDGER
-from tests.functional.test_usecases_check import make_tracker, statuses
-from tests.smtp_server import Server, smtp_config
+from tests.functional.test_usecases_check import statuses
+from tests.smtp_server import Server
 from tracker.app import Tracker
 from tracker.models import Notice, OutboxMessage
 from tui.app import TrackerApp
 from tui.screens.reports import ReportsScreen
 
 SIZE = (160, 45)
+# The use cases' fixtures: late assignments on 2017-04-05 with a mail server that takes anything
+# and no approval nor quiet hours (whatever the check would send, the server records); a ledger
+# with a report duty for the forms.
+mailed, with_forms = usecases.mailed, usecases.with_forms
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -45,22 +46,6 @@ async def click(pilot, selector: str) -> None:  # type: ignore[no-untyped-def]
 
 def messages(app: TrackerApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
-
-
-@pytest.fixture
-def mailed(db_url: str, tmp_path: Path, server: Server) -> Iterator[Tracker]:
-    """Late assignments on 2017-04-05, a mail server that takes anything, no approval, no quiet
-    hours: whatever the check would send, the server records."""
-    tracker = make_tracker(db_url, tmp_path, MAIL_LEDGER, smtp_config(server.port))
-    yield tracker
-    tracker.engine.dispose()
-
-
-@pytest.fixture
-def with_forms(db_url: str, tmp_path: Path) -> Iterator[Tracker]:
-    tracker = make_tracker(db_url, tmp_path, FORMS_LEDGER)
-    yield tracker
-    tracker.engine.dispose()
 
 
 async def test_the_dashboard_runs_the_check_which_queues_and_never_sends(mailed: Tracker, server: Server) -> None:
@@ -90,25 +75,19 @@ async def test_the_dashboard_runs_the_check_which_queues_and_never_sends(mailed:
 
 
 async def test_forms_out_and_back_in_on_the_reports_screen(with_forms: Tracker, tmp_path: Path) -> None:
-    folder = tmp_path / "forms"
-    app = TrackerApp(with_forms, as_of=dt.date(2017, 5, 10))
+    folder, app = tmp_path / "forms", TrackerApp(with_forms, as_of=dt.date(2017, 5, 10))
     async with app.run_test(size=SIZE) as pilot:
-        screen = ReportsScreen(app.context, folder=tmp_path)
-        app.push_screen(screen)
-        await settle(pilot)
-        result = screen.query_one("#report-result", Static)
+        screen, result = await reports(pilot, app, tmp_path)
         await click(pilot, "#forms-out")  # no ledger chosen yet
         assert str(result.render()) == "请先选择台账"
-        choose_first_ledger(screen)
-        screen.query_one("#forms-folder").value = str(folder)  # type: ignore[attr-defined]
-        await click(pilot, "#forms-out")
+        await write_forms(pilot, screen, folder)
         assert str(result.render()) == f"已写出 2 份填报表到 {folder}"
         files = sorted(folder.glob("*.xlsx"))
         assert len(files) == 2
         jia = next(f for f in files if "甲县政府" in f.name)
         fill(jia, I6="已完成", J6=dt.datetime(2017, 3, 28), I7="进行中", K7=60)
 
-        screen.query_one("#forms-path").value = str(folder)  # type: ignore[attr-defined]
+        screen.query_one("#forms-path", Input).value = str(folder)
         await click(pilot, "#forms-check")
         assert str(result.render()) == "检查通过：2 份填报表，2 行有变化（尚未导入）"
         assert statuses(with_forms) == {"todo"}
@@ -120,20 +99,14 @@ async def test_forms_out_and_back_in_on_the_reports_screen(with_forms: Tracker, 
 async def test_a_refused_form_is_a_message_naming_the_cell_and_changes_nothing(
     with_forms: Tracker, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "forms"
-    app = TrackerApp(with_forms, as_of=dt.date(2017, 5, 10))
+    folder, app = tmp_path / "forms", TrackerApp(with_forms, as_of=dt.date(2017, 5, 10))
     async with app.run_test(size=SIZE) as pilot:
-        screen = ReportsScreen(app.context, folder=tmp_path)
-        app.push_screen(screen)
-        await settle(pilot)
-        result = screen.query_one("#report-result", Static)
-        choose_first_ledger(screen)
-        screen.query_one("#forms-folder").value = str(folder)  # type: ignore[attr-defined]
-        await click(pilot, "#forms-out")
+        screen, result = await reports(pilot, app, tmp_path)
+        await write_forms(pilot, screen, folder)
         jia, yi = sorted(folder.glob("*.xlsx"), key=lambda f: "乙县政府" in f.name)
         fill(jia, I6="已完成", J6=dt.datetime(2017, 3, 28))
         fill(yi, K7=120)
-        screen.query_one("#forms-path").value = str(folder)  # type: ignore[attr-defined]
+        screen.query_one("#forms-path", Input).value = str(folder)
         await click(pilot, "#forms-in")
         shown = str(result.render())
         assert shown.startswith("未导入，没有改动任何内容") and f"{yi.name}!K7" in shown, shown
@@ -149,16 +122,27 @@ async def test_a_refused_form_is_a_message_naming_the_cell_and_changes_nothing(
                 bad.mkdir()
             elif bad.name == "other.xlsx":
                 openpyxl.Workbook().save(bad)
-            screen.query_one("#forms-path").value = str(bad)  # type: ignore[attr-defined]
+            screen.query_one("#forms-path", Input).value = str(bad)
             await click(pilot, "#forms-check")
             assert words in str(result.render()), str(result.render())
-        screen.query_one("#ics-path").value = str(tmp_path / "时限.txt")  # type: ignore[attr-defined]
+        screen.query_one("#ics-path", Input).value = str(tmp_path / "时限.txt")
         await click(pilot, "#calendar")
         assert str(result.render()) == f"未能导出：{tmp_path / '时限.txt'}：请写 .ics 文件"
         assert app.is_running  # refusals are messages, never a crash
     assert statuses(with_forms) == {"todo"}
 
 
-def choose_first_ledger(screen: ReportsScreen) -> None:
+async def reports(pilot, app: TrackerApp, folder: Path) -> tuple[ReportsScreen, Static]:  # type: ignore[no-untyped-def]
+    """The reports screen, its default paths in ``folder``, and its result line."""
+    screen = ReportsScreen(app.context, folder=folder)
+    app.push_screen(screen)
+    await settle(pilot)
+    return screen, screen.query_one("#report-result", Static)
+
+
+async def write_forms(pilot, screen: ReportsScreen, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """Choose the (only) ledger, type the folder, press 写出."""
     select: Select[int] = screen.query_one("#forms-ledger", Select)
     select.value = select._options[1][1]  # the first after the prompt
+    screen.query_one("#forms-folder", Input).value = str(folder)
+    await click(pilot, "#forms-out")

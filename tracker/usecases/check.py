@@ -8,7 +8,7 @@ check`, the TUI's dashboard, the scheduler) nothing leaves the building because 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from tracker.usecases.work import Actor, unit_of_work
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class IssuedNotice:
-    """A notice the check issued: its ledger's title and the units it concerns (in ledger order)."""
+    """A notice the check issued: its ledger's title and the units it concerns (by name)."""
 
     id: int
     kind: str
@@ -29,13 +29,8 @@ class IssuedNotice:
     units: tuple[str, ...]
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "number": self.number,
-            "ledger": self.ledger,
-            "units": list(self.units),
-        }
+        """As `tracker check --json` lists it: id, kind, number, ledger, units."""
+        return {**asdict(self), "units": list(self.units)}
 
 
 @dataclass(frozen=True)
