@@ -347,6 +347,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.never": ("从未运行", "never run"),
     "key.check": ("运行检查", "Run the check"),
     "check.running": ("正在运行每日检查（{day}）…", "Running the daily check ({day})…"),
+    "check.busy": ("检查正在进行，请稍候", "The check is running: wait for it"),
     "check.done": ("检查完成（{day}）", "Check done ({day})"),
     "check.found": ("发现：{levels}", "found: {levels}"),
     "check.nothing_due": ("无临期或逾期事项", "nothing due soon or overdue"),

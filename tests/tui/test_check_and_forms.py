@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import pytest
 from sqlmodel import select
 from textual.widgets import Button, Input, Select, Static
 
@@ -72,6 +73,23 @@ async def test_the_dashboard_runs_the_check_which_queues_and_never_sends(mailed:
     with mailed.session() as session:
         assert len(session.exec(select(Notice)).all()) == len(issued)
     assert server.received == []
+
+
+async def test_a_check_that_cannot_run_is_a_message(mailed: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.errors import BusyError
+    from tracker.usecases import check
+
+    def busy(*_args: object, **_kwargs: object) -> None:
+        raise BusyError("另一进程的检查仍在进行，已等待 30 秒；请稍后再试")
+
+    monkeypatch.setattr(check, "run_daily_check", busy)
+    app = TrackerApp(mailed, as_of=dt.date(2017, 4, 5))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert messages(app)[-1] == "检查未完成：另一进程的检查仍在进行，已等待 30 秒；请稍后再试"
+        assert app.is_running and not app.screen.checking  # type: ignore[attr-defined]
 
 
 async def test_forms_out_and_back_in_on_the_reports_screen(with_forms: Tracker, tmp_path: Path) -> None:

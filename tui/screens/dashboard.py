@@ -41,6 +41,7 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.context = context
         self.ids: list[int] = []
+        self.checking = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,27 +109,32 @@ class DashboardScreen(Screen[None]):
             self.app.open_ledger(self.ids[row])  # type: ignore[attr-defined]
 
     def action_check(self) -> None:
+        if self.checking:  # one check at a time from this desk; a second press waits for nothing
+            self.notify(t("check.busy"))
+            return
+        self.checking = True
         self.notify(t("check.running", day=self.context.as_of.isoformat()))
         self.run_check()
 
-    @work(thread=True, exclusive=True, group="check")
+    @work(thread=True, group="check")
     def run_check(self) -> None:
         """The daily check as `tracker check` runs it: it issues notices and queues the digests;
         sending stays with the outbox (approval, quiet hours)."""
-        from tracker.errors import InputError
+        from tracker.errors import BusyError, InputError
         from tracker.usecases.check import run_daily_check
         from tracker.usecases.work import actor_of
 
         tracker = self.context.tracker
         try:
             done = run_daily_check(tracker, actor_of(tracker), as_of=self.context.as_of)
-        except InputError as exc:
-            self.app.call_from_thread(self.notify, t("check.failed", error=error_text(exc)), severity="error")
+        except (InputError, BusyError) as exc:  # a bad setting; another check running too long
+            self.app.call_from_thread(self._checked, t("check.failed", error=error_text(exc)), True)
             return
-        self.app.call_from_thread(self._checked, check_summary(done))
+        self.app.call_from_thread(self._checked, check_summary(done), False)
 
-    def _checked(self, summary: str) -> None:
-        self.notify(summary, timeout=10)
+    def _checked(self, summary: str, bad: bool) -> None:
+        self.checking = False
+        self.notify(summary, severity="error" if bad else "information", timeout=10)
         self.load()
 
 
