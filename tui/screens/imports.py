@@ -4,6 +4,7 @@ is wrong, file and line or cell), then confirm. All files of a pick go in one tr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,11 +13,15 @@ from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Header, Input, Static
 
 from tracker.errors import InputError, InputErrors, more_errors
-from tracker.importing import LedgerSummary, import_ledgers, read_ledger_file
+from tracker.usecases.ledgers import import_ledgers
+from tracker.usecases.work import actor_of
 from tui.context import Context
 from tui.dialogs.confirm import ConfirmDialog
 from tui.i18n import error_text, t
 from tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from tracker.importing import LedgerSummary
 
 SUFFIXES = (".toml", ".xlsx")
 
@@ -84,32 +89,21 @@ class ImportScreen(Screen[None]):
         path = Path(text).expanduser()
         tracker = self.context.tracker
         try:
-            specs = read_ledger_file(path)
-            with tracker.session() as session:
-                summaries = import_ledgers(
-                    session,
-                    specs,
-                    by=tracker.user,
-                    now=tracker.now(),
-                    calendar=tracker.calendar,
-                    allow_removals=allow_removals or not commit,
-                )
-                lines = [
-                    t("import.line", title=s.title, tasks=s.tasks, units=s.units, assignments=s.assignments)
-                    for s in summaries
-                ] + _removals(summaries)
-                if commit:
-                    session.commit()
-                else:
-                    session.rollback()
+            imported = import_ledgers(
+                tracker, actor_of(tracker), [path], dry_run=not commit, allow_removals=allow_removals or not commit
+            )
         except InputError as exc:
             result.update(t("import.failed", error=_errors_text(exc)))
             result.add_class("-bad")
             self.checked, self.losing = None, 0
             self.query_one("#confirm", Button).disabled = True
             return
+        summaries = imported.ledgers
+        lines = [
+            t("import.line", title=s.title, tasks=s.tasks, units=s.units, assignments=s.assignments) for s in summaries
+        ] + _removals(summaries)
         self.checked = None if commit else path
-        self.losing = 0 if commit else sum(s.removed.with_progress for s in summaries if s.removed)
+        self.losing = 0 if commit else imported.losing_progress
         if self.losing:
             lines.append(t("import.loses_progress", count=self.losing))
         result.set_class(bool(self.losing), "-bad")
