@@ -79,7 +79,7 @@ class ImportScreen(Screen[None]):
         elif message.button.id == "confirm":
             self.action_confirm()
 
-    def _run(self, commit: bool, allow_removals: bool = False) -> None:
+    def _run(self, confirmed: bool, allow_removals: bool = False) -> None:
         """A check runs with removals allowed, to say what they are; an import only once confirmed."""
         text = self.query_one("#path", Input).value.strip()
         result = self.query_one("#import-result", Static)
@@ -90,7 +90,11 @@ class ImportScreen(Screen[None]):
         tracker = self.context.tracker
         try:
             imported = import_ledgers(
-                tracker, actor_of(tracker), [path], dry_run=not commit, allow_removals=allow_removals or not commit
+                tracker,
+                actor_of(tracker),
+                [path],
+                dry_run=not confirmed,
+                allow_removals=allow_removals or not confirmed,
             )
         except InputError as exc:
             result.update(t("import.failed", error=_errors_text(exc)))
@@ -102,28 +106,28 @@ class ImportScreen(Screen[None]):
         lines = [
             t("import.line", title=s.title, tasks=s.tasks, units=s.units, assignments=s.assignments) for s in summaries
         ] + _removals(summaries)
-        self.checked = None if commit else path
-        self.losing = 0 if commit else imported.losing_progress
+        self.checked = None if confirmed else path
+        self.losing = 0 if confirmed else imported.losing_progress
         if self.losing:
             lines.append(t("import.loses_progress", count=self.losing))
         result.set_class(bool(self.losing), "-bad")
-        result.update(t("import.done" if commit else "import.would", lines="\n".join(lines)))
-        self.query_one("#confirm", Button).disabled = commit
+        result.update(t("import.done" if confirmed else "import.would", lines="\n".join(lines)))
+        self.query_one("#confirm", Button).disabled = confirmed
 
     def action_dry_run(self) -> None:
-        self._run(commit=False)
+        self._run(confirmed=False)
 
     def action_confirm(self) -> None:
         if self.checked is None:
             self.notify(t("import.check_first"), severity="warning")
             return
         if not self.losing:
-            self._run(commit=True)
+            self._run(confirmed=True)
             return
 
         def decided(sure: bool | None) -> None:
             if sure:
-                self._run(commit=True, allow_removals=True)
+                self._run(confirmed=True, allow_removals=True)
 
         self.app.push_screen(
             ConfirmDialog(t("import.remove_prompt", count=self.losing), t("import.remove_confirm")), decided
