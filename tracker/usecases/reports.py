@@ -175,14 +175,9 @@ def read_unit_forms(
     ``dry_run`` checks them all and records nothing. ``as_of``: the day they arrived (today)."""
     from tracker.forms_in import import_forms
 
-    today = as_of or tracker.today()
-    if dry_run:
-        with reading(tracker) as session:  # applied, looked at, rolled back
-            results = import_forms(session, list(files), today=today, by=actor.name, now=tracker.now())
-            return FormsRead(tuple(_form_read(f, r) for f, r in results), True)
-    with unit_of_work(tracker, actor) as work:
-        results = import_forms(work.session, list(files), today=today, by=work.by, now=work.now)
-        return FormsRead(tuple(_form_read(f, r) for f, r in results), False)
+    with unit_of_work(tracker, actor, dry_run=dry_run) as work:  # a dry run applies, looks, rolls back
+        results = import_forms(work.session, list(files), today=as_of or work.today(), by=work.by, now=work.now)
+        return FormsRead(tuple(_form_read(f, r) for f, r in results), dry_run)
 
 
 def _form_read(form: Form, report: ReportDue | None) -> FormRead:

@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from tracker.dashboard import Dashboard, dashboard
+from tracker.usecases.ledgers import overview
 from tui.context import Context
 from tui.i18n import error_text, t
 from tui.table import refill
 from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from tracker.dashboard import Dashboard
     from tracker.usecases.check import CheckDone
 
 LEVELS = ("warning", "criticism", "interview", "accountability")
@@ -64,9 +65,7 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
-        tracker = self.context.tracker
-        with tracker.session() as session:
-            found = dashboard(session, as_of=self.context.as_of, now=tracker.now(), settings=tracker.settings)
+        found = overview(self.context.tracker, self.context.as_of)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: Dashboard) -> None:
