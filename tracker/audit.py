@@ -6,7 +6,7 @@ import datetime as dt
 import getpass
 import json
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -14,42 +14,25 @@ from sqlmodel import Session
 from tracker.models import AuditEntry, table_of
 
 
-class Trail(Protocol):
-    """What a change needs to write itself and its audit row: the session, the moment and who acts.
-    A use case's ``Work`` is one; ``Stamp`` is one outside a use case (the demo's seed). The domain's
-    changes take it so that each audit row's who and when are stamped once, not passed along."""
-
-    @property
-    def session(self) -> Session: ...
-
-    @property
-    def now(self) -> dt.datetime: ...
-
-    @property
-    def by(self) -> str: ...
-
-    def audit(self, action: str, *, ledger_id: int | None, **fields: Any) -> None:
-        """Append one audit row stamped with the session, moment and actor: ``fields`` are
-        ``record``'s (task_id, unit_id, subject, before, after)."""
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """A ``Trail`` for writes made outside a use case: rows recorded by ``by`` at ``now``."""
-
-    session: Session
-    now: dt.datetime
-    by: str
-
-    def audit(self, action: str, *, ledger_id: int | None, **fields: Any) -> None:
-        record(self.session, at=self.now, by=self.by, action=action, ledger_id=ledger_id, **fields)
-
-
 def current_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in a bare container
         return "unknown"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who makes a change and when: what every audit row of one change shares, given once to
+    the domain function that writes it (a use case's ``Work.stamp``)."""
+
+    by: str
+    at: dt.datetime
+
+    def record(self, session: Session, action: str, *, ledger_id: int | None, **where: Any) -> None:
+        """Append one audit row stamped with this actor and moment; ``where`` as ``record`` takes
+        it (task_id, unit_id, subject, before, after)."""
+        record(session, at=self.at, by=self.by, action=action, ledger_id=ledger_id, **where)
 
 
 def _json(value: Any) -> str:

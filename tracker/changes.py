@@ -1,6 +1,6 @@
 """Change management (seed 000, articles 22–24): triggers, extensions, termination, reports received,
-interviews held. Every change goes into the audit trail with who and when: each takes the ``Trail``
-(a use case's ``Work``) that stamps them on its rows.
+interviews held. Every change goes into the audit trail with who and when: each takes the ``Stamp``
+(a use case's ``Work.stamp``) that its audit rows carry.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.audit import Trail
+from tracker.audit import Stamp
 from tracker.deadlines import Relative, parse
 from tracker.errors import InputError, NotFoundError
 from tracker.models import (
@@ -31,9 +31,10 @@ from tracker.statuses import OPEN_STATUSES
 from tracker.workdays import WorkCalendar
 
 
-def set_trigger(work: Trail, ledger: Ledger, task: Task, on: dt.date, *, calendar: WorkCalendar) -> dt.date:
+def set_trigger(
+    session: Session, ledger: Ledger, task: Task, stamp: Stamp, *, on: dt.date, calendar: WorkCalendar
+) -> dt.date:
     """Record the day a relative deadline's trigger happened (e.g. the mid-term notice arrived)."""
-    session = work.session
     deadline = parse(task.deadline_text, ledger.year)
     if not isinstance(deadline, Relative):
         raise InputError(
@@ -56,7 +57,8 @@ def set_trigger(work: Trail, ledger: Ledger, task: Task, on: dt.date, *, calenda
         )
         .values(due_on=due)
     )
-    work.audit(
+    stamp.record(
+        session,
         "trigger",
         ledger_id=ledger.id,
         task_id=task.id,
@@ -68,11 +70,18 @@ def set_trigger(work: Trail, ledger: Ledger, task: Task, on: dt.date, *, calenda
 
 
 def request_extension(
-    work: Trail, assignment: Assignment, *, to: dt.date, reason: str, late: bool, today: dt.date, subject: str
+    session: Session,
+    assignment: Assignment,
+    stamp: Stamp,
+    *,
+    to: dt.date,
+    reason: str,
+    late: bool,
+    today: dt.date,
+    subject: str,
 ) -> Extension:
     """A unit asks for a new deadline. It must ask before the deadline unless ``late`` (a supervisor's
     decision, recorded as such)."""
-    session = work.session
     if not reason.strip():
         raise InputError(f"{subject}: an extension needs a reason (--reason)", key="reason_needed")
     if assignment.status not in OPEN_STATUSES:
@@ -101,8 +110,8 @@ def request_extension(
     request = Extension(
         assignment_id=assignment.id,
         requested_on=today,
-        requested_at=work.now,
-        requested_by=work.by,
+        requested_at=stamp.at,
+        requested_by=stamp.by,
         original_due=due,
         new_due=to,
         reason=reason.strip(),
@@ -110,7 +119,8 @@ def request_extension(
     )
     session.add(request)
     session.flush()
-    work.audit(
+    stamp.record(
+        session,
         "extension-request",
         ledger_id=_ledger_of(session, assignment),
         task_id=assignment.task_id,
@@ -136,10 +146,10 @@ def find_extension(session: Session, ref: str) -> Extension:
     return request
 
 
-def decide_extension(work: Trail, request: Extension, *, approve: bool, reason: str) -> Extension:
+def decide_extension(session: Session, request: Extension, stamp: Stamp, *, approve: bool, reason: str) -> Extension:
     """Approve (the new deadline replaces the old for this assignment; the original stays in the
     history, and the ladder starts afresh against the new date) or refuse (the clock keeps running)."""
-    session, now = work.session, work.now
+    now = stamp.at
     if request.status != "pending":
         raise InputError(
             f"extension request {request.id} is not pending (it was {request.status})", key="decided", id=request.id
@@ -149,7 +159,7 @@ def decide_extension(work: Trail, request: Extension, *, approve: bool, reason: 
     assignment = session.get(Assignment, request.assignment_id)
     assert assignment is not None
     request.status = "approved" if approve else "refused"
-    request.decided_at, request.decided_by, request.decision_reason = now, work.by, reason.strip()
+    request.decided_at, request.decided_by, request.decision_reason = now, stamp.by, reason.strip()
     session.add(request)
     if approve:
         if assignment.status not in OPEN_STATUSES:
@@ -161,7 +171,8 @@ def decide_extension(work: Trail, request: Extension, *, approve: bool, reason: 
             .where(col(Assignment.id) == assignment.id)
             .values(due_on=request.new_due, version=col(Assignment.version) + 1, updated_at=now)
         )
-    work.audit(
+    stamp.record(
+        session,
         f"extension-{request.status}",
         ledger_id=_ledger_of(session, assignment),
         task_id=assignment.task_id,
@@ -173,10 +184,9 @@ def decide_extension(work: Trail, request: Extension, *, approve: bool, reason: 
     return request
 
 
-def terminate_unit(work: Trail, ledger: Ledger, unit: Unit, *, reason: str, on: dt.date) -> int:
+def terminate_unit(session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *, reason: str, on: dt.date) -> int:
     """End a unit's work on ``on`` (article 24): its open assignments become 已终止 and leave the
     findings (they stay in the history), and it owes no report due after that day."""
-    session = work.session
     if not reason.strip():
         raise InputError(f"{unit.name}: termination needs a reason (--reason)", key="reason_needed")
     ids = list(
@@ -193,7 +203,7 @@ def terminate_unit(work: Trail, ledger: Ledger, unit: Unit, *, reason: str, on: 
     session.execute(
         sa.update(Assignment)
         .where(col(Assignment.id).in_(ids))
-        .values(status=Status.TERMINATED.value, version=col(Assignment.version) + 1, updated_at=work.now)
+        .values(status=Status.TERMINATED.value, version=col(Assignment.version) + 1, updated_at=stamp.at)
     )
     unit.terminated_on = on
     session.add(unit)
@@ -207,7 +217,8 @@ def terminate_unit(work: Trail, ledger: Ledger, unit: Unit, *, reason: str, on: 
             col(ReportDue.id).not_in(noticed),
         )
     )
-    work.audit(
+    stamp.record(
+        session,
         "terminate",
         ledger_id=ledger.id,
         unit_id=unit.id,
@@ -219,10 +230,16 @@ def terminate_unit(work: Trail, ledger: Ledger, unit: Unit, *, reason: str, on: 
 
 
 def receive_report(
-    work: Trail, ledger: Ledger, unit: Unit, *, duty_name: str | None, on: dt.date, period: dt.date | None
+    session: Session,
+    ledger: Ledger,
+    unit: Unit,
+    stamp: Stamp,
+    *,
+    duty_name: str | None,
+    on: dt.date,
+    period: dt.date | None,
 ) -> ReportDue:
     """Record that a unit's periodic report arrived on ``on`` (for the earliest open period, or ``period``)."""
-    session = work.session
     duties = list(session.exec(select(ReportDuty).where(ReportDuty.ledger_id == ledger.id)))
     if duty_name:
         duties = [d for d in duties if duty_name in d.name]
@@ -277,7 +294,8 @@ def receive_report(
         )
     report.received_on = on
     session.add(report)
-    work.audit(
+    stamp.record(
+        session,
         "report-received",
         ledger_id=ledger.id,
         unit_id=unit.id,
@@ -287,9 +305,10 @@ def receive_report(
     return report
 
 
-def record_interview(work: Trail, ledger: Ledger, unit: Unit, *, on: dt.date, note: str, person: str) -> Interview:
+def record_interview(
+    session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *, on: dt.date, note: str, person: str
+) -> Interview:
     assert ledger.id is not None and unit.id is not None
-    session = work.session
     from tracker.models import Notice
 
     # An interview answers the interview notices before it: held before the first one still open,
@@ -308,10 +327,11 @@ def record_interview(work: Trail, ledger: Ledger, unit: Unit, *, on: dt.date, no
             on=on.isoformat(),
             notice=first.isoformat(),
         )
-    interview = Interview(ledger_id=ledger.id, unit_id=unit.id, held_on=on, recorded_at=work.now, recorded_by=work.by)
+    interview = Interview(ledger_id=ledger.id, unit_id=unit.id, held_on=on, recorded_at=stamp.at, recorded_by=stamp.by)
     interview.person, interview.note = person, note
     session.add(interview)
-    work.audit(
+    stamp.record(
+        session,
         "interview-held",
         ledger_id=ledger.id,
         unit_id=unit.id,

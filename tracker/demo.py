@@ -71,6 +71,7 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
     specs = [spec for path in files for spec in read_ledger_file(path)]
     # The morning of the demo's day where the bureau is: what the demo did comes before what you do.
     now = dt.datetime.combine(as_of, dt.time(8, 0), tzinfo=ZoneInfo(tracker.settings.timezone)).astimezone(dt.UTC)
+    stamp = Stamp("demo", now)
     with tracker.session() as session:
         import_ledgers(session, specs, by="demo", now=now, calendar=tracker.calendar)
         ledger = find_ledger(session, "濮政办〔2017〕13号")
@@ -81,8 +82,7 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
                 session,
                 find_assignment(session, task, unit),
                 ProgressUpdate(status, on),
-                by="demo",
-                now=now,
+                stamp,
                 today=as_of,
                 subject=f"任务 {seq} / {unit_name}",
                 ledger_id=ledger.id,
@@ -91,8 +91,9 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
         task = find_task(session, ledger, "6")
         unit = find_unit(session, ledger, "台前县政府")
         request_extension(
-            Stamp(session, now, "demo"),
+            session,
             find_assignment(session, task, unit),
+            stamp,
             to=dt.date(2017, 12, 31),
             reason="应用系统招标流标，需重新招标",
             late=False,
@@ -103,7 +104,7 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
             unit = find_unit(session, ledger, unit_name)
             person = current_person(session, unit)
             assert person is not None, unit_name
-            set_person(session, ledger, unit, name=person.name, email=address, phone=None, by="demo", now=now)
+            set_person(session, ledger, unit, stamp, name=person.name, email=address, phone=None)
         session.commit()
         # The day's check, so that the demo shows notices issued and levels reached.
         run_check(session, as_of=as_of, now=now, by="demo", settings=tracker.settings, calendar=tracker.calendar)

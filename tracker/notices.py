@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import audit
-from tracker.audit import Trail
 from tracker.config import EscalationRule, Level, NoticeSettings
 from tracker.deadlines import cn_date
 from tracker.errors import InputError, NotFoundError
@@ -711,7 +710,9 @@ def parse_meeting_time(text: str) -> str:
     return f"{day.date.isoformat()} {hour:02d}:{minute:02d}"
 
 
-def schedule_interview(work: Trail, notice: Notice, *, at: str | None, place: str | None) -> Notice:
+def schedule_interview(
+    session: Session, notice: Notice, stamp: audit.Stamp, *, at: str | None, place: str | None
+) -> Notice:
     """Set an interview notice's time and/or place (audited)."""
     if notice.kind != Level.INTERVIEW.value:
         raise InputError(f"{notice.number} is a {LEVEL_LABELS[Level(notice.kind)]}, not an interview notice (约谈通知)")
@@ -729,8 +730,9 @@ def schedule_interview(work: Trail, notice: Notice, *, at: str | None, place: st
         if not place.strip():
             raise InputError("--place: empty")
         notice.meeting_place = place.strip()
-    work.session.add(notice)
-    work.audit(
+    session.add(notice)
+    stamp.record(
+        session,
         "interview-schedule",
         ledger_id=notice.ledger_id,
         unit_id=notice.unit_id,

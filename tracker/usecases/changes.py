@@ -30,7 +30,7 @@ def set_trigger_date(tracker: Tracker, actor: Actor, ledger: str, task: str, *, 
     with unit_of_work(tracker, actor) as work:
         found = find_ledger(work.session, ledger)
         t = find_task(work.session, found, task)
-        due = set_trigger(work, found, t, on, calendar=tracker.calendar)
+        due = set_trigger(work.session, found, t, work.stamp, on=on, calendar=tracker.calendar)
         return TriggerSet(t.seq, t.deadline_text, due)
 
 
@@ -67,8 +67,9 @@ def request_extension(
         t, u = find_task(work.session, found, task), find_unit(work.session, found, unit)
         subject = task_subject(t, u)
         made = request(
-            work,
+            work.session,
             find_assignment(work.session, t, u),
+            work.stamp,
             to=to,
             reason=reason,
             late=late,
@@ -92,7 +93,7 @@ def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool,
     from tracker.changes import find_extension
 
     with unit_of_work(tracker, actor) as work:
-        request = decide(work, find_extension(work.session, ref), approve=approve, reason=reason)
+        request = decide(work.session, find_extension(work.session, ref), work.stamp, approve=approve, reason=reason)
         assert request.id is not None
         return ExtensionDecided(request.id, request.status, request.new_due if approve else request.original_due)
 
@@ -129,7 +130,7 @@ def terminate(
                 on=on.isoformat(),
             )
         day = on or tracker.today()
-        return Terminated(u.name, terminate_unit(work, found, u, reason=reason, on=day), day)
+        return Terminated(u.name, terminate_unit(work.session, found, u, work.stamp, reason=reason, on=day), day)
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def record_report_received(
     with unit_of_work(tracker, actor) as work:
         found = find_ledger(work.session, ledger)
         u = find_unit(work.session, found, unit)
-        report = receive_report(work, found, u, duty_name=duty, on=on, period=period)
+        report = receive_report(work.session, found, u, work.stamp, duty_name=duty, on=on, period=period)
         work.session.flush()
         standing = received_standing(work.session, report, tracker.settings.scoring)
         return ReportReceived(u.name, report.due_on, on, standing)
@@ -185,7 +186,9 @@ def record_interview_held(
         found = find_ledger(work.session, ledger)
         u = find_unit(work.session, found, unit)
         person = current_person(work.session, u)
-        held = record_interview(work, found, u, on=on, note=note, person=person.name if person else "")
+        held = record_interview(
+            work.session, found, u, work.stamp, on=on, note=note, person=person.name if person else ""
+        )
         return InterviewHeld(u.name, held.held_on, held.person)
 
 
@@ -205,7 +208,7 @@ def schedule_interview(
     from tracker.notices import schedule_interview as schedule
 
     with unit_of_work(tracker, actor) as work:
-        found = schedule(work, find_notice(work.session, notice), at=at, place=place)
+        found = schedule(work.session, find_notice(work.session, notice), work.stamp, at=at, place=place)
         detail = notice_detail(work.session, found, tracker.settings.notices.issuer)
         return InterviewScheduled(detail.number, detail.meeting_at, detail.meeting_place, detail.meeting_when)
 

@@ -18,21 +18,25 @@ class Scores:
     title: str
     as_of: dt.date
     rows: list[dict[str, Any]]  # UnitScore.as_json(), best first (rank, unit, score, tasks, …)
-    ledgers: list[int]  # every ledger's id, oldest first: where a screen may go next
 
 
 def ledger_scores(tracker: Tracker, ledger: str | None = None, *, as_of: dt.date | None = None) -> Scores:
     """The scores of ``ledger`` (as typed; None: the first one) judged on ``as_of`` (default today).
     With no ledger at all, an empty table."""
-    from tracker.lookup import find_ledger, ledger_ids
+    from sqlmodel import col, select
+
+    from tracker.lookup import find_ledger
+    from tracker.models import Ledger
     from tracker.scoring import scores
 
     day = as_of or tracker.today()
     with reading(tracker) as session:
-        ids = ledger_ids(session)
-        if ledger is None and not ids:
-            return Scores(0, "", day, [], [])
-        found = find_ledger(session, ledger if ledger is not None else str(ids[0]))
+        if ledger is None:
+            first = session.exec(select(Ledger.id).order_by(col(Ledger.id))).first()
+            if first is None:
+                return Scores(0, "", day, [])
+            ledger = str(first)
+        found = find_ledger(session, ledger)
         assert found.id is not None
         rows = scores(session, found.id, day, tracker.settings.scoring, timezone=tracker.settings.timezone)
-        return Scores(found.id, found.title, day, [s.as_json() for s in rows], ids)
+        return Scores(found.id, found.title, day, [s.as_json() for s in rows])

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from tracker.errors import InputError
+from tracker.usecases.ledgers import next_ledger
 from tracker.usecases.scores import Scores, ledger_scores
 from tui.i18n import t
 from tui.screens.base import REFRESH, ListScreen
@@ -28,18 +29,14 @@ class ScoresScreen(ListScreen):
         yield KeyBar()
 
     @work(thread=True, exclusive=True, group="scores")
-    def load(self, step: int = 0) -> None:
-        """The ledger the other sections show (the app's), or ``step`` ledgers on from it."""
+    def load(self, ledger_id: int | None = None) -> None:
+        """The ledger ``ledger_id``, else the one the other sections show (the app's), else the first."""
         tracker = self.context.tracker
-        current = getattr(self.app, "ledger_id", None)
+        wanted = ledger_id or getattr(self.app, "ledger_id", None)
         try:
-            found = ledger_scores(tracker, str(current) if current else None, as_of=self.context.as_of)
+            found = ledger_scores(tracker, str(wanted) if wanted else None, as_of=self.context.as_of)
         except InputError:  # the ledger shown before is gone: the first one
             found = ledger_scores(tracker, None, as_of=self.context.as_of)
-        if step and found.ledgers:
-            at = found.ledgers.index(found.ledger_id) if found.ledger_id in found.ledgers else -1
-            nxt = found.ledgers[(at + step) % len(found.ledgers)]
-            found = ledger_scores(tracker, str(nxt), as_of=self.context.as_of)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: Scores) -> None:
@@ -52,5 +49,8 @@ class ScoresScreen(ListScreen):
         rows = [[str(row[key]) for key in COLUMNS] for row in found.rows]
         self.fill(list(range(len(rows))), rows)
 
+    @work(thread=True, exclusive=True, group="scores-next")
     def action_next_ledger(self) -> None:
-        self.load(1)
+        following = next_ledger(self.context.tracker, getattr(self.app, "ledger_id", None))
+        if following is not None:
+            self.app.call_from_thread(self.load, following)
