@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import col, func, select
 
-from tracker.app import Tracker, build
-from tracker.demo import seed_demo
+from tests.tui.conftest import AS_OF, demo
+from tracker.app import Tracker
 from tracker.errors import InputError
 from tracker.models import AuditEntry, Extension, Task, Unit
 from tracker.usecases import changes
@@ -19,7 +19,6 @@ from tracker.usecases.notices import interview_list, list_notices, notice_docume
 from tracker.usecases.scores import ledger_scores
 from tracker.usecases.work import Actor
 
-AS_OF = dt.date(2017, 9, 15)
 PUYANG = "濮政办〔2017〕13号"
 PILOTS = "建科研函[2013]183号"  # with a report duty and relative deadlines (tasks 4 and 5)
 CLERK = Actor("督查室 李四")
@@ -28,10 +27,7 @@ CLERK = Actor("督查室 李四")
 @pytest.fixture
 def tracker(db_url: str) -> Iterator[Tracker]:
     """The demo's ledgers and day (as the UI's tests have them), on the backend under test."""
-    app = build(db_url, None, "测试员", clock=lambda: dt.datetime(2017, 9, 15, 2, 0, tzinfo=dt.UTC))
-    seed_demo(app, AS_OF)
-    yield app
-    app.engine.dispose()
+    yield from demo(db_url)
 
 
 def trail(tracker: Tracker) -> list[tuple[str, str, str]]:
