@@ -154,6 +154,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.written": ("已写入 {path}（{rows} 行）", "Written to {path} ({rows} rows)"),
     "reports.calendar_written": ("已写入 {path}（{count} 项时限）", "Written to {path} ({count} deadlines)"),
     "reports.failed": ("未能导出：{error}", "Not written: {error}"),
+    "reports.forms": (
+        "单位进度填报表（每个单位一份 xlsx，填好后导回）",
+        "Units' progress forms (one xlsx per unit, to be filled in and read back)",
+    ),
+    "reports.forms_folder": ("进度填报表", "progress-forms"),  # the folder's default name, beside the reports
+    "reports.pick_ledger": ("选择台账", "Choose a ledger"),
+    "reports.write_forms": ("写出", "Write"),
+    "reports.forms_in": (
+        "导回填好的填报表（一个文件，或一个文件夹中的全部 .xlsx）",
+        "Read filled forms back (a file, or every .xlsx in a folder)",
+    ),
+    "reports.check_forms": ("检查", "Check"),
+    "reports.import_forms": ("导入", "Import"),
+    "reports.need_ledger": ("请先选择台账", "Choose a ledger first"),
+    "reports.forms_written": ("已写出 {count} 份填报表到 {folder}", "{count} forms written to {folder}"),
+    "reports.forms_checked": (
+        "检查通过：{forms} 份填报表，{changed} 行有变化（尚未导入）",
+        "Checked: {forms} forms, {changed} rows changed (nothing imported yet)",
+    ),
+    "reports.forms_imported": (
+        "已导入 {forms} 份填报表，{changed} 行有变化",
+        "Imported {forms} forms, {changed} rows changed",
+    ),
+    "reports.forms_refused": ("未导入，没有改动任何内容：\n{error}", "Nothing imported, nothing changed:\n{error}"),
+    "error.calendar_kind": ("{path}：请写 .ics 文件", "{path}: .ics"),
+    "error.no_forms": ("{path}：文件夹中没有 .xlsx 填报表", "{path}: no .xlsx forms in this folder"),
     "key.search": ("搜索", "Search"),
     "mode.units.key": ("单位", "Units"),  # the key bar's and palette's shorter name of the section
     "bar.sections": ("切换", "Go to"),  # before the sections' bare keys on a narrow key bar
@@ -353,6 +379,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.unacknowledged": ("未签收通知 {count} 件", "{count} notices not acknowledged"),
     "dash.scheduler": ("定时任务：上次 {last}；下次 {next}", "Scheduler: last {last}; next {next}"),
     "dash.never": ("从未运行", "never run"),
+    "key.check": ("运行检查", "Run the check"),
+    "check.running": ("正在运行每日检查（{day}）…", "Running the daily check ({day})…"),
+    "check.busy": ("检查正在进行，请稍候", "The check is running: wait for it"),
+    "check.done": ("检查完成（{day}）", "Check done ({day})"),
+    "check.found": ("发现：{levels}", "found: {levels}"),
+    "check.nothing_due": ("无临期或逾期事项", "nothing due soon or overdue"),
+    "check.issued": ("新发通知 {count} 件（{kinds}）", "{count} new notices ({kinds})"),
+    "check.no_notices": ("无新通知", "no new notices"),
+    "check.queued": (
+        "{count} 封待发邮件已排队，请在“待发邮件”中审批发送",
+        "{count} digests queued: approve and send them in the outbox",
+    ),
+    "check.failed": ("检查未完成：{error}", "The check did not run: {error}"),
+    "list.sep": ("、", ", "),
     "job.daily": ("每日检查", "daily check"),
     "job.weekly": ("周报", "weekly report"),
     # ledger matrix
