@@ -115,6 +115,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Import ledgers (TOML or Excel): check, then confirm",
     ),
     "import.path": ("文件路径，或在下方选择", "A file's path, or pick one below"),
+    "import.hint": (
+        "Ctrl+D 检查 · Ctrl+S 导入 · Esc 离开输入框 · 再按 Esc 返回总览",
+        "Ctrl+D check · Ctrl+S import · Esc leaves the field · Esc again: back to the dashboard",
+    ),
     "import.check": ("检查", "Check"),
     "import.confirm": ("确认导入", "Import"),
     "import.check_first": ("请先检查", "Check the file first"),
@@ -177,7 +181,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.calendar_kind": ("{path}：请写 .ics 文件", "{path}: .ics"),
     "error.no_forms": ("{path}：文件夹中没有 .xlsx 填报表", "{path}: no .xlsx forms in this folder"),
     "key.search": ("搜索", "Search"),
-    "palette.go": ("切换到该页面", "Go to this section"),
+    "mode.units.key": ("单位", "Units"),  # the key bar's and palette's shorter name of the section
+    "bar.sections": ("切换", "Go to"),  # before the sections' bare keys on a narrow key bar
+    "key.palette": ("命令面板", "Command palette"),
+    "palette.go": ("切换到该页面（按 {keys}）", "Go to this section (key {keys})"),
+    "palette.go_nokey": ("切换到该页面", "Go to this section"),
+    "palette.key": ("按 {keys}", "key {keys}"),
+    "palette.placeholder": (
+        "输入以查找操作，或台账、任务、单位、责任人…",
+        "Type to find an action, or a ledger, task, unit or person…",
+    ),
+    # Textual's own commands, by their English titles and help lines
+    "palette.textual.Theme": ("界面配色", "Theme"),
+    "palette.textual.Keys": ("按键面板", "Keys"),
+    "palette.textual.Maximize": ("最大化", "Maximize"),
+    "palette.textual.Minimize": ("还原", "Minimize"),
+    "palette.textual.Screenshot": ("截图", "Screenshot"),
+    "palette.textual.Change the current theme": ("更换界面配色", "Change the current theme"),
+    "palette.textual.Show help for the focused widget and a summary of available keys": (
+        "显示当前控件的说明和可用按键",
+        "Show help for the focused widget and a summary of available keys",
+    ),
+    "palette.textual.Hide the keys and widget help panel": ("关闭按键面板", "Hide the keys and widget help panel"),
+    "palette.textual.Maximize the focused widget": ("最大化当前控件", "Maximize the focused widget"),
+    "palette.textual.Minimize the widget and restore to normal size": (
+        "恢复控件的正常大小",
+        "Minimize the widget and restore to normal size",
+    ),
+    "palette.textual.Save an SVG 'screenshot' of the current screen": (
+        "把当前画面保存为 SVG 截图",
+        "Save an SVG 'screenshot' of the current screen",
+    ),
     "search.hit.ledger": ("台账：{text}", "Ledger: {text}"),
     "search.hit.task": ("任务：{seq} {text}（{where}）", "Task: {seq} {text} ({where})"),
     "search.hit.unit": ("单位：{text}（{where}）", "Unit: {text} ({where})"),
@@ -486,6 +520,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The deadline {due} has passed: a late request is the bureau's decision.\n"
         "File the request for {to} and record it as late?",
     ),
+    "asg.discard_prompt": (
+        "填写的内容尚未保存，返回将丢弃这些内容。",
+        "What was typed here is not saved: going back discards it.",
+    ),
+    "asg.discard": ("丢弃并返回", "Discard and go back"),
     "asg.late_confirm": ("记录为逾期申请", "Record as a late request"),
     "date.parsed": ("解析为 {date}", "understood as {date}"),
     "date.empty": ("", ""),
@@ -521,6 +560,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.units_more": ("{names}等 {count} 个单位", "{names} and others, {count} in all"),
     "notices.already": ("{number} 此前已签收", "{number} was acknowledged already"),
     "notices.rendered": ("已导出 {path}", "Written to {path}"),
+    "notices.signer_prompt": ("签收人（谁签收了这份通知）", "Signed by (who received the notice)"),
+    "notices.signer": ("签收人姓名", "Name of the person who signed"),
+    "notices.signer_required": ("请填写签收人", "The name of who signed is required"),
     "notices.empty": ("尚无通知", "No notices yet"),
     # help
     "help.text": (
