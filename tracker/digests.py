@@ -1,7 +1,9 @@
-"""One digest per person per day: everything a responsible person owes, in one email.
+"""One digest per recipient per day on each channel: everything a responsible person owes, in one
+email (or one robot message to a unit's or ledger's group, one webhook call).
 
-A check's findings and the notices waiting to be delivered are grouped by the person's address (a
-person answering for units in several ledgers gets one email), then by ledger: notices (attached
+A check's findings and the notices waiting to be delivered are grouped by recipient (a person
+answering for units in several ledgers gets one email; a group robot one message for all the units
+it speaks to), each channel getting the levels ``[channels]`` gives it (``Routes``), then by ledger: notices (attached
 as .docx when sent), overdue assignments, reminders on the days the ladder names, and missing
 progress reports. The digest is written to the outbox; ``outbox.py`` sends it.
 

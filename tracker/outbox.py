@@ -1,4 +1,5 @@
-"""The outbox: emails are rows first, sent second, marked third.
+"""The outbox: messages are rows first, sent second, marked third, on every channel (email here;
+group robots and webhooks through the same steps in ``channel_sending.py``).
 
 For each message: the row is claimed (``sending``, attempts + 1, logged) and committed before the
 SMTP conversation (a batch of rows in one step, ``claims.py``), and marked ``sent`` (or ``failed``,
@@ -9,8 +10,9 @@ mark) is recognisable as one. A retry goes only to the recipients who do not hav
 
 Before a send, waiting digests are rebuilt from the current state (``digests.refresh_digests``);
 the claim takes only the revision that was composed, and a message the server may have
-(``handed``) is never rebuilt, so a resend carries the same content and Message-ID. ``deliver``
-is the sending policy (quiet hours, approval, backoff) that every front end calls.
+(``handed``) is never rebuilt, so a resend carries the same content and Message-ID. The sending
+policy (quiet hours, approval, backoff) that every front end calls is
+``tracker.usecases.sending.send_messages``.
 
 Several senders at once (two `notify`, the scheduler and the TUI) never send a message twice:
 the claim is a conditional update that takes a message only while it is unclaimed (``queued``,
