@@ -12,34 +12,15 @@ from typing import Any
 import pytest
 
 from tests.functional.test_channels import SECRET, TOKEN, dingtalk_checks
+from tests.functional.test_notify import LEDGER as NOTIFY_LEDGER
 from tests.http_server import Arrived, FakeService, Reply, ok
 from tests.smtp_server import Server, smtp_config
 
-LEDGER = """
-title = "老旧小区改造"
-doc_number = "测试〔2017〕2号"
-year = 2017
-
-[[units]]
-name = "南乐县政府"
-person = "李新"
-email = "lixin@example.gov.cn"
-mobile = "13800138000"
-[[units]]
-name = "范县政府"
-person = "王芳"
-email = "wangfang@example.gov.cn"
-[[units]]
-name = "台前县政府"
-person = "赵强"
-
-[[tasks]]
-text = "完成改造方案"
-deadline = "2017年3月31日"
-[[tasks]]
-text = "开工建设"
-deadline = "2017年4月10日"
-"""
+# The mail tests' ledger, 李新 with a mobile number that robots @.
+LEDGER = NOTIFY_LEDGER.replace(
+    'email = "lixin@example.gov.cn"\n', 'email = "lixin@example.gov.cn"\nmobile = "13800138000"\n'
+)
+assert "mobile" in LEDGER
 DAY = "2017-04-03"  # task 1 three days late (督办通知), task 2 due in seven days (a reminder)
 HOOK_TOKEN = "hook-token-5e6f7a"
 

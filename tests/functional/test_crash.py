@@ -50,24 +50,33 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("point", ["before-first-send", "after-first-250", "before-second-send"])
-def test_a_killed_notify_loses_nothing_and_sends_nothing_twice(
-    point: str, db_url: str, tmp_path: Path, server: Server
-) -> None:
+def checked_then_killed(
+    tmp_path: Path, point: str, killer_text: str, db_url: str, config_text: str, ledger_text: str, extra: dict[str, str]
+) -> dict[str, str]:
+    """Import, check, then a `notify` killed at ``point`` by ``killer_text``; the environment
+    for the runs after it."""
     config = tmp_path / "tracker.toml"
-    config.write_text(smtp_config(server.port), encoding="utf-8")
+    config.write_text(config_text, encoding="utf-8")
     ledger = tmp_path / "ledger.toml"
-    ledger.write_text(LEDGER, encoding="utf-8")
+    ledger.write_text(ledger_text, encoding="utf-8")
     killer = tmp_path / "killer.py"
-    killer.write_text(KILLER, encoding="utf-8")
-    env = {**os.environ, "TRACKER_DB": db_url, "TRACKER_CONFIG": str(config)}
+    killer.write_text(killer_text, encoding="utf-8")
+    env = {**os.environ, "TRACKER_DB": db_url, "TRACKER_CONFIG": str(config), **extra}
     tracker = [sys.executable, "-m", "tracker"]
     assert run([*tracker, "import", str(ledger)], env).returncode == 0
     queued = run([*tracker, "check", "--as-of", "2017-04-03"], env)
     assert queued.returncode == 0, queued.stderr
-
     killed = run([sys.executable, str(killer), point, "notify", "--as-of", "2017-04-03"], env)
     assert killed.returncode == -signal.SIGKILL
+    return env
+
+
+@pytest.mark.parametrize("point", ["before-first-send", "after-first-250", "before-second-send"])
+def test_a_killed_notify_loses_nothing_and_sends_nothing_twice(
+    point: str, db_url: str, tmp_path: Path, server: Server
+) -> None:
+    env = checked_then_killed(tmp_path, point, KILLER, db_url, smtp_config(server.port), LEDGER, {})
+    tracker = [sys.executable, "-m", "tracker"]
     delivered_before = len(server.received)
     assert delivered_before == {"before-first-send": 0, "after-first-250": 1, "before-second-send": 1}[point]
 
@@ -122,22 +131,10 @@ def test_a_killed_notify_loses_no_robot_message_and_sends_none_twice(
     from tests.functional.test_channels import SECRET, TOKEN, dingtalk_checks
 
     service.answer = dingtalk_checks
-    config = tmp_path / "tracker.toml"
-    robots = {"南乐群": 'unit = "南乐县政府"', "专班群": 'ledger = "老旧小区改造"'}
-    config.write_text(robot_table(service.url, **robots), encoding="utf-8")
-    ledger = tmp_path / "ledger.toml"
-    ledger.write_text(ROBOT_LEDGER, encoding="utf-8")
-    killer = tmp_path / "killer.py"
-    killer.write_text(ROBOT_KILLER, encoding="utf-8")
-    env = {**os.environ, "TRACKER_DB": db_url, "TRACKER_CONFIG": str(config), "TEST_DT_SECRET": SECRET}
-    env |= {"TEST_DT_TOKEN_0": TOKEN, "TEST_DT_TOKEN_1": TOKEN}
+    robots = robot_table(service.url, 南乐群='unit = "南乐县政府"', 专班群='ledger = "老旧小区改造"')
+    secrets = {"TEST_DT_SECRET": SECRET, "TEST_DT_TOKEN_0": TOKEN, "TEST_DT_TOKEN_1": TOKEN}
+    env = checked_then_killed(tmp_path, point, ROBOT_KILLER, db_url, robots, ROBOT_LEDGER, secrets)
     tracker = [sys.executable, "-m", "tracker"]
-    assert run([*tracker, "import", str(ledger)], env).returncode == 0
-    queued = run([*tracker, "check", "--as-of", "2017-04-03"], env)
-    assert queued.returncode == 0, queued.stderr
-
-    killed = run([sys.executable, str(killer), point, "notify", "--as-of", "2017-04-03"], env)
-    assert killed.returncode == -signal.SIGKILL
     assert len(service.arrived) == {"before-first-send": 0, "after-first-answer": 1, "before-second-send": 1}[point]
 
     again = run([*tracker, "notify", "--as-of", "2017-04-03", "--json"], env)
