@@ -36,7 +36,6 @@ from tracker.people import in_office
 from tracker.scan import Finding, report_findings, task_findings
 from tracker.workdays import WorkCalendar
 
-KIND_LABELS = {"warning": "督办通知", "criticism": "通报", "interview": "约谈通知", "accountability": "问责建议"}
 DIGEST = "digest"
 REBUILDABLE = (OutboxStatus.QUEUED.value, OutboxStatus.FAILED.value)
 UNIT_LINES = ("notice", "overdue", "missing", "reminder")  # lines of the form KIND:UNIT:…

@@ -12,7 +12,7 @@ from tracker.docx_parts import FANGSONG, HEITI, TABLE_PT, TEXT_WIDTH_TW, add_to_
 from tracker.text_width import display_width
 
 if TYPE_CHECKING:
-    from tracker.render import Block
+    from tracker.notice_blocks import Block
 
 
 def column_widths(rows: Sequence[Sequence[str]], total_tw: int = TEXT_WIDTH_TW, size_pt: float = TABLE_PT) -> list[int]:

@@ -59,8 +59,8 @@ from tracker.title_lines import title_lines
 
 if TYPE_CHECKING:
     from tracker.config import NoticeSettings
+    from tracker.notice_blocks import Block
     from tracker.notices import NoticeDetail
-    from tracker.render import Block
 
 
 def _border(paragraph: Any, side: str, *, eighths: int, color: str, space_pt: int) -> None:

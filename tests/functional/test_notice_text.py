@@ -12,7 +12,8 @@ import pytest
 from rich.cells import cell_len
 
 from tests.functional.test_check import PUYANG, check
-from tracker.render import SIGNATURE, markdown_text
+from tracker.notice_blocks import SIGNATURE
+from tracker.render import markdown_text
 
 # The template's conventions (the top of notice.md.j2), with what a bureau's own copy may add: an
 # editor's comment, soft line breaks, "**", a "###" heading, column alignment in the separator.

@@ -14,8 +14,9 @@ from docx.shared import Length, Mm
 from tracker.config import NoticeSettings
 from tracker.docx_parts import LINE_TW
 from tracker.docx_tables import column_widths
+from tracker.notice_blocks import notice_blocks
 from tracker.notices import LIST_APART_OVER, NoticeDetail, NoticeLine
-from tracker.render import docx_bytes, notice_blocks, render_markdown, render_text
+from tracker.render import docx_bytes, render_markdown, render_text
 from tracker.title_lines import title_lines
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
