@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -69,6 +70,17 @@ def mobile_of(mobile: str, phone: str) -> str:
     return ""
 
 
+# What the channels read of a unit's present person (columns of ``Person``).
+PERSON_FIELDS = ("name", "email", "phone", "mobile", "dingtalk_id", "wecom_id")
+
+
+def contact_of(ledger: str, unit: str, person: Mapping[str, str]) -> Contact:
+    """The ``Contact`` of a unit whose person has the ``PERSON_FIELDS`` ``person`` gives."""
+    get = {f: str(person.get(f) or "") for f in PERSON_FIELDS}
+    mobile = mobile_of(get["mobile"], get["phone"])
+    return Contact(ledger, unit, get["name"], get["email"], mobile, get["dingtalk_id"], get["wecom_id"])
+
+
 class ChannelSettings(Strict):
     enabled: bool = Field(default=True, description="false: this channel carries nothing")
     levels: list[LevelName] = Field(
@@ -78,6 +90,8 @@ class ChannelSettings(Strict):
     template: ClassVar[str] = "digest.md.j2"
     # The module whose ``connect(settings, key)`` gives the sender ("" for email: the mailer).
     module: ClassVar[str] = ""
+    # Whether its targets depend on the ledger's and unit's names (group robots), which are then read.
+    needs_names: ClassVar[bool] = False
 
     def carries(self, level: str) -> bool:
         return self.enabled and level in self.levels
@@ -133,6 +147,7 @@ class Robot(Strict):
 
 class RobotSettings(ChannelSettings):
     robots: list[Robot] = Field(default_factory=list, description="[[channels.NAME.robots]]")
+    needs_names: ClassVar[bool] = True
     template: ClassVar[str] = "digest.md.j2"
 
     @model_validator(mode="after")

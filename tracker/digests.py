@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.channel_settings import Contact, Target, mobile_of
+from tracker.channel_settings import PERSON_FIELDS, Contact, Target, contact_of
 from tracker.config import Settings
 from tracker.ladder import LEVEL_LABELS, LEVEL_OF, ladder_for
 from tracker.models import Ledger, Notice, NoticeItem, OutboxMessage, OutboxStatus, Person, SendLog, Unit
@@ -173,11 +173,10 @@ class Routes:
 
     def __init__(self, session: Session, settings: Settings) -> None:
         self.channels = settings.active_channels()
-        fields = ("unit_id", "name", "email", "phone", "mobile", "dingtalk_id", "wecom_id")
-        query = sa.select(*(col(getattr(Person, name)) for name in fields)).where(in_office())
-        self.people = {int(row[0]): row[1:] for row in session.execute(query)}
+        query = sa.select(col(Person.unit_id), *(col(getattr(Person, f)) for f in PERSON_FIELDS)).where(in_office())
+        self.people = {int(row[0]): dict(zip(PERSON_FIELDS, row[1:], strict=True)) for row in session.execute(query)}
         self.units: dict[int, tuple[str, str]] = {}
-        if set(self.channels) - {"email"}:  # only robots and webhooks need the names
+        if any(channel.needs_names for channel in self.channels.values()):  # group robots match by name
             names = sa.select(col(Unit.id), col(Unit.name), col(Ledger.title)).join(
                 Ledger, col(Ledger.id) == col(Unit.ledger_id)
             )
@@ -185,12 +184,11 @@ class Routes:
         self.known: dict[int, list[tuple[str, Target]]] = {}
 
     def name(self, unit_id: int) -> str:
-        return str(self.people.get(unit_id, ("",))[0])
+        return str(self.people.get(unit_id, {}).get("name", ""))
 
     def contact(self, unit_id: int) -> Contact:
         ledger, unit = self.units.get(unit_id, ("", ""))
-        name, email, phone, mobile, dingtalk_id, wecom_id = self.people.get(unit_id, ("", "", "", "", "", ""))
-        return Contact(ledger, unit, name, email, mobile_of(mobile, phone), dingtalk_id, wecom_id)
+        return contact_of(ledger, unit, self.people.get(unit_id, {}))
 
     def targets(self, unit_id: int) -> list[tuple[str, Target]]:
         if unit_id not in self.known:
