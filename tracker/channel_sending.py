@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -24,7 +23,6 @@ from tracker.claims import BATCH, Claim, Mark, claim_batch, mark, retry_at, send
 from tracker.config import Settings
 from tracker.models import OutboxMessage, OutboxStatus
 
-log = logging.getLogger("tracker.outbox")
 Clock = Callable[[], dt.datetime]
 
 
@@ -83,8 +81,8 @@ def send_prepared(
                 if outcome.delivery is Delivery.DELIVERED:
                     sent += 1
                 else:
+                    # Said by the caller (the CLI prints it, the scheduler logs it): redacted already.
                     problems.append(f"{one.channel} {one.key}: {outcome.reason}")
-                    log.warning("not sent by %s to %s: %s", one.channel, one.key, outcome.reason)
     return sent, problems
 
 

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The escalation levels (tracker.config.Level, which imports this module), lowest first.
 LevelName = Literal["reminder", "warning", "criticism", "interview", "accountability"]
@@ -132,9 +132,22 @@ class Robot(Strict):
     name: str = Field(min_length=1, description="shown in the outbox as the recipient; unique")
     ledger: str | None = Field(default=None, description="the ledger (title) whose units it speaks to")
     unit: str | None = Field(default=None, description="the unit (name) it speaks to")
-    url: str = Field(default="", description="the robot's webhook URL (DingTalk: its access_token may be in it)")
-    token_env: str = Field(default="", description="variable holding the access token or key")
+    url: str = Field(default="", description="the robot's webhook address, without its token (default: the service's)")
+    token_env: str = Field(min_length=1, description="variable holding the access token (DingTalk) or key (WeCom)")
     secret_env: str = Field(default="", description="variable holding the signing secret (DingTalk 加签)")
+
+    @field_validator("url")
+    @classmethod
+    def _no_token(cls, value: str) -> str:
+        """The address as the robot's settings page shows it carries the token: a secret, which
+        belongs in the environment (``token_env``), never in the config file."""
+        query = urllib.parse.urlsplit(value).query
+        if query:
+            raise ValueError(
+                "the URL carries a query (access_token=… or key=…, a secret): keep only the address"
+                " and put the token in the environment variable token_env names"
+            )
+        return value
 
     def covers(self, contact: Contact) -> int:
         """How closely it matches: 2 the unit, 1 the ledger, 0 everyone, -1 not at all."""
@@ -178,9 +191,8 @@ class RobotSettings(ChannelSettings):
         robot = next((r for r in self.robots if r.name == key), None)
         if robot is None:
             return []
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(robot.url).query))
         found = [os.environ.get(robot.token_env, ""), os.environ.get(robot.secret_env, "")]
-        return [s for s in (*found, *query.values()) if s]
+        return [s for s in found if s]
 
 
 class DingTalkSettings(RobotSettings):

@@ -239,3 +239,37 @@ def test_a_webhook_that_echoes_its_token_never_shows_it(channels_cli, service: F
     listed = channels_cli("outbox", "--json").json()
     assert all(m["status"] == "failed" and "HTTP 403" in m["error"] for m in listed)
     assert not any(HOOK_TOKEN in m["error"] for m in listed)
+
+
+def test_a_wecom_robot_for_a_unit_wins_over_the_ledgers_and_mentions_by_user_id(  # type: ignore[no-untyped-def]
+    channels_cli, service: FakeService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.functional.test_channels import KEY, wecom_checks
+
+    (tmp_path / "ids.toml").write_text(
+        LEDGER.replace('mobile = "13800138000"\n', 'wecom_id = "LiXin"\n'), encoding="utf-8"
+    )
+    assert channels_cli("import", tmp_path / "ids.toml").code == 0  # the same ledger: 李新 gets a WeCom id
+    monkeypatch.setenv("TEST_WECOM_KEY", KEY)
+    url = f"{service.url}/cgi-bin/webhook/send"
+    robots = {"南乐群": 'unit = "南乐县政府"', "专班群": 'ledger = "老旧小区改造"'}
+    tables = "".join(
+        f'[[channels.wecom.robots]]\nname = "{name}"\n{where}\nurl = "{url}"\ntoken_env = "TEST_WECOM_KEY"\n'
+        for name, where in robots.items()
+    )
+    channels_cli.config("[channels.email]\nenabled = false\n[channels.wecom]\n" + tables)
+    service.answer = wecom_checks
+    found = checked(channels_cli)
+    assert found["outbox"]["queued"] == 2
+    assert channels_cli("notify", "--as-of", DAY, "--json").json() == {"sent": 2, "failed": 0, "queued": 0}
+    contents = sorted(a.body["markdown"]["content"] for a in service.arrived)
+    nanle = next(c for c in contents if "南乐县政府" in c)
+    assert "范县政府" not in nanle and nanle.endswith("<@LiXin>")  # the unit's own robot, its person named
+    rest = next(c for c in contents if "范县政府" in c)
+    assert "南乐县政府" not in rest and "台前县政府" in rest and "<@" not in rest
+
+
+def test_a_token_in_the_robots_url_is_refused_and_named(channels_cli, service: FakeService) -> None:  # type: ignore[no-untyped-def]
+    channels_cli.config(robot_table(service.url).replace("/robot/send", "/robot/send?access_token=abc"))
+    refused = channels_cli("check", "--as-of", DAY)
+    assert refused.code == 2 and "channels.dingtalk.robots[0].url" in refused.err and "token_env" in refused.err

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tracker.channel_settings import DingTalkSettings
 from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact, secret_from_env
-from tracker.channels.http import DEFAULT_TIMEOUT, robot_outcome, split_url
+from tracker.channels.http import DEFAULT_TIMEOUT, robot_outcome
 
 BASE_URL = "https://oapi.dingtalk.com/robot/send"
 TOO_FAST = 130101  # "send too fast": 20 messages a minute per robot, then throttled
@@ -72,11 +72,9 @@ class DingTalkRobot:
 
 
 def connect(settings: DingTalkSettings, key: str) -> tuple[DingTalkRobot, str]:
-    """The robot named ``key`` in ``[channels.dingtalk]`` and its access_token (from its
-    ``token_env`` variable, else the ``access_token`` of its URL); the secret from the environment."""
+    """The robot named ``key`` in ``[channels.dingtalk]`` and its access_token; the token and the
+    signing secret from the environment variables it names."""
     robot = settings.robot(key)
     where = f"[channels.dingtalk] robot {robot.name}"
-    base, token = split_url(robot.url or BASE_URL, "access_token")
-    token = secret_from_env(robot.token_env, where) if robot.token_env else token
     secret = secret_from_env(robot.secret_env, where) if robot.secret_env else ""
-    return DingTalkRobot(secret=secret, base_url=base), token
+    return DingTalkRobot(secret=secret, base_url=robot.url or BASE_URL), secret_from_env(robot.token_env, where)

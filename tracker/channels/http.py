@@ -7,7 +7,6 @@ import datetime as dt
 import email.utils
 import json
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -61,14 +60,6 @@ def post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> A
 def post_json(url: str, payload: Any, headers: Mapping[str, str], timeout: float) -> Answer:
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     return post(url, body, {"Content-Type": "application/json; charset=utf-8", **headers}, timeout)
-
-
-def split_url(url: str, secret: str) -> tuple[str, str]:
-    """A robot's webhook URL as its address without the query, and the query's ``secret``
-    parameter (the access token or key), which is then handled as a secret."""
-    parts = urllib.parse.urlsplit(url)
-    token = dict(urllib.parse.parse_qsl(parts.query)).get(secret, "")
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), token
 
 
 def retry_after(value: str | None, now: dt.datetime) -> float | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from tracker.channel_settings import WeComSettings
 from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact, secret_from_env
-from tracker.channels.http import DEFAULT_TIMEOUT, robot_outcome, split_url
+from tracker.channels.http import DEFAULT_TIMEOUT, robot_outcome
 
 BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 LIMIT_BYTES = 4096  # WeCom refuses markdown content longer than this (UTF-8 bytes)
@@ -57,10 +57,7 @@ class WeComRobot:
 
 
 def connect(settings: WeComSettings, key: str) -> tuple[WeComRobot, str]:
-    """The robot named ``key`` in ``[channels.wecom]`` and its key (from its ``token_env``
-    variable, else the ``key`` of its URL)."""
+    """The robot named ``key`` in ``[channels.wecom]`` and its key, from the environment."""
     robot = settings.robot(key)
-    base, token = split_url(robot.url or BASE_URL, "key")
-    if robot.token_env:
-        token = secret_from_env(robot.token_env, f"[channels.wecom] robot {robot.name}")
-    return WeComRobot(base_url=base), token
+    token = secret_from_env(robot.token_env, f"[channels.wecom] robot {robot.name}")
+    return WeComRobot(base_url=robot.url or BASE_URL), token
