@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,20 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in a bare container
         return "unknown"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who makes a change and when: what every audit row of one change shares, given once to
+    the domain function that writes it (a use case's ``Work.stamp``)."""
+
+    by: str
+    at: dt.datetime
+
+    def record(self, session: Session, action: str, *, ledger_id: int | None, **where: Any) -> None:
+        """Append one audit row stamped with this actor and moment; ``where`` as ``record`` takes
+        it (task_id, unit_id, subject, before, after)."""
+        record(session, at=self.at, by=self.by, action=action, ledger_id=ledger_id, **where)
 
 
 def _json(value: Any) -> str:

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from tracker import app as app_factory
 from tracker import output
+from tracker.audit import Stamp
 from tracker.changes import request_extension
 from tracker.check import run_check
 from tracker.config import NotifySettings, Settings, SmtpSettings
@@ -70,6 +71,7 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
     specs = [spec for path in files for spec in read_ledger_file(path)]
     # The morning of the demo's day where the bureau is: what the demo did comes before what you do.
     now = dt.datetime.combine(as_of, dt.time(8, 0), tzinfo=ZoneInfo(tracker.settings.timezone)).astimezone(dt.UTC)
+    stamp = Stamp("demo", now)
     with tracker.session() as session:
         import_ledgers(session, specs, by="demo", now=now, calendar=tracker.calendar)
         ledger = find_ledger(session, "濮政办〔2017〕13号")
@@ -80,8 +82,7 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
                 session,
                 find_assignment(session, task, unit),
                 ProgressUpdate(status, on),
-                by="demo",
-                now=now,
+                stamp,
                 today=as_of,
                 subject=f"任务 {seq} / {unit_name}",
                 ledger_id=ledger.id,
@@ -104,7 +105,7 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
             unit = find_unit(session, ledger, unit_name)
             person = current_person(session, unit)
             assert person is not None, unit_name
-            set_person(session, ledger, unit, name=person.name, email=address, phone=None, by="demo", now=now)
+            set_person(session, ledger, unit, stamp, name=person.name, email=address, phone=None)
         session.commit()
         # The day's check, so that the demo shows notices issued and levels reached.
         run_check(session, as_of=as_of, now=now, by="demo", settings=tracker.settings, calendar=tracker.calendar)

@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,8 +90,8 @@ class Matrix:
     as_of: dt.date
     tasks: list[MatrixTask]
     units: list[MatrixUnit]
-    # Opens a session for the cells read later, as the window moves (the UI's own thread).
-    open_session: Callable[[], Session]
+    # Opens a (read-only) session for the cells read later, as the window moves (the UI's own thread).
+    open_session: Callable[[], AbstractContextManager[Session]]
     rungs: list[Rung] = field(default_factory=list)
     criticisms: dict[int, int] = field(default_factory=dict)
     lag_margin: int = 10
@@ -212,7 +213,7 @@ def load_matrix(
     as_of: dt.date,
     settings: Settings,
     calendar: WorkCalendar,
-    open_session: Callable[[], Session],
+    open_session: Callable[[], AbstractContextManager[Session]],
     first_window: Sequence[tuple[int, int]] = ((0, 0),),
 ) -> Matrix:
     """The ledger's tasks and units, with the blocks of ``first_window`` (the top left: what the

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tracker.statuses import STATUS_LABELS, Status
 
@@ -16,6 +16,17 @@ if TYPE_CHECKING:
 
     from tracker.models import Ledger
     from tracker.views import Row
+
+
+class Titled(Protocol):
+    """A ledger as a table's heading names it (a row of the table, or a use case's answer)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def doc_number(self) -> str: ...
+
 
 _STATUS_STYLE = {Status.TODO: "", Status.DOING: "cyan", Status.DONE: "green", Status.TERMINATED: "dim"}
 
@@ -87,7 +98,7 @@ def _late(row: Row) -> str:
     return f"剩{-row.days_overdue}天"
 
 
-def ledger_table(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
+def ledger_table(ledger: Titled, rows: Sequence[Row], as_of: dt.date) -> None:
     title = _e(f"{ledger.title} {ledger.doc_number}".strip())
     table = _table(title=f"{title}\n截至 {as_of.isoformat()}")
     for name in ("序号", "阶段", "任务", "完成时限", "责任单位", "责任人", "状态", "完成日期", "逾期"):

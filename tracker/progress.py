@@ -55,15 +55,15 @@ def record_progress(
     session: Session,
     assignment: Assignment,
     change: ProgressUpdate,
+    stamp: audit.Stamp,
     *,
-    by: str,
-    now: dt.datetime,
     today: dt.date,
     expected_version: int | None = None,
     subject: str = "",
     ledger_id: int | None = None,
 ) -> Assignment:
-    """Apply ``change``; the caller commits. ``today`` bounds the completion date."""
+    """Apply ``change`` as ``stamp`` says (who, when); the caller commits. ``today`` bounds the
+    completion date."""
     assert assignment.id is not None
     based_on = assignment.version if expected_version is None else expected_version
     if change.status == Status.DONE:
@@ -108,7 +108,7 @@ def record_progress(
             note=note,
             evidence=json.dumps(evidence, ensure_ascii=False),
             version=based_on + 1,
-            updated_at=now,
+            updated_at=stamp.at,
         )
         .execution_options(synchronize_session=False)
     )
@@ -122,8 +122,8 @@ def record_progress(
     session.add(
         ProgressEvent(
             assignment_id=assignment.id,
-            at=now,
-            by=by,
+            at=stamp.at,
+            by=stamp.by,
             status=change.status.value,
             percent=percent,
             completed_on=completed_on,
@@ -132,11 +132,9 @@ def record_progress(
         )
     )
     session.refresh(assignment)
-    audit.record(
+    stamp.record(
         session,
-        at=now,
-        by=by,
-        action="progress",
+        "progress",
         ledger_id=ledger_id,
         task_id=assignment.task_id,
         unit_id=assignment.unit_id,
@@ -168,12 +166,11 @@ def set_person(
     session: Session,
     ledger: Ledger,
     unit: Unit,
+    stamp: audit.Stamp,
     *,
     name: str,
     email: str | None,
     phone: str | None,
-    by: str,
-    now: dt.datetime,
 ) -> Person:
     """Set the unit's responsible person. A new name is a personnel change (变更), kept in history."""
     name = clean_name(name)
@@ -193,9 +190,9 @@ def set_person(
         action = "contact"
     else:
         if current is not None:
-            current.until = now
+            current.until = stamp.at
             session.add(current)
-        person = Person(unit_id=unit.id, name=name, email=email or "", phone=phone or "", since=now)
+        person = Person(unit_id=unit.id, name=name, email=email or "", phone=phone or "", since=stamp.at)
         action = "person"
     session.add(person)
     unit_name = unit.name
@@ -211,11 +208,9 @@ def set_person(
             key="stale_person",
             subject=unit_name,
         ) from None
-    audit.record(
+    stamp.record(
         session,
-        at=now,
-        by=by,
-        action=action,
+        action,
         ledger_id=ledger.id,
         unit_id=unit.id,
         subject=unit.name,

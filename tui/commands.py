@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
-from tracker.search import Hit as Found
-from tracker.search import search
+from tracker.usecases.ledgers import search
 from tui.i18n import t
+
+if TYPE_CHECKING:
+    from tracker.search import Hit as Found
 
 
 def hit_label(found: Found) -> str:
@@ -27,11 +30,7 @@ class SearchProvider(Provider):
         app = self.app
         tracker = app.context.tracker  # type: ignore[attr-defined]
 
-        def find() -> list:  # type: ignore[type-arg]
-            with tracker.session() as session:
-                return search(session, query, limit=8)
-
-        for found in await asyncio.to_thread(find):
+        for found in await asyncio.to_thread(search, tracker, query, 8):
             label = hit_label(found)
             shown = Content(label)  # plain: a name is never markup
             yield Hit(0.9, shown, partial(app.open_hit, found), text=label, help=t("search.help"))  # type: ignore[attr-defined]

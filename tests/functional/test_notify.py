@@ -388,6 +388,7 @@ def test_a_message_the_server_refused_is_rebuilt_before_the_retry(mail_cli, serv
 def test_a_send_claims_only_the_content_it_composed(mail_cli, server: Server, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A digest rebuilt by someone else between composing and claiming is left for the next run."""
     from tracker.app import build
+    from tracker.audit import Stamp
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
     from tracker.mailer import Mailer
     from tracker.models import Status
@@ -406,8 +407,7 @@ def test_a_send_claims_only_the_content_it_composed(mail_cli, server: Server, db
                 session,
                 find_assignment(session, task, unit),
                 ProgressUpdate(Status.DONE, dt.date(2017, 4, 2)),
-                by="other",
-                now=tracker.now(),
+                Stamp("other", tracker.now()),
                 today=dt.date(2017, 4, 3),
                 subject="任务 1 / 范县政府",
                 ledger_id=ledger.id,

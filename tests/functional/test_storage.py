@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, select
 
 from tests.conftest import BACKEND, LEDGERS
 from tracker import audit
+from tracker.audit import Stamp
 from tracker.db import HEAD, head_revision, make_engine, open_database
 from tracker.errors import StaleEditError
 from tracker.importing import import_ledgers, read_ledger_file
@@ -102,8 +103,7 @@ def test_two_sessions_editing_the_same_assignment(engine: sa.Engine) -> None:
             first,
             a1,
             ProgressUpdate(Status.DOING, note="方案编写中"),
-            by="甲",
-            now=NOW,
+            Stamp("甲", NOW),
             today=today,
             expected_version=1,
         )
@@ -113,8 +113,7 @@ def test_two_sessions_editing_the_same_assignment(engine: sa.Engine) -> None:
                 second,
                 a2,
                 ProgressUpdate(Status.DONE, dt.date(2017, 5, 1)),
-                by="乙",
-                now=NOW,
+                Stamp("乙", NOW),
                 today=today,
                 expected_version=1,
                 subject="任务 2 / 南乐县政府",
@@ -140,8 +139,7 @@ def test_progress_without_expected_version_still_detects_a_concurrent_write(engi
                 other,
                 _assignment(other, "1", "濮阳县"),
                 ProgressUpdate(Status.DOING),
-                by="甲",
-                now=NOW,
+                Stamp("甲", NOW),
                 today=dt.date(2017, 5, 2),
             )
             other.commit()
@@ -150,8 +148,7 @@ def test_progress_without_expected_version_still_detects_a_concurrent_write(engi
                 reader,
                 stale,
                 ProgressUpdate(Status.DONE, dt.date(2017, 3, 30)),
-                by="乙",
-                now=NOW,
+                Stamp("乙", NOW),
                 today=dt.date(2017, 5, 2),
             )
     finally:

@@ -96,6 +96,7 @@ async def test_an_extension_approved_in_another_section_is_shown_on_return(track
 
 
 async def test_a_new_person_and_the_clis_changes_are_shown(tracker: Tracker) -> None:
+    from tracker.audit import Stamp
     from tracker.models import Status
     from tracker.progress import ProgressUpdate, record_progress
 
@@ -121,7 +122,7 @@ async def test_a_new_person_and_the_clis_changes_are_shown(tracker: Tracker) -> 
         with tracker.session() as session:  # what `tracker progress` does meanwhile
             other = session.merge(assignment(tracker, "2", "南乐县政府"))
             change = ProgressUpdate(status=Status.DOING, percent=40, note="县里填报")
-            record_progress(session, other, change, by="县里", now=tracker.now(), today=AS_OF)
+            record_progress(session, other, change, Stamp("县里", tracker.now()), today=AS_OF)
             session.commit()
         await pilot.press("r")
         await pilot.pause()

@@ -494,6 +494,7 @@ async def test_search_opens_the_ledger_at_the_unit(tracker: Tracker) -> None:
 
 
 async def test_a_change_saved_first_by_someone_else_is_not_overwritten(tracker: Tracker) -> None:
+    from tracker.audit import Stamp
     from tracker.progress import ProgressUpdate, record_progress
 
     app = TrackerApp(tracker, as_of=AS_OF)
@@ -506,7 +507,7 @@ async def test_a_change_saved_first_by_someone_else_is_not_overwritten(tracker: 
             change = ProgressUpdate(
                 status=__import__("tracker.models").models.Status.DOING, percent=30, note="同事填报"
             )
-            record_progress(session, other, change, by="同事", now=tracker.now(), today=AS_OF)
+            record_progress(session, other, change, Stamp("同事", tracker.now()), today=AS_OF)
             session.commit()
         screen = app.screen
         await pilot.click("#note")
@@ -674,6 +675,7 @@ async def test_names_with_brackets_are_shown_as_written(tracker: Tracker) -> Non
 
 
 async def test_import_warns_and_asks_before_a_rename_deletes_progress(tracker: Tracker, tmp_path: Path) -> None:
+    from tracker.audit import Stamp
     from tracker.models import Status
     from tracker.progress import ProgressUpdate, record_progress
     from tui.dialogs.confirm import ConfirmDialog
@@ -701,8 +703,7 @@ async def test_import_warns_and_asks_before_a_rename_deletes_progress(tracker: T
                 session,
                 held,
                 ProgressUpdate(status=Status.DOING, note="过半"),
-                by="测试员",
-                now=tracker.now(),
+                Stamp("测试员", tracker.now()),
                 today=AS_OF,
             )
             session.commit()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -20,12 +19,7 @@ from tracker.cli.base import (
     wants_json,
 )
 from tracker.deadlines import parse, resolve_dates
-from tracker.errors import InputError
 from tracker.ids import MAX_ID
-from tracker.statuses import STATUS_BY_LABEL, Status
-
-if TYPE_CHECKING:
-    from tracker.ledger_spec import LedgerSpec
 
 
 @cli.command()
@@ -56,28 +50,6 @@ def when(obj: Obj, text: str, ref: dt.date | None, start: dt.date | None, end: d
     output.when(payload)
 
 
-def _read_all(files: tuple[Path, ...]) -> list[LedgerSpec]:
-    """Every file read; a file that cannot be read at all is reported with every error found in
-    the others, not alone."""
-    from tracker.errors import raise_all
-    from tracker.importing import check_ledgers, read_ledger_file
-
-    specs: list[LedgerSpec] = []
-    unreadable: list[InputError] = []
-    for path in files:
-        try:
-            specs.extend(read_ledger_file(path))
-        except InputError as exc:
-            unreadable.append(exc)
-    if unreadable:
-        try:
-            check_ledgers(specs)
-        except InputError as exc:
-            unreadable.append(exc)
-        raise_all(unreadable)
-    return specs
-
-
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and count, write nothing; say what would be deleted.")
@@ -93,23 +65,12 @@ def import_(obj: Obj, files: tuple[Path, ...], dry_run: bool, allow_removals: bo
 
     A re-import deletes what left the file; when that would lose recorded progress it is refused
     (and the dry run says so) unless --allow-removals is given."""
-    from tracker.importing import import_ledgers
+    from tracker.usecases.ledgers import import_ledgers
+    from tracker.usecases.work import actor_of
 
-    specs = _read_all(files)
     tracker = obj.tracker
-    with obj.session() as session:
-        summaries = import_ledgers(
-            session,
-            specs,
-            by=tracker.user,
-            now=tracker.now(),
-            calendar=tracker.calendar,
-            allow_removals=allow_removals,
-        )
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+    imported = import_ledgers(tracker, actor_of(tracker), files, dry_run=dry_run, allow_removals=allow_removals)
+    summaries = imported.ledgers
     payload = {"ledgers": [s.as_json() for s in summaries]}
     if dry_run:
         payload["dry_run"] = True  # type: ignore[assignment]
@@ -127,10 +88,9 @@ def import_(obj: Obj, files: tuple[Path, ...], dry_run: bool, allow_removals: bo
 @pass_obj
 def ledgers(obj: Obj, as_json: bool) -> None:
     """List the ledgers with their counts."""
-    from tracker.importing import summarise
+    from tracker.usecases.ledgers import ledger_summaries
 
-    with obj.session() as session:
-        rows = [s.as_json() for s in summarise(session)]
+    rows = [s.as_json() for s in ledger_summaries(obj.tracker)]
     if wants_json(obj, as_json):
         output.emit_json(rows)
     else:
@@ -144,25 +104,19 @@ def ledgers(obj: Obj, as_json: bool) -> None:
 @pass_obj
 def show(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
     """Show a ledger: every assignment with its status and days late."""
-    from tracker.lookup import find_ledger
-    from tracker.views import ledger_rows
+    from tracker.usecases.ledgers import ledger_rows
 
-    tracker = obj.tracker
-    day = as_of or tracker.today()
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        assert found.id is not None
-        rows = ledger_rows(session, found.id, day, tracker.settings.progress.lag_margin)
+    found = ledger_rows(obj.tracker, ledger, as_of)
     if wants_json(obj, as_json):
         output.emit_json(
             {
                 "ledger": {"id": found.id, "title": found.title, "doc_number": found.doc_number},
-                "as_of": day.isoformat(),
-                "rows": [r.as_json() for r in rows],
+                "as_of": found.as_of.isoformat(),
+                "rows": [r.as_json() for r in found.rows],
             }
         )
     else:
-        output.ledger_table(found, rows, day)
+        output.ledger_table(found, found.rows, found.as_of)
 
 
 @cli.command()
@@ -200,48 +154,33 @@ def progress(
     as_json: bool,
 ) -> None:
     """Record a unit's progress on a task."""
-    from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
-    from tracker.progress import ProgressUpdate, record_progress, task_subject
+    from tracker.usecases.progress import Progress, record_progress
+    from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        t = find_task(session, found, task)
-        u = find_unit(session, found, unit)
-        assignment = find_assignment(session, t, u)
-        change = ProgressUpdate(
-            status=Status(STATUS_BY_LABEL.get(status, status)),
-            completed_on=completed_on,
-            percent=percent,
-            note=note,
-            evidence=evidence,
-        )
-        record_progress(
-            session,
-            assignment,
-            change,
-            by=tracker.user,
-            now=tracker.now(),
-            today=tracker.today(),
-            expected_version=expect_version,
-            subject=task_subject(t, u),
-            ledger_id=found.id,
-        )
-        session.commit()
-        result = {
-            "assignment": assignment.id,
-            "ledger": found.title,
-            "task": t.seq,
-            "unit": u.name,
-            "status": assignment.status,
-            "completed_on": assignment.completed_on,
-            "percent": assignment.percent,
-            "version": assignment.version,
-        }
+    done = record_progress(
+        tracker,
+        actor_of(tracker),
+        ledger,
+        task,
+        unit,
+        Progress(status, completed_on, percent, note, evidence),
+        expected_version=expect_version,
+    )
+    result = {
+        "assignment": done.assignment,
+        "ledger": done.ledger,
+        "task": done.task,
+        "unit": done.unit,
+        "status": done.status,
+        "completed_on": done.completed_on,
+        "percent": done.percent,
+        "version": done.version,
+    }
     if wants_json(obj, as_json):
         output.emit_json(result)
     else:
-        output.done(f"{task_subject(t, u)}: {output.status_text(assignment.status)} (version {assignment.version})")
+        output.done(f"{done.subject}: {output.status_text(done.status)} (version {done.version})")
 
 
 @cli.command()
@@ -254,17 +193,13 @@ def progress(
 @pass_obj
 def person(obj: Obj, ledger: str, unit: str, name: str, email: str | None, phone: str | None, as_json: bool) -> None:
     """Set a unit's responsible person; a new name is a personnel change, kept in the history."""
-    from tracker.lookup import find_ledger, find_unit
-    from tracker.progress import set_person
+    from tracker.usecases.progress import change_person
+    from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
-    with obj.session() as session:
-        found = find_ledger(session, ledger)
-        u = find_unit(session, found, unit)
-        p = set_person(session, found, u, name=name, email=email, phone=phone, by=tracker.user, now=tracker.now())
-        session.commit()
-        result = {"ledger": found.title, "unit": u.name, "person": p.name, "email": p.email, "phone": p.phone}
+    p = change_person(tracker, actor_of(tracker), ledger, unit, name=name, email=email, phone=phone)
+    result = {"ledger": p.ledger, "unit": p.unit, "person": p.name, "email": p.email, "phone": p.phone}
     if wants_json(obj, as_json):
         output.emit_json(result)
     else:
-        output.done(f"{u.name}: 责任人 {p.name}")
+        output.done(f"{p.unit}: 责任人 {p.name}")

@@ -49,39 +49,27 @@ class Work:
     def today(self) -> dt.date:
         return self.tracker.today()
 
-    def audit(
-        self,
-        action: str,
-        *,
-        ledger_id: int | None,
-        task_id: int | None = None,
-        unit_id: int | None = None,
-        subject: str = "",
-        before: Any = None,
-        after: Any = None,
-    ) -> None:
-        """Append one audit row stamped with this work's actor and moment."""
-        audit.record(
-            self.session,
-            at=self.now,
-            by=self.by,
-            action=action,
-            ledger_id=ledger_id,
-            task_id=task_id,
-            unit_id=unit_id,
-            subject=subject,
-            before=before,
-            after=after,
-        )
+    @property
+    def stamp(self) -> audit.Stamp:
+        """This work's actor and moment, for the domain functions that audit what they write."""
+        return audit.Stamp(self.by, self.now)
+
+    def audit(self, action: str, *, ledger_id: int | None, **where: Any) -> None:
+        """Append one audit row stamped with this work's actor and moment (see ``audit.record``)."""
+        self.stamp.record(self.session, action, ledger_id=ledger_id, **where)
 
 
 @contextmanager
-def unit_of_work(tracker: Tracker, actor: Actor) -> Iterator[Work]:
-    """Commit what the block wrote when it ends; roll back everything when it raises."""
+def unit_of_work(tracker: Tracker, actor: Actor, *, dry_run: bool = False) -> Iterator[Work]:
+    """Commit what the block wrote when it ends; roll back everything when it raises, and when
+    it is a ``dry_run`` (the block runs in full, checks and counts, and leaves nothing)."""
     with tracker.session() as session:
         try:
             yield Work(tracker, session, actor, tracker.now())
-            session.commit()
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
         except BaseException:
             session.rollback()
             raise

@@ -6,24 +6,23 @@ on `r`, so a change made elsewhere (a new responsible person, an approved extens
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from sqlmodel import col, select
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
-from tracker.changes import history, request_extension
 from tracker.deadlines import DeadlineError, parse
 from tracker.errors import InputError
-from tracker.models import Assignment, Extension, Ledger, Status, Task, Unit
-from tracker.notices import CoveringNotice, assignment_notices
-from tracker.progress import ProgressUpdate, current_person, record_progress, task_subject
+from tracker.statuses import Status
 from tracker.typed_dates import typed_date
+from tracker.usecases.progress import Progress, assignment_detail, record_progress_on, request_extension_on
+from tracker.usecases.work import actor_of
 from tracker.views import days_overdue
 from tui.context import Context
 from tui.describe import action_name, describe
@@ -32,6 +31,9 @@ from tui.i18n import error_text, t
 from tui.screens.base import REFRESH
 from tui.table import refill as refill_table
 from tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from tracker.notices import CoveringNotice
 
 
 def understood(text: str, today: dt.date) -> tuple[dt.date | None, str]:
@@ -46,6 +48,7 @@ def understood(text: str, today: dt.date) -> tuple[dt.date | None, str]:
     return day, t("date.parsed", date=day.isoformat())
 
 
+T = TypeVar("T")
 HistoryRow = tuple[dt.datetime, str, str, str, str]
 
 
@@ -119,66 +122,51 @@ class AssignmentScreen(Screen[bool]):
         """The assignment as it is now. The form is filled again only when the assignment changed
         since it was filled (a save, or someone else's): what is being typed survives a look at
         another section, and a form based on an old version is never kept."""
-        tracker = self.context.tracker
-        with tracker.session() as session:
-            assignment = session.get(Assignment, self.assignment_id)
-            if assignment is None:
-                self.dismiss(self.changed)
-                return
-            task = session.get(Task, assignment.task_id)
-            unit = session.get(Unit, assignment.unit_id)
-            assert task is not None and unit is not None
-            ledger = session.get(Ledger, task.ledger_id)
-            assert ledger is not None
-            person = current_person(session, unit)
-            events = history(session, ledger, task, unit)
-            notices = assignment_notices(session, self.assignment_id)
-            extension = session.exec(
-                select(Extension)
-                .where(Extension.assignment_id == assignment.id, Extension.status == "approved")
-                .order_by(col(Extension.id))
-            ).first()
-            refill = assignment.version != self.version
-            if refill and self.version:
-                self.changed = True  # changed elsewhere: the matrix below is read again on return
-            self.version = assignment.version
-            try:
-                meaning = parse(task.deadline_text, ledger.year).explain()
-            except DeadlineError:
-                meaning = t("date.bad", text=task.deadline_text)
-            due = assignment.due_on.isoformat() if assignment.due_on else t("asg.no_date")
-            original = extension.original_due if extension else None
-            if original is not None and original != assignment.due_on:  # extended: both dates, in words
-                deadline = t("asg.deadline_extended", written=task.deadline_text, original=original, date=due)
-            else:
-                understood_as = due if meaning == due else f"{due}；{meaning}"
-                deadline = t("asg.deadline", written=task.deadline_text, date=understood_as)
-            heading = t("asg.title", seq=task.seq, unit=unit.name)
-            lines = [
-                f"{t('sep')}{ledger.title}",
-                task.text,
-                deadline,
-                t("asg.person", person=person.name if person else t("none")),
-                t(
-                    "asg.state",
-                    status=t(f"status.{assignment.status}"),
-                    percent=assignment.percent,
-                    done=assignment.completed_on.isoformat() if assignment.completed_on else "—",
-                ),
-            ]
-            late = days_overdue(assignment.due_on, assignment.status, assignment.completed_on, self.context.as_of)
-            if late and late > 0:
-                lines[-1] += t("sep") + t("asg.late", days=late)
-            if assignment.note:
-                lines.append(f"{t('asg.note')}：{assignment.note}")
-            status, percent, note = assignment.status, assignment.percent, assignment.note
-            done_on = assignment.completed_on if assignment.status == Status.DONE else None
+        found = assignment_detail(self.context.tracker, self.assignment_id)
+        if found is None:
+            self.dismiss(self.changed)
+            return
+        refill = found.version != self.version
+        if refill and self.version:
+            self.changed = True  # changed elsewhere: the matrix below is read again on return
+        self.version = found.version
+        try:
+            meaning = parse(found.deadline_text, found.year).explain()
+        except DeadlineError:
+            meaning = t("date.bad", text=found.deadline_text)
+        due = found.due_on.isoformat() if found.due_on else t("asg.no_date")
+        original = found.original_due
+        if original is not None and original != found.due_on:  # extended: both dates, in words
+            deadline = t("asg.deadline_extended", written=found.deadline_text, original=original, date=due)
+        else:
+            understood_as = due if meaning == due else f"{due}；{meaning}"
+            deadline = t("asg.deadline", written=found.deadline_text, date=understood_as)
+        heading = t("asg.title", seq=found.seq, unit=found.unit)
+        lines = [
+            f"{t('sep')}{found.ledger}",
+            found.task,
+            deadline,
+            t("asg.person", person=found.person or t("none")),
+            t(
+                "asg.state",
+                status=t(f"status.{found.status}"),
+                percent=found.percent,
+                done=found.completed_on.isoformat() if found.completed_on else "—",
+            ),
+        ]
+        late = days_overdue(found.due_on, found.status, found.completed_on, self.context.as_of)
+        if late and late > 0:
+            lines[-1] += t("sep") + t("asg.late", days=late)
+        if found.note:
+            lines.append(f"{t('asg.note')}：{found.note}")
+        status, percent, note = found.status, found.percent, found.note
+        done_on = found.completed_on if found.status == Status.DONE else None
         # Plain text: the task's and the note's words are data, never markup.
         self.query_one("#asg-info", Static).update(Text.assemble((heading, "bold"), "\n".join(lines)))
         zone = ZoneInfo(self.context.tracker.settings.timezone)  # the trail is in UTC; people read local time
         rows = [
             (f"{at.astimezone(zone):%Y-%m-%d %H:%M}", by, what, subject, details)
-            for at, by, what, subject, details in history_rows(events, notices)
+            for at, by, what, subject, details in history_rows(found.history, found.notices)
         ]
         refill_table(self.query_one("#asg-history", DataTable), rows or [("—", "", t("asg.no_history"), "", "")])
         if not refill:
@@ -210,26 +198,24 @@ class AssignmentScreen(Screen[bool]):
             return
         percent_text = self.query_one("#percent", Input).value.strip()
         evidence = self.query_one("#evidence", Input).value.strip()
-        change = ProgressUpdate(
-            status=status,
+        progress = Progress(
+            status=status.value,
             completed_on=done_on if status == Status.DONE else None,
             percent=int(percent_text) if percent_text and status != Status.DONE else None,
             note=self.query_one("#note", Input).value,
             evidence=(evidence,) if evidence else (),
         )
+        tracker = self.context.tracker
         refusal = self._write(
-            lambda session, a, task, unit: record_progress(
-                session,
-                a,
-                change,
-                by=self.context.tracker.user,
-                now=self.context.tracker.now(),
-                today=self.context.as_of,
+            lambda: record_progress_on(
+                tracker,
+                actor_of(tracker),
+                self.assignment_id,
+                progress,
                 expected_version=self.version,
-                subject=task_subject(task, unit),
-                ledger_id=task.ledger_id,
+                as_of=self.context.as_of,
             ),
-            lambda a: t("asg.saved", version=a.version if isinstance(a, Assignment) else ""),
+            lambda recorded: t("asg.saved", version=recorded.version),
         )
         if refusal is not None:
             self.refused(refusal)
@@ -245,17 +231,16 @@ class AssignmentScreen(Screen[bool]):
         """File the request. After the deadline the service refuses it unless it is late by the
         bureau's decision (the CLI's ``--late``): here the clerk is the bureau, so it is offered,
         and on confirmation filed again, recorded as late."""
+        tracker = self.context.tracker
         refusal = self._write(
-            lambda session, a, task, unit: request_extension(
-                session,
-                a,
+            lambda: request_extension_on(
+                tracker,
+                actor_of(tracker),
+                self.assignment_id,
                 to=to,
                 reason=reason,
                 late=late,
-                today=self.context.as_of,
-                by=self.context.tracker.user,
-                now=self.context.tracker.now(),
-                subject=task_subject(task, unit),
+                as_of=self.context.as_of,
             ),
             lambda e: t("asg.requested_late" if e.late else "asg.requested", id=e.id),
         )
@@ -275,24 +260,15 @@ class AssignmentScreen(Screen[bool]):
     def refused(self, refusal: InputError) -> None:
         self.notify(error_text(refusal), severity="error", timeout=8)
 
-    def _write(self, change, done) -> InputError | None:  # type: ignore[no-untyped-def]
-        """One change through the services, committed, and the view read again; a refusal is
-        returned for the caller to show (never a traceback), and nothing is written."""
-        tracker = self.context.tracker
-        with tracker.session() as session:
-            assignment = session.get(Assignment, self.assignment_id)
-            assert assignment is not None
-            task = session.get(Task, assignment.task_id)
-            unit = session.get(Unit, assignment.unit_id)
-            try:
-                result = change(session, assignment, task, unit)
-                session.commit()
-            except InputError as exc:
-                session.rollback()
-                return exc
-            message = done(result)
+    def _write(self, change: Callable[[], T], done: Callable[[T], str]) -> InputError | None:
+        """One use case run, and the view read again; a refusal is returned for the caller to
+        show (never a traceback), and nothing is written then."""
+        try:
+            result = change()
+        except InputError as exc:
+            return exc
         self.changed = True
-        self.notify(message)
+        self.notify(done(result))
         self.refresh_view()
         return None
 

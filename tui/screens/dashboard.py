@@ -3,17 +3,22 @@ issued by level; the outbox; unacknowledged notices; the scheduler's last and ne
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from tracker.dashboard import Dashboard, dashboard
+from tracker.usecases.ledgers import overview
 from tui.context import Context
 from tui.i18n import t
 from tui.table import refill
 from tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from tracker.dashboard import Dashboard
 
 LEVELS = ("warning", "criticism", "interview", "accountability")
 
@@ -53,9 +58,7 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
-        tracker = self.context.tracker
-        with tracker.session() as session:
-            found = dashboard(session, as_of=self.context.as_of, now=tracker.now(), settings=tracker.settings)
+        found = overview(self.context.tracker, self.context.as_of)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: Dashboard) -> None:

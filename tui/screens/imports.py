@@ -4,6 +4,7 @@ is wrong, file and line or cell), then confirm. All files of a pick go in one tr
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,11 +13,15 @@ from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Header, Input, Static
 
 from tracker.errors import InputError, InputErrors, more_errors
-from tracker.importing import LedgerSummary, import_ledgers, read_ledger_file
+from tracker.usecases.ledgers import import_ledgers
+from tracker.usecases.work import actor_of
 from tui.context import Context
 from tui.dialogs.confirm import ConfirmDialog
 from tui.i18n import error_text, t
 from tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from tracker.importing import LedgerSummary
 
 SUFFIXES = (".toml", ".xlsx")
 
@@ -74,7 +79,7 @@ class ImportScreen(Screen[None]):
         elif message.button.id == "confirm":
             self.action_confirm()
 
-    def _run(self, commit: bool, allow_removals: bool = False) -> None:
+    def _run(self, confirmed: bool, allow_removals: bool = False) -> None:
         """A check runs with removals allowed, to say what they are; an import only once confirmed."""
         text = self.query_one("#path", Input).value.strip()
         result = self.query_one("#import-result", Static)
@@ -84,52 +89,45 @@ class ImportScreen(Screen[None]):
         path = Path(text).expanduser()
         tracker = self.context.tracker
         try:
-            specs = read_ledger_file(path)
-            with tracker.session() as session:
-                summaries = import_ledgers(
-                    session,
-                    specs,
-                    by=tracker.user,
-                    now=tracker.now(),
-                    calendar=tracker.calendar,
-                    allow_removals=allow_removals or not commit,
-                )
-                lines = [
-                    t("import.line", title=s.title, tasks=s.tasks, units=s.units, assignments=s.assignments)
-                    for s in summaries
-                ] + _removals(summaries)
-                if commit:
-                    session.commit()
-                else:
-                    session.rollback()
+            imported = import_ledgers(
+                tracker,
+                actor_of(tracker),
+                [path],
+                dry_run=not confirmed,
+                allow_removals=allow_removals or not confirmed,
+            )
         except InputError as exc:
             result.update(t("import.failed", error=_errors_text(exc)))
             result.add_class("-bad")
             self.checked, self.losing = None, 0
             self.query_one("#confirm", Button).disabled = True
             return
-        self.checked = None if commit else path
-        self.losing = 0 if commit else sum(s.removed.with_progress for s in summaries if s.removed)
+        summaries = imported.ledgers
+        lines = [
+            t("import.line", title=s.title, tasks=s.tasks, units=s.units, assignments=s.assignments) for s in summaries
+        ] + _removals(summaries)
+        self.checked = None if confirmed else path
+        self.losing = 0 if confirmed else imported.losing_progress
         if self.losing:
             lines.append(t("import.loses_progress", count=self.losing))
         result.set_class(bool(self.losing), "-bad")
-        result.update(t("import.done" if commit else "import.would", lines="\n".join(lines)))
-        self.query_one("#confirm", Button).disabled = commit
+        result.update(t("import.done" if confirmed else "import.would", lines="\n".join(lines)))
+        self.query_one("#confirm", Button).disabled = confirmed
 
     def action_dry_run(self) -> None:
-        self._run(commit=False)
+        self._run(confirmed=False)
 
     def action_confirm(self) -> None:
         if self.checked is None:
             self.notify(t("import.check_first"), severity="warning")
             return
         if not self.losing:
-            self._run(commit=True)
+            self._run(confirmed=True)
             return
 
         def decided(sure: bool | None) -> None:
             if sure:
-                self._run(commit=True, allow_removals=True)
+                self._run(confirmed=True, allow_removals=True)
 
         self.app.push_screen(
             ConfirmDialog(t("import.remove_prompt", count=self.losing), t("import.remove_confirm")), decided

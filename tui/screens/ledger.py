@@ -3,19 +3,23 @@ one unit). The matrix loads in a worker; Enter opens the assignment under the cu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from tracker.lookup import ledger_ids
-from tracker.matrix import Matrix, load_matrix
+from tracker.usecases.ledgers import ledger_matrix, next_ledger
 from tui.context import Context
 from tui.dialogs.pick import ALL, PickDialog
 from tui.i18n import t
 from tui.widgets.keybar import KeyBar
 from tui.widgets.matrix import Line, MatrixView, cell_text
+
+if TYPE_CHECKING:
+    from tracker.matrix import Matrix
 
 
 class LedgerScreen(Screen[None]):
@@ -57,23 +61,10 @@ class LedgerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="matrix")
     def load(self) -> None:
-        tracker = self.context.tracker
-        with tracker.session() as session:
-            ids = ledger_ids(session)
-            ledger_id = self.app_ledger()
-            if ledger_id not in ids:
-                ledger_id = ids[0] if ids else None
-            if ledger_id is None:
-                self.app.call_from_thread(self._empty)
-                return
-            matrix = load_matrix(
-                session,
-                ledger_id,
-                as_of=self.context.as_of,
-                settings=tracker.settings,
-                calendar=tracker.calendar,
-                open_session=tracker.session,  # the rest of the cells as they come into view
-            )
+        matrix = ledger_matrix(self.context.tracker, self.app_ledger(), self.context.as_of)
+        if matrix is None:
+            self.app.call_from_thread(self._empty)
+            return
         self.app.call_from_thread(self._show, matrix)
 
     def _empty(self) -> None:
@@ -205,13 +196,9 @@ class LedgerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="matrix")
     def action_next_ledger(self) -> None:
-        with self.context.tracker.session() as session:
-            ids = ledger_ids(session)
-        if not ids:
-            return
-        current = self.app_ledger()
-        at = ids.index(current) + 1 if current in ids else 0
-        self.app.call_from_thread(self._switch, ids[at % len(ids)])
+        following = next_ledger(self.context.tracker, self.app_ledger())
+        if following is not None:
+            self.app.call_from_thread(self._switch, following)
 
     def _switch(self, ledger_id: int) -> None:
         self.app.ledger_id = ledger_id  # type: ignore[attr-defined]

@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from tracker.errors import InputError
-from tracker.lookup import ledger_ids
-from tracker.models import Ledger, Unit
-from tracker.progress import current_person, set_person
+from tracker.usecases.ledgers import next_ledger
+from tracker.usecases.progress import change_person_of, ledger_units
+from tracker.usecases.work import actor_of
 from tui.context import Context
 from tui.dialogs.person import PersonDialog
 from tui.i18n import error_text, t
@@ -42,27 +41,9 @@ class UnitsScreen(ListScreen):
 
     @work(thread=True, exclusive=True, group="units")
     def load(self) -> None:
-        with self.context.tracker.session() as session:
-            ids = ledger_ids(session)
-            current = getattr(self.app, "ledger_id", None)
-            ledger_id = current if current in ids else (ids[0] if ids else None)
-            ledger = session.get(Ledger, ledger_id) if ledger_id is not None else None
-            rows = []
-            if ledger is not None:
-                units = session.exec(select(Unit).where(Unit.ledger_id == ledger.id).order_by(col(Unit.position)))
-                for unit in list(units):
-                    person = current_person(session, unit)
-                    rows.append(
-                        (
-                            int(unit.id or 0),
-                            unit.name,
-                            unit.kind,
-                            person.name if person else "",
-                            person.email if person else "",
-                            person.phone if person else "",
-                        )
-                    )
-            title = ledger.title if ledger else t("matrix.empty")
+        found = ledger_units(self.context.tracker, getattr(self.app, "ledger_id", None))
+        ledger_id, title = found.ledger_id, found.title or t("matrix.empty")
+        rows = [(u.id, u.name, u.kind, u.person, u.email, u.phone) for u in found.units]
         self.app.call_from_thread(self._show, ledger_id, title, rows)
 
     def _show(self, ledger_id: int | None, title: str, rows: list[tuple[int, str, str, str, str, str]]) -> None:
@@ -82,27 +63,11 @@ class UnitsScreen(ListScreen):
             if values is None:
                 return
             tracker = self.context.tracker
-            with tracker.session() as session:
-                unit = session.get(Unit, unit_id)
-                assert unit is not None
-                ledger = session.get(Ledger, unit.ledger_id)
-                assert ledger is not None
-                try:
-                    set_person(
-                        session,
-                        ledger,
-                        unit,
-                        name=values[0],
-                        email=values[1],
-                        phone=values[2],
-                        by=tracker.user,
-                        now=tracker.now(),
-                    )
-                    session.commit()
-                except InputError as exc:
-                    session.rollback()
-                    self.notify(error_text(exc), severity="error", timeout=8)
-                    return
+            try:
+                change_person_of(tracker, actor_of(tracker), unit_id, name=values[0], email=values[1], phone=values[2])
+            except InputError as exc:
+                self.notify(error_text(exc), severity="error", timeout=8)
+                return
             self.notify(t("units.saved", unit=name, person=values[0]))
             self.load()
 
@@ -110,12 +75,9 @@ class UnitsScreen(ListScreen):
 
     @work(thread=True, exclusive=True, group="units")
     def action_next_ledger(self) -> None:
-        with self.context.tracker.session() as session:
-            ids = ledger_ids(session)
-        if ids:
-            current = getattr(self.app, "ledger_id", None)
-            at = ids.index(current) + 1 if current in ids else 0
-            self.app.call_from_thread(self._switch, ids[at % len(ids)])
+        following = next_ledger(self.context.tracker, getattr(self.app, "ledger_id", None))
+        if following is not None:
+            self.app.call_from_thread(self._switch, following)
 
     def _switch(self, ledger_id: int) -> None:
         self.app.ledger_id = ledger_id  # type: ignore[attr-defined]

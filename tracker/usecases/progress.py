@@ -1,0 +1,332 @@
+"""Use cases on assignments and units: record progress, ask for an extension from the assignment
+screen, change a unit's responsible person; and the questions the assignment and units screens ask.
+
+The CLI names an assignment as typed (ledger, task 序号, unit); the TUI by the id of the row it
+shows. Both reach the same domain call, with the same stale-edit protection: a write based on an
+older version than the assignment's is refused (``StaleEditError``) and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tracker.usecases.work import Actor, Work, reading, unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.app import Tracker
+    from tracker.models import Assignment, Ledger, Task, Unit
+    from tracker.notices import CoveringNotice
+
+
+@dataclass(frozen=True)
+class Recorded:
+    assignment: int
+    ledger: str
+    task: str  # its 序号
+    unit: str
+    subject: str  # 任务 3 / 南乐县政府
+    status: str
+    completed_on: dt.date | None
+    percent: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What is reported: status (value or label: done, 已完成), completion day, percent, note, evidence."""
+
+    status: str
+    completed_on: dt.date | None = None
+    percent: int | None = None
+    note: str | None = None
+    evidence: tuple[str, ...] = ()
+
+
+def record_progress(
+    tracker: Tracker,
+    actor: Actor,
+    ledger: str,
+    task: str,
+    unit: str,
+    progress: Progress,
+    *,
+    expected_version: int | None = None,
+) -> Recorded:
+    """Record ``unit``'s progress on ``task`` of ``ledger`` (each as typed). With
+    ``expected_version``, refused when the assignment changed since that version."""
+    from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+
+    with unit_of_work(tracker, actor) as work:
+        found = find_ledger(work.session, ledger)
+        t = find_task(work.session, found, task)
+        u = find_unit(work.session, found, unit)
+        return _record(work, find_assignment(work.session, t, u), found, t, u, progress, expected_version, None)
+
+
+def record_progress_on(
+    tracker: Tracker,
+    actor: Actor,
+    assignment_id: int,
+    progress: Progress,
+    *,
+    expected_version: int | None,
+    as_of: dt.date | None = None,
+) -> Recorded:
+    """The same for the assignment ``assignment_id`` (the TUI's row), the completion day bounded
+    by ``as_of`` (the UI's day; default today)."""
+    with unit_of_work(tracker, actor) as work:
+        assignment, ledger, task, unit = _assignment(work.session, assignment_id)
+        return _record(work, assignment, ledger, task, unit, progress, expected_version, as_of)
+
+
+def _record(
+    work: Work,
+    assignment: Assignment,
+    ledger: Ledger,
+    task: Task,
+    unit: Unit,
+    progress: Progress,
+    expected_version: int | None,
+    as_of: dt.date | None,
+) -> Recorded:
+    from tracker import progress as domain
+    from tracker.statuses import STATUS_BY_LABEL, Status
+
+    change = domain.ProgressUpdate(
+        status=Status(STATUS_BY_LABEL.get(progress.status, progress.status)),
+        completed_on=progress.completed_on,
+        percent=progress.percent,
+        note=progress.note,
+        evidence=progress.evidence,
+    )
+    subject = domain.task_subject(task, unit)
+    domain.record_progress(
+        work.session,
+        assignment,
+        change,
+        work.stamp,
+        today=as_of or work.today(),
+        expected_version=expected_version,
+        subject=subject,
+        ledger_id=ledger.id,
+    )
+    assert assignment.id is not None
+    return Recorded(
+        assignment.id,
+        ledger.title,
+        task.seq,
+        unit.name,
+        subject,
+        assignment.status,
+        assignment.completed_on,
+        assignment.percent,
+        assignment.version,
+    )
+
+
+def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Ledger, Task, Unit]:
+    """The assignment and what it belongs to; a clear refusal when it is gone."""
+    from tracker.errors import NotFoundError
+    from tracker.models import Assignment, Ledger, Task, Unit
+
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFoundError(f"no assignment {assignment_id}")
+    task = session.get(Task, assignment.task_id)
+    unit = session.get(Unit, assignment.unit_id)
+    assert task is not None and unit is not None
+    ledger = session.get(Ledger, task.ledger_id)
+    assert ledger is not None
+    return assignment, ledger, task, unit
+
+
+@dataclass(frozen=True)
+class ExtensionRequested:
+    id: int
+    late: bool
+
+
+def request_extension_on(
+    tracker: Tracker, actor: Actor, assignment_id: int, *, to: dt.date, reason: str, late: bool, as_of: dt.date
+) -> ExtensionRequested:
+    """Ask for the new deadline ``to`` for the assignment ``assignment_id`` (the TUI's form).
+    After the deadline it is refused (key ``deadline_passed``) unless ``late``."""
+    from tracker.changes import request_extension
+    from tracker.progress import task_subject
+
+    with unit_of_work(tracker, actor) as work:
+        assignment, _, task, unit = _assignment(work.session, assignment_id)
+        request = request_extension(
+            work.session,
+            assignment,
+            to=to,
+            reason=reason,
+            late=late,
+            today=as_of,
+            by=work.by,
+            now=work.now,
+            subject=task_subject(task, unit),
+        )
+        assert request.id is not None
+        return ExtensionRequested(request.id, request.late)
+
+
+@dataclass(frozen=True)
+class AssignmentDetail:
+    """One assignment as its screen shows it, with its history."""
+
+    id: int
+    version: int
+    ledger: str
+    year: int | None
+    seq: str
+    task: str
+    deadline_text: str
+    unit: str
+    person: str | None
+    status: str
+    percent: int
+    due_on: dt.date | None
+    completed_on: dt.date | None
+    note: str
+    original_due: dt.date | None  # the deadline before the first approved extension
+    history: list[dict[str, Any]]  # the audit trail of the task × unit (tracker.changes.history)
+    notices: list[CoveringNotice]
+
+
+def assignment_detail(tracker: Tracker, assignment_id: int) -> AssignmentDetail | None:
+    """The assignment ``assignment_id`` as it is now; None when it is gone (re-imported away)."""
+    from sqlmodel import col, select
+
+    from tracker.changes import history
+    from tracker.errors import NotFoundError
+    from tracker.models import Extension
+    from tracker.notices import assignment_notices
+    from tracker.progress import current_person
+
+    with reading(tracker) as session:
+        try:
+            assignment, ledger, task, unit = _assignment(session, assignment_id)
+        except NotFoundError:
+            return None
+        person = current_person(session, unit)
+        extension = session.exec(
+            select(Extension)
+            .where(Extension.assignment_id == assignment_id, Extension.status == "approved")
+            .order_by(col(Extension.id))
+        ).first()
+        return AssignmentDetail(
+            id=assignment_id,
+            version=assignment.version,
+            ledger=ledger.title,
+            year=ledger.year,
+            seq=task.seq,
+            task=task.text,
+            deadline_text=task.deadline_text,
+            unit=unit.name,
+            person=person.name if person else None,
+            status=assignment.status,
+            percent=assignment.percent,
+            due_on=assignment.due_on,
+            completed_on=assignment.completed_on,
+            note=assignment.note,
+            original_due=extension.original_due if extension else None,
+            history=history(session, ledger, task, unit),
+            notices=assignment_notices(session, assignment_id),
+        )
+
+
+@dataclass(frozen=True)
+class PersonSet:
+    ledger: str
+    unit: str
+    name: str
+    email: str
+    phone: str
+
+
+def change_person(
+    tracker: Tracker, actor: Actor, ledger: str, unit: str, *, name: str, email: str | None, phone: str | None
+) -> PersonSet:
+    """Set the responsible person of ``unit`` in ``ledger`` (as typed); a new name is a personnel
+    change (变更), kept in the history; the same name only updates the contact."""
+    from tracker.lookup import find_ledger, find_unit
+
+    with unit_of_work(tracker, actor) as work:
+        found = find_ledger(work.session, ledger)
+        return _set_person(work, found, find_unit(work.session, found, unit), name, email, phone)
+
+
+def change_person_of(
+    tracker: Tracker, actor: Actor, unit_id: int, *, name: str, email: str | None, phone: str | None
+) -> PersonSet:
+    """The same for the unit ``unit_id`` (the TUI's row)."""
+    from tracker.errors import NotFoundError
+    from tracker.models import Ledger, Unit
+
+    with unit_of_work(tracker, actor) as work:
+        unit = work.session.get(Unit, unit_id)
+        if unit is None:
+            raise NotFoundError(f"no unit {unit_id}")
+        ledger = work.session.get(Ledger, unit.ledger_id)
+        assert ledger is not None
+        return _set_person(work, ledger, unit, name, email, phone)
+
+
+def _set_person(work: Work, ledger: Ledger, unit: Unit, name: str, email: str | None, phone: str | None) -> PersonSet:
+    from tracker.progress import set_person
+
+    unit_name, title = unit.name, ledger.title  # set_person rolls back (expiring both) on a stale write
+    person = set_person(work.session, ledger, unit, work.stamp, name=name, email=email, phone=phone)
+    return PersonSet(title, unit_name, person.name, person.email, person.phone)
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    id: int
+    name: str
+    kind: str
+    person: str  # "" when the unit has no responsible person
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class LedgerUnits:
+    ledger_id: int | None  # None: there is no ledger
+    title: str
+    units: Sequence[UnitLine]
+
+
+def ledger_units(tracker: Tracker, wanted: int | None) -> LedgerUnits:
+    """The units of the ledger ``wanted`` (else the first) with their responsible persons."""
+    from sqlmodel import col, select
+
+    from tracker.models import Ledger, Unit
+    from tracker.progress import current_person
+    from tracker.usecases.ledgers import shown_ledger
+
+    ledger_id = shown_ledger(tracker, wanted)
+    with reading(tracker) as session:
+        ledger = session.get(Ledger, ledger_id) if ledger_id is not None else None
+        if ledger is None:
+            return LedgerUnits(None, "", [])
+        lines = []
+        for unit in session.exec(select(Unit).where(Unit.ledger_id == ledger.id).order_by(col(Unit.position))).all():
+            person = current_person(session, unit)
+            lines.append(
+                UnitLine(
+                    int(unit.id or 0),
+                    unit.name,
+                    unit.kind,
+                    person.name if person else "",
+                    person.email if person else "",
+                    person.phone if person else "",
+                )
+            )
+        return LedgerUnits(ledger_id, ledger.title, lines)
