@@ -65,12 +65,13 @@ def optimize(connection: sa.Connection) -> None:
     connection that did real work closes (``PRAGMA optimize``), approximately (analysis_limit: a
     few hundred rows per index, milliseconds even at a million assignments). The queries that
     matter do not depend on these statistics (tests/functional/test_query_plan.py); the others
-    may profit from them. Nothing on PostgreSQL, whose autovacuum does the same."""
+    may profit from them. Nothing on PostgreSQL, whose autovacuum does the same. The caller's
+    transaction commits what it wrote (a session's own: committing the connection under the
+    session would leave the session's transaction dead)."""
     if connection.dialect.name != "sqlite":
         return
     connection.exec_driver_sql("PRAGMA analysis_limit=400")
     connection.exec_driver_sql("PRAGMA optimize")
-    connection.commit()
 
 
 def make_engine(url: str) -> Engine:

@@ -55,24 +55,13 @@ def holder_name() -> str:
 
 def do_job(tracker: Tracker, job: Job, now: dt.datetime) -> str:
     """The work of one job run; returns a line for the run log."""
-    from tracker.check import run_check
-    from tracker.db import optimize
-
     if job.name == "daily":
-        with tracker.session() as session:
-            result = run_check(
-                session,
-                as_of=job.for_date,
-                now=now,
-                by="scheduler",
-                settings=tracker.settings,
-                calendar=tracker.calendar,
-                with_findings=False,
-            )
-            session.commit()
-            optimize(session.connection())  # the scheduler's connections live long: once a day
-        queued = result.outbox.queued if result.outbox else 0
-        return f"{len(result.notices)} notice(s), {queued} digest(s) queued; " + send_waiting(tracker, now)
+        from tracker.usecases.check import run_daily_check
+        from tracker.usecases.work import Actor
+
+        done = run_daily_check(tracker, Actor("scheduler"), as_of=job.for_date, at=now)
+        queued = done.outbox.queued if done.outbox else 0
+        return f"{len(done.notices)} notice(s), {queued} digest(s) queued; " + send_waiting(tracker, now)
     if job.name == "weekly":
         from tracker.weekly import queue_weekly
 

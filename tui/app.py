@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -23,11 +23,14 @@ from tracker.search import Hit
 from tui.commands import SearchProvider
 from tui.context import Context
 from tui.i18n import set_language, t
+from tui.palette import ActionsProvider, our_commands, textual_commands
 
 
 class TrackerApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
-    COMMANDS = App.COMMANDS | {SearchProvider}
+    # Our actions and Textual's come from one provider, so that ours are listed first (Textual's own
+    # provider would sort every command by name).
+    COMMANDS = {ActionsProvider, SearchProvider}
     BINDINGS = [
         Binding("d", "switch_mode('dashboard')", t("mode.dashboard")),
         Binding("l", "switch_mode('ledger')", t("mode.ledger")),
@@ -35,11 +38,14 @@ class TrackerApp(App[None]):
         Binding("e", "switch_mode('extensions')", t("mode.extensions")),
         Binding("o", "switch_mode('outbox')", t("mode.outbox")),
         Binding("i", "switch_mode('interviews')", t("mode.interviews")),
-        Binding("g", "switch_mode('units')", t("mode.units"), show=False),
-        Binding("m", "switch_mode('import')", t("mode.import"), show=False),
-        Binding("w", "switch_mode('reports')", t("mode.reports"), show=False),
+        Binding("g", "switch_mode('units')", t("mode.units.key")),
+        Binding("m", "switch_mode('import')", t("mode.import")),
+        Binding("w", "switch_mode('reports')", t("mode.reports")),
+        Binding("slash", "command_palette", t("key.search")),
+        # Textual binds Ctrl+P itself only when no key opens the palette: with "/" bound, Ctrl+P
+        # did nothing. A priority binding, as Textual's: it works in a text field too.
+        Binding("ctrl+p", "command_palette", t("key.palette"), show=False, priority=True),
         Binding("question_mark,f1", "help", t("mode.help")),
-        Binding("slash", "command_palette", t("key.search"), show=False),
         Binding("q", "quit", t("key.quit")),
     ]
 
@@ -106,14 +112,12 @@ class TrackerApp(App[None]):
     def open_hit(self, hit: Hit) -> None:
         self.open_ledger(hit.ledger_id, hit.task_id, hit.unit_id)
 
+    def action_command_palette(self) -> None:
+        """Textual's palette with its prompt in the UI's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every action in the palette: the sections, then what the current screen can do."""
-        yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.action.startswith("switch_mode"):
-                mode = binding.action.split("'")[1]
-                yield SystemCommand(binding.description, t("palette.go"), partial(self.switch_mode, mode))
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                yield SystemCommand(binding.description, binding.key, partial(screen.run_action, binding.action))
+        """Every action, ours first (the palette's provider reads the same two lists)."""
+        yield from our_commands(self, screen)
+        yield from textual_commands(self, screen)

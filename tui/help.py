@@ -16,9 +16,10 @@ from textual.widgets import Static
 from tui.i18n import t
 
 
-def sections() -> list[tuple[str, list[Binding]]]:
-    """(heading, bindings) for the app and each section, in the order of the section keys."""
-    from tui.app import TrackerApp
+def sections(app: type[App[object]]) -> list[tuple[str, list[Binding]]]:
+    """(heading, bindings) for the app and each section, in the order of the section keys. The
+    app's class is given, not imported: tui.app opens this screen, so importing it here would
+    make a cycle."""
     from tui.screens.assignment import AssignmentScreen
     from tui.screens.dashboard import DashboardScreen
     from tui.screens.extensions import ExtensionsScreen
@@ -32,7 +33,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from tui.widgets.matrix import MatrixView
 
     listed: list[tuple[str, tuple[type, ...]]] = [
-        (t("help.everywhere"), (TrackerApp,)),
+        (t("help.everywhere"), (app,)),
         (t("mode.dashboard"), (DashboardScreen,)),
         (t("mode.ledger"), (MatrixView, LedgerScreen)),
         (t("help.assignment"), (AssignmentScreen,)),
@@ -64,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         blocks = []
-        for heading, bindings in sections():
+        for heading, bindings in sections(type(self.app)):
             keys = Table.grid(padding=(0, 1))
             keys.add_column(style="bold", no_wrap=True)
             keys.add_column()

@@ -123,6 +123,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Import ledgers (TOML or Excel): check, then confirm",
     ),
     "import.path": ("文件路径，或在下方选择", "A file's path, or pick one below"),
+    "import.hint": (
+        "Ctrl+D 检查 · Ctrl+S 导入 · Esc 离开输入框 · 再按 Esc 返回总览",
+        "Ctrl+D check · Ctrl+S import · Esc leaves the field · Esc again: back to the dashboard",
+    ),
     "import.check": ("检查", "Check"),
     "import.confirm": ("确认导入", "Import"),
     "import.check_first": ("请先检查", "Check the file first"),
@@ -158,8 +162,64 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reports.written": ("已写入 {path}（{rows} 行）", "Written to {path} ({rows} rows)"),
     "reports.calendar_written": ("已写入 {path}（{count} 项时限）", "Written to {path} ({count} deadlines)"),
     "reports.failed": ("未能导出：{error}", "Not written: {error}"),
+    "reports.forms": (
+        "单位进度填报表（每个单位一份 xlsx，填好后导回）",
+        "Units' progress forms (one xlsx per unit, to be filled in and read back)",
+    ),
+    "reports.forms_folder": ("进度填报表", "progress-forms"),  # the folder's default name, beside the reports
+    "reports.pick_ledger": ("选择台账", "Choose a ledger"),
+    "reports.write_forms": ("写出", "Write"),
+    "reports.forms_in": (
+        "导回填好的填报表（一个文件，或一个文件夹中的全部 .xlsx）",
+        "Read filled forms back (a file, or every .xlsx in a folder)",
+    ),
+    "reports.check_forms": ("检查", "Check"),
+    "reports.import_forms": ("导入", "Import"),
+    "reports.need_ledger": ("请先选择台账", "Choose a ledger first"),
+    "reports.forms_written": ("已写出 {count} 份填报表到 {folder}", "{count} forms written to {folder}"),
+    "reports.forms_checked": (
+        "检查通过：{forms} 份填报表，{changed} 行有变化（尚未导入）",
+        "Checked: {forms} forms, {changed} rows changed (nothing imported yet)",
+    ),
+    "reports.forms_imported": (
+        "已导入 {forms} 份填报表，{changed} 行有变化",
+        "Imported {forms} forms, {changed} rows changed",
+    ),
+    "reports.forms_refused": ("未导入，没有改动任何内容：\n{error}", "Nothing imported, nothing changed:\n{error}"),
+    "error.calendar_kind": ("{path}：请写 .ics 文件", "{path}: .ics"),
+    "error.no_forms": ("{path}：文件夹中没有 .xlsx 填报表", "{path}: no .xlsx forms in this folder"),
     "key.search": ("搜索", "Search"),
-    "palette.go": ("切换到该页面", "Go to this section"),
+    "mode.units.key": ("单位", "Units"),  # the key bar's and palette's shorter name of the section
+    "bar.sections": ("切换", "Go to"),  # before the sections' bare keys on a narrow key bar
+    "key.palette": ("命令面板", "Command palette"),
+    "palette.go": ("切换到该页面（按 {keys}）", "Go to this section (key {keys})"),
+    "palette.go_nokey": ("切换到该页面", "Go to this section"),
+    "palette.key": ("按 {keys}", "key {keys}"),
+    "palette.placeholder": (
+        "输入以查找操作，或台账、任务、单位、责任人…",
+        "Type to find an action, or a ledger, task, unit or person…",
+    ),
+    # Textual's own commands, by their English titles and help lines
+    "palette.textual.Theme": ("界面配色", "Theme"),
+    "palette.textual.Keys": ("按键面板", "Keys"),
+    "palette.textual.Maximize": ("最大化", "Maximize"),
+    "palette.textual.Minimize": ("还原", "Minimize"),
+    "palette.textual.Screenshot": ("截图", "Screenshot"),
+    "palette.textual.Change the current theme": ("更换界面配色", "Change the current theme"),
+    "palette.textual.Show help for the focused widget and a summary of available keys": (
+        "显示当前控件的说明和可用按键",
+        "Show help for the focused widget and a summary of available keys",
+    ),
+    "palette.textual.Hide the keys and widget help panel": ("关闭按键面板", "Hide the keys and widget help panel"),
+    "palette.textual.Maximize the focused widget": ("最大化当前控件", "Maximize the focused widget"),
+    "palette.textual.Minimize the widget and restore to normal size": (
+        "恢复控件的正常大小",
+        "Minimize the widget and restore to normal size",
+    ),
+    "palette.textual.Save an SVG 'screenshot' of the current screen": (
+        "把当前画面保存为 SVG 截图",
+        "Save an SVG 'screenshot' of the current screen",
+    ),
     "search.hit.ledger": ("台账：{text}", "Ledger: {text}"),
     "search.hit.task": ("任务：{seq} {text}（{where}）", "Task: {seq} {text} ({where})"),
     "search.hit.unit": ("单位：{text}（{where}）", "Unit: {text} ({where})"),
@@ -327,6 +387,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.unacknowledged": ("未签收通知 {count} 件", "{count} notices not acknowledged"),
     "dash.scheduler": ("定时任务：上次 {last}；下次 {next}", "Scheduler: last {last}; next {next}"),
     "dash.never": ("从未运行", "never run"),
+    "key.check": ("运行检查", "Run the check"),
+    "check.running": ("正在运行每日检查（{day}）…", "Running the daily check ({day})…"),
+    "check.busy": ("检查正在进行，请稍候", "The check is running: wait for it"),
+    "check.done": ("检查完成（{day}）", "Check done ({day})"),
+    "check.found": ("发现：{levels}", "found: {levels}"),
+    "check.nothing_due": ("无临期或逾期事项", "nothing due soon or overdue"),
+    "check.issued": ("新发通知 {count} 件（{kinds}）", "{count} new notices ({kinds})"),
+    "check.no_notices": ("无新通知", "no new notices"),
+    "check.queued": (
+        "{count} 封待发邮件已排队，请在“待发邮件”中审批发送",
+        "{count} digests queued: approve and send them in the outbox",
+    ),
+    "check.failed": ("检查未完成：{error}", "The check did not run: {error}"),
+    "list.sep": ("、", ", "),
     "job.daily": ("每日检查", "daily check"),
     "job.weekly": ("周报", "weekly report"),
     # ledger matrix
@@ -401,6 +475,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The deadline {due} has passed: a late request is the bureau's decision.\n"
         "File the request for {to} and record it as late?",
     ),
+    "asg.discard_prompt": (
+        "填写的内容尚未保存，返回将丢弃这些内容。",
+        "What was typed here is not saved: going back discards it.",
+    ),
+    "asg.discard": ("丢弃并返回", "Discard and go back"),
     "asg.late_confirm": ("记录为逾期申请", "Record as a late request"),
     "date.parsed": ("解析为 {date}", "understood as {date}"),
     "date.empty": ("", ""),
@@ -436,6 +515,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.units_more": ("{names}等 {count} 个单位", "{names} and others, {count} in all"),
     "notices.already": ("{number} 此前已签收", "{number} was acknowledged already"),
     "notices.rendered": ("已导出 {path}", "Written to {path}"),
+    "notices.signer_prompt": ("签收人（谁签收了这份通知）", "Signed by (who received the notice)"),
+    "notices.signer": ("签收人姓名", "Name of the person who signed"),
+    "notices.signer_required": ("请填写签收人", "The name of who signed is required"),
     "notices.empty": ("尚无通知", "No notices yet"),
     # help
     "help.text": (

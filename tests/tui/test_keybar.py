@@ -6,8 +6,10 @@ import datetime as dt
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Binding
 
-from tracker.app import build
+from tests.tui.conftest import AS_OF
+from tracker.app import Tracker, build
 from tui.app import TrackerApp
 from tui.widgets.keybar import KeyBar, fitting
 
@@ -41,3 +43,54 @@ async def test_the_bar_lists_the_screens_keys_and_a_click_presses_one(db_url: st
         await pilot.pause()
         assert type(app.screen).__name__ == "NoticesScreen"
     tracker.engine.dispose()
+
+
+SCREENS = ("", "l", "n", "e", "o", "i", "g", "w")  # each section, entered by its key from the dashboard
+
+
+async def bars(tracker: Tracker, width: int) -> dict[str, str]:
+    """The key line of every section at ``width`` columns."""
+    app = TrackerApp(tracker, as_of=AS_OF)
+    found = {}
+    async with app.run_test(size=(width, 40)) as pilot:
+        for key in SCREENS:
+            if key:
+                await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            found[key or "d"] = app.screen.query_one(KeyBar).render().plain
+    return found
+
+
+def sections() -> dict[str, str]:
+    """Section key → its name in the bar."""
+    return {
+        b.key: b.description
+        for b in TrackerApp.BINDINGS
+        if isinstance(b, Binding) and b.action.startswith("switch_mode(")
+    }
+
+
+async def test_every_section_is_on_the_bar_at_160_columns(tracker: Tracker) -> None:
+    for here, shown in (await bars(tracker, 160)).items():
+        assert cell_len(shown) <= 160, here
+        for key, name in sections().items():
+            if key == here:
+                assert f"{key} {name}" not in shown, here  # the section on screen is not offered
+            elif not (here == "n" and key == "w"):  # the notices use w for their Word export
+                assert f"{key} {name} " in shown, (here, key, shown)
+        assert "/ 搜索 " in shown and "? 帮助 " in shown
+
+
+async def test_at_100_columns_the_bar_is_shortened_without_cutting_a_label(tracker: Tracker) -> None:
+    from tui.help import sections as help_sections
+
+    labels = {b.description for _heading, bindings in help_sections(TrackerApp) for b in bindings}
+    for here, shown in (await bars(tracker, 100)).items():
+        assert cell_len(shown) <= 100, here
+        assert "? 帮助 " in shown, here
+        if here == "l":  # the matrix's own keys keep their words; the sections become bare keys
+            assert "f 只看逾期 " in shown and "切换 d n e o i g m w " in shown, shown
+        for word in shown.replace("切换", "").split():  # every word is a whole key or a whole label
+            assert len(word) == 1 or word in labels or word == "^p", (here, word, shown)

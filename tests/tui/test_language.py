@@ -35,6 +35,8 @@ async def main():
             await pilot.pause()
             print("=====", key)
             print(app.export_screenshot())
+        for command in app.get_system_commands(app.screen):  # the palette's entries, the reports screen's
+            print("palette:", command.title, "|", command.help)
 
 asyncio.run(main())
 """
@@ -58,6 +60,12 @@ def test_the_ui_in_english(tmp_path: Path) -> None:
         assert label in screens, label
     for label in ("各台账进展", "退出", "筛选", "待约谈", "填报"):
         assert label not in screens, label
+    palette = [line for line in result.stdout.splitlines() if line.startswith("palette:")]
+    assert (
+        "palette: Units | Go to this section (key g)" in palette
+        and "palette: Theme | Change the current theme" in palette
+    )
+    assert not [line for line in palette if re.search(r"[\u4e00-\u9fff]", line)], palette
 
 
 def test_ledger_file_errors_are_worded_in_the_ui_language(tmp_path: Path) -> None:

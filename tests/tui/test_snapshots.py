@@ -74,3 +74,35 @@ def test_assignment_screen(snap_compare, demo: Tracker) -> None:  # type: ignore
         await settle(pilot)
 
     assert snap_compare(app(demo), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param([], id="dashboard"),
+        pytest.param(["l"], id="ledger-matrix"),
+        pytest.param(["n"], id="notices"),
+    ],
+)
+def test_screen_at_100_columns(snap_compare, demo: Tracker, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Narrow: columns shortened with "…", none pushed off the edge; the key line shortened
+    (the sections as bare keys), no label cut."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    assert snap_compare(app(demo), terminal_size=(100, 40), run_before=run_before)
+
+
+def test_matrix_at_160_columns(snap_compare, demo: Tracker) -> None:  # type: ignore[no-untyped-def]
+    """The widest key line: the matrix's own keys and every other section, named, in 160 columns."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+
+    assert snap_compare(app(demo), terminal_size=(160, 40), run_before=run_before)

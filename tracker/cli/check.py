@@ -18,45 +18,19 @@ from tracker.errors import InputError
 @pass_obj
 def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
     """Scan every ledger: due soon, overdue, missing reports; escalate and issue notices."""
-    from tracker.check import run_check
-    from tracker.db import optimize
-    from tracker.lookup import find_ledger
-    from tracker.notices import notice_units
+    from tracker.usecases.check import run_daily_check
+    from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
-    day = as_of or tracker.today()
-    with obj.session() as session:
-        result = run_check(
-            session,
-            as_of=day,
-            now=tracker.now(),
-            by=tracker.user,
-            settings=tracker.settings,
-            calendar=tracker.calendar,
-            with_findings=wants_json(obj, as_json),
-        )
-        session.commit()
-        optimize(session.connection())  # on the connection that ran the check's queries
-        ids = [n.id for n in result.notices if n.id is not None]
-        units = notice_units(session, ids)
-        titles = {lid: find_ledger(session, str(lid)).title for lid in {n.ledger_id for n in result.notices}}
-    notices = [
-        {
-            "id": n.id,
-            "kind": n.kind,
-            "number": n.number,
-            "ledger": titles[n.ledger_id],
-            "units": units.get(n.id or 0, []),
-        }
-        for n in result.notices
-    ]
-    queued = result.outbox
+    done = run_daily_check(tracker, actor_of(tracker), as_of=as_of, with_findings=wants_json(obj, as_json))
+    notices = [n.as_json() for n in done.notices]
+    queued = done.outbox
     if wants_json(obj, as_json):
         payload: dict[str, object] = {
-            "as_of": day.isoformat(),
-            "findings": [f.as_json() for f in result.findings],
+            "as_of": done.as_of.isoformat(),
+            "findings": [f.as_json() for f in done.findings],
             "notices": notices,
-            "lagging": result.lagging,
+            "lagging": list(done.lagging),
         }
         if queued is not None:
             payload["outbox"] = {
@@ -66,7 +40,7 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
             }
         output.emit_json(payload)
         return
-    output.check_summary(day, result.counts, result.findings, notices)
+    output.check_summary(done.as_of, done.counts, done.findings, notices)
     if queued is not None:
         output.queued_summary(queued.queued, queued.refreshed, queued.unreachable)
 

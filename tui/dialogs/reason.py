@@ -1,5 +1,6 @@
-"""Ask for a reason (a refusal needs one, an approval may carry one); dismissed with the text,
-or None when cancelled."""
+"""Ask for one line of text: a reason (a refusal needs one, an approval may carry one), or a name
+(who signed a notice, the acting account offered); dismissed with the text, or None when
+cancelled."""
 
 from __future__ import annotations
 
@@ -19,21 +20,24 @@ class ReasonDialog(ModalScreen[str | None]):
     ReasonDialog > Vertical { width: 70; height: auto; padding: 1 2; border: round $accent; background: $surface; }
     """
 
-    def __init__(self, prompt: str, required: bool, placeholder: str | None = None) -> None:
+    def __init__(
+        self, prompt: str, required: bool, placeholder: str | None = None, *, value: str = "", missing: str = ""
+    ) -> None:
         super().__init__()
-        self.prompt, self.required = prompt, required
+        self.prompt, self.required, self.value = prompt, required, value
         self.placeholder = placeholder or t("asg.reason")
+        self.missing = missing or t("dialog.required")  # said when a required text is left empty
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.prompt, markup=False)
-            yield Input(placeholder=self.placeholder, id="reason")
+            yield Input(self.value, placeholder=self.placeholder, id="reason")
             yield Static(t("dialog.enter"), classes="muted")
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         text = message.value.strip()
         if self.required and not text:
-            self.notify(t("dialog.required"), severity="error")
+            self.notify(self.missing, severity="error")
             return
         self.dismiss(text)
 

@@ -71,6 +71,10 @@ def history_rows(events: list[dict[str, Any]], notices: list[CoveringNotice]) ->
     return sorted(rows, key=lambda row: row[0], reverse=True)
 
 
+PROGRESS = ("status", "done-on", "percent", "note", "evidence")  # the fields a save writes
+EXTENSION = ("extend-to", "reason")  # the fields a request files
+
+
 class AssignmentScreen(Screen[bool]):
     BINDINGS = [Binding("escape", "back", t("key.back")), Binding("ctrl+s", "save", t("key.save")), REFRESH]
 
@@ -80,6 +84,7 @@ class AssignmentScreen(Screen[bool]):
         self.assignment_id = assignment_id
         self.changed = False
         self.version = 0  # the assignment's version the form was filled from (0: not yet)
+        self.kept: dict[str, str] = {}  # the fields as last filled or filed: Esc asks before losing a change
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -175,6 +180,7 @@ class AssignmentScreen(Screen[bool]):
         self.query_one("#percent", Input).value = str(percent)
         self.query_one("#note", Input).value = note
         self.query_one("#done-on", Input).value = done_on.isoformat() if done_on else ""
+        self.keep(PROGRESS)
 
     def on_input_changed(self, message: Input.Changed) -> None:
         if message.input.id in ("done-on", "extend-to"):
@@ -245,6 +251,7 @@ class AssignmentScreen(Screen[bool]):
             lambda e: t("asg.requested_late" if e.late else "asg.requested", id=e.id),
         )
         if refusal is None:
+            self.keep(EXTENSION)
             return
         if refusal.key != "deadline_passed" or late:
             self.refused(refusal)
@@ -272,5 +279,25 @@ class AssignmentScreen(Screen[bool]):
         self.refresh_view()
         return None
 
+    def form(self, fields: tuple[str, ...]) -> dict[str, str]:
+        return {name: str(getattr(self.query_one(f"#{name}"), "value", "")) for name in fields}
+
+    def keep(self, fields: tuple[str, ...]) -> None:
+        """These fields' values are in the database now: leaving loses nothing of them."""
+        self.kept.update(self.form(fields))
+
+    def dirty(self) -> bool:
+        """Something typed or chosen that is neither saved nor filed."""
+        now = self.form(PROGRESS + EXTENSION)
+        return any(value != self.kept.get(name, "") for name, value in now.items())
+
     def action_back(self) -> None:
-        self.dismiss(self.changed)
+        if not self.dirty():
+            self.dismiss(self.changed)
+            return
+
+        def decided(sure: bool | None) -> None:
+            if sure:
+                self.dismiss(self.changed)
+
+        self.app.push_screen(ConfirmDialog(t("asg.discard_prompt"), t("asg.discard")), decided)

@@ -13,14 +13,16 @@ from textual.widgets import DataTable, Header, Static
 
 from tracker.usecases.ledgers import overview
 from tui.context import Context
-from tui.i18n import t
+from tui.i18n import error_text, t
 from tui.table import refill
 from tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from tracker.dashboard import Dashboard
+    from tracker.usecases.check import CheckDone
 
 LEVELS = ("warning", "criticism", "interview", "accountability")
+ORDER = ("reminder", *LEVELS)
 
 
 def bar(share: float, width: int = 10) -> str:
@@ -30,12 +32,17 @@ def bar(share: float, width: int = 10) -> str:
 
 
 class DashboardScreen(Screen[None]):
-    BINDINGS = [Binding("r", "reload", t("key.refresh")), Binding("enter", "open", t("key.open"), show=False)]
+    BINDINGS = [
+        Binding("c", "check", t("key.check")),
+        Binding("r", "reload", t("key.refresh")),
+        Binding("enter", "open", t("key.open"), show=False),
+    ]
 
     def __init__(self, context: Context) -> None:
         super().__init__()
         self.context = context
         self.ids: list[int] = []
+        self.checking = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,3 +106,50 @@ class DashboardScreen(Screen[None]):
     def _open(self, row: int) -> None:
         if 0 <= row < len(self.ids):
             self.app.open_ledger(self.ids[row])  # type: ignore[attr-defined]
+
+    def action_check(self) -> None:
+        if self.checking:  # one check at a time from this desk; a second press waits for nothing
+            self.notify(t("check.busy"))
+            return
+        self.checking = True
+        self.notify(t("check.running", day=self.context.as_of.isoformat()))
+        self.run_check()
+
+    @work(thread=True, group="check")
+    def run_check(self) -> None:
+        """The daily check as `tracker check` runs it: it issues notices and queues the digests;
+        sending stays with the outbox (approval, quiet hours)."""
+        from tracker.errors import BusyError, InputError
+        from tracker.usecases.check import run_daily_check
+        from tracker.usecases.work import actor_of
+
+        tracker = self.context.tracker
+        try:
+            done = run_daily_check(tracker, actor_of(tracker), as_of=self.context.as_of)
+        except (InputError, BusyError) as exc:  # a bad setting; another check running too long
+            self.app.call_from_thread(self._checked, t("check.failed", error=error_text(exc)), True)
+            return
+        self.app.call_from_thread(self._checked, check_summary(done), False)
+
+    def _checked(self, summary: str, bad: bool) -> None:
+        self.checking = False
+        self.notify(summary, severity="error" if bad else "information", timeout=10)
+        self.load()
+
+
+def check_summary(done: CheckDone) -> str:
+    """What a check found and did, in one message: findings per level, notices issued, digests queued."""
+    listed = t("list.sep")
+    found = listed.join(f"{t('level.' + level)} {done.counts[level]}" for level in ORDER if done.counts.get(level))
+    kinds: dict[str, int] = {}
+    for notice in done.notices:
+        kinds[notice.kind] = kinds.get(notice.kind, 0) + 1
+    issued = listed.join(f"{t('level.' + kind)} {count}" for kind, count in kinds.items())
+    parts = [
+        t("check.done", day=done.as_of.isoformat()),
+        t("check.found", levels=found) if found else t("check.nothing_due"),
+        t("check.issued", count=len(done.notices), kinds=issued) if done.notices else t("check.no_notices"),
+    ]
+    if done.outbox is not None:
+        parts.append(t("check.queued", count=done.outbox.queued))
+    return t("sep").join(parts)

@@ -42,7 +42,11 @@ class LedgerFiles(DirectoryTree):
 
 
 class ImportScreen(Screen[None]):
-    BINDINGS = [Binding("ctrl+d", "dry_run", t("import.check")), Binding("ctrl+s", "confirm", t("import.confirm"))]
+    BINDINGS = [
+        Binding("ctrl+d", "dry_run", t("import.check")),
+        Binding("ctrl+s", "confirm", t("import.confirm")),
+        Binding("escape", "leave", t("key.back")),
+    ]
 
     def __init__(self, context: Context, folder: Path | None = None) -> None:
         super().__init__()
@@ -58,9 +62,18 @@ class ImportScreen(Screen[None]):
             yield Input(placeholder=t("import.path"), id="path")
             yield Button(t("import.check"), id="check")
             yield Button(t("import.confirm"), id="confirm", variant="primary", disabled=True)
+        yield Static(t("import.hint"), markup=False, id="import-hint", classes="muted")
         yield Static("", markup=False, id="import-result", classes="line")
         yield LedgerFiles(self.folder, id="files")
         yield KeyBar()
+
+    def action_leave(self) -> None:
+        """Esc in the path field moves on to the files (where the section keys are keys again);
+        elsewhere it goes back to the dashboard."""
+        if isinstance(self.focused, Input):
+            self.query_one("#files", LedgerFiles).focus()
+        else:
+            self.app.switch_mode("dashboard")
 
     def on_directory_tree_file_selected(self, message: DirectoryTree.FileSelected) -> None:
         self.query_one("#path", Input).value = str(message.path)

@@ -17,6 +17,7 @@ from tracker.models import Notice
 from tracker.notices import NoticeDetail, list_notices, notice_detail, notice_units
 from tracker.render import render_text, render_to_file
 from tui.context import Context
+from tui.dialogs.reason import ReasonDialog
 from tui.i18n import t
 from tui.screens.base import REFRESH, ListScreen
 from tui.widgets.keybar import KeyBar
@@ -104,14 +105,32 @@ class NoticesScreen(ListScreen):
         self.query_one("#notice-text", Static).update(Text(text))
 
     def action_acknowledge(self) -> None:
+        """签收 by whom the clerk names: the acting account is offered, often it is someone else
+        (the unit's liaison who came to sign)."""
         notice_id = self.current()
         if notice_id is None:
             return
+        tracker = self.context.tracker
+
+        def signed(name: str | None) -> None:
+            if name:
+                self.acknowledge(notice_id, name)
+
+        dialog = ReasonDialog(
+            t("notices.signer_prompt"),
+            required=True,
+            placeholder=t("notices.signer"),
+            value=tracker.user,
+            missing=t("notices.signer_required"),
+        )
+        self.app.push_screen(dialog, signed)
+
+    def acknowledge(self, notice_id: int, signed_by: str) -> None:
         from tracker.usecases.notices import acknowledge_notice
         from tracker.usecases.work import actor_of
 
         tracker = self.context.tracker
-        done = acknowledge_notice(tracker, actor_of(tracker), str(notice_id))
+        done = acknowledge_notice(tracker, actor_of(tracker), str(notice_id), signed_by=signed_by)
         self.notify(t("notices.already" if done.already else "notices.acked", number=done.number))
         self.load()
 
