@@ -74,6 +74,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outbox.empty": ("没有邮件", "No messages"),
     "outbox.approved": ("已批准 {count} 封", "{count} approved"),
     "outbox.no_smtp": ("配置文件中没有 [smtp]，无法发送", "No [smtp] in the config: nothing can be sent"),
+    "outbox.approve_confirm": (
+        "批准全部 {count} 封待发消息？批准后按 s 发送。",
+        "Approve all {count} waiting messages? Then s sends them.",
+    ),
+    "outbox.approve_none": ("没有待批准的消息", "Nothing is awaiting approval"),
+    "outbox.channel.dingtalk": ("钉钉", "DingTalk"),
+    "outbox.channel.wecom": ("企业微信", "WeCom"),
+    "outbox.channel.webhook": ("推送接口", "Webhook"),
     "outbox.sent": (
         "已发送 {sent} 封，失败 {failed} 封，待发 {queued} 封",
         "{sent} sent, {failed} failed, {queued} waiting",
