@@ -271,6 +271,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.person_name": ("请填写责任人姓名", "The person needs a name"),
     "error.email": ("{value} 不是有效的邮箱地址", "{value} is not an email address"),
     "error.phone": ("电话号码中不能换行", "The phone number has a line break"),
+    "error.mobile": (
+        "{value} 不是手机号码（1 开头的 11 位数字）",
+        "{value} is not a mobile number (11 digits, starting with 1)",
+    ),
     "error.reason_needed": ("请填写理由", "A reason is required"),
     "error.not_open": ("只有未完成的任务可以延期", "Only open assignments can be extended"),
     "error.no_deadline": ("该任务尚无具体完成时限", "The assignment has no deadline yet"),
