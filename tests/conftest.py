@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.http_server import FakeService, running_service
 from tests.smtp_server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,3 +135,10 @@ def server() -> Iterator[Server]:
     running = Server()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def service() -> Iterator[FakeService]:
+    """A real HTTP server on 127.0.0.1 (a robot, a webhook), answering as the test says."""
+    with running_service() as fake:
+        yield fake

@@ -30,7 +30,7 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # findings per level
     lagging: list[dict[str, object]] = field(default_factory=list)  # 序时进度 flags (with findings only)
-    outbox: QueueResult | None = None  # the digests queued, when mail is configured
+    outbox: QueueResult | None = None  # the digests queued, when a channel is configured
 
 
 def run_check(
@@ -89,8 +89,9 @@ def run_check(
     session.flush()
     notices = list(session.exec(select(Notice).where(col(Notice.id).in_(ids)).order_by(col(Notice.id))))
     queued = None
-    if settings.smtp is not None:
-        # With a mail server configured, every check leaves one digest per person in the outbox.
+    if settings.active_channels():
+        # With a channel configured (a mail server, a robot), every check leaves one digest per
+        # recipient and channel in the outbox.
         from tracker.digests import queue_digests
 
         queued = queue_digests(session, as_of=as_of, now=now, settings=settings, calendar=calendar, notice_ids=ids)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tracker.config import Settings
 from tracker.models import OutboxMessage, OutboxStatus, SendLog, table_of
 
 UNSENT = (OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value, OutboxStatus.FAILED.value)
@@ -195,6 +196,11 @@ def release(connection: sa.Connection, me: str, claims: list[Claim], now: dt.dat
                     .values(status=status, attempts=table.c.attempts - 1, last_error=why[:2000])
                 )
         _log(connection, [(c.outbox_id, "released", why) for c in claims], now)
+
+
+def retry_at(settings: Settings, attempts: int, now: dt.datetime) -> dt.datetime:
+    waits = settings.notify.retry_minutes
+    return now + dt.timedelta(minutes=waits[min(attempts, len(waits)) - 1])
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tracker.addresses import looks_like_email
+from tracker.channel_settings import ChannelSettings, ChannelsSettings
 from tracker.errors import InputError
 from tracker.workdays import DEFAULT_TIMEZONE, WorkCalendar, calendar_from_config
 
@@ -293,6 +294,7 @@ class Settings(Strict):
     progress: ProgressSettings = Field(default_factory=ProgressSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    channels: ChannelsSettings = Field(default_factory=ChannelsSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -304,6 +306,11 @@ class Settings(Strict):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    def active_channels(self) -> dict[str, ChannelSettings]:
+        """The channels that carry messages: email when [smtp] is set (unless turned off), and
+        each [channels.NAME] table that is enabled."""
+        return self.channels.active(smtp=self.smtp is not None)
 
     def work_calendar(self) -> WorkCalendar:
         return calendar_from_config(

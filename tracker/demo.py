@@ -24,7 +24,7 @@ from tracker.errors import InputError
 from tracker.importing import import_ledgers, read_ledger_file, summarise
 from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
 from tracker.models import Status
-from tracker.progress import ProgressUpdate, current_person, record_progress, set_person
+from tracker.progress import ProgressUpdate, Reach, current_person, record_progress, set_person
 from tracker.views import ledger_rows
 
 LEDGERS = Path(__file__).resolve().parent.parent / "ledgers"
@@ -104,7 +104,7 @@ def seed_demo(tracker: app_factory.Tracker, as_of: dt.date) -> None:
             unit = find_unit(session, ledger, unit_name)
             person = current_person(session, unit)
             assert person is not None, unit_name
-            set_person(session, ledger, unit, stamp, name=person.name, email=address, phone=None)
+            set_person(session, ledger, unit, stamp, name=person.name, reach=Reach(email=address))
         session.commit()
         # The day's check, so that the demo shows notices issued and levels reached.
         run_check(session, as_of=as_of, now=now, by="demo", settings=tracker.settings, calendar=tracker.calendar)

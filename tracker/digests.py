@@ -1,7 +1,9 @@
-"""One digest per person per day: everything a responsible person owes, in one email.
+"""One digest per recipient per day on each channel: everything a responsible person owes, in one
+email (or one robot message to a unit's or ledger's group, one webhook call).
 
-A check's findings and the notices waiting to be delivered are grouped by the person's address (a
-person answering for units in several ledgers gets one email), then by ledger: notices (attached
+A check's findings and the notices waiting to be delivered are grouped by recipient (a person
+answering for units in several ledgers gets one email; a group robot one message for all the units
+it speaks to), each channel getting the levels ``[channels]`` gives it (``Routes``), then by ledger: notices (attached
 as .docx when sent), overdue assignments, reminders on the days the ladder names, and missing
 progress reports. The digest is written to the outbox; ``outbox.py`` sends it.
 
@@ -19,13 +21,14 @@ import datetime as dt
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from tracker.channel_settings import PERSON_FIELDS, Contact, Target, contact_of
 from tracker.config import Settings
 from tracker.ladder import LEVEL_LABELS, LEVEL_OF, ladder_for
 from tracker.models import Ledger, Notice, NoticeItem, OutboxMessage, OutboxStatus, Person, SendLog, Unit
@@ -71,6 +74,9 @@ class DigestLedger:
     missing: list[DigestItem] = field(default_factory=list)
 
 
+Recipient = tuple[str, str]  # (channel, key): one digest per recipient and day
+
+
 @dataclass
 class Digest:
     address: str
@@ -78,14 +84,33 @@ class Digest:
     as_of: dt.date
     ledgers: dict[int, DigestLedger] = field(default_factory=dict)
     pairs: set[Pair] = field(default_factory=set)  # the notices it carries, for which unit
+    channel: str = "email"
+    key: str = ""  # the recipient's key on its channel (an address in lower case, a robot's name)
+    email: str = ""
+    mobiles: set[str] = field(default_factory=set)  # whom a robot @-mentions
+    user_ids: set[str] = field(default_factory=set)
+
+    @property
+    def recipient(self) -> Recipient:
+        return (self.channel, self.key or self.address.lower())
 
     @property
     def notice_ids(self) -> list[int]:
         return sorted({notice for notice, _ in self.pairs})
 
+    def mentions(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"email": self.email} if self.email and self.channel != "email" else {}
+        if self.mobiles:
+            found["mobiles"] = sorted(self.mobiles)
+        if self.user_ids:
+            found["user_ids"] = sorted(self.user_ids)
+        return found
+
     def lines(self, cc: Iterable[str]) -> list[str]:
         """What it says, one comparable line per fact (the wording is the templates')."""
         lines = [f"to:{self.address.lower()}:{self.name}", f"as_of:{self.as_of}", f"cc:{json.dumps(sorted(cc))}"]
+        if self.mentions():
+            lines.append(f"mentions:{json.dumps(self.mentions(), sort_keys=True)}")
         lines += [f"notice:{unit}:{notice}" for notice, unit in self.pairs]
         for ledger in self.ledgers.values():
             for kind, items in (
@@ -142,6 +167,41 @@ class _Reminders:
         return self.known[since].get(ledger_id, set())
 
 
+class Routes:
+    """Whom each unit's findings reach: its present person's recipients on every active channel
+    (the person's address, the unit's or ledger's group robot, ...), as the channels' settings say."""
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.channels = settings.active_channels()
+        query = sa.select(col(Person.unit_id), *(col(getattr(Person, f)) for f in PERSON_FIELDS)).where(in_office())
+        self.people = {int(row[0]): dict(zip(PERSON_FIELDS, row[1:], strict=True)) for row in session.execute(query)}
+        self.units: dict[int, tuple[str, str]] = {}
+        if any(channel.needs_names for channel in self.channels.values()):  # group robots match by name
+            names = sa.select(col(Unit.id), col(Unit.name), col(Ledger.title)).join(
+                Ledger, col(Ledger.id) == col(Unit.ledger_id)
+            )
+            self.units = {int(u): (str(title), str(name)) for u, name, title in session.execute(names)}
+        self.known: dict[int, list[tuple[str, Target]]] = {}
+
+    def name(self, unit_id: int) -> str:
+        return str(self.people.get(unit_id, {}).get("name", ""))
+
+    def contact(self, unit_id: int) -> Contact:
+        ledger, unit = self.units.get(unit_id, ("", ""))
+        return contact_of(ledger, unit, self.people.get(unit_id, {}))
+
+    def targets(self, unit_id: int) -> list[tuple[str, Target]]:
+        if unit_id not in self.known:
+            contact = self.contact(unit_id)
+            self.known[unit_id] = [
+                (name, target) for name, channel in self.channels.items() for target in channel.targets(contact)
+            ]
+        return self.known[unit_id]
+
+    def recipients(self, units: Iterable[int]) -> set[Recipient]:
+        return {(name, target.key) for unit in units for name, target in self.targets(unit)}
+
+
 def build_digests(
     session: Session,
     *,
@@ -149,37 +209,48 @@ def build_digests(
     settings: Settings,
     calendar: WorkCalendar,
     notices: Collection[Pair] = (),
-    remind_since: Mapping[str, dt.date] | None = None,
-    only: Collection[str] | None = None,
+    remind_since: Mapping[Recipient, dt.date] | None = None,
+    only: Collection[Recipient] | None = None,
+    routes: Routes | None = None,
 ) -> tuple[list[Digest], list[tuple[str, str, str]]]:
-    """The digests of a day (for the addresses ``only`` names, if given), and the (ledger, unit,
-    person) nobody could be written to (no address). ``notices`` are the (notice, unit) pairs to
-    deliver, each to the unit's present person; ``remind_since`` (by address) keeps the reminders of
-    the earlier days a merged digest waited."""
+    """The digests of a day (for the recipients ``only`` names, if given), and the (ledger, unit,
+    person) nobody could be written to (no address on any channel). ``notices`` are the (notice,
+    unit) pairs to deliver, each to the unit's present person; ``remind_since`` (by recipient)
+    keeps the reminders of the earlier days a merged digest waited. Each channel gets the items
+    of the levels it carries."""
     rules = settings.escalation
     reminders = _Reminders(session, settings, calendar, as_of)
     since = remind_since or {}
-    contacts = {
-        int(unit_id): (name, email)
-        for unit_id, name, email in session.execute(
-            select(Person.unit_id, Person.name, Person.email).where(in_office())
-        )
-    }
-    digests: dict[str, Digest] = {}
+    routes = routes or Routes(session, settings)
+    digests: dict[Recipient, Digest] = {}
     unreachable: set[tuple[str, str, str]] = set()
 
-    def address(unit_id: int) -> str:
-        return str(contacts.get(unit_id, ("", ""))[1]).lower()
-
-    def section(ledger_id: int, title: str, unit_id: int, unit: str) -> tuple[Digest, DigestLedger] | None:
-        name, email = contacts.get(unit_id, ("", ""))
-        if not email:
-            unreachable.add((title, unit, name))
-            return None
-        if only is not None and email.lower() not in only:
-            return None
-        digest = digests.setdefault(email.lower(), Digest(email, name, as_of))
-        return digest, digest.ledgers.setdefault(ledger_id, DigestLedger(title))
+    def sections(
+        ledger_id: int,
+        title: str,
+        unit_id: int,
+        unit: str,
+        level: str,
+        wanted: Callable[[Recipient], bool] | None = None,
+    ) -> list[tuple[Digest, DigestLedger]]:
+        targets = routes.targets(unit_id)
+        if not targets:
+            unreachable.add((title, unit, routes.name(unit_id)))
+        found = []
+        for channel, target in targets:
+            recipient = (channel, target.key)
+            if not routes.channels[channel].carries(level) or (only is not None and recipient not in only):
+                continue
+            if wanted is not None and not wanted(recipient):
+                continue
+            digest = digests.setdefault(
+                recipient, Digest(target.address, target.name, as_of, channel=channel, key=target.key)
+            )
+            digest.email = digest.email or target.email
+            digest.mobiles.update(target.mobiles)
+            digest.user_ids.update(target.user_ids)
+            found.append((digest, digest.ledgers.setdefault(ledger_id, DigestLedger(title))))
+        return found
 
     def item(f: Finding, days: int) -> DigestItem:
         level = LEVEL_LABELS[LEVEL_OF[f.rank]]
@@ -187,14 +258,17 @@ def build_digests(
 
     findings = task_findings(session, as_of, rules, calendar) + report_findings(session, as_of, rules, calendar)
     for f in findings:
+        level = LEVEL_OF[f.rank].value
         if f.days_overdue > 0:
-            target = section(f.ledger_id, f.ledger, f.unit_id, f.unit)
-            if target is not None:
-                (target[1].overdue if f.kind == "task" else target[1].missing).append(item(f, f.days_overdue))
-        elif f.deadline in reminders.due(f.ledger_id, since.get(address(f.unit_id), as_of)):
-            target = section(f.ledger_id, f.ledger, f.unit_id, f.unit)
-            if target is not None:
-                target[1].reminders.append(item(f, -f.days_overdue))
+            for _, ledger in sections(f.ledger_id, f.ledger, f.unit_id, f.unit, level):
+                (ledger.overdue if f.kind == "task" else ledger.missing).append(item(f, f.days_overdue))
+            continue
+
+        def due(recipient: Recipient, f: Finding = f) -> bool:
+            return f.deadline in reminders.due(f.ledger_id, since.get(recipient, as_of))
+
+        for _, ledger in sections(f.ledger_id, f.ledger, f.unit_id, f.unit, "reminder", due):
+            ledger.reminders.append(item(f, -f.days_overdue))
     if notices:
         rows = session.execute(
             sa.select(col(Notice.id), col(Notice.kind), col(Notice.number), col(Ledger.id), col(Ledger.title))
@@ -209,9 +283,7 @@ def build_digests(
         for nid, kind, number, ledger_id, title, unit_id, unit in rows:
             if (nid, unit_id) not in notices:
                 continue
-            target = section(ledger_id, title, unit_id, unit)
-            if target is not None:
-                digest, ledger = target
+            for digest, ledger in sections(ledger_id, title, unit_id, unit, kind):
                 digest.pairs.add((nid, unit_id))
                 if all(n.id != nid for n in ledger.notices):
                     ledger.notices.append(DigestNotice(nid, kind, number))
@@ -219,7 +291,9 @@ def build_digests(
         for ledger in digest.ledgers.values():
             ledger.overdue.sort(key=lambda i: (-i.days, i.seq, i.unit))
             ledger.reminders.sort(key=lambda i: (i.days, i.seq, i.unit))
-    return sorted(digests.values(), key=lambda d: d.address), sorted(unreachable)
+    # Email first, as before channels: a check's rows keep the order they always had.
+    ordered = sorted(digests.values(), key=lambda d: (d.channel != "email", d.channel, d.address))
+    return ordered, sorted(unreachable)
 
 
 @dataclass
@@ -264,13 +338,13 @@ def refresh_digests(
     """Rebuild the waiting digests (up to ``up_to``) from the current state, each person's as of
     the latest day among theirs; the caller commits. Only their recipients, and the present
     persons of the units they covered, get a digest: the check is what starts new ones."""
-    rows = waiting_digests(session, up_to) if settings.smtp is not None else []
-    latest: dict[str, dt.date] = {}
+    rows = waiting_digests(session, up_to) if settings.active_channels() else []
+    latest: dict[Recipient, dt.date] = {}
     for row in rows:
-        latest[row.to_addr.lower()] = max(row.as_of, latest.get(row.to_addr.lower(), row.as_of))
+        latest[_recipient(row)] = max(row.as_of, latest.get(_recipient(row), row.as_of))
     days: dict[dt.date, list[OutboxMessage]] = defaultdict(list)
     for row in rows:
-        days[latest[row.to_addr.lower()]].append(row)
+        days[latest[_recipient(row)]].append(row)
     result = QueueResult()
     for day, group in sorted(days.items()):
         part = _rebuild(
@@ -281,12 +355,16 @@ def refresh_digests(
     return result
 
 
-def _waiting_since(rows: list[OutboxMessage]) -> dict[str, dt.date]:
-    """Per address, the first day its waiting digests waited."""
-    since: dict[str, dt.date] = {}
+def _recipient(row: OutboxMessage) -> Recipient:
+    return (row.channel, row.to_addr.lower())
+
+
+def _waiting_since(rows: list[OutboxMessage]) -> dict[Recipient, dt.date]:
+    """Per recipient, the first day its waiting digests waited."""
+    since: dict[Recipient, dt.date] = {}
     for row in rows:
-        day, address = row.since or row.as_of, row.to_addr.lower()
-        since[address] = min(day, since.get(address, day))
+        day, recipient = row.since or row.as_of, _recipient(row)
+        since[recipient] = min(day, since.get(recipient, day))
     return since
 
 
@@ -323,7 +401,8 @@ def _notice_units(session: Session, notice_ids: Collection[int]) -> set[Pair]:
 def _legacy_pairs(session: Session, rows: list[OutboxMessage]) -> set[Pair]:
     """The notices of rows queued before lines were kept: for the units whose person has the
     row's address now."""
-    wanted = {(nid, row.to_addr.lower()) for row in rows for nid in json.loads(row.notice_ids)}
+    emails = [row for row in rows if row.channel == "email"]  # rows from before channels are email
+    wanted = {(nid, row.to_addr.lower()) for row in emails for nid in json.loads(row.notice_ids)}
     items = _notice_units(session, {nid for nid, _ in wanted})
     addresses = _addresses(session, {u for _, u in items})
     return {(n, u) for n, u in items if (n, addresses.get(u, "")) in wanted}
@@ -340,7 +419,7 @@ def _rebuild(
     new: set[Pair],
     everyone: bool,
 ) -> QueueResult:
-    from tracker.render import render_digest
+    from tracker.render import render_digest, render_digest_markdown
 
     said = [_lines(row) for row in rows]
     pairs = set(new) | _legacy_pairs(session, [row for row, lines in zip(rows, said, strict=True) if not lines])
@@ -348,9 +427,10 @@ def _rebuild(
     for lines in said:
         pairs |= _pairs(lines)
         units |= _units(lines)
+    routes = Routes(session, settings)
     only = None
     if not everyone:
-        only = {r.to_addr.lower() for r in rows} | set(_addresses(session, units | {u for _, u in pairs}).values())
+        only = {_recipient(r) for r in rows} | routes.recipients(units | {u for _, u in pairs})
     digests, unreachable = build_digests(
         session,
         as_of=as_of,
@@ -359,19 +439,27 @@ def _rebuild(
         notices=pairs,
         remind_since=_waiting_since(rows),
         only=only,
+        routes=routes,
     )
     result = QueueResult(unreachable=unreachable if everyone else [])
-    waiting: dict[str, list[OutboxMessage]] = defaultdict(list)
+    waiting: dict[Recipient, list[OutboxMessage]] = defaultdict(list)
     for row in rows:
-        waiting[row.to_addr.lower()].append(row)
-    cc = settings.notify.cc
+        waiting[_recipient(row)].append(row)
     for digest in digests:
+        email = digest.channel == "email"
+        cc = settings.notify.cc if email else []  # supervisors are copied on emails only
         lines = digest.lines(cc)
-        text, html = render_digest(digest, settings.notices.templates, settings.notices.issuer)
+        template = routes.channels[digest.channel].template
+        if email:
+            text, html = render_digest(digest, settings.notices.templates, settings.notices.issuer)
+        else:
+            text = render_digest_markdown(digest, template, settings.notices.templates, settings.notices.issuer)
+            html = ""
         content: dict[str, Any] = {
             "as_of": digest.as_of,
             "person": digest.name,
             "to_addr": digest.address,
+            "mentions": json.dumps(digest.mentions(), ensure_ascii=False, sort_keys=True),
             "cc": json.dumps(cc),
             "subject": digest.subject(),
             "text": text,
@@ -379,7 +467,7 @@ def _rebuild(
             "notice_ids": json.dumps(digest.notice_ids),
             "items": json.dumps(lines, ensure_ascii=False),
         }
-        mine = waiting.pop(digest.address.lower(), [])
+        mine = waiting.pop(digest.recipient, [])
         if mine:
             keep = mine[-1]
             for other in mine[:-1]:
@@ -389,9 +477,11 @@ def _rebuild(
             _update(session, keep, mine, content, lines, now)
             result.refreshed += 1
         elif _something_new(session, digest, as_of):
+            where = digest.address.lower() if email else f"{digest.channel}:{digest.key}"
             row = OutboxMessage(
-                key=_free_key(session, f"{DIGEST}:{as_of.isoformat()}:{digest.address.lower()}"),
+                key=_free_key(session, f"{DIGEST}:{as_of.isoformat()}:{where}"),
                 kind=DIGEST,
+                channel=digest.channel,
                 since=as_of,
                 message_id=_message_id(settings),
                 created_at=now,
@@ -445,6 +535,7 @@ def _something_new(session: Session, digest: Digest, as_of: dt.date) -> bool:
         OutboxMessage.kind == DIGEST,
         OutboxMessage.as_of == as_of,
         OutboxMessage.status != OutboxStatus.OBSOLETE.value,
+        OutboxMessage.channel == digest.channel,
         sa.func.lower(col(OutboxMessage.to_addr)) == digest.address.lower(),
     )
     earlier = [json.loads(items) for items in session.exec(query)]

@@ -399,7 +399,9 @@ class _Importer:
         for unit_spec in spec.units:
             unit = units[unit_spec.name]
             found = current.get(_id(unit))
-            self.person(ledger, unit, found, replaced, unit_spec.person, unit_spec.email, unit_spec.phone)
+            self.person(
+                ledger, unit, found, replaced, unit_spec.person, unit_spec.email, unit_spec.phone, unit_spec.reach()
+            )
         for gone in existing.values():
             self.remove_unit(ledger, spec, gone)
         return units
@@ -413,12 +415,16 @@ class _Importer:
         name: str,
         email: str,
         phone: str,
+        reach: dict[str, str] | None = None,
     ) -> None:
         """``current``: the unit's person on record; ``replaced``: (unit, name) of the persons a
         recorded personnel change replaced."""
         if current is not None and current.name == name:
             current.email = email or current.email
             current.phone = phone or current.phone
+            for field_name, value in (reach or {}).items():
+                if value:
+                    setattr(current, field_name, value)
             self.session.add(current)
             return
         if not name:  # a file without a person keeps the one on record
@@ -434,7 +440,10 @@ class _Importer:
                 ledger.id, "person", unit.name, before={"person": current.name}, after={"person": name}, unit_id=unit.id
             )
         if name:
-            self.session.add(Person(unit_id=_id(unit), name=name, email=email, phone=phone, since=self.now))
+            person = Person(unit_id=_id(unit), name=name, email=email, phone=phone, since=self.now)
+            for field_name, value in (reach or {}).items():
+                setattr(person, field_name, value)
+            self.session.add(person)
 
     def remove_unit(self, ledger: Ledger, spec: LedgerSpec, unit: Unit) -> None:
         assert unit.id is not None

@@ -50,11 +50,18 @@ class UnitSpec:
     person: str = ""
     email: str = ""
     phone: str = ""
+    mobile: str = ""  # DingTalk robots @ by mobile number
+    dingtalk_id: str = ""
+    wecom_id: str = ""
     kind: str = ""
     group: str = ""
     where: str = ""
     contact_where: str = ""  # where its email and phone came from (a 通讯录 row), when not ``where``
     broken: bool = False  # the reader reported a problem with this unit (a missing value is not reported twice)
+
+    def reach(self) -> dict[str, str]:
+        """How the channels reach its person besides email and phone (empty values: unchanged)."""
+        return {"mobile": self.mobile, "dingtalk_id": self.dingtalk_id, "wecom_id": self.wecom_id}
 
 
 @dataclass(frozen=True, slots=True)

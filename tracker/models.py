@@ -132,6 +132,9 @@ class Person(SQLModel, table=True):
     name: str
     email: str = ""
     phone: str = ""
+    mobile: str = ""  # DingTalk robots @ by mobile number (the phone serves when it is a mobile)
+    dingtalk_id: str = ""  # DingTalk user id (atUserIds)
+    wecom_id: str = ""  # WeCom user id (<@userid>)
     since: dt.datetime = Field(sa_type=_utc())
     until: dt.datetime | None = Field(default=None, sa_type=_utc())
 
@@ -352,16 +355,21 @@ class OutboxStatus(StrEnum):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """One email waiting to go out, or gone: a person's digest of a day, or the weekly report."""
+    """One message waiting to go out, or gone: a recipient's digest of a day on one channel (email,
+    a group robot, a webhook), or the weekly report."""
 
     __tablename__ = "outbox"
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True)  # what makes it one per person per day (digest:DATE:ADDRESS)
+    # What makes it one per recipient per day: digest:DATE:ADDRESS (email), digest:DATE:CHANNEL:KEY.
+    key: str = Field(unique=True)
     kind: str  # digest | weekly
+    channel: str = "email"  # a name of tracker.channel_settings.ChannelsSettings
     as_of: dt.date = Field(index=True)
     person: str = ""
-    to_addr: str
+    to_addr: str  # the email address, the robot's name, the webhook recipient's key
+    # Whom the message names beyond to_addr: {"email", "mobiles", "user_ids"} (robots @ them).
+    mentions: str = "{}"
     cc: str = "[]"  # JSON list of addresses
     subject: str
     text: str

@@ -1,4 +1,5 @@
-"""The outbox: emails are rows first, sent second, marked third.
+"""The outbox: messages are rows first, sent second, marked third, on every channel (email here;
+group robots and webhooks through the same steps in ``channel_sending.py``).
 
 For each message: the row is claimed (``sending``, attempts + 1, logged) and committed before the
 SMTP conversation (a batch of rows in one step, ``claims.py``), and marked ``sent`` (or ``failed``,
@@ -9,8 +10,9 @@ mark) is recognisable as one. A retry goes only to the recipients who do not hav
 
 Before a send, waiting digests are rebuilt from the current state (``digests.refresh_digests``);
 the claim takes only the revision that was composed, and a message the server may have
-(``handed``) is never rebuilt, so a resend carries the same content and Message-ID. ``deliver``
-is the sending policy (quiet hours, approval, backoff) that every front end calls.
+(``handed``) is never rebuilt, so a resend carries the same content and Message-ID. The sending
+policy (quiet hours, approval, backoff) that every front end calls is
+``tracker.usecases.sending.send_messages``.
 
 Several senders at once (two `notify`, the scheduler and the TUI) never send a message twice:
 the claim is a conditional update that takes a message only while it is unclaimed (``queued``,
@@ -24,23 +26,20 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tracker import audit
-from tracker.claims import BATCH, UNCLAIMED, UNSENT, Claim, Mark, claim_batch, mark, release, sender_name
+from tracker.claims import BATCH, UNCLAIMED, UNSENT, Claim, Mark, claim_batch, mark, release, retry_at, sender_name
 from tracker.config import Settings
 from tracker.digests import refresh_digests
 from tracker.errors import InputError
 from tracker.mailer import Attachment, Mail, Mailer, MailServerError, Outcome, SendResult
 from tracker.models import Notice, OutboxMessage, OutboxStatus, SendLog, table_of
 from tracker.workdays import WorkCalendar
-
-if TYPE_CHECKING:
-    from tracker.app import Tracker
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Clock = Callable[[], dt.datetime]
@@ -175,57 +174,6 @@ def _notice_docx(session: Session, notice: Notice, settings: Settings) -> Attach
     return Attachment(f"{detail.title}（{detail.number}）.docx", data, DOCX)
 
 
-def _retry_at(settings: Settings, attempts: int, now: dt.datetime) -> dt.datetime:
-    waits = settings.notify.retry_minutes
-    return now + dt.timedelta(minutes=waits[min(attempts, len(waits)) - 1])
-
-
-def deliver(
-    tracker: Tracker,
-    *,
-    manual: bool,
-    as_of: dt.date | None = None,
-    at: dt.datetime | None = None,
-    anyway: bool = False,
-    dry_run: bool = False,
-    mailer_factory: Callable[[], Mailer] | None = None,
-) -> NotifyResult:
-    """The sending policy, the same for the CLI, the TUI and the scheduler.
-
-    Nothing goes out in the quiet hours (judged at ``at``, default now, in the configured time
-    zone) unless ``anyway`` (the CLI's ``--now``, the TUI's "send anyway"); a dry run shows what
-    would go out at any hour. With ``require_approval``, only approved messages go. A person
-    sending (``manual``) sends failed messages at once; the scheduler waits each one's retry
-    time. Messages queued up to ``as_of`` (default today) go, each digest rebuilt first.
-    """
-    from zoneinfo import ZoneInfo
-
-    from tracker.mailer import smtp_password
-
-    settings = tracker.settings
-    if settings.smtp is None:
-        raise InputError(
-            "[smtp] is not configured: add the mail server to the config file (see config.example.toml)",
-            key="no_smtp",
-        )
-    as_of = as_of or tracker.today()
-    moment = (at or tracker.now()).astimezone(ZoneInfo(settings.timezone))
-    if settings.notify.is_quiet(moment.time()) and not anyway and not dry_run:
-        with tracker.session() as session:
-            return NotifyResult(queued=len(unsent_rows(session, as_of)), quiet=True)
-    return send_outbox(
-        tracker.engine,
-        settings=settings,
-        calendar=tracker.calendar,
-        clock=tracker.now,
-        as_of=as_of,
-        password=None if dry_run else smtp_password(settings.smtp),
-        honour_backoff=not manual,
-        dry_run=dry_run,
-        mailer_factory=mailer_factory,
-    )
-
-
 def send_outbox(
     engine: Engine,
     *,
@@ -238,42 +186,68 @@ def send_outbox(
     dry_run: bool = False,
     mailer_factory: Callable[[], Mailer] | None = None,
 ) -> NotifyResult:
-    """Send what is queued (up to ``as_of``), one committed step at a time; ``deliver`` decides
-    whether to. Waiting digests are rebuilt from the current state first (a dry run shows them
-    rebuilt and keeps nothing)."""
+    """Send what is queued (up to ``as_of``) on every channel, one committed step at a time;
+    ``tracker.usecases.sending`` decides whether to. Waiting digests are rebuilt from the current
+    state first (a dry run shows them rebuilt and keeps nothing)."""
+    from tracker.channel_sending import Prepared, prepare, send_prepared
+
     result = NotifyResult()
     with Session(engine, expire_on_commit=False) as session:
         refresh_digests(session, now=clock(), settings=settings, calendar=calendar, up_to=as_of)
         if not dry_run:
             session.commit()
         rows = unsent_rows(session, as_of)
-        ready = [r for r in rows if _ready(r, settings, clock(), honour_backoff)]
+        active = settings.active_channels()
+        ready = [r for r in rows if r.channel in active and _ready(r, settings, clock(), honour_backoff)]
         result.awaiting_approval = sum(1 for r in rows if settings.notify.require_approval and r.approved_at is None)
         if dry_run:
-            result.preview = [
-                {"id": r.id, "to": r.to_addr, "cc": json.loads(r.cc), "subject": r.subject, "text": r.text}
-                for r in ready
-            ]
+            result.preview = [_preview(r) for r in ready]
             result.queued = len(rows)
             session.rollback()
             return result
-        # Everything is composed before the first claim: a broken template or a missing file is
-        # an error before anything is sent, and the queue stays as it was. A send claims only the
-        # revision it composed: a message rebuilt meanwhile waits for the next run.
+        # Everything is composed before the first claim: a broken template, a missing file or a
+        # robot's secret missing from the environment is an error before anything is sent, and the
+        # queue stays as it was. A send claims only the revision it composed: a message rebuilt
+        # meanwhile waits for the next run.
+        emails = [r for r in ready if r.channel == "email"]
         notices: dict[int, Attachment] = {}
-        attached = _read_notices(session, ready)  # held: the session keeps only weak references
-        mails = {_id(r): (r.revision, compose(session, r, settings, clock(), notices)) for r in ready}
+        attached = _read_notices(session, emails)  # held: the session keeps only weak references
+        mails = {_id(r): (r.revision, compose(session, r, settings, clock(), notices)) for r in emails}
         del attached
-        ids = [r.id for r in ready]
-    if not ids:
+        others: dict[int, Prepared] = prepare([r for r in ready if r.channel != "email"], active)
+    if not mails and not others:
         result.queued = len(rows)
         return result
+    if mails:
+        _send_mails(engine, mails, settings, password, clock, result, mailer_factory)
+    if others:
+        sent, problems = send_prepared(engine, others, settings, clock)
+        result.sent, result.failed = result.sent + sent, result.failed + len(problems)
+        result.problems += problems
+    with Session(engine) as session:
+        result.queued = len(unsent_rows(session, as_of))
+    return result
+
+
+def _preview(row: OutboxMessage) -> dict[str, Any]:
+    shown = {"id": row.id, "to": row.to_addr, "cc": json.loads(row.cc), "subject": row.subject, "text": row.text}
+    return shown if row.channel == "email" else {**shown, "channel": row.channel}
+
+
+def _send_mails(
+    engine: Engine,
+    mails: dict[int, tuple[int, Mail]],
+    settings: Settings,
+    password: str | None,
+    clock: Clock,
+    result: NotifyResult,
+    mailer_factory: Callable[[], Mailer] | None,
+) -> None:
     assert settings.smtp is not None
     factory = mailer_factory or (lambda: Mailer(settings.smtp, password))  # type: ignore[arg-type]
     try:
         mailer = factory().open()
     except MailServerError as exc:
-        result.failed, result.queued = 0, len(rows)
         result.problems.append(exc.reason)
         result.server_error = exc
         # Nothing was handed over, so nothing failed or counts as an attempt; but the messages
@@ -282,17 +256,14 @@ def send_outbox(
         with engine.begin() as connection:
             connection.execute(
                 sa.update(table)
-                .where(table.c.id.in_(ids), table.c.status.in_(UNCLAIMED))
+                .where(table.c.id.in_(list(mails)), table.c.status.in_(UNCLAIMED))
                 .values(last_error=exc.reason[:2000])
             )
-        return result
+        return
     try:
         _send_all(engine, mailer, mails, settings, clock, result)
     finally:
         mailer.close()
-    with Session(engine) as session:
-        result.queued = len(unsent_rows(session, as_of))
-    return result
 
 
 def _send_all(
@@ -350,8 +321,8 @@ def _outcome(claim: Claim, sent: SendResult, settings: Settings, now: dt.datetim
     detail = f"{sent.outcome.value}: {sent.describe()}"
     if sent.accepted:
         detail += f" (delivered to {', '.join(sent.accepted)})"
-    retry_at = _retry_at(settings, claim.attempts, now)
-    return Mark(OutboxStatus.FAILED.value, delivered, handed, sent.describe(), retry_at, "failed", detail)
+    again = retry_at(settings, claim.attempts, now)
+    return Mark(OutboxStatus.FAILED.value, delivered, handed, sent.describe(), again, "failed", detail)
 
 
 def _id(row: OutboxMessage) -> int:

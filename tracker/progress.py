@@ -162,38 +162,60 @@ def current_person(session: Session, unit: Unit) -> Person | None:
     return session.exec(select(Person).where(Person.unit_id == unit.id, in_office())).first()
 
 
-def set_person(
-    session: Session,
-    ledger: Ledger,
-    unit: Unit,
-    stamp: audit.Stamp,
-    *,
-    name: str,
-    email: str | None,
-    phone: str | None,
-) -> Person:
-    """Set the unit's responsible person. A new name is a personnel change (变更), kept in history."""
+@dataclass(frozen=True)
+class Reach:
+    """How a person is reached, as given: None leaves a value as it was, "" clears it."""
+
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None  # DingTalk robots @ by mobile number
+    dingtalk_id: str | None = None
+    wecom_id: str | None = None
+
+    def given(self) -> dict[str, str]:
+        return {k: v.strip() for k, v in vars(self).items() if v is not None}
+
+
+def _check_reach(reach: Reach) -> None:
+    from tracker.channel_settings import mobile_of
+
+    if reach.email and not looks_like_email(reach.email):
+        raise InputError(f"--email: {reach.email!r} is not an email address", key="email", value=reach.email)
+    for option, value in reach.given().items():
+        if "\n" in value or "\r" in value:
+            raise InputError(f"--{option.replace('_', '-')}: a line break in it", key="phone")
+    if reach.mobile and not mobile_of(reach.mobile, ""):
+        raise InputError(
+            f"--mobile: {reach.mobile!r} is not a mobile number (11 digits, starting with 1)",
+            key="mobile",
+            value=reach.mobile,
+        )
+
+
+def set_person(session: Session, ledger: Ledger, unit: Unit, stamp: audit.Stamp, *, name: str, reach: Reach) -> Person:
+    """Set the unit's responsible person. A new name is a personnel change (变更), kept in history;
+    the same name updates how the person is reached (what ``reach`` gives)."""
+    from tracker.channel_settings import mobile_of
+
     name = clean_name(name)
     if not name:
         raise InputError("--name: the person needs a name", key="person_name")
-    if email and not looks_like_email(email):
-        raise InputError(f"--email: {email!r} is not an email address", key="email", value=email)
-    if phone is not None and ("\n" in phone or "\r" in phone):
-        raise InputError("--phone: the phone number has a line break", key="phone")
+    _check_reach(reach)
+    given = reach.given()
+    if given.get("mobile"):
+        given["mobile"] = mobile_of(given["mobile"], "")  # stored as the robots @ it: digits only
     current = current_person(session, unit)
-    before = None if current is None else {"name": current.name, "email": current.email, "phone": current.phone}
+    before = None if current is None else _contact(current)
     assert unit.id is not None
     if current is not None and current.name == name:
-        current.email = current.email if email is None else email
-        current.phone = current.phone if phone is None else phone
-        person = current
-        action = "contact"
+        person, action = current, "contact"
     else:
         if current is not None:
             current.until = stamp.at
             session.add(current)
-        person = Person(unit_id=unit.id, name=name, email=email or "", phone=phone or "", since=stamp.at)
-        action = "person"
+        person, action = Person(unit_id=unit.id, name=name, since=stamp.at), "person"
+    for field_name, value in given.items():
+        setattr(person, field_name, value)
     session.add(person)
     unit_name = unit.name
     try:
@@ -209,15 +231,16 @@ def set_person(
             subject=unit_name,
         ) from None
     stamp.record(
-        session,
-        action,
-        ledger_id=ledger.id,
-        unit_id=unit.id,
-        subject=unit.name,
-        before=before,
-        after={"name": person.name, "email": person.email, "phone": person.phone},
+        session, action, ledger_id=ledger.id, unit_id=unit.id, subject=unit.name, before=before, after=_contact(person)
     )
     return person
+
+
+def _contact(person: Person) -> dict[str, str]:
+    """What the audit trail keeps of a person: the name and every way to reach them that is set."""
+    found = {"name": person.name, "email": person.email, "phone": person.phone}
+    found.update({k: v for k in ("mobile", "dingtalk_id", "wecom_id") if (v := getattr(person, k))})
+    return found
 
 
 def task_subject(task: Task, unit: Unit) -> str:

@@ -81,6 +81,17 @@ def render_digest(digest: Digest, templates: str | None = None, issuer: str = ""
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
 
 
+def render_digest_markdown(digest: Digest, template: str, templates: str | None = None, issuer: str = "") -> str:
+    """A digest as the markdown a group robot or a webhook carries (``template``, e.g.
+    ``digest.md.j2``): notices named, not attached."""
+    context = {"d": digest, "kinds": KIND_LABELS, "issuer": issuer}
+    try:
+        text = _environment(templates, trim=True).get_template(template).render(**context)
+    except TemplateError as exc:
+        raise _template_error(exc, template) from None
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
 TEXT_WIDTH = 100  # at most: wider, a notice stops looking like a page
 INDENT = "\u3000\u3000"  # a paragraph's first line is indented by two characters, as on paper
 

@@ -75,13 +75,14 @@ def do_job(tracker: Tracker, job: Job, now: dt.datetime) -> str:
 
 
 def send_waiting(tracker: Tracker, now: dt.datetime) -> str:
-    """Send what is due in the outbox by the common policy: quiet hours (at ``now``), approval,
-    and each failed message's retry time."""
-    from tracker.outbox import deliver
+    """Send what is due in the outbox by the common policy (``tracker.usecases.sending``): quiet
+    hours (at ``now``), approval, and each failed message's retry time, on every channel."""
+    from tracker.usecases.sending import can_send, send_messages
+    from tracker.usecases.work import Actor
 
-    if tracker.settings.smtp is None:
+    if not can_send(tracker):
         return "no mail server configured"
-    result = deliver(tracker, manual=False, at=now)
+    result = send_messages(tracker, Actor("scheduler"), manual=False, at=now)
     if result.quiet:
         return f"quiet hours ({tracker.settings.notify.quiet_hours}): sending later"
     for problem in result.problems:

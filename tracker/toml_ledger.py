@@ -34,7 +34,7 @@ _LEDGER_KEYS = {
     "reports",
     "escalation",
 }
-_UNIT_KEYS = {"name", "person", "email", "phone", "kind", "group"}
+_UNIT_KEYS = {"name", "person", "email", "phone", "mobile", "dingtalk_id", "wecom_id", "kind", "group"}
 _TASK_KEYS = {"seq", "text", "deadline", "units", "unit_kinds", "assist", "start"}
 _PHASE_KEYS = {"name", "tasks"}
 _REPORT_KEYS = {"name", "deadline", "unit_kinds"}
@@ -229,6 +229,9 @@ def read_toml_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
                 person=r.text(u, "person", path_i),
                 email=r.text(u, "email", path_i),
                 phone=r.text(u, "phone", path_i),
+                mobile=r.text(u, "mobile", path_i),
+                dingtalk_id=r.text(u, "dingtalk_id", path_i),
+                wecom_id=r.text(u, "wecom_id", path_i),
                 kind=r.text(u, "kind", path_i),
                 group=r.text(u, "group", path_i),
                 where=r.where(path_i, u.get("name")),

@@ -74,6 +74,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outbox.empty": ("没有邮件", "No messages"),
     "outbox.approved": ("已批准 {count} 封", "{count} approved"),
     "outbox.no_smtp": ("配置文件中没有 [smtp]，无法发送", "No [smtp] in the config: nothing can be sent"),
+    "outbox.approve_confirm": (
+        "批准全部 {count} 封待发消息？批准后按 s 发送。",
+        "Approve all {count} waiting messages? Then s sends them.",
+    ),
+    "outbox.approve_none": ("没有待批准的消息", "Nothing is awaiting approval"),
+    "outbox.channel.dingtalk": ("钉钉", "DingTalk"),
+    "outbox.channel.wecom": ("企业微信", "WeCom"),
+    "outbox.channel.webhook": ("推送接口", "Webhook"),
     "outbox.sent": (
         "已发送 {sent} 封，失败 {failed} 封，待发 {queued} 封",
         "{sent} sent, {failed} failed, {queued} waiting",
@@ -263,6 +271,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.person_name": ("请填写责任人姓名", "The person needs a name"),
     "error.email": ("{value} 不是有效的邮箱地址", "{value} is not an email address"),
     "error.phone": ("电话号码中不能换行", "The phone number has a line break"),
+    "error.mobile": (
+        "{value} 不是手机号码（1 开头的 11 位数字）",
+        "{value} is not a mobile number (11 digits, starting with 1)",
+    ),
     "error.reason_needed": ("请填写理由", "A reason is required"),
     "error.not_open": ("只有未完成的任务可以延期", "Only open assignments can be extended"),
     "error.no_deadline": ("该任务尚无具体完成时限", "The assignment has no deadline yet"),

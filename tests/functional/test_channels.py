@@ -7,17 +7,13 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import json
-import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from tests.http_server import Arrived, FakeService, Reply, ok
 from tests.smtp_server import Server
 from tracker.channels.base import ChannelMessage, Delivery, Recipient, SendOutcome, secret_from_env
 from tracker.channels.dingtalk import DingTalkRobot, sign
@@ -33,69 +29,6 @@ SECRET = "SECd41d8cd98f00b204e9800998ecf8427e-test-secret"
 TOKEN = "access-token-7f3a9c"
 KEY = "wecom-key-0b1c2d"
 MESSAGE = ChannelMessage(title="督办提醒", markdown="### 南乐县老旧小区改造\n- 任务1 已逾期5天")
-
-
-@dataclass
-class Arrived:
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: Any
-
-
-Reply = tuple[int, dict[str, str], bytes]
-
-
-@dataclass
-class FakeService:
-    """Answers each POST with ``answer(arrived)``; records every request."""
-
-    answer: Callable[[Arrived], Reply]
-    arrived: list[Arrived] = field(default_factory=list)
-    url: str = ""
-
-
-def ok(errcode: int = 0, errmsg: str = "ok") -> Reply:
-    return 200, {}, json.dumps({"errcode": errcode, "errmsg": errmsg}).encode()
-
-
-@pytest.fixture
-def service() -> Iterator[FakeService]:
-    fake = FakeService(answer=lambda _: ok())
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            parsed = urllib.parse.urlsplit(self.path)
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            arrived = Arrived(
-                parsed.path,
-                dict(urllib.parse.parse_qsl(parsed.query)),
-                {k.lower(): v for k, v in self.headers.items()},
-                json.loads(raw.decode("utf-8")),
-            )
-            fake.arrived.append(arrived)
-            status, headers, body = fake.answer(arrived)
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except OSError:  # the client gave up waiting (the timeout test)
-                pass
-
-        def log_message(self, *_: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
 
 
 def dingtalk_checks(arrived: Arrived) -> Reply:

@@ -102,13 +102,15 @@ def test_a_server_gone_mid_run_leaves_the_rest_of_the_batch_queued(
     db_url: str,
     tmp_path: Path,
 ) -> None:  # type: ignore[no-untyped-def]
-    from tracker.outbox import deliver
+    from tracker.usecases.sending import send_messages
+    from tracker.usecases.work import actor_of
 
     check(mail_cli, "2017-04-03")
     tracker = tracker_of(db_url, tmp_path)
     assert tracker.settings.smtp is not None
-    result = deliver(
+    result = send_messages(
         tracker,
+        actor_of(tracker),
         manual=True,
         as_of=dt.date(2017, 4, 3),
         mailer_factory=lambda: DownAfterOpen(tracker.settings.smtp, None),

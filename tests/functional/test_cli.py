@@ -146,6 +146,23 @@ def test_person_change_is_kept_in_history(cli) -> None:  # type: ignore[no-untyp
     assert json.loads(audit[0].before)["name"] == "刘冰" and json.loads(audit[0].after)["name"] == "李新"
 
 
+def test_person_gets_a_mobile_and_chat_ids_for_the_robots(cli) -> None:  # type: ignore[no-untyped-def]
+    """How the DingTalk and WeCom channels reach a person is set where the person is set; an option
+    left out keeps what was there, and a number that is not a mobile is refused, nothing written."""
+    cli("import", PUYANG)
+    args = ["--name", "李新", "--mobile", "138-0013 8000", "--dingtalk-id", "lx01", "--json"]
+    set_ = cli("person", "1", "南乐县", *args)
+    assert set_.code == 0, set_.err
+    assert set_.json()["mobile"] == "13800138000" and set_.json()["dingtalk_id"] == "lx01"
+    kept = cli("person", "1", "南乐县", "--name", "李新", "--wecom-id", "LiXin", "--json").json()
+    assert (kept["mobile"], kept["dingtalk_id"], kept["wecom_id"]) == ("13800138000", "lx01", "LiXin")
+    refused = cli("person", "1", "南乐县", "--name", "王五", "--mobile", "0393-7654321")
+    assert refused.code == 2 and "0393-7654321" in refused.err and "mobile" in refused.err
+    assert cli("show", "1", "--json").code == 0
+    again = cli("person", "1", "南乐县", "--name", "李新", "--json").json()
+    assert again["person"] == "李新" and again["wecom_id"] == "LiXin"  # the refused change left nothing
+
+
 def _commands(group: click.Group) -> list[click.Command]:
     return list(group.commands.values())
 

@@ -392,8 +392,9 @@ def test_a_send_claims_only_the_content_it_composed(mail_cli, server: Server, db
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
     from tracker.mailer import Mailer
     from tracker.models import Status
-    from tracker.outbox import deliver
     from tracker.progress import ProgressUpdate, record_progress
+    from tracker.usecases.sending import send_messages
+    from tracker.usecases.work import actor_of
 
     check(mail_cli, "2017-04-03")
     tracker = build(db_url, tmp_path / "tracker.toml", "测试员")
@@ -418,7 +419,7 @@ def test_a_send_claims_only_the_content_it_composed(mail_cli, server: Server, db
         assert tracker.settings.smtp is not None
         return Mailer(tracker.settings.smtp, None)
 
-    first = deliver(tracker, manual=True, as_of=dt.date(2017, 4, 3), mailer_factory=meanwhile)
+    first = send_messages(tracker, actor_of(tracker), manual=True, as_of=dt.date(2017, 4, 3), mailer_factory=meanwhile)
     assert (first.sent, first.queued) == (1, 1)  # 王芳's digest changed under the send: not claimed
     assert sent_to(server, "wangfang@example.gov.cn") == []
     assert notify(mail_cli, "--as-of", "2017-04-03")[1]["sent"] == 1

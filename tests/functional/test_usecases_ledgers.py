@@ -27,6 +27,7 @@ from tracker.usecases.ledgers import (
 )
 from tracker.usecases.progress import (
     Progress,
+    Reach,
     assignment_detail,
     change_person,
     change_person_of,
@@ -148,15 +149,15 @@ def test_a_refused_progress_writes_nothing(
 
 
 def test_person_change_is_audited_and_a_refused_one_writes_nothing(imported: Tracker) -> None:
-    changed = change_person(imported, CLERK, DOC, "范县", name="李明", email="li@example.cn", phone=None)
+    changed = change_person(imported, CLERK, DOC, "范县", name="李明", reach=Reach(email="li@example.cn"))
     assert (changed.unit, changed.name, changed.email) == ("范县政府", "李明", "li@example.cn")
     before = counts(imported)
     with pytest.raises(InputError):
-        change_person(imported, CLERK, DOC, "范县", name="王五", email="not an address", phone=None)
+        change_person(imported, CLERK, DOC, "范县", name="王五", reach=Reach(email="not an address"))
     assert counts(imported) == before
     units = ledger_units(imported, None)
     fan = next(u for u in units.units if u.name == "范县政府")
-    contact = change_person_of(imported, Actor("张"), fan.id, name="李明", email=None, phone="0393-1234567")
+    contact = change_person_of(imported, Actor("张"), fan.id, name="李明", reach=Reach(phone="0393-1234567"))
     assert (contact.email, contact.phone) == ("li@example.cn", "0393-1234567")
     with imported.session() as session:
         trail = session.exec(select(AuditEntry).where(AuditEntry.unit_id == fan.id).order_by(col(AuditEntry.id)))

@@ -164,3 +164,15 @@ async def write_forms(pilot, screen: ReportsScreen, folder: Path) -> None:  # ty
     select.value = select._options[1][1]  # the first after the prompt
     screen.query_one("#forms-folder", Input).value = str(folder)
     await click(pilot, "#forms-out")
+
+
+def test_the_check_message_asks_for_no_approval_when_nothing_was_queued() -> None:
+    from tracker.digests import QueueResult
+    from tracker.usecases.check import CheckDone
+    from tui.screens.dashboard import check_summary
+
+    def done(queued: int) -> CheckDone:
+        return CheckDone(dt.date(2017, 4, 5), {}, (), (), (), QueueResult(queued=queued))
+
+    assert "待发邮件" not in check_summary(done(0))
+    assert "3 封待发邮件已排队" in check_summary(done(3))

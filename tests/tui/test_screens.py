@@ -14,6 +14,7 @@ from tracker.demo import seed_demo
 from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
 from tracker.models import Assignment, Extension, Notice
 from tui.app import TrackerApp
+from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.assignment import AssignmentScreen, understood
 from tui.screens.imports import ImportScreen
 from tui.screens.ledger import LedgerScreen
@@ -282,7 +283,10 @@ async def test_outbox_approved_and_sent_to_the_mail_server(db_url: str, tmp_path
         await pilot.pause()
         await app.workers.wait_for_complete()
         assert server.received == []
-        await pilot.press("a", "s")
+        await pilot.press("a")  # approving every message asks first, saying how many
+        await wait(pilot, app)
+        assert isinstance(app.screen, ConfirmDialog) and "批准全部 2 封" in app.screen.prompt
+        await pilot.press("enter", "s")
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -341,7 +345,11 @@ async def test_the_demo_outbox_says_in_its_words_why_nothing_went(db_url: str) -
         table = app.screen.query_one("#outbox")
         assert table.row_count == 5  # type: ignore[attr-defined]  # one digest per county's person
         assert all("待批准" in table.get_row_at(i)[3] for i in range(5))  # type: ignore[attr-defined]
-        await pilot.press("a", "s")
+        await pilot.press("a")
+        await wait(pilot, app)
+        await pilot.press("enter")
+        await wait(pilot, app)
+        await pilot.press("s")
         await wait(pilot, app)
         await wait(pilot, app)
         said = [n.message for n in app._notifications]

@@ -14,6 +14,8 @@ def test_example_config_loads() -> None:
     assert settings.smtp is not None and settings.smtp.host == "smtp.example.gov.cn"
     assert [rule.level for rule in settings.escalation] == [r.level for r in DEFAULT_ESCALATION]
     assert settings.escalation[2].missed_reports == 1
+    assert list(settings.active_channels()) == ["email"]  # the robot is there, not yet enabled
+    assert settings.channels.dingtalk is not None and settings.channels.dingtalk.robots[0].secret_env
     calendar = settings.work_calendar()
     assert calendar.knows(2027)
     assert not calendar.is_workday(dt.date(2027, 2, 8))
@@ -115,3 +117,25 @@ def test_plain_login_only_when_allowed(tmp_path: Path) -> None:
     assert load_settings(path).smtp is not None  # a relay without login sends no password
     path.write_text(SMTP + "ssl = false\nstarttls = true\n", encoding="utf-8")
     assert load_settings(path).smtp is not None
+
+
+def test_channels_are_strict_and_name_what_is_wrong(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    robot = '[[channels.dingtalk.robots]]\nname = "a"\nsecret = "SEC1"\n'  # a secret in the file: refused
+    path.write_text('[channels.dingtalk]\nlevels = ["urgent"]\n' + robot)
+    with pytest.raises(InputError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert "channels.dingtalk.levels[0]" in message and "channels.dingtalk.robots[0].secret: unknown key" in message
+    path.write_text("[channels.sms]\nlevels = []\n")
+    with pytest.raises(InputError, match=r"channels\.sms: unknown key"):
+        load_settings(path)
+
+
+def test_without_channels_email_carries_everything_and_only_with_smtp(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[smtp]\nhost = "mail.example.gov.cn"\n')
+    assert {name: c.levels for name, c in load_settings(path).active_channels().items()} == {
+        "email": ["reminder", "warning", "criticism", "interview", "accountability"]
+    }
+    assert load_settings(None).active_channels() == {}

@@ -66,12 +66,13 @@ class Recipient:
     name: str = ""
     email: str = ""
     mobiles: tuple[str, ...] = ()  # DingTalk @ by mobile number
-    user_ids: tuple[str, ...] = ()  # WeCom <@userid>
+    user_ids: tuple[str, ...] = ()  # WeCom <@userid>, DingTalk atUserIds
     webhook: str = ""  # DingTalk access_token, WeCom key, or a webhook URL (a secret: never shown)
 
 
 class Channel(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def send(self, message: ChannelMessage, recipient: Recipient, *, now: dt.datetime) -> SendOutcome: ...
 

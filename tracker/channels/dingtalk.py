@@ -10,7 +10,8 @@ import hmac
 import urllib.parse
 from dataclasses import dataclass
 
-from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact
+from tracker.channel_settings import DingTalkSettings
+from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact, secret_from_env
 from tracker.channels.http import DEFAULT_TIMEOUT, robot_outcome
 
 BASE_URL = "https://oapi.dingtalk.com/robot/send"
@@ -26,13 +27,12 @@ def sign(secret: str, timestamp_ms: int) -> str:
 
 def payload(message: ChannelMessage, recipient: Recipient) -> dict[str, object]:
     # DingTalk only notifies the @-ed mobiles when the text also names them as "@138…".
-    mentions = " ".join(f"@{mobile}" for mobile in recipient.mobiles)
+    mentions = " ".join(f"@{who}" for who in (*recipient.mobiles, *recipient.user_ids))
     text = f"{message.markdown}\n\n{mentions}" if mentions else message.markdown
-    return {
-        "msgtype": "markdown",
-        "markdown": {"title": message.title, "text": text},
-        "at": {"atMobiles": list(recipient.mobiles), "isAtAll": False},
-    }
+    at: dict[str, object] = {"atMobiles": list(recipient.mobiles), "isAtAll": False}
+    if recipient.user_ids:  # DingTalk user ids (atUserIds), for persons known by id rather than mobile
+        at["atUserIds"] = list(recipient.user_ids)
+    return {"msgtype": "markdown", "markdown": {"title": message.title, "text": text}, "at": at}
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,12 @@ class DingTalkRobot:
             wait=THROTTLE_SECONDS,
             timeout=self.timeout,
         )
+
+
+def connect(settings: DingTalkSettings, key: str) -> tuple[DingTalkRobot, str]:
+    """The robot named ``key`` in ``[channels.dingtalk]`` and its access_token; the token and the
+    signing secret from the environment variables it names."""
+    robot = settings.robot(key)
+    where = f"[channels.dingtalk] robot {robot.name}"
+    secret = secret_from_env(robot.secret_env, where) if robot.secret_env else ""
+    return DingTalkRobot(secret=secret, base_url=robot.url or BASE_URL), secret_from_env(robot.token_env, where)

@@ -12,7 +12,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact
+from tracker.channel_settings import WebhookSettings
+from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact, secret_from_env
 from tracker.channels.http import DEFAULT_TIMEOUT, Unreachable, http_outcome, post
 
 
@@ -80,3 +81,12 @@ class Webhook:
         except Unreachable as exc:
             return SendOutcome.unreachable(f"webhook: {exc}")
         return http_outcome(answer, now) or SendOutcome.delivered()
+
+
+def connect(settings: WebhookSettings, key: str) -> tuple[Webhook, str]:
+    """The webhook of ``[channels.webhook]``, its secret headers read from the environment."""
+    hidden = {
+        header: secret_from_env(variable, f"[channels.webhook] headers_env.{header}")
+        for header, variable in settings.headers_env.items()
+    }
+    return Webhook(url=settings.url, template=settings.body, headers=settings.headers, secret_headers=hidden), ""

@@ -6,7 +6,8 @@ import datetime as dt
 import urllib.parse
 from dataclasses import dataclass
 
-from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact
+from tracker.channel_settings import WeComSettings
+from tracker.channels.base import ChannelMessage, Recipient, SendOutcome, redact, secret_from_env
 from tracker.channels.http import DEFAULT_TIMEOUT, robot_outcome
 
 BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
@@ -53,3 +54,10 @@ class WeComRobot:
         return robot_outcome(
             url, payload, now, service="WeCom", throttled=FREQ_LIMIT, wait=THROTTLE_SECONDS, timeout=self.timeout
         )
+
+
+def connect(settings: WeComSettings, key: str) -> tuple[WeComRobot, str]:
+    """The robot named ``key`` in ``[channels.wecom]`` and its key, from the environment."""
+    robot = settings.robot(key)
+    token = secret_from_env(robot.token_env, f"[channels.wecom] robot {robot.name}")
+    return WeComRobot(base_url=robot.url or BASE_URL), token

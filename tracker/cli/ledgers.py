@@ -189,16 +189,29 @@ def progress(
 @click.option("--name", required=True, help="The responsible person (责任人).")
 @click.option("--email", help="Email address.")
 @click.option("--phone", help="Phone number.")
+@click.option("--mobile", help="Mobile number (DingTalk robots @ the person by it).")
+@click.option("--dingtalk-id", help="DingTalk user id.")
+@click.option("--wecom-id", help="WeCom (企业微信) user id.")
 @json_option
 @pass_obj
-def person(obj: Obj, ledger: str, unit: str, name: str, email: str | None, phone: str | None, as_json: bool) -> None:
-    """Set a unit's responsible person; a new name is a personnel change, kept in the history."""
-    from tracker.usecases.progress import change_person
+def person(obj: Obj, /, ledger: str, unit: str, name: str, as_json: bool, **reach: str | None) -> None:
+    """Set a unit's responsible person; a new name is a personnel change, kept in the history.
+    An option left out keeps what was there; an empty value ("") clears it."""
+    from tracker.usecases.progress import Reach, change_person
     from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
-    p = change_person(tracker, actor_of(tracker), ledger, unit, name=name, email=email, phone=phone)
-    result = {"ledger": p.ledger, "unit": p.unit, "person": p.name, "email": p.email, "phone": p.phone}
+    p = change_person(tracker, actor_of(tracker), ledger, unit, name=name, reach=Reach(**reach))
+    result = {
+        "ledger": p.ledger,
+        "unit": p.unit,
+        "person": p.name,
+        "email": p.email,
+        "phone": p.phone,
+        "mobile": p.mobile,
+        "dingtalk_id": p.dingtalk_id,
+        "wecom_id": p.wecom_id,
+    }
     if wants_json(obj, as_json):
         output.emit_json(result)
     else:

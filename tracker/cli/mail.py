@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,12 +22,13 @@ from tracker.ids import MAX_ID
 @json_option
 @pass_obj
 def notify(obj: Obj, dry_run: bool, as_of: dt.date | None, right_now: bool, as_json: bool) -> None:
-    """Send the queued digests through the configured SMTP server (exit 1 while any failed)."""
-    from tracker.outbox import deliver
+    """Send the queued digests on every configured channel: email, robots, webhooks (exit 1 while any failed)."""
+    from tracker.usecases.sending import send_messages
+    from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
     # A person asking to send now means now (failed messages at once); the scheduler waits.
-    result = deliver(tracker, manual=True, as_of=as_of, anyway=right_now, dry_run=dry_run)
+    result = send_messages(tracker, actor_of(tracker), manual=True, as_of=as_of, anyway=right_now, dry_run=dry_run)
     if result.quiet and not wants_json(obj, as_json):
         output.done(
             f"quiet hours ({tracker.settings.notify.quiet_hours}): nothing sent, {result.queued} waiting; "
@@ -48,50 +48,24 @@ def notify(obj: Obj, dry_run: bool, as_of: dt.date | None, right_now: bool, as_j
 @json_option
 @pass_obj
 def outbox(obj: Obj, include_sent: bool, show_id: int | None, as_json: bool) -> None:
-    """The emails waiting to go out (and, with --all, those sent), with failures and reasons."""
-    from tracker.digests import refresh_digests
-    from tracker.models import OutboxMessage
-    from tracker.outbox import outbox_rows
+    """The messages waiting to go out (and, with --all, those sent), their channel, failures and reasons."""
+    from tracker.usecases.sending import outbox_messages
+    from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
-    with obj.session() as session:
-        # Shown as they will be sent: waiting digests rebuilt from the current state first.
-        refresh_digests(session, now=tracker.now(), settings=tracker.settings, calendar=tracker.calendar)
-        session.commit()
-        if show_id is not None:
-            row = session.get(OutboxMessage, show_id)
-            if row is None:
-                raise InputError(f"no outbox message {show_id} (see `tracker outbox --all`)")
-            rows = [row]
-        else:
-            rows = outbox_rows(session, include_sent=include_sent)
-    listed = [
-        {
-            "id": r.id,
-            "as_of": r.as_of.isoformat(),
-            "to": r.to_addr,
-            "person": r.person,
-            "cc": json.loads(r.cc),
-            "subject": r.subject,
-            "status": r.status,
-            "attempts": r.attempts,
-            "error": r.last_error,
-            "approved": r.approved_at is not None,
-            "notices": json.loads(r.notice_ids),
-        }
-        for r in rows
-    ]
+    # Shown as they will be sent: waiting digests rebuilt from the current state first.
+    entries = outbox_messages(tracker, actor_of(tracker), include_sent=include_sent, only_id=show_id)
+    listed = [entry.as_json() for entry in entries]
     if wants_json(obj, as_json):
-        if show_id is not None:
-            listed[0]["text"] = rows[0].text
-        output.emit_json(listed[0] if show_id is not None else listed)
+        output.emit_json(entries[0].as_json(with_text=True) if show_id is not None else listed)
     elif show_id is not None:
-        row = rows[0]
-        output.done(f"To: {row.person} <{row.to_addr}>\nSubject: {row.subject}\nStatus: {row.status}\n\n{row.text}")
+        entry = entries[0]
+        to = f"{entry.person} <{entry.to}>" if entry.channel == "email" else f"{entry.channel}: {entry.to}"
+        output.done(f"To: {to}\nSubject: {entry.subject}\nStatus: {entry.status}\n\n{entry.text}")
     elif not listed:
         output.done("the outbox is empty")
     else:
-        columns = ["id", "as_of", "to", "subject", "status", "approved", "attempts", "error"]
+        columns = ["id", "channel", "as_of", "to", "subject", "status", "approved", "attempts", "error"]
         output.simple_table("outbox", listed, columns)
 
 
@@ -100,20 +74,12 @@ def outbox(obj: Obj, include_sent: bool, show_id: int | None, as_json: bool) -> 
 @json_option
 @pass_obj
 def approve_outbox_command(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
-    """Approve the waiting emails, when [notify] require_approval is set."""
-    from tracker.outbox import approve_outbox
+    """Approve the waiting messages (every channel), when [notify] require_approval is set."""
+    from tracker.usecases.sending import approve_messages
+    from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
-    with obj.session() as session:
-        count = approve_outbox(
-            session,
-            now=tracker.now(),
-            by=tracker.user,
-            settings=tracker.settings,
-            calendar=tracker.calendar,
-            as_of=as_of,
-        )
-        session.commit()
+    count = approve_messages(tracker, actor_of(tracker), as_of=as_of).count
     if wants_json(obj, as_json):
         output.emit_json({"approved": count})
     else:

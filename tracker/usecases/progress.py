@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tracker.progress import Reach  # what a person change gives: front ends build it
 from tracker.usecases.work import Actor, Work, reading, unit_of_work
+
+__all__ = ["Reach"]
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -251,23 +254,22 @@ class PersonSet:
     name: str
     email: str
     phone: str
+    mobile: str
+    dingtalk_id: str
+    wecom_id: str
 
 
-def change_person(
-    tracker: Tracker, actor: Actor, ledger: str, unit: str, *, name: str, email: str | None, phone: str | None
-) -> PersonSet:
+def change_person(tracker: Tracker, actor: Actor, ledger: str, unit: str, *, name: str, reach: Reach) -> PersonSet:
     """Set the responsible person of ``unit`` in ``ledger`` (as typed); a new name is a personnel
-    change (变更), kept in the history; the same name only updates the contact."""
+    change (变更), kept in the history; the same name only updates how the person is reached."""
     from tracker.lookup import find_ledger, find_unit
 
     with unit_of_work(tracker, actor) as work:
         found = find_ledger(work.session, ledger)
-        return _set_person(work, found, find_unit(work.session, found, unit), name, email, phone)
+        return _set_person(work, found, find_unit(work.session, found, unit), name, reach)
 
 
-def change_person_of(
-    tracker: Tracker, actor: Actor, unit_id: int, *, name: str, email: str | None, phone: str | None
-) -> PersonSet:
+def change_person_of(tracker: Tracker, actor: Actor, unit_id: int, *, name: str, reach: Reach) -> PersonSet:
     """The same for the unit ``unit_id`` (the TUI's row)."""
     from tracker.errors import NotFoundError
     from tracker.models import Ledger, Unit
@@ -278,15 +280,15 @@ def change_person_of(
             raise NotFoundError(f"no unit {unit_id}")
         ledger = work.session.get(Ledger, unit.ledger_id)
         assert ledger is not None
-        return _set_person(work, ledger, unit, name, email, phone)
+        return _set_person(work, ledger, unit, name, reach)
 
 
-def _set_person(work: Work, ledger: Ledger, unit: Unit, name: str, email: str | None, phone: str | None) -> PersonSet:
+def _set_person(work: Work, ledger: Ledger, unit: Unit, name: str, reach: Reach) -> PersonSet:
     from tracker.progress import set_person
 
     unit_name, title = unit.name, ledger.title  # set_person rolls back (expiring both) on a stale write
-    person = set_person(work.session, ledger, unit, work.stamp, name=name, email=email, phone=phone)
-    return PersonSet(title, unit_name, person.name, person.email, person.phone)
+    p = set_person(work.session, ledger, unit, work.stamp, name=name, reach=reach)
+    return PersonSet(title, unit_name, p.name, p.email, p.phone, p.mobile, p.dingtalk_id, p.wecom_id)
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,6 @@ def check_summary(done: CheckDone) -> str:
         t("check.found", levels=found) if found else t("check.nothing_due"),
         t("check.issued", count=len(done.notices), kinds=issued) if done.notices else t("check.no_notices"),
     ]
-    if done.outbox is not None:
+    if done.outbox is not None and done.outbox.queued:  # "0 queued, approve them" would send the clerk looking
         parts.append(t("check.queued", count=done.outbox.queued))
     return t("sep").join(parts)

@@ -1,6 +1,8 @@
-"""The outbox: each person's digest as it will be sent (rebuilt from the current state when the
-screen loads), approval, sending by the common policy (quiet hours respected; `S` sends anyway),
-and failures with the server's reason. Sending runs in a worker and reports when it is done."""
+"""The outbox: each recipient's digest as it will be sent (rebuilt from the current state when the
+screen loads), on every channel (a robot's or webhook's row names its channel), approval (all at
+once, after saying how many), sending by the common policy of ``tracker.usecases.sending``
+(quiet hours respected; `S` sends anyway), and failures with the other side's reason. Reading
+and sending run in workers and report when they are done."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
-from tracker.digests import refresh_digests
 from tracker.errors import InputError
-from tracker.outbox import NotifyResult, approve_outbox, deliver, outbox_rows
+from tracker.outbox import NotifyResult
+from tracker.usecases.sending import OutboxEntry, approve_messages, can_send, outbox_messages, send_messages
+from tracker.usecases.work import actor_of
 from tui.context import Context
-from tui.i18n import error_text, t
+from tui.dialogs.confirm import ConfirmDialog
+from tui.i18n import MESSAGES, error_text, t
 from tui.screens.base import REFRESH, ListScreen
 from tui.widgets.keybar import KeyBar
 
@@ -34,6 +38,7 @@ class OutboxScreen(ListScreen):
     def __init__(self, context: Context) -> None:
         super().__init__(context)
         self.texts: list[str] = []
+        self.waiting = 0  # messages awaiting approval, as last loaded
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,26 +50,26 @@ class OutboxScreen(ListScreen):
     @work(thread=True, exclusive=True, group="outbox")
     def load(self) -> None:
         tracker = self.context.tracker
-        with tracker.session() as session:
-            refresh_digests(session, now=tracker.now(), settings=tracker.settings, calendar=tracker.calendar)
-            session.commit()
-            rows = [
-                (
-                    int(r.id or 0),
-                    r.to_addr,
-                    r.subject,
-                    t(f"outbox.status.{r.status}")
-                    + (t("outbox.unapproved") if r.approved_at is None and r.status == "queued" else ""),
-                    str(r.attempts),
-                    r.last_error,
-                    r.text,
-                )
-                for r in outbox_rows(session, include_sent=True)
-            ]
-        self.app.call_from_thread(self._show, rows)
+        entries = outbox_messages(tracker, actor_of(tracker), include_sent=True)
+        rows = [
+            (
+                entry.id,
+                _recipient(entry),
+                entry.subject,
+                t(f"outbox.status.{entry.status}")
+                + (t("outbox.unapproved") if not entry.approved and entry.status == "queued" else ""),
+                str(entry.attempts),
+                entry.error,
+                entry.text,
+            )
+            for entry in entries
+        ]
+        waiting = sum(1 for entry in entries if entry.awaiting_approval)
+        self.app.call_from_thread(self._show, rows, waiting)
 
-    def _show(self, rows: list[tuple[int, str, str, str, str, str, str]]) -> None:
+    def _show(self, rows: list[tuple[int, str, str, str, str, str, str]], waiting: int) -> None:
         self.texts = [row[-1] for row in rows]
+        self.waiting = waiting
         self.fill([row[0] for row in rows], [(str(row[0]), *row[1:-1]) for row in rows])
         self.query_one("#outbox-text", Static).update(Text(self.texts[0] if self.texts else t("outbox.empty")))
 
@@ -73,14 +78,24 @@ class OutboxScreen(ListScreen):
             self.query_one("#outbox-text", Static).update(Text(self.texts[message.cursor_row]))
 
     def action_approve(self) -> None:
+        """Approving everything is said aloud first, with how many messages it lets go."""
+        if not self.waiting:
+            self.notify(t("outbox.approve_none"))
+            return
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.approve()
+
+        prompt = t("outbox.approve_confirm", count=self.waiting)
+        self.app.push_screen(ConfirmDialog(prompt, t("key.approve_all")), decided)
+
+    @work(thread=True, exclusive=True, group="send")
+    def approve(self) -> None:
         tracker = self.context.tracker
-        with tracker.session() as session:
-            count = approve_outbox(
-                session, now=tracker.now(), by=tracker.user, settings=tracker.settings, calendar=tracker.calendar
-            )
-            session.commit()
-        self.notify(t("outbox.approved", count=count))
-        self.load()
+        count = approve_messages(tracker, actor_of(tracker)).count
+        self.app.call_from_thread(self.notify, t("outbox.approved", count=count))
+        self.app.call_from_thread(self.load)
 
     def action_send(self) -> None:
         self.send(anyway=False)
@@ -91,11 +106,11 @@ class OutboxScreen(ListScreen):
     @work(thread=True, exclusive=True, group="send")
     def send(self, anyway: bool) -> None:
         tracker = self.context.tracker
-        if tracker.settings.smtp is None:
+        if not can_send(tracker):
             self.app.call_from_thread(self.notify, t("outbox.no_smtp"), severity="error")
             return
         try:
-            result = deliver(tracker, manual=True, as_of=self.context.as_of, anyway=anyway)
+            result = send_messages(tracker, actor_of(tracker), manual=True, as_of=self.context.as_of, anyway=anyway)
         except InputError as exc:
             self.app.call_from_thread(self.notify, error_text(exc), severity="error", timeout=8)
             return
@@ -117,3 +132,11 @@ class OutboxScreen(ListScreen):
             severity="error" if problems else "information",
         )
         self.load()
+
+
+def _recipient(entry: OutboxEntry) -> str:
+    """An email's address as it is; another channel's recipient after the channel's name."""
+    if entry.channel == "email":
+        return entry.to
+    key = f"outbox.channel.{entry.channel}"
+    return f"{t(key) if key in MESSAGES else entry.channel} · {entry.to}"

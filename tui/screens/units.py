@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Static
 
 from tracker.errors import InputError
 from tracker.usecases.ledgers import next_ledger
-from tracker.usecases.progress import change_person_of, ledger_units
+from tracker.usecases.progress import Reach, change_person_of, ledger_units
 from tracker.usecases.work import actor_of
 from tui.context import Context
 from tui.dialogs.date import DateDialog
@@ -68,7 +68,8 @@ class UnitsScreen(ListScreen):
                 return
             tracker = self.context.tracker
             try:
-                change_person_of(tracker, actor_of(tracker), unit_id, name=values[0], email=values[1], phone=values[2])
+                reach = Reach(email=values[1], phone=values[2])
+                change_person_of(tracker, actor_of(tracker), unit_id, name=values[0], reach=reach)
             except InputError as exc:
                 self.notify(error_text(exc), severity="error", timeout=8)
                 return
