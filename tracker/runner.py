@@ -63,13 +63,10 @@ def do_job(tracker: Tracker, job: Job, now: dt.datetime) -> str:
         queued = done.outbox.queued if done.outbox else 0
         return f"{len(done.notices)} notice(s), {queued} digest(s) queued; " + send_waiting(tracker, now)
     if job.name == "weekly":
-        from tracker.weekly import queue_weekly
+        from tracker.usecases.sending import queue_weekly_report
+        from tracker.usecases.work import Actor
 
-        with tracker.session() as session:
-            queued = queue_weekly(
-                session, as_of=job.for_date, now=now, settings=tracker.settings, calendar=tracker.calendar
-            )
-            session.commit()
+        queued = queue_weekly_report(tracker, Actor("scheduler"), as_of=job.for_date, at=now)
         return f"weekly report queued for {queued} recipient(s); " + send_waiting(tracker, now)
     raise ValueError(f"unknown job {job.name}")
 

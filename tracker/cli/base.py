@@ -6,8 +6,6 @@ Imports only what the options and `--help` need (tests/test_startup.py holds thi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +18,6 @@ from tracker.typed_dates import typed_date
 from tracker.workdays import DEFAULT_TIMEZONE, WorkCalendar
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from tracker import app as app_factory
 
 
@@ -94,11 +90,6 @@ class Obj:
 
             self._tracker = app_factory.build(self.db, self.config, self.user)
         return self._tracker
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self.tracker.session() as session:
-            yield session
 
 
 def _calendar_and_timezone(config: Path | None) -> tuple[WorkCalendar, str]:

@@ -86,6 +86,18 @@ def send_messages(
     )
 
 
+def queue_weekly_report(tracker: Tracker, actor: Actor, *, as_of: dt.date, at: dt.datetime | None = None) -> int:
+    """Queue the weekly report for ``as_of`` to each leader in ``[schedule] weekly_to``, the table
+    attached (once per date: a second call queues nothing); how many were queued. ``at`` is the
+    moment it is queued at when it is not now (the scheduler's run time)."""
+    from tracker.weekly import queue_weekly
+
+    with unit_of_work(tracker, actor) as work:
+        return queue_weekly(
+            work.session, as_of=as_of, now=at or work.now, settings=tracker.settings, calendar=tracker.calendar
+        )
+
+
 @dataclass(frozen=True)
 class Approved:
     count: int
