@@ -208,3 +208,18 @@ def test_form_names_do_not_collide(cli, tmp_path: Path, first: str, second: str)
     files = result.json()["files"]
     assert len(files) == len(set(files)) == 2
     assert len(list((tmp_path / "forms").glob("*.xlsx"))) == 2
+
+
+def test_a_row_the_unit_left_alone_never_conflicts(cli, forms: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    # The bureau records progress on 甲's task 2 after the form went out; the unit fills in task 1 only.
+    assert cli("progress", "填报测试台账", "2", "甲县政府", "--status", "todo", "--percent", "60").code == 0
+    fill(forms["甲县政府"], I6="已完成", J6=dt.datetime(2017, 5, 1))
+    result = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["forms"][0]["changed"] == 1
+    rows = {r["unit"]: r for r in cli("show", "填报测试台账", "--json").json()["rows"] if r["seq"] == "2"}
+    assert (rows["甲县政府"]["status"], rows["甲县政府"]["percent"]) == ("todo", 60)  # the bureau's kept
+    # A row the unit did change, whose assignment changed meanwhile too, still conflicts.
+    fill(forms["甲县政府"], K7=30)
+    stale = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20")
+    assert stale.code == 2 and "B7: 任务 2 / 甲县政府 has changed in the database" in stale.err, stale.err
