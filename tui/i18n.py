@@ -303,6 +303,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "企业微信 ID 过长（{length} 个字符），最多 {limit} 个字符",
         "The WeCom id is too long ({length} characters); at most {limit}",
     ),
+    "error.signer_empty": ("请填写签收人", "The name of who signed is required"),
     "error.reason_needed": ("请填写理由", "A reason is required"),
     "error.not_open": ("只有未完成的任务可以延期", "Only open assignments can be extended"),
     "error.no_deadline": ("该任务尚无具体完成时限", "The assignment has no deadline yet"),
