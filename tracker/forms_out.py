@@ -76,7 +76,7 @@ def report_period(session: Session, ledger: Ledger, unit: Unit, as_of: dt.date) 
     """The unit's next progress report not yet received, due on or after ``as_of``."""
     from tracker.scan import materialize_reports
 
-    materialize_reports(session, as_of + dt.timedelta(days=400))
+    materialize_reports(session, as_of + dt.timedelta(days=400), asked=as_of)
     found = session.execute(
         sa.select(col(ReportDuty.name), col(ReportDue.due_on))
         .join(ReportDue, col(ReportDue.duty_id) == col(ReportDuty.id))
