@@ -99,7 +99,7 @@ def import_forms(
 
 
 def read_form(session: Session, path: Path, *, today: dt.date) -> Form:
-    where = path.name
+    where = path.name or str(path)  # "." and "/" have no name
     if not path.exists():
         raise FormErrors(f"{path}: file not found")
     try:

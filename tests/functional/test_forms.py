@@ -223,3 +223,22 @@ def test_a_row_the_unit_left_alone_never_conflicts(cli, forms: dict[str, Path]) 
     fill(forms["甲县政府"], K7=30)
     stale = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20")
     assert stale.code == 2 and "B7: 任务 2 / 甲县政府 has changed in the database" in stale.err, stale.err
+
+
+def test_a_folder_of_forms_is_read_as_its_forms(cli, forms: dict[str, Path], tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """As the UI reads a folder: every .xlsx in it (not the lock file Excel leaves), each once."""
+    fill(forms["甲县政府"], I6="进行中", K6=30)
+    folder = forms["甲县政府"].parent
+    (folder / "~$进度填报.xlsx").write_bytes(b"lock")
+    monkeypatch.chdir(folder)
+    result = cli("import-progress", ".", forms["甲县政府"], "--as-of", "2017-05-20", "--json")
+    assert result.code == 0, result.err
+    assert sorted(f["unit"] for f in result.json()["forms"]) == ["乙县政府", "甲县政府"]
+    assert sum(f["changed"] for f in result.json()["forms"]) == 1
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    refused = cli("import-progress", empty)
+    assert refused.code == 2 and f"{empty}: no .xlsx forms in this folder" in refused.err, refused.err
+    monkeypatch.chdir(empty)
+    here = cli("import-progress", ".")
+    assert here.code == 2 and "tracker: .: no .xlsx forms" in here.err, here.err
