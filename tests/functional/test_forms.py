@@ -242,3 +242,16 @@ def test_a_folder_of_forms_is_read_as_its_forms(cli, forms: dict[str, Path], tmp
     monkeypatch.chdir(empty)
     here = cli("import-progress", ".")
     assert here.code == 2 and "tracker: .: no .xlsx forms" in here.err, here.err
+
+
+def test_a_form_made_before_originals_were_kept_still_reads(cli, forms: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    """A form of format 1 has no 表单原值 sheet: its rows are compared with the database, as then."""
+    from tracker.forms_out import ORIGINALS_SHEET
+
+    book = openpyxl.load_workbook(forms["甲县政府"])
+    del book[ORIGINALS_SHEET]
+    book["进度填报"]["K7"] = 40
+    book.save(forms["甲县政府"])
+    result = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["forms"][0]["changed"] == 1
