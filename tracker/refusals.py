@@ -113,6 +113,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         'announcement to the config as [calendar."{year}"] with holidays = ["{year}-01-01", ...] and '
         "workdays = [...] (make-up working days)",
     ),
+    "report_years": (
+        "{ledger}：报送期（{duty}）只保留 {years} 年（自 {start} 起）；日期 {day} 超出了这一范围，请核对日期",
+        "{ledger}: report periods ({duty}) are kept for {years} years from {start}; the date {day} is beyond them",
+    ),
     # dates typed by people (tracker.typed_dates); the terminal UI words these keys itself
     "date_empty": (
         "未填写日期；可写作 {examples}",

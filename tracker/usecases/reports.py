@@ -172,11 +172,19 @@ def read_unit_forms(
     tracker: Tracker, actor: Actor, files: Sequence[Path], *, dry_run: bool = False, as_of: dt.date | None = None
 ) -> FormsRead:
     """Read filled progress forms back: every one validated first, then all applied, or none.
-    ``dry_run`` checks them all and records nothing. ``as_of``: the day they arrived (today)."""
+    ``files`` may name folders: each stands for its forms (``form_files``), and a form named twice
+    (a folder and a file in it) is read once. ``dry_run`` checks them all and records nothing.
+    ``as_of``: the day they arrived (today)."""
     from tracker.forms_in import import_forms
 
+    paths: dict[Path, Path] = {}
+    for named in files:
+        for path in form_files(named):
+            paths.setdefault(path.resolve(), path)
     with unit_of_work(tracker, actor, dry_run=dry_run) as work:  # a dry run applies, looks, rolls back
-        results = import_forms(work.session, list(files), today=as_of or work.today(), by=work.by, now=work.now)
+        results = import_forms(
+            work.session, list(paths.values()), today=as_of or work.today(), by=work.by, now=work.now
+        )
         return FormsRead(tuple(_form_read(f, r) for f, r in results), dry_run)
 
 
