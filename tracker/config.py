@@ -279,6 +279,19 @@ class ProgressSettings(Strict):
     lag_margin: int = Field(default=10, ge=0, le=100, description="percentage points behind before a flag")
 
 
+class EvidenceSettings(Strict):
+    """The evidence store (佐证材料): where the files are kept and how big one may be."""
+
+    folder: Path | None = Field(
+        default=None, description="the store's folder (default: evidence/ in the user's data folder)"
+    )
+    max_mib: int = Field(default=20, ge=1, le=1024, description="the largest file accepted, in MiB")
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_mib * 1024 * 1024
+
+
 class Settings(Strict):
     """Everything the config file may hold."""
 
@@ -292,6 +305,7 @@ class Settings(Strict):
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     progress: ProgressSettings = Field(default_factory=ProgressSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     channels: ChannelsSettings = Field(default_factory=ChannelsSettings)

@@ -30,6 +30,7 @@ from tracker.errors import InputError, raise_all
 from tracker.ledger_spec import CheckedTask, LedgerSpec, check_spec, clean_name
 from tracker.models import (
     Assignment,
+    Evidence,
     Extension,
     Interview,
     Ledger,
@@ -472,12 +473,15 @@ class _Importer:
                     col(Assignment.percent) != 0,
                     col(Assignment.note) != "",
                     sa.exists().where(col(ProgressEvent.assignment_id) == col(Assignment.id)),
+                    sa.exists().where(col(Evidence.assignment_id) == col(Assignment.id)),
                 ),
             )
             self.removed.assignments += len(part)
             self.removed.progress += int(self.session.execute(events).scalar_one())
             self.removed.with_progress += int(self.session.execute(touched).scalar_one())
             self.session.execute(delete(ProgressEvent).where(col(ProgressEvent.assignment_id).in_(part)))
+            # The stored files stay in the store: another row may share one, and an unreferenced one is harmless.
+            self.session.execute(delete(Evidence).where(col(Evidence.assignment_id).in_(part)))
             self.session.execute(delete(Assignment).where(col(Assignment.id).in_(part)))
 
     # --- phases, tasks and assignments ----------------------------------------------------

@@ -204,6 +204,21 @@ class ProgressEvent(SQLModel, table=True):
     evidence: str = "[]"
 
 
+class Evidence(SQLModel, table=True):
+    """A file stored as evidence (佐证材料) of an assignment. The file itself lives in the evidence
+    store under its SHA-256 (tracker.evidence_files); two rows with the same content share it.
+    ``name`` is the original file name, cleaned, kept as a label only: no path is built from it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    name: str
+    size: int
+    media_type: str
+    sha256: str = Field(index=True)
+    added_by: str
+    added_at: dt.datetime = Field(sa_type=_utc())
+
+
 class AuditEntry(SQLModel, table=True):
     """The append-only audit trail: who did what, when, before → after.
 

@@ -138,6 +138,61 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "日期“{text}”的年份超出支持的范围（{years}）",
         "{text}: the year is outside the supported years {years}",
     ),
+    # evidence files (tracker.evidence_files); {file} is the file as typed, odd characters escaped
+    "evidence_missing": ("{file}：文件不存在", "{file}: no such file"),
+    "evidence_unreadable": ("{file}：无法读取（{reason}）", "{file}: cannot be read ({reason})"),
+    "evidence_symlink": (
+        "{file}：是符号链接，不予添加；请给出文件本身",
+        "{file}: is a symbolic link, not added; give the file itself",
+    ),
+    "evidence_not_regular": (
+        "{file}：不是普通文件（文件夹、管道或设备）",
+        "{file}: not a regular file (a folder, a pipe or a device)",
+    ),
+    "evidence_empty": ("{file}：文件为空", "{file}: the file is empty"),
+    "evidence_too_big": (
+        "{file}：{size:,} 字节，超过上限 {limit:,} 字节（{mib} MiB，见配置 [evidence] max_mib）",
+        "{file}: {size:,} bytes, more than the limit of {limit:,} ({mib} MiB, [evidence] max_mib)",
+    ),
+    "evidence_type": (
+        "{file}：内容不是允许的佐证材料类型（{allowed}）{found}",
+        "{file}: the content is not an accepted type of evidence ({allowed}){found}",
+    ),
+    "evidence_mismatch": (
+        "{file}：文件名后缀为“{suffix}”，但内容是 {kind} 文件；请核对文件或改正后缀",
+        "{file}: the name ends in “{suffix}” but the content is {kind}; check the file or correct its name",
+    ),
+    "evidence_zip_bomb": (
+        "{file}：解压后共 {size:,} 字节（压缩比 {ratio}:1），超出限制，疑似压缩炸弹",
+        "{file}: {size:,} bytes uncompressed (ratio {ratio}:1), beyond the limits: a zip bomb?",
+    ),
+    "evidence_macro": (
+        "{file}：含有宏或可执行内容（{part}），不予添加；请另存为不含宏的文档",
+        "{file}: holds macros or executable content ({part}); save it without macros",
+    ),
+    "evidence_name_chars": (
+        "{file}：文件名含有控制字符或不可见字符（{chars}），可能用于伪装；请重命名后再添加",
+        "{file}: the name holds control or invisible characters ({chars}) that can disguise it; rename it",
+    ),
+    "evidence_name_long": (
+        "{file}：文件名有 {length} 个字符，最多 {limit} 个；请重命名后再添加",
+        "{file}: the name has {length} characters, at most {limit}; rename it",
+    ),
+    "evidence_name_empty": ("{file}：没有文件名", "{file}: no file name"),
+    "evidence_store": (
+        "佐证材料存储目录 {folder} 无法写入（{reason}）；未保存任何材料",
+        "the evidence store {folder} cannot be written ({reason}); nothing was stored",
+    ),
+    "evidence_not_found": ("没有编号为 {id} 的佐证材料", "no evidence {id}"),
+    "evidence_damaged": (
+        "佐证材料 {id}（{name}）的存储文件缺失或已被改动（SHA-256 不符）；请从原件重新添加",
+        "evidence {id} ({name}): the stored file is missing or altered (SHA-256 differs); add it again",
+    ),
+    "evidence_out_exists": (
+        "{file}：已存在；如需覆盖请加 --force",
+        "{file}: already exists; add --force to overwrite it",
+    ),
+    "evidence_out_unwritable": ("{file}：无法写入（{reason}）", "{file}: cannot be written ({reason})"),
 }
 
 

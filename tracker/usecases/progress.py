@@ -98,8 +98,12 @@ def _record(
     as_of: dt.date | None,
 ) -> Recorded:
     from tracker import progress as domain
+    from tracker.evidence import attach, check_files, names_a_file, store_of
     from tracker.statuses import STATUS_BY_LABEL, Status
 
+    # Evidence naming a file is stored too (judged before anything is written); the reference
+    # stays in the progress as typed, as before.
+    files = check_files([e for e in progress.evidence if e and names_a_file(e)], work.tracker.settings)
     change = domain.ProgressUpdate(
         status=Status(STATUS_BY_LABEL.get(progress.status, progress.status)),
         completed_on=progress.completed_on,
@@ -118,6 +122,9 @@ def _record(
         subject=subject,
         ledger_id=ledger.id,
     )
+    if files:
+        store = store_of(work.tracker.settings)
+        attach(work.session, store, assignment, files, work.stamp, ledger_id=ledger.id, subject=subject)
     assert assignment.id is not None
     return Recorded(
         assignment.id,

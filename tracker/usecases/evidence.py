@@ -1,0 +1,153 @@
+"""Use cases on evidence (佐证材料): add files to an assignment, list them, copy one out.
+
+Files are judged before anything is written (tracker.evidence_files); a refusal leaves no row
+and no stored file. Copying out writes whole or not at all and never overwrites unless asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracker.usecases.work import Actor, reading, unit_of_work
+
+if TYPE_CHECKING:
+    from tracker.app import Tracker
+    from tracker.evidence import EvidenceRow
+
+
+@dataclass(frozen=True)
+class EvidenceAdded:
+    id: int
+    ledger: str
+    task: str
+    unit: str
+    name: str
+    size: int
+    media_type: str
+    sha256: str
+
+
+def add_evidence(
+    tracker: Tracker, actor: Actor, ledger: str, task: str, unit: str, files: Sequence[str]
+) -> list[EvidenceAdded]:
+    """Store ``files`` as evidence of ``unit``'s assignment on ``task`` of ``ledger`` (as typed):
+    all of them, or none when one is refused."""
+    from tracker.evidence import attach, check_files, store_of
+    from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+    from tracker.progress import task_subject
+
+    checked = check_files(files, tracker.settings)
+    with unit_of_work(tracker, actor) as work:
+        found = find_ledger(work.session, ledger)
+        t = find_task(work.session, found, task)
+        u = find_unit(work.session, found, unit)
+        assignment = find_assignment(work.session, t, u)
+        rows = attach(
+            work.session,
+            store_of(tracker.settings),
+            assignment,
+            checked,
+            work.stamp,
+            ledger_id=found.id,
+            subject=task_subject(t, u),
+        )
+        return [
+            EvidenceAdded(r.id or 0, found.title, t.seq, u.name, r.name, r.size, r.media_type, r.sha256) for r in rows
+        ]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Evidence named by a progress report before files were stored (a path or a text)."""
+
+    task: str
+    unit: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class EvidenceList:
+    ledger: str
+    files: list[EvidenceRow]
+    references: list[Reference]
+
+
+def list_evidence(tracker: Tracker, ledger: str, task: str | None = None, unit: str | None = None) -> EvidenceList:
+    """The evidence of the ledger's assignments (or of ``unit``'s on ``task``): the files
+    stored, and the references progress reports named."""
+    import json
+
+    from sqlmodel import col, select
+
+    from tracker.evidence import evidence_rows
+    from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
+    from tracker.models import Assignment, Task, Unit
+
+    with reading(tracker) as session:
+        found = find_ledger(session, ledger)
+        assert found.id is not None
+        query = (
+            select(Assignment.evidence, Task.seq, Unit.name)
+            .join(Task, col(Task.id) == col(Assignment.task_id))
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(Task.ledger_id == found.id, Assignment.evidence != "[]")
+            .order_by(col(Task.position), col(Unit.position))
+        )
+        assignment_id = None
+        if task is not None and unit is not None:
+            assignment_id = find_assignment(
+                session, find_task(session, found, task), find_unit(session, found, unit)
+            ).id
+            query = query.where(col(Assignment.id) == assignment_id)
+        references = [
+            Reference(seq, name, str(text))
+            for evidence, seq, name in session.exec(query)
+            for text in json.loads(evidence)
+        ]
+        return EvidenceList(found.title, evidence_rows(session, found.id, assignment_id), references)
+
+
+@dataclass(frozen=True)
+class CopiedOut:
+    id: int
+    name: str
+    size: int
+    sha256: str
+    path: Path
+
+
+def get_evidence(tracker: Tracker, evidence_id: int, out: Path, *, force: bool = False) -> CopiedOut:
+    """Copy the stored file ``evidence_id`` to ``out`` (a folder: into it, under its name),
+    checked against its SHA-256; an existing file is overwritten only with ``force``."""
+    from tracker.evidence import find_evidence, store_of
+    from tracker.evidence_files import shown
+    from tracker.refusals import Refusal
+
+    with reading(tracker) as session:
+        row = find_evidence(session, evidence_id)
+        name, sha256, size = row.name, row.sha256, row.size
+    data = store_of(tracker.settings).read(sha256)
+    if data is None:
+        raise Refusal("evidence_damaged", id=evidence_id, name=shown(name))
+    target = out / name if out.is_dir() else out  # the name was cleaned when stored: one plain part
+    if not force and (target.exists() or target.is_symlink()):
+        raise Refusal("evidence_out_exists", file=shown(target))
+    _write_whole(target, data)
+    return CopiedOut(evidence_id, name, size, sha256, target)
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole or not at all (a link at ``target`` is replaced, never
+    followed), readable by its owner only."""
+    from tracker.evidence_files import shown
+    from tracker.files import written_atomically
+    from tracker.refusals import Refusal
+
+    try:
+        with written_atomically(target) as temporary:
+            temporary.write_bytes(data)
+    except OSError as exc:
+        raise Refusal("evidence_out_unwritable", file=shown(target), reason=exc.strerror or exc) from None
