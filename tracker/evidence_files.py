@@ -27,7 +27,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.refusals import Refusal
+from tracker.refusals import Refusal, word
 
 # kind → (media type, the suffixes a name may end in)
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -180,9 +180,11 @@ def check_file(source: str, limit: int) -> Checked:
     file = shown(source)
     kind = kind_of(data, file)
     if kind is None:
-        found = "；看起来是可执行程序" if data.startswith((b"MZ", b"\x7fELF")) else ""
-        if not found and data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
-            found = "；看起来是网页（HTML）"
+        found = ""
+        if data.startswith((b"MZ", b"\x7fELF")):
+            found = word("evidence_looks_exe")
+        elif data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+            found = word("evidence_looks_html")
         raise Refusal("evidence_type", file=file, allowed=ALLOWED, found=found)
     suffix = os.path.splitext(name)[1].lower()
     if suffix not in KINDS[kind][1]:

@@ -158,6 +158,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{file}：内容不是允许的佐证材料类型（{allowed}）{found}",
         "{file}: the content is not an accepted type of evidence ({allowed}){found}",
     ),
+    "evidence_looks_exe": ("；看起来是可执行程序", "; it looks like a program"),
+    "evidence_looks_html": ("；看起来是网页（HTML）", "; it looks like a web page (HTML)"),
     "evidence_mismatch": (
         "{file}：文件名后缀为“{suffix}”，但内容是 {kind} 文件；请核对文件或改正后缀",
         "{file}: the name ends in “{suffix}” but the content is {kind}; check the file or correct its name",
