@@ -10,6 +10,7 @@ content uses it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,31 @@ def evidence_rows(session: Session, ledger_id: int, assignment_id: int | None = 
             e.id or 0, e.assignment_id, seq, unit, e.name, e.size, e.media_type, e.sha256, e.added_by, e.added_at
         )
         for e, seq, unit in session.exec(query)
+    ]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Evidence a progress report named as text (a path, 见附件1), before files were stored."""
+
+    task: str
+    unit: str
+    reference: str
+
+
+def references(session: Session, ledger_id: int, assignment_id: int | None = None) -> list[Reference]:
+    """The evidence the ledger's assignments (or one of them) name as text, in the ledger's order."""
+    query = (
+        select(Assignment.evidence, Task.seq, Unit.name)
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(Task.ledger_id == ledger_id, Assignment.evidence != "[]")
+        .order_by(col(Task.position), col(Unit.position))
+    )
+    if assignment_id is not None:
+        query = query.where(col(Assignment.id) == assignment_id)
+    return [
+        Reference(seq, unit, str(text)) for evidence, seq, unit in session.exec(query) for text in json.loads(evidence)
     ]
 
 

@@ -8,8 +8,9 @@ the last part of the path, refused when it holds control or invisible characters
 RTL override that shows ``gpj.exe`` as ``exe.jpg``, a zero-width space), never used to build a path.
 
 The store keeps each content once, at ``ab/cdef…`` (its SHA-256), with no suffix, read-only
-(0o440) in a folder only its owner may enter (0o700): nothing in it is executable, nothing is
-named after what a user typed, and a file is found only through its row in the database.
+(0o440) in a folder only its owner may enter (0o700, unless the configured folder is a shared
+one): nothing in it is executable, nothing is named after what a user typed, and a file is found
+only through its row in the database.
 """
 
 from __future__ import annotations
@@ -228,8 +229,14 @@ class Store:
             return
         target = self.path_of(checked.sha256)
         try:
-            os.makedirs(target.parent, mode=0o700, exist_ok=True)
-            os.chmod(self.folder, 0o700)
+            if not self.folder.is_dir():
+                os.makedirs(self.folder, mode=0o700)
+            # A folder the config names may be shared by the desks (a group's, 2770): the
+            # subfolders take its permissions; the default one is its owner's only.
+            mode = stat.S_IMODE(os.stat(self.folder).st_mode) & 0o2770
+            if not target.parent.is_dir():
+                os.mkdir(target.parent, mode)
+                os.chmod(target.parent, mode)  # as asked, whatever the umask
             handle, name = tempfile.mkstemp(prefix=".incoming.", dir=target.parent)  # 0o600
         except OSError as exc:
             raise Refusal("evidence_store", folder=self.folder, reason=exc.strerror or exc) from None

@@ -119,8 +119,11 @@ def test_the_configured_folder_and_size_limit(cli, tmp_path: Path) -> None:  # t
     config = tmp_path / "tracker.toml"
     config.write_text(f'[evidence]\nfolder = "{folder}"\nmax_mib = 1\n', encoding="utf-8")
     small = write(tmp_path / "in", "小.pdf", SAMPLES["评审意见.pdf"])
+    folder.mkdir(parents=True)
+    folder.chmod(0o2770)  # shared by the desks' group: what the store creates in it is too
     assert cli("--config", config, "evidence", "add", *WHERE, small).code == 0
-    assert len([p for p in folder.rglob("*") if p.is_file()]) == 1
+    (blob,) = [p for p in folder.rglob("*") if p.is_file()]
+    assert stat.S_IMODE(blob.parent.stat().st_mode) == 0o2770 and stat.S_IMODE(blob.stat().st_mode) == 0o440
     assert stored_files(tmp_path / "data") == []
     big = write(tmp_path / "in", "大.pdf", b"%PDF-1.4\n" + bytes(1024 * 1024))
     refused = cli("--config", config, "evidence", "add", *WHERE, big)

@@ -15,7 +15,7 @@ from tracker.usecases.work import Actor, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
-    from tracker.evidence import EvidenceRow
+    from tracker.evidence import EvidenceRow, Reference
 
 
 @dataclass(frozen=True)
@@ -60,15 +60,6 @@ def add_evidence(
 
 
 @dataclass(frozen=True)
-class Reference:
-    """Evidence named by a progress report before files were stored (a path or a text)."""
-
-    task: str
-    unit: str
-    reference: str
-
-
-@dataclass(frozen=True)
 class EvidenceList:
     ledger: str
     files: list[EvidenceRow]
@@ -78,36 +69,19 @@ class EvidenceList:
 def list_evidence(tracker: Tracker, ledger: str, task: str | None = None, unit: str | None = None) -> EvidenceList:
     """The evidence of the ledger's assignments (or of ``unit``'s on ``task``): the files
     stored, and the references progress reports named."""
-    import json
-
-    from sqlmodel import col, select
-
-    from tracker.evidence import evidence_rows
+    from tracker.evidence import evidence_rows, references
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
-    from tracker.models import Assignment, Task, Unit
 
     with reading(tracker) as session:
         found = find_ledger(session, ledger)
         assert found.id is not None
-        query = (
-            select(Assignment.evidence, Task.seq, Unit.name)
-            .join(Task, col(Task.id) == col(Assignment.task_id))
-            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-            .where(Task.ledger_id == found.id, Assignment.evidence != "[]")
-            .order_by(col(Task.position), col(Unit.position))
-        )
         assignment_id = None
         if task is not None and unit is not None:
-            assignment_id = find_assignment(
-                session, find_task(session, found, task), find_unit(session, found, unit)
-            ).id
-            query = query.where(col(Assignment.id) == assignment_id)
-        references = [
-            Reference(seq, name, str(text))
-            for evidence, seq, name in session.exec(query)
-            for text in json.loads(evidence)
-        ]
-        return EvidenceList(found.title, evidence_rows(session, found.id, assignment_id), references)
+            t, u = find_task(session, found, task), find_unit(session, found, unit)
+            assignment_id = find_assignment(session, t, u).id
+        return EvidenceList(
+            found.title, evidence_rows(session, found.id, assignment_id), references(session, found.id, assignment_id)
+        )
 
 
 @dataclass(frozen=True)
