@@ -104,6 +104,7 @@ def list_(obj: Obj, as_json: bool) -> None:
         output.emit_json(rows)
         return
     for row in rows:
+        row["created_at"] = str(row["created_at"])[:10]
         row["disabled"] = "停用" if row["disabled"] else ""
         row["must_change_password"] = "须改密码" if row["must_change_password"] else ""
     output.simple_table(
