@@ -146,6 +146,15 @@ def references(session: Session, ledger_id: int, assignment_id: int | None = Non
     ]
 
 
+def owner(session: Session, evidence: Evidence) -> tuple[int, int, Unit]:
+    """The ledger id, task id and unit of the assignment ``evidence`` belongs to."""
+    assignment = session.get(Assignment, evidence.assignment_id)
+    assert assignment is not None
+    task, unit = session.get(Task, assignment.task_id), session.get(Unit, assignment.unit_id)
+    assert task is not None and unit is not None
+    return task.ledger_id, assignment.task_id, unit
+
+
 def find_evidence(session: Session, evidence_id: int) -> Evidence:
     found = session.get(Evidence, evidence_id)
     if found is None:

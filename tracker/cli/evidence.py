@@ -51,10 +51,12 @@ def list_(obj: Obj, ledger: str, task: str | None, unit: str | None, as_json: bo
     the references progress reports named."""
     from tracker.evidence_files import shown
     from tracker.usecases.evidence import list_evidence
+    from tracker.usecases.work import actor_of
 
     if (task is None) != (unit is None):
         raise click.UsageError("give both TASK and UNIT, or neither")
-    found = list_evidence(obj.tracker, ledger, task, unit)
+    tracker = obj.tracker
+    found = list_evidence(tracker, actor_of(tracker), ledger, task, unit)
     if wants_json(obj, as_json):
         output.emit_json(
             {
@@ -92,8 +94,10 @@ def get(obj: Obj, evidence_id: int, out: Path, force: bool, as_json: bool) -> No
     """Copy the stored evidence ID out to a file, checked against its SHA-256."""
     from tracker.evidence_files import shown
     from tracker.usecases.evidence import get_evidence
+    from tracker.usecases.work import actor_of
 
-    copied = get_evidence(obj.tracker, evidence_id, out, force=force)
+    tracker = obj.tracker
+    copied = get_evidence(tracker, actor_of(tracker), evidence_id, out, force=force)
     if wants_json(obj, as_json):
         output.emit_json({**dataclasses.asdict(copied), "path": str(copied.path)})
     else:

@@ -35,15 +35,17 @@ def add_evidence(
 ) -> list[EvidenceAdded]:
     """Store ``files`` as evidence of ``unit``'s assignment on ``task`` of ``ledger`` (as typed):
     all of them, or none when one is refused."""
+    from tracker.errors import NotFoundError
     from tracker.evidence import attach, check_files, store_of
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
     from tracker.progress import task_subject
 
     checked = check_files(files, tracker.settings)
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="evidence.add") as work:
         found = find_ledger(work.session, ledger)
         t = find_task(work.session, found, task)
         u = find_unit(work.session, found, unit)
+        work.reach([u.name], NotFoundError(f"ledger {found.title!r} has no unit {unit!r}"))
         assignment = find_assignment(work.session, t, u)
         rows = attach(
             work.session,
@@ -66,13 +68,15 @@ class EvidenceList:
     references: list[Reference]
 
 
-def list_evidence(tracker: Tracker, ledger: str, task: str | None = None, unit: str | None = None) -> EvidenceList:
+def list_evidence(
+    tracker: Tracker, actor: Actor, ledger: str, task: str | None = None, unit: str | None = None
+) -> EvidenceList:
     """The evidence of the ledger's assignments (or of ``unit``'s on ``task``): the files
-    stored, and the references progress reports named."""
+    stored, and the references progress reports named. A bureau list: unit accounts are refused."""
     from tracker.evidence import evidence_rows, references
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
 
-    with reading(tracker) as session:
+    with reading(tracker, actor) as session:
         found = find_ledger(session, ledger)
         assert found.id is not None
         assignment_id = None
@@ -93,24 +97,29 @@ class CopiedOut:
     path: Path
 
 
-def get_evidence(tracker: Tracker, evidence_id: int, out: Path, *, force: bool = False) -> CopiedOut:
+def get_evidence(tracker: Tracker, actor: Actor, evidence_id: int, out: Path, *, force: bool = False) -> CopiedOut:
     """Copy the stored file ``evidence_id`` to ``out`` (a folder: into it, under its name),
-    checked against its SHA-256; an existing file is overwritten only with ``force``."""
-    from tracker.evidence import find_evidence, store_of
+    checked against its SHA-256; an existing file is overwritten only with ``force``. A unit
+    account reaches its own unit's evidence only. Who copied what out is audited."""
+    from tracker.evidence import find_evidence, owner, store_of
     from tracker.evidence_files import shown
     from tracker.refusals import Refusal
 
-    with reading(tracker) as session:
-        row = find_evidence(session, evidence_id)
+    with unit_of_work(tracker, actor, action="evidence.get") as work:
+        row = find_evidence(work.session, evidence_id)
+        ledger_id, task_id, unit = owner(work.session, row)
+        work.reach([unit.name], Refusal("evidence_not_found", id=evidence_id))
         name, sha256, size = row.name, row.sha256, row.size
-    data = store_of(tracker.settings).read(sha256)
-    if data is None:
-        raise Refusal("evidence_damaged", id=evidence_id, name=shown(name))
-    target = out / name if out.is_dir() else out  # the name was cleaned when stored: one plain part
-    if not force and (target.exists() or target.is_symlink()):
-        raise Refusal("evidence_out_exists", file=shown(target))
-    _write_whole(target, data)
-    return CopiedOut(evidence_id, name, size, sha256, target)
+        data = store_of(tracker.settings).read(sha256)
+        if data is None:
+            raise Refusal("evidence_damaged", id=evidence_id, name=shown(name))
+        target = out / name if out.is_dir() else out  # the name was cleaned when stored: one plain part
+        if not force and (target.exists() or target.is_symlink()):
+            raise Refusal("evidence_out_exists", file=shown(target))
+        _write_whole(target, data)
+        where = {"id": evidence_id, "name": name, "sha256": sha256, "to": str(target)}
+        work.audit("evidence-copied", ledger_id=ledger_id, task_id=task_id, unit_id=unit.id, after=where)
+        return CopiedOut(evidence_id, name, size, sha256, target)
 
 
 def _write_whole(target: Path, data: bytes) -> None:

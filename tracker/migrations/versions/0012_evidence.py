@@ -1,7 +1,7 @@
 """evidence: files stored as evidence of an assignment, by their SHA-256
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 The files live in the evidence store (tracker.evidence_files), named by their SHA-256; a row says
 which assignment a file is evidence of, its original name (a label only), size, media type, who
 added it and when. Two rows with the same content point to one stored file.
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
