@@ -86,9 +86,8 @@ def add(
     view = add_account(
         tracker, actor, name, role=chosen, unit=unit, display=display, password=_password(password_stdin)
     )
-    _show(
-        view, wants_json(obj, as_json), f"已添加账号 {view.login}（{view.role}{'，' + view.unit if view.unit else ''}）"
-    )
+    unit_part = f"，{view.unit}" if view.unit else ""
+    _show(view, wants_json(obj, as_json), f"已添加账号 {view.login}（{_role(view.role)}{unit_part}）")
 
 
 @user.command("list")
@@ -124,7 +123,7 @@ def role(obj: Obj, name: str, role: str, unit: str, as_json: bool) -> None:
     from tracker.usecases.work import actor_of
 
     view = set_role(obj.tracker, actor_of(obj.tracker), name, role, unit=unit)
-    _show(view, wants_json(obj, as_json), f"账号 {view.login} 的角色现为 {view.role}")
+    _show(view, wants_json(obj, as_json), f"账号 {view.login} 的角色现为 {_role(view.role)}")
 
 
 @user.command("disable")
@@ -152,3 +151,10 @@ def reset_password(obj: Obj, name: str, password_stdin: bool, as_json: bool) -> 
 
     view = reset(obj.tracker, actor_of(obj.tracker), name, _password(password_stdin))
     _show(view, wants_json(obj, as_json), f"已重设账号 {view.login} 的密码（下次登录须修改）")
+
+
+def _role(role: str) -> str:
+    """A role as the bureau says it (管理员), with the word the commands take (admin)."""
+    from tracker.permissions import ROLE_LABELS
+
+    return f"{ROLE_LABELS.get(role, role)} {role}" if role in ROLE_LABELS else role
