@@ -165,7 +165,7 @@ async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert table.get_row_at(0)[3] == "已签收（测试员）"  # type: ignore[attr-defined]
-        await pilot.press("w")  # export the same notice as Word
+        await pilot.press("x")  # export the same notice as Word
         await pilot.pause()
         await app.workers.wait_for_complete()
     with tracker.session() as session:

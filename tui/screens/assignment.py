@@ -217,7 +217,7 @@ class AssignmentScreen(Screen[bool]):
         shown.update(line)
         shown.display = True
         if fresh:
-            self.notify(line, severity="warning", timeout=10, markup=False)
+            self.notify(line, severity="warning", timeout=10)
 
     @staticmethod
     def their_values(found: AssignmentDetail) -> dict[str, object]:

@@ -1,0 +1,82 @@
+"""签收 asks who signed: a name of spaces only is no name, refused like an empty one, the dialog
+kept open with the message so the clerk can type it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.test_screens import AS_OF, SIZE, wait
+from tracker.app import Tracker
+from tui.app import TrackerApp
+from tui.dialogs.reason import ReasonDialog
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "\u3000"])  # nothing, spaces, a full-width space
+async def test_a_blank_signer_keeps_the_dialog_open(tracker: Tracker, typed: str) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF, language="zh")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait(pilot, app)
+        await pilot.press("n")
+        await wait(pilot, app)
+        await pilot.press("a")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        dialog.query_one("#reason").value = typed  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait(pilot, app)
+        assert app.screen is dialog  # still asking
+        assert "请填写签收人" in [str(n.message) for n in app._notifications]
+
+
+async def test_spaces_typed_over_the_offered_name(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait(pilot, app)
+        await pilot.press("n")
+        await wait(pilot, app)
+        await pilot.press("a")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        await pilot.press("end", "backspace", "backspace", "backspace", "space", "space", "enter")
+        await wait(pilot, app)
+        assert dialog.query_one("#reason").value == "  "  # type: ignore[attr-defined]
+        assert app.screen is dialog, [str(n.message) for n in app._notifications]
+
+
+async def test_a_name_the_service_refuses_keeps_the_dialog_open(
+    tracker: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the service refuses of a name (a blank one under its own rule) is said in the
+    dialog, which stays open with the name: it never closes on a refusal, nor crashes."""
+    from tracker.errors import InputError
+    from tracker.usecases import notices
+
+    real = notices.acknowledge_notice
+
+    def strict(tracker, actor, ref, *, signed_by=None):  # type: ignore[no-untyped-def]
+        if signed_by is not None and not signed_by.replace("\u200b", "").strip():
+            raise InputError("signed_by: a name is required", key="person_name")
+        return real(tracker, actor, ref, signed_by=signed_by)
+
+    monkeypatch.setattr(notices, "acknowledge_notice", strict)
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait(pilot, app)
+        await pilot.press("n")
+        await wait(pilot, app)
+        await pilot.press("a")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ReasonDialog)
+        dialog.query_one("#reason").value = "\u200b"  # type: ignore[attr-defined]  # invisible, not a space
+        await pilot.press("enter")
+        await wait(pilot, app)
+        assert app.screen is dialog and app.is_running
+        assert "请填写责任人姓名" in [str(n.message) for n in app._notifications]
+        dialog.query_one("#reason").value = "李四"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait(pilot, app)
+        assert app.screen is not dialog
+        assert app.screen.query_one("#notices").get_row_at(0)[3] == "已签收（李四）"  # type: ignore[attr-defined]
