@@ -13,14 +13,26 @@ from tui.screens.imports import ImportScreen
 from tui.widgets.keybar import KeyBar
 
 
-async def test_ctrl_d_checks_from_the_path_field(tracker: Tracker, tmp_path: Path) -> None:
-    bad = tmp_path / "bad.toml"
+def bad_ledger(folder: Path) -> Path:
+    """A ledger file the check refuses (no units)."""
+    bad = folder / "bad.toml"
     bad.write_text('title = "坏台账"\n[[tasks]]\ntext = "任务"\ndeadline = "尽快"\n', encoding="utf-8")
+    return bad
+
+
+async def import_screen(pilot, app: TrackerApp, folder: Path) -> ImportScreen:  # type: ignore[no-untyped-def]
+    """The import screen over ``folder``, the path field empty."""
+    screen = ImportScreen(app.context, folder=folder)
+    app.push_screen(screen)
+    await pilot.pause()
+    return screen
+
+
+async def test_ctrl_d_checks_from_the_path_field(tracker: Tracker, tmp_path: Path) -> None:
+    bad = bad_ledger(tmp_path)
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(ImportScreen(app.context, folder=tmp_path))
-        await pilot.pause()
-        screen = app.screen
+        screen = await import_screen(pilot, app, tmp_path)
         await pilot.click("#path")
         await pilot.press(*str(bad))
         await pilot.pause()
@@ -34,13 +46,10 @@ async def test_ctrl_d_checks_from_the_path_field(tracker: Tracker, tmp_path: Pat
 
 
 async def test_another_path_clears_the_last_checks_errors(tracker: Tracker, tmp_path: Path) -> None:
-    bad = tmp_path / "bad.toml"
-    bad.write_text('title = "坏台账"\n[[tasks]]\ntext = "任务"\ndeadline = "尽快"\n', encoding="utf-8")
+    bad = bad_ledger(tmp_path)
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        app.push_screen(ImportScreen(app.context, folder=tmp_path))
-        await pilot.pause()
-        screen = app.screen
+        screen = await import_screen(pilot, app, tmp_path)
         screen.query_one("#path").value = str(bad)  # type: ignore[attr-defined]
         await pilot.pause()
         await pilot.click("#check")
@@ -64,9 +73,7 @@ async def test_a_file_picked_below_stays_checked(tracker: Tracker, tmp_path: Pat
     )
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE) as pilot:
-        screen = ImportScreen(app.context, folder=tmp_path)
-        app.push_screen(screen)
-        await pilot.pause()
+        screen = await import_screen(pilot, app, tmp_path)
         tree = screen.query_one("#files", DirectoryTree)
         screen.on_directory_tree_file_selected(DirectoryTree.FileSelected(tree.root, good))
         await pilot.pause()

@@ -11,17 +11,22 @@ from tui.app import TrackerApp
 from tui.dialogs.reason import ReasonDialog
 
 
+async def signer_dialog(pilot, app: TrackerApp) -> ReasonDialog:  # type: ignore[no-untyped-def]
+    """The notices section, `a` on the first notice: the dialog asking who signed."""
+    await wait(pilot, app)
+    await pilot.press("n")
+    await wait(pilot, app)
+    await pilot.press("a")
+    await pilot.pause()
+    assert isinstance(app.screen, ReasonDialog)
+    return app.screen
+
+
 @pytest.mark.parametrize("typed", ["", "   ", "\u3000"])  # nothing, spaces, a full-width space
 async def test_a_blank_signer_keeps_the_dialog_open(tracker: Tracker, typed: str) -> None:
     app = TrackerApp(tracker, as_of=AS_OF, language="zh")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait(pilot, app)
-        await pilot.press("n")
-        await wait(pilot, app)
-        await pilot.press("a")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ReasonDialog)
+        dialog = await signer_dialog(pilot, app)
         dialog.query_one("#reason").value = typed  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait(pilot, app)
@@ -32,13 +37,7 @@ async def test_a_blank_signer_keeps_the_dialog_open(tracker: Tracker, typed: str
 async def test_spaces_typed_over_the_offered_name(tracker: Tracker) -> None:
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait(pilot, app)
-        await pilot.press("n")
-        await wait(pilot, app)
-        await pilot.press("a")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ReasonDialog)
+        dialog = await signer_dialog(pilot, app)
         await pilot.press("end", "backspace", "backspace", "backspace", "space", "space", "enter")
         await wait(pilot, app)
         assert dialog.query_one("#reason").value == "  "  # type: ignore[attr-defined]
@@ -63,13 +62,7 @@ async def test_a_name_the_service_refuses_keeps_the_dialog_open(
     monkeypatch.setattr(notices, "acknowledge_notice", strict)
     app = TrackerApp(tracker, as_of=AS_OF)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait(pilot, app)
-        await pilot.press("n")
-        await wait(pilot, app)
-        await pilot.press("a")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ReasonDialog)
+        dialog = await signer_dialog(pilot, app)
         dialog.query_one("#reason").value = "\u200b"  # type: ignore[attr-defined]  # invisible, not a space
         await pilot.press("enter")
         await wait(pilot, app)
