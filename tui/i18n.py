@@ -547,16 +547,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "asg.discard": ("丢弃并返回", "Discard and go back"),
     "asg.conflict": (
         "此事项已被他人修改（第 {version} 版：{status}，进度 {percent}%，说明：{note}）。"
-        "表单中仍是你未保存的填写；Ctrl+S 保存前会请你确认覆盖，r 可改为载入对方的内容。",
+        "表单中仍是你未保存的填写；Ctrl+S 保存前会请你确认覆盖，在输入框外按 r 可改为载入对方的内容。",
         "Someone else changed this meanwhile (version {version}: {status}, {percent}%, note: {note}). "
-        "The form still holds what you typed, unsaved; Ctrl+S asks before overwriting, r loads theirs instead.",
+        "The form still holds what you typed, unsaved; Ctrl+S asks before overwriting, r (outside a field) "
+        "loads theirs instead.",
     ),
     "asg.overwrite_prompt": (
         "保存被拒绝：此事项在你填写期间已被他人修改为\n{status}，进度 {percent}%，说明：{note}（第 {version} 版）。\n"
-        "用你填写的内容覆盖对方的修改？",
+        "用你的填写（{mine}）覆盖对方的修改？",
         "Not saved: someone else changed this while you typed, to\n{status}, {percent}%, note: {note} "
-        "(version {version}).\nOverwrite their change with what you typed?",
+        "(version {version}).\nOverwrite their change with yours ({mine})?",
     ),
+    "asg.mine": ("{status}，进度 {percent}，说明：{note}", "{status}, {percent}, note: {note}"),
     "asg.overwrite": ("用我的填写覆盖", "Overwrite with mine"),
     "asg.reload_prompt": (
         "载入他人保存的最新内容，将丢弃你在表单中未保存的填写。",

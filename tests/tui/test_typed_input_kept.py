@@ -53,6 +53,7 @@ async def test_a_dialog_after_a_change_elsewhere_keeps_the_typed_note(tracker: T
         assert isinstance(app.screen, ConfirmDialog)
         prompt = str(app.screen.query_one("Static").render())
         assert "终端二写的" in prompt and "覆盖" in prompt
+        assert "用你的填写（未开始，进度 0%，说明：我的备注）" in prompt  # what saving it would set
         await pilot.press("escape")  # not now: nothing written, the input still there
         await wait(pilot, app)
         assert app.screen is screen and note(screen) == "我的备注"

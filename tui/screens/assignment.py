@@ -286,7 +286,13 @@ class AssignmentScreen(Screen[bool]):
             if sure:
                 self.action_save(based_on=theirs)
 
-        prompt = t("asg.overwrite_prompt", **self.their_values(self.theirs))
+        mine = t(
+            "asg.mine",
+            status=t(f"status.{status.value}"),
+            percent=f"{percent_text}%" if percent_text and status != Status.DONE else "—",
+            note=progress.note or t("none"),
+        )
+        prompt = t("asg.overwrite_prompt", mine=mine, **self.their_values(self.theirs))
         self.app.push_screen(ConfirmDialog(prompt, t("asg.overwrite")), decided)
 
     def extend(self) -> None:
