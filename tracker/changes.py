@@ -252,7 +252,7 @@ def receive_report(
     from tracker.scan import materialize_reports
 
     # A report may arrive before its period's deadline: make the coming periods exist too.
-    materialize_reports(session, max(on, period or on) + dt.timedelta(days=366))
+    materialize_reports(session, max(on, period or on) + dt.timedelta(days=366), asked=max(on, period or on))
     query = select(ReportDue).where(ReportDue.duty_id == duties[0].id, ReportDue.unit_id == unit.id)
     if period is not None:
         query = query.where(ReportDue.due_on == period)

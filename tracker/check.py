@@ -56,7 +56,7 @@ def run_check(
     # then sees what it committed.
     hold(session, "check")
     rules = settings.escalation
-    materialize_reports(session, report_horizon(session, as_of, rules, calendar))
+    materialize_reports(session, report_horizon(session, as_of, rules, calendar), asked=as_of)
     reports = report_findings(session, as_of, rules, calendar)
     new_reports = [f for f in reports if f.rank >= NOTICE_MIN_RANK and f.is_new]
 

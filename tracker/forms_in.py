@@ -23,7 +23,16 @@ from sqlmodel import Session, col, select
 from tracker import audit
 from tracker.deadlines import Absolute, DeadlineError, parse
 from tracker.errors import InputError
-from tracker.forms_out import COLUMNS, EDITABLE, FORM_MARK, HEADER_ROW, META_SHEET, SHEET, UNIT_STATUSES
+from tracker.forms_out import (
+    COLUMNS,
+    EDITABLE,
+    FORM_MARK,
+    HEADER_ROW,
+    META_SHEET,
+    ORIGINALS_SHEET,
+    SHEET,
+    UNIT_STATUSES,
+)
 from tracker.input_files import open_workbook
 from tracker.models import STATUS_BY_LABEL, STATUS_LABELS, Assignment, Ledger, ReportDue, ReportDuty, Status, Task, Unit
 from tracker.progress import ProgressUpdate, record_progress
@@ -46,6 +55,7 @@ class Form:
     unit: Unit
     duty: str
     period: dt.date | None
+    originals: dict[int, tuple[Any, ...]] | None = None  # None: a form made before they were kept
     rows: int = 0
     updates: list[RowUpdate] = field(default_factory=list)
 
@@ -89,7 +99,7 @@ def import_forms(
 
 
 def read_form(session: Session, path: Path, *, today: dt.date) -> Form:
-    where = path.name
+    where = path.name or str(path)  # "." and "/" have no name
     if not path.exists():
         raise FormErrors(f"{path}: file not found")
     try:
@@ -110,7 +120,7 @@ def read_form(session: Session, path: Path, *, today: dt.date) -> Form:
     if unit is None or unit.ledger_id != ledger.id or unit.name != meta.get("unit"):
         raise FormErrors(f"{where}: the form is for unit {meta.get('unit')!r}, which {ledger.title} does not have")
     period = _meta_date(meta, "period", where)
-    form = Form(path, ledger, unit, str(meta.get("duty") or ""), period)
+    form = Form(path, ledger, unit, str(meta.get("duty") or ""), period, _originals(book))
     errors: list[str] = []
     rows_seen: dict[int, int] = {}
     sheet = book[SHEET]
@@ -161,6 +171,37 @@ def _meta_date(meta: dict[str, Any], key: str, where: str) -> dt.date | None:
         ) from None
 
 
+def _originals(book: Any) -> dict[int, tuple[Any, ...]] | None:
+    """Each row's editable cells as the form was made, by assignment id (None for an older form)."""
+    if ORIGINALS_SHEET not in book.sheetnames:
+        return None
+    found = {}
+    for cells in book[ORIGINALS_SHEET].iter_rows(min_row=HEADER_ROW + 2, values_only=True):
+        aid = _whole(cells[0]) if cells else None
+        if aid is not None:
+            found[aid] = _reported_cells(cells)
+    return found
+
+
+def _reported_cells(cells: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The editable cells of a row of the form (or of its original), as compared."""
+    return tuple(_plain(cells[COLUMN[name]] if COLUMN[name] < len(cells) else None) for name in EDITABLE)
+
+
+def _plain(value: Any) -> Any:
+    """A cell's value as compared with the form's original: a spreadsheet program saving the form
+    again may write an empty string for a blank, 60.0 for 60 or a date as a datetime."""
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
 def _whole(value: Any) -> int | None:
     """A positive whole number that a database id can be (a cell may hold 1.0, "1", 1e300 or nan)."""
     if isinstance(value, bool):
@@ -201,6 +242,10 @@ def _read_row(session: Session, form: Form, row: int, cells: tuple[Any, ...], to
             f"{_cell('编号', row)}: row {int(aid)} is not one of {form.unit.name}'s in {form.ledger.title}"
         )
     subject = f"任务 {task.seq} / {form.unit.name}"
+    if form.originals is not None and form.originals.get(aid) == _reported_cells(cells):
+        # Left as the form was made: nothing reported, whatever the database says now. Comparing
+        # with the database instead would see the bureau's later change there as the unit's.
+        return None
     if assignment.status == Status.TERMINATED:
         return None  # shown locked on the form; nothing for the unit to report
     label = str(value("状态") or "").strip()

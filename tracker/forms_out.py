@@ -5,7 +5,8 @@ What the bureau owns (task, deadline, role) is locked; what the unit reports (�
 完成百分比, 进展说明, 佐证材料) is editable and validated in Excel itself. Each row carries its
 assignment's id and version in hidden columns, and a hidden sheet names the ledger, the unit and
 the reporting period, so a form for another unit, another ledger or an older state is recognised
-when it comes back.
+when it comes back. A second hidden sheet keeps each row's editable cells as the form was made, so
+a row the unit left alone is recognised as such even when its assignment has changed meanwhile.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ from tracker.progress import current_person
 from tracker.spreadsheets import open_workbook
 
 FORM_MARK = "tracker-progress-form"
-FORM_FORMAT = 1
+FORM_FORMAT = 2  # 2: the 表单原值 sheet; a form of format 1 has none
 SHEET = "进度填报"
 META_SHEET = "表单信息"
+ORIGINALS_SHEET = "表单原值"  # 编号 and the editable cells as written, in the columns of SHEET
 # Hidden id and version first, then what the bureau owns, then what the unit fills in.
 COLUMNS = (
     ("编号", 6),
@@ -74,7 +76,7 @@ def report_period(session: Session, ledger: Ledger, unit: Unit, as_of: dt.date) 
     """The unit's next progress report not yet received, due on or after ``as_of``."""
     from tracker.scan import materialize_reports
 
-    materialize_reports(session, as_of + dt.timedelta(days=400))
+    materialize_reports(session, as_of + dt.timedelta(days=400), asked=as_of)
     found = session.execute(
         sa.select(col(ReportDuty.name), col(ReportDue.due_on))
         .join(ReportDue, col(ReportDue.duty_id) == col(ReportDuty.id))
@@ -172,6 +174,9 @@ def _write_form(
     head = book.add_format({**base, "bold": True, "align": "center", "bg_color": "#D9E1F2", "text_wrap": True})
     title = book.add_format({"bold": True, "font_size": 16, "align": "center", "font_name": "黑体"})
     last = len(COLUMNS) - 1
+    originals = book.add_worksheet(ORIGINALS_SHEET)
+    originals.protect()
+    originals.very_hidden()
     sheet.merge_range(0, 2, 0, last, f"{ledger.title}进度填报表", title)
     due = f"　本期报送截止：{cn_date(period.due_on)}（{period.duty}）" if period else ""
     who = f"责任单位：{unit.name}　责任人：{person.name if person else '—'}{due}　制表日期：{cn_date(as_of)}"
@@ -209,19 +214,9 @@ def _write_form(
             sheet.write_datetime(row, 6, due_on, locked_date)
         else:
             sheet.write_blank(row, 6, None, locked_date)
-        if status == Status.TERMINATED:  # ended by the bureau: shown, not for the unit to change
-            sheet.write_string(row, 8, STATUS_LABELS[Status(status)], locked)
-            for column in range(9, 13):
-                sheet.write_blank(row, column, None, locked)
-            continue
-        sheet.write_string(row, 8, STATUS_LABELS[Status(status)], editable)
-        if done_on and status == Status.DONE:
-            sheet.write_datetime(row, 9, done_on, editable_date)
-        else:
-            sheet.write_blank(row, 9, None, editable_date)
-        sheet.write_number(row, 10, percent, editable)
-        sheet.write_string(row, 11, note_, editable)
-        sheet.write_string(row, 12, "\n".join(json.loads(evidence)), editable)
+        _write_reported(sheet, row, (status, done_on, percent, note_, evidence), editable, editable_date, locked)
+        originals.write_number(row, 0, aid)
+        _write_reported(originals, row, (status, done_on, percent, note_, evidence), editable, editable_date, locked)
     first, final = HEADER_ROW + 1, HEADER_ROW + len(rows)
     labels = [STATUS_LABELS[s] for s in UNIT_STATUSES]
     sheet.data_validation(
@@ -282,3 +277,23 @@ def _write_form(
     meta.protect()
     meta.very_hidden()
     book.close()
+
+
+def _write_reported(sheet: Any, row: int, values: tuple[Any, ...], editable: Any, date: Any, locked: Any) -> None:
+    """A row's status, completion date, percent, note and evidence, in columns 8 to 12, as the
+    unit's form shows them: the same calls write the hidden original, so an untouched row reads
+    back equal to it."""
+    status, done_on, percent, note, evidence = values
+    if status == Status.TERMINATED:  # ended by the bureau: shown, not for the unit to change
+        sheet.write_string(row, 8, STATUS_LABELS[Status(status)], locked)
+        for column in range(9, 13):
+            sheet.write_blank(row, column, None, locked)
+        return
+    sheet.write_string(row, 8, STATUS_LABELS[Status(status)], editable)
+    if done_on and status == Status.DONE:
+        sheet.write_datetime(row, 9, done_on, date)
+    else:
+        sheet.write_blank(row, 9, None, date)
+    sheet.write_number(row, 10, percent, editable)
+    sheet.write_string(row, 11, note, editable)
+    sheet.write_string(row, 12, "\n".join(json.loads(evidence)), editable)

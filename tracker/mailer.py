@@ -18,7 +18,6 @@ import binascii
 import contextlib
 import datetime as dt
 import io
-import os
 import re
 import secrets
 import smtplib
@@ -39,8 +38,8 @@ from zoneinfo import ZoneInfo
 
 from tracker.config import SmtpSettings
 from tracker.errors import InputError
+from tracker.secret_store import KEYRING_SERVICE, from_env_or_keyring
 
-KEYRING_SERVICE = "tracker"
 ATTACHMENT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
@@ -240,16 +239,7 @@ def smtp_password(settings: SmtpSettings, environ: Mapping[str, str] | None = No
     "tracker", the SMTP user). None when the server takes no login; an error when it needs one."""
     if not settings.login:
         return None
-    environ = os.environ if environ is None else environ
-    password = environ.get(settings.password_env)
-    if password:
-        return password
-    try:
-        import keyring
-
-        password = keyring.get_password(KEYRING_SERVICE, settings.user)
-    except Exception:  # no keyring backend on a server is normal, and not an answer
-        password = None
+    password = from_env_or_keyring(settings.password_env, settings.user, environ)
     if password:
         return password
     raise InputError(

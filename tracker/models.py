@@ -435,6 +435,26 @@ class SchedulerLease(SQLModel, table=True):
     heartbeat_at: dt.datetime = Field(sa_type=_utc())
 
 
+class Account(SQLModel, table=True):
+    """A person who may use the tracker, and what they may do (tracker/permissions.py).
+
+    While the table is empty the database is in desk mode: one desk, everything allowed. Only an
+    argon2 hash of the password is kept (tracker/passwords.py), never the password itself.
+    """
+
+    __tablename__ = "account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True)  # cleaned as names are; what `--as` and the audit trail name
+    display: str = ""
+    role: str  # viewer | clerk | supervisor | admin | unit
+    unit_name: str = ""  # a unit account's unit, by name: that unit in every ledger
+    password_hash: str = ""
+    disabled: bool = False
+    must_change_password: bool = False
+    created_at: dt.datetime = Field(sa_type=_utc())
+
+
 def ledger_start(issued_on: dt.date | None, year: int | None) -> dt.date | None:
     """When a ledger's obligations begin: its issue date, else the first day of its year."""
     return issued_on or (dt.date(year, 1, 1) if year else None)

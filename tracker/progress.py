@@ -21,6 +21,22 @@ from tracker.ledger_spec import clean_name
 from tracker.models import STATUS_LABELS, Assignment, Ledger, Person, ProgressEvent, Status, Task, Unit
 from tracker.people import in_office
 
+# The most a note, a name or a contact may hold: what a spreadsheet cell holds. A form or a table
+# would cut a longer one, and a form read back would then shorten the stored text silently.
+TEXT_LIMIT = 32_767
+
+
+def check_length(value: str | None, field: str) -> None:
+    """Refuse ``value`` (typed as ``--field``) when it is longer than ``TEXT_LIMIT``."""
+    if value is not None and len(value) > TEXT_LIMIT:
+        option = f"--{field.replace('_', '-')}"
+        raise InputError(
+            f"{option}: {len(value):,} characters; at most {TEXT_LIMIT:,} (what a spreadsheet cell holds)",
+            key=f"too_long.{field}",
+            length=len(value),
+            limit=TEXT_LIMIT,
+        )
+
 
 @dataclass(frozen=True)
 class ProgressUpdate:
@@ -65,6 +81,7 @@ def record_progress(
     """Apply ``change`` as ``stamp`` says (who, when); the caller commits. ``today`` bounds the
     completion date."""
     assert assignment.id is not None
+    check_length(change.note, "note")
     based_on = assignment.version if expected_version is None else expected_version
     if change.status == Status.DONE:
         completed_on = change.completed_on or today
@@ -179,6 +196,8 @@ class Reach:
 def _check_reach(reach: Reach) -> None:
     from tracker.channel_settings import mobile_of
 
+    for option, value in reach.given().items():
+        check_length(value, option)
     if reach.email and not looks_like_email(reach.email):
         raise InputError(f"--email: {reach.email!r} is not an email address", key="email", value=reach.email)
     for option, value in reach.given().items():
@@ -198,6 +217,7 @@ def set_person(session: Session, ledger: Ledger, unit: Unit, stamp: audit.Stamp,
     from tracker.channel_settings import mobile_of
 
     name = clean_name(name)
+    check_length(name, "name")
     if not name:
         raise InputError("--name: the person needs a name", key="person_name")
     _check_reach(reach)

@@ -113,6 +113,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         'announcement to the config as [calendar."{year}"] with holidays = ["{year}-01-01", ...] and '
         "workdays = [...] (make-up working days)",
     ),
+    "report_years": (
+        "{ledger}：报送期（{duty}）只保留 {years} 年（自 {start} 起）；日期 {day} 超出了这一范围，请核对日期",
+        "{ledger}: report periods ({duty}) are kept for {years} years from {start}; the date {day} is beyond them",
+    ),
     # dates typed by people (tracker.typed_dates); the terminal UI words these keys itself
     "date_empty": (
         "未填写日期；可写作 {examples}",
@@ -133,6 +137,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "date_out_of_range": (
         "日期“{text}”的年份超出支持的范围（{years}）",
         "{text}: the year is outside the supported years {years}",
+    ),
+    # accounts and permissions (tracker.permissions, tracker.accounts)
+    "permission_denied": (
+        "无权限“{permission}”：{name}（{role}）不能执行此操作",
+        "not permitted: {permission} ({name} is {role})",
+    ),
+    "account_unknown": (
+        "没有账号“{name}”：本库已启用账号，请用 --as 指定您的账号（或以同名系统用户登录），或请管理员开通",
+        "no account {name!r}: this database has accounts; name yours with --as, or ask an admin for one",
+    ),
+    "account_disabled": ("账号“{name}”已停用", "account {name!r} is disabled"),
+    "account_exists": ("账号“{name}”已存在", "account {name!r} exists already"),
+    "account_name_empty": ("请填写账号名", "the account needs a name"),
+    "account_role": ("角色“{role}”：应为 {roles} 之一", "role {role!r}: one of {roles}"),
+    "account_unit_needed": ("单位账号须用 --unit 写明所属单位", "a unit account needs --unit"),
+    "account_unit_only": ("只有单位账号才写 --unit", "--unit is for unit accounts only"),
+    "account_first_admin": (
+        "第一个账号须是管理员：tracker user add 姓名 --admin",
+        "the first account must be an admin: tracker user add NAME --admin",
+    ),
+    "account_last_admin": (
+        "“{name}”是最后一个可用的管理员账号，不能停用或改为其他角色",
+        "{name} is the last active admin: it cannot be disabled or given another role",
+    ),
+    "password_empty": ("未输入密码", "no password given"),
+    "password_mismatch": ("两次输入的密码不一致", "the two passwords differ"),
+    "password_weak": (
+        "密码太弱：至少{length}个字符，不能与账号名相同，不能全是同一个字符",
+        "weak password: at least {length} characters, not the account name, not one character repeated",
     ),
 }
 

@@ -23,7 +23,6 @@ from tracker.notices import NoticeDetail
 
 if TYPE_CHECKING:
     from tracker.config import NoticeSettings
-    from tracker.digests import Digest
     from tracker.report import WeeklyReport
 
 SHIPPED = Path(__file__).parent / "templates"
@@ -66,10 +65,12 @@ def render_markdown(detail: NoticeDetail, templates: str | None = None) -> str:
 
 
 # How a digest names the notices it lists.
+# The digest (tracker.digests.Digest) reaches the templates as ``d``; it is typed ``object`` here
+# because this module only hands it over, and naming its class would tie render to digests both ways.
 KIND_LABELS = {"warning": "督办通知", "criticism": "通报", "interview": "约谈通知", "accountability": "问责建议"}
 
 
-def render_digest(digest: Digest, templates: str | None = None, issuer: str = "") -> tuple[str, str]:
+def render_digest(digest: object, templates: str | None = None, issuer: str = "") -> tuple[str, str]:
     """A digest's plain-text and HTML bodies (``digest.txt.j2``, ``digest.html.j2``; the HTML
     one autoescaped: ledger text is data, never markup)."""
     context = {"d": digest, "kinds": KIND_LABELS, "issuer": issuer}
@@ -81,7 +82,7 @@ def render_digest(digest: Digest, templates: str | None = None, issuer: str = ""
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
 
 
-def render_digest_markdown(digest: Digest, template: str, templates: str | None = None, issuer: str = "") -> str:
+def render_digest_markdown(digest: object, template: str, templates: str | None = None, issuer: str = "") -> str:
     """A digest as the markdown a group robot or a webhook carries (``template``, e.g.
     ``digest.md.j2``): notices named, not attached."""
     context = {"d": digest, "kinds": KIND_LABELS, "issuer": issuer}

@@ -59,14 +59,14 @@ def do_job(tracker: Tracker, job: Job, now: dt.datetime) -> str:
         from tracker.usecases.check import run_daily_check
         from tracker.usecases.work import Actor
 
-        done = run_daily_check(tracker, Actor("scheduler"), as_of=job.for_date, at=now)
+        done = run_daily_check(tracker, Actor.system(), as_of=job.for_date, at=now)
         queued = done.outbox.queued if done.outbox else 0
         return f"{len(done.notices)} notice(s), {queued} digest(s) queued; " + send_waiting(tracker, now)
     if job.name == "weekly":
         from tracker.usecases.sending import queue_weekly_report
         from tracker.usecases.work import Actor
 
-        queued = queue_weekly_report(tracker, Actor("scheduler"), as_of=job.for_date, at=now)
+        queued = queue_weekly_report(tracker, Actor.system(), as_of=job.for_date, at=now)
         return f"weekly report queued for {queued} recipient(s); " + send_waiting(tracker, now)
     raise ValueError(f"unknown job {job.name}")
 
@@ -79,7 +79,7 @@ def send_waiting(tracker: Tracker, now: dt.datetime) -> str:
 
     if not can_send(tracker):
         return "no mail server configured"
-    result = send_messages(tracker, Actor("scheduler"), manual=False, at=now)
+    result = send_messages(tracker, Actor.system(), manual=False, at=now)
     if result.quiet:
         return f"quiet hours ({tracker.settings.notify.quiet_hours}): sending later"
     for problem in result.problems:

@@ -371,10 +371,16 @@ def deadline_steps(rungs: Sequence[Rung], as_of: dt.date) -> list[tuple[dt.date 
 REPORT_YEARS = 50
 
 
-def materialize_reports(session: Session, as_of: dt.date) -> int:
-    """Create the report periods due up to ``as_of`` that do not exist yet; returns how many."""
+def materialize_reports(session: Session, as_of: dt.date, *, asked: dt.date | None = None) -> int:
+    """Create the report periods due up to ``as_of`` that do not exist yet; returns how many.
+
+    ``asked`` is the date the user gave (a check's, a form's), when ``as_of`` looks ahead of it
+    (the reminders' window, the coming periods): the years kept are judged by it, and a refusal
+    names it, not a later day the user never typed."""
     from tracker.deadlines import Recurring, parse
-    from tracker.errors import InputError
+    from tracker.refusals import Refusal
+
+    asked = as_of if asked is None else asked
 
     created = 0
     duties = list(session.exec(select(ReportDuty)))
@@ -395,10 +401,9 @@ def materialize_reports(session: Session, as_of: dt.date) -> int:
         if not isinstance(rule, Recurring):
             continue
         start = ledger.issued_on or dt.date(ledger.year or as_of.year, 1, 1)
-        if as_of.year - start.year >= REPORT_YEARS:
-            raise InputError(
-                f"{ledger.title}: report periods ({duty.name}) are kept for {REPORT_YEARS} years"
-                f" from {start}; the check date {as_of} is beyond them"
+        if asked.year - start.year >= REPORT_YEARS:
+            raise Refusal(
+                "report_years", ledger=ledger.title, duty=duty.name, years=REPORT_YEARS, start=start, day=asked
             )
         kinds = set(json.loads(duty.unit_kinds))
         units = [

@@ -275,6 +275,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value} 不是手机号码（1 开头的 11 位数字）",
         "{value} is not a mobile number (11 digits, starting with 1)",
     ),
+    "error.too_long.note": (
+        "进展说明过长（{length} 个字符），最多 {limit} 个字符",
+        "The note is too long ({length} characters); at most {limit}",
+    ),
+    "error.too_long.name": (
+        "责任人姓名过长（{length} 个字符），最多 {limit} 个字符",
+        "The name is too long ({length} characters); at most {limit}",
+    ),
+    "error.too_long.email": (
+        "邮箱过长（{length} 个字符），最多 {limit} 个字符",
+        "The email is too long ({length} characters); at most {limit}",
+    ),
+    "error.too_long.phone": (
+        "电话过长（{length} 个字符），最多 {limit} 个字符",
+        "The phone is too long ({length} characters); at most {limit}",
+    ),
+    "error.too_long.mobile": (
+        "手机号码过长（{length} 个字符），最多 {limit} 个字符",
+        "The mobile is too long ({length} characters); at most {limit}",
+    ),
+    "error.too_long.dingtalk_id": (
+        "钉钉 ID 过长（{length} 个字符），最多 {limit} 个字符",
+        "The DingTalk id is too long ({length} characters); at most {limit}",
+    ),
+    "error.too_long.wecom_id": (
+        "企业微信 ID 过长（{length} 个字符），最多 {limit} 个字符",
+        "The WeCom id is too long ({length} characters); at most {limit}",
+    ),
+    "error.signer_empty": ("请填写签收人", "The name of who signed is required"),
     "error.reason_needed": ("请填写理由", "A reason is required"),
     "error.not_open": ("只有未完成的任务可以延期", "Only open assignments can be extended"),
     "error.no_deadline": ("该任务尚无具体完成时限", "The assignment has no deadline yet"),

@@ -121,7 +121,12 @@ def test_report_periods_are_kept_within_a_horizon(cli, db_url: str) -> None:  # 
 
     assert cli("import", LEDGERS / "smart-city-pilots-2013.toml").code == 0
     result = cli("check", "--as-of", "2200-12-31")
-    _refused(result, f"{REPORT_YEARS} years")
+    _refused(result, f"{REPORT_YEARS} 年", "2200-12-31")
+    # The date named is the one typed, not the later one the reminders look ahead to.
+    typed = cli("check", "--as-of", "2090-01-01")
+    _refused(typed, "日期 2090-01-01 超出", f"只保留 {REPORT_YEARS} 年")
+    assert "2090-01-08" not in typed.err
+    _refused(cli("--lang", "en", "check", "--as-of", "2090-01-01"), f"{REPORT_YEARS} years", "2090-01-01 is beyond")
     engine = sa.create_engine(db_url)
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM report_due")).scalar() == 0

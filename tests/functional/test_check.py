@@ -233,8 +233,11 @@ def test_acknowledgement(cli) -> None:  # type: ignore[no-untyped-def]
     cli("import", PUYANG)
     notices = check(cli, "2017-04-05")["notices"]
     first = str(notices[0]["id"])
-    acked = cli("ack", first, "--by", "濮阳县政府办公室 王五", "--json").json()
-    assert acked["acknowledged_by"] == "濮阳县政府办公室 王五" and acked["already"] is False
+    for blank in ("   ", "\u200b", " \u200b\u3000"):  # nothing once cleaned: refused, nothing recorded
+        refused = cli("ack", first, "--by", blank)
+        assert refused.code == 2 and "--by" in refused.err and "Traceback" not in refused.err, refused.err
+    acked = cli("ack", first, "--by", "濮阳县政府办公室 王五\u200b", "--json").json()
+    assert acked["acknowledged_by"] == "濮阳县政府办公室王五" and acked["already"] is False  # cleaned as names are
     assert cli("ack", first, "--json").json()["already"] is True
     assert len(cli("notices", "--unacknowledged", "--json").json()) == len(notices) - 1
     assert cli("ack", "督查〔2099〕1号").code == 2

@@ -163,6 +163,26 @@ def test_person_gets_a_mobile_and_chat_ids_for_the_robots(cli) -> None:  # type:
     assert again["person"] == "李新" and again["wecom_id"] == "LiXin"  # the refused change left nothing
 
 
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("progress", "1", "2", "濮阳县", "--status", "doing", "--note", "进" * 40_000), "--note"),
+        (("person", "1", "南乐县", "--name", "李" * 40_000), "--name"),
+        (("person", "1", "南乐县", "--name", "李新", "--phone", "1" * 40_000), "--phone"),
+    ],
+)
+def test_overlong_text_is_refused_not_cut_later(cli, args: tuple[str, ...], field: str) -> None:  # type: ignore[no-untyped-def]
+    """A spreadsheet cell holds 32,767 characters: a longer note or name would come back from a
+    form (or go out in a table) cut short, so it is refused when typed, naming the field."""
+    cli("import", PUYANG)
+    result = cli(*args)
+    assert result.code == 2, result.err
+    assert field in result.err and "32,767" in result.err and "Traceback" not in result.err
+    rows = cli("show", "1", "--json").json()["rows"]
+    assert all(r["note"] == "" and r["status"] == "todo" for r in rows)  # nothing written
+    assert cli("progress", "1", "2", "濮阳县", "--status", "doing", "--note", "进" * 32_767).code == 0
+
+
 def _commands(group: click.Group) -> list[click.Command]:
     return list(group.commands.values())
 

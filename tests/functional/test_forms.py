@@ -208,3 +208,50 @@ def test_form_names_do_not_collide(cli, tmp_path: Path, first: str, second: str)
     files = result.json()["files"]
     assert len(files) == len(set(files)) == 2
     assert len(list((tmp_path / "forms").glob("*.xlsx"))) == 2
+
+
+def test_a_row_the_unit_left_alone_never_conflicts(cli, forms: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    # The bureau records progress on 甲's task 2 after the form went out; the unit fills in task 1 only.
+    assert cli("progress", "填报测试台账", "2", "甲县政府", "--status", "todo", "--percent", "60").code == 0
+    fill(forms["甲县政府"], I6="已完成", J6=dt.datetime(2017, 5, 1))
+    result = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["forms"][0]["changed"] == 1
+    rows = {r["unit"]: r for r in cli("show", "填报测试台账", "--json").json()["rows"] if r["seq"] == "2"}
+    assert (rows["甲县政府"]["status"], rows["甲县政府"]["percent"]) == ("todo", 60)  # the bureau's kept
+    # A row the unit did change, whose assignment changed meanwhile too, still conflicts.
+    fill(forms["甲县政府"], K7=30)
+    stale = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20")
+    assert stale.code == 2 and "B7: 任务 2 / 甲县政府 has changed in the database" in stale.err, stale.err
+
+
+def test_a_folder_of_forms_is_read_as_its_forms(cli, forms: dict[str, Path], tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """As the UI reads a folder: every .xlsx in it (not the lock file Excel leaves), each once."""
+    fill(forms["甲县政府"], I6="进行中", K6=30)
+    folder = forms["甲县政府"].parent
+    (folder / "~$进度填报.xlsx").write_bytes(b"lock")
+    monkeypatch.chdir(folder)
+    result = cli("import-progress", ".", forms["甲县政府"], "--as-of", "2017-05-20", "--json")
+    assert result.code == 0, result.err
+    assert sorted(f["unit"] for f in result.json()["forms"]) == ["乙县政府", "甲县政府"]
+    assert sum(f["changed"] for f in result.json()["forms"]) == 1
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    refused = cli("import-progress", empty)
+    assert refused.code == 2 and f"{empty}: no .xlsx forms in this folder" in refused.err, refused.err
+    monkeypatch.chdir(empty)
+    here = cli("import-progress", ".")
+    assert here.code == 2 and "tracker: .: no .xlsx forms" in here.err, here.err
+
+
+def test_a_form_made_before_originals_were_kept_still_reads(cli, forms: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    """A form of format 1 has no 表单原值 sheet: its rows are compared with the database, as then."""
+    from tracker.forms_out import ORIGINALS_SHEET
+
+    book = openpyxl.load_workbook(forms["甲县政府"])
+    del book[ORIGINALS_SHEET]
+    book["进度填报"]["K7"] = 40
+    book.save(forms["甲县政府"])
+    result = cli("import-progress", forms["甲县政府"], "--as-of", "2017-05-20", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["forms"][0]["changed"] == 1

@@ -101,6 +101,22 @@ def test_the_scheduler_acts_at_its_own_moment_as_itself(mailed: Tracker) -> None
     assert len(issued) == len(done.notices)
 
 
+@pytest.mark.parametrize("signer", ["   ", "\u200b", ""])
+def test_a_notice_is_not_signed_by_nobody(mailed: Tracker, signer: str) -> None:
+    """The rule is the use case's, whichever front end calls it; the UI words it in Chinese."""
+    from tracker.usecases.notices import acknowledge_notice
+    from tui.i18n import error_text
+
+    notice = run_daily_check(mailed, CLERK, as_of=dt.date(2017, 4, 5)).notices[0]
+    with pytest.raises(InputError) as refused:
+        acknowledge_notice(mailed, CLERK, str(notice.id), signed_by=signer)
+    assert error_text(refused.value) == "请填写签收人"
+    with mailed.session() as session:
+        assert session.get(Notice, notice.id).acknowledged_at is None  # type: ignore[union-attr]
+    done = acknowledge_notice(mailed, CLERK, str(notice.id), signed_by=" 李\u200b明 ")
+    assert done.acknowledged_by == "李明"
+
+
 def test_forms_round_trip_through_the_use_cases(with_forms: Tracker, tmp_path: Path) -> None:
     written = write_unit_forms(with_forms, CLERK, "填报测试台账", tmp_path / "forms", as_of=dt.date(2017, 5, 10))
     assert written.ledger == "填报测试台账" and len(written.files) == 2

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -162,6 +163,24 @@ def test_person_change_is_audited_and_a_refused_one_writes_nothing(imported: Tra
     with imported.session() as session:
         trail = session.exec(select(AuditEntry).where(AuditEntry.unit_id == fan.id).order_by(col(AuditEntry.id)))
         assert [(e.action, e.by) for e in trail] == [("person", "王科长"), ("contact", "张")]
+
+
+@pytest.mark.parametrize(
+    ("change", "chinese"),
+    [
+        (lambda t: record_progress(t, CLERK, DOC, "2", "南乐县", Progress("doing", note="x" * 32_768)), "进展说明"),
+        (lambda t: change_person(t, CLERK, DOC, "范县", name="李" * 32_768, reach=Reach()), "责任人姓名"),
+        (lambda t: change_person(t, CLERK, DOC, "范县", name="李明", reach=Reach(email="a" * 32_768)), "邮箱"),
+    ],
+)
+def test_overlong_text_is_refused_in_chinese_in_the_ui(imported: Tracker, change: Any, chinese: str) -> None:
+    from tui.i18n import error_text
+
+    before = counts(imported)
+    with pytest.raises(InputError) as refused:
+        change(imported)
+    assert counts(imported) == before
+    assert chinese in error_text(refused.value) and "32767" in error_text(refused.value)
 
 
 def test_the_questions_the_screens_ask(imported: Tracker) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,6 +10,7 @@ from typing import Protocol
 
 from tracker.errors import InputError
 from tracker.mailer import Attachment
+from tracker.secret_store import KEYRING_SERVICE, from_env_or_keyring
 
 
 class Delivery(StrEnum):
@@ -78,12 +78,14 @@ class Channel(Protocol):
 
 
 def secret_from_env(variable: str, where: str, environ: Mapping[str, str] | None = None) -> str:
-    """A secret from the environment variable ``variable`` names; config files never hold secrets."""
-    environ = os.environ if environ is None else environ
-    value = environ.get(variable, "")
+    """A secret from the environment variable ``variable`` names, else from the system keyring
+    (service "tracker", user ``variable``: `keyring set tracker VARIABLE`); config files never
+    hold secrets."""
+    value = from_env_or_keyring(variable, variable, environ)
     if not value:
         raise InputError(
-            f"{where}: the environment variable {variable} is not set",
+            f"{where}: the environment variable {variable} is not set "
+            f"(or store the secret with `keyring set {KEYRING_SERVICE} {variable}`)",
             key="channel_secret",
             where=where,
             variable=variable,

@@ -93,7 +93,8 @@ def forms(obj: Obj, ledger: str, folder: Path, as_of: dt.date | None, as_json: b
 @json_option
 @pass_obj
 def import_progress(obj: Obj, files: tuple[Path, ...], dry_run: bool, as_of: dt.date | None, as_json: bool) -> None:
-    """Read filled progress forms back: all validated, then all applied, or nothing."""
+    """Read filled progress forms back (files, or folders: every .xlsx in one): all validated, then
+    all applied, or nothing."""
     from tracker.usecases.reports import read_unit_forms
     from tracker.usecases.work import actor_of
 

@@ -27,7 +27,7 @@ def set_trigger_date(tracker: Tracker, actor: Actor, ledger: str, task: str, *, 
     from tracker.changes import set_trigger
     from tracker.lookup import find_ledger, find_task
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="task.trigger") as work:
         found = find_ledger(work.session, ledger)
         t = find_task(work.session, found, task)
         due = set_trigger(work.session, found, t, work.stamp, on=on, calendar=tracker.calendar)
@@ -59,12 +59,14 @@ def request_extension(
     """A unit's request for a new deadline (延期申请); after the deadline only when ``late`` (the
     bureau's decision, recorded as such)."""
     from tracker.changes import request_extension as request
+    from tracker.errors import NotFoundError
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
     from tracker.progress import task_subject
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="extension.request") as work:
         found = find_ledger(work.session, ledger)
         t, u = find_task(work.session, found, task), find_unit(work.session, found, unit)
+        work.reach([u.name], NotFoundError(f"ledger {found.title!r} has no unit {unit!r}"))
         subject = task_subject(t, u)
         made = request(
             work.session,
@@ -92,7 +94,7 @@ def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool,
     from tracker.changes import decide_extension as decide
     from tracker.changes import find_extension
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="extension.decide") as work:
         request = decide(work.session, find_extension(work.session, ref), work.stamp, approve=approve, reason=reason)
         assert request.id is not None
         return ExtensionDecided(request.id, request.status, request.new_due if approve else request.original_due)
@@ -120,7 +122,7 @@ def terminate(
     from tracker.changes import terminate_unit
     from tracker.lookup import find_ledger, find_unit
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="unit.terminate") as work:
         found = find_ledger(work.session, ledger)
         u = find_unit(work.session, found, unit)
         if on is not None and on > tracker.today():
@@ -158,7 +160,7 @@ def record_report_received(
 
     if on > tracker.today():
         raise InputError(f"--on {on}: a report cannot arrive in the future", key="received_future", on=on.isoformat())
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="report.received") as work:
         found = find_ledger(work.session, ledger)
         u = find_unit(work.session, found, unit)
         report = receive_report(work.session, found, u, work.stamp, duty_name=duty, on=on, period=period)
@@ -182,7 +184,7 @@ def record_interview_held(
     from tracker.lookup import find_ledger, find_unit
     from tracker.progress import current_person
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="interview.record") as work:
         found = find_ledger(work.session, ledger)
         u = find_unit(work.session, found, unit)
         person = current_person(work.session, u)
@@ -207,7 +209,7 @@ def schedule_interview(
     from tracker.notices import find_notice, notice_detail
     from tracker.notices import schedule_interview as schedule
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="interview.schedule") as work:
         found = schedule(work.session, find_notice(work.session, notice), work.stamp, at=at, place=place)
         detail = notice_detail(work.session, found, tracker.settings.notices.issuer)
         return InterviewScheduled(detail.number, detail.meeting_at, detail.meeting_place, detail.meeting_when)

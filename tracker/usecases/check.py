@@ -72,7 +72,7 @@ def run_daily_check(
     from tracker.notices import notice_units
 
     day = as_of or tracker.today()
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="check.run") as work:
         session = work.session
         result = run_check(
             session,

@@ -64,7 +64,7 @@ def import_ledgers(
     from tracker import importing
 
     specs = read_ledgers(files)  # every file read and checked before the database is opened
-    with unit_of_work(tracker, actor, dry_run=dry_run) as work:
+    with unit_of_work(tracker, actor, dry_run=dry_run, action="ledger.import") as work:
         summaries = importing.import_ledgers(
             work.session,
             specs,

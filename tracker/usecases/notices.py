@@ -25,12 +25,22 @@ class Acknowledged:
 
 
 def acknowledge_notice(tracker: Tracker, actor: Actor, ref: str, *, signed_by: str | None = None) -> Acknowledged:
-    """Record 签收 of the notice ``ref`` (id or number) by ``signed_by`` (default: the actor)."""
-    from tracker.notices import acknowledge, find_notice
+    """Record 签收 of the notice ``ref`` (id or number) by ``signed_by`` (default: the actor).
+    The signer is a name: cleaned as names are (tracker.ledger_spec.clean_name), and refused when
+    nothing is left, whichever front end typed it."""
+    from tracker.errors import InputError, NotFoundError
+    from tracker.ledger_spec import clean_name
+    from tracker.notices import acknowledge, find_notice, notice_units
 
-    with unit_of_work(tracker, actor) as work:
+    signer = clean_name(actor.name if signed_by is None else signed_by)
+    if not signer:
+        raise InputError("--by: who signed for the notice needs a name", key="signer_empty")
+    with unit_of_work(tracker, actor, action="notice.acknowledge") as work:
         notice = find_notice(work.session, ref)
-        fresh = acknowledge(work.session, notice, by=signed_by or actor.name, now=work.now)
+        assert notice.id is not None
+        units = notice_units(work.session, [notice.id]).get(notice.id, [])
+        work.reach(units, NotFoundError(f"no notice {ref.strip()!r} (see `tracker notices`)"))
+        fresh = acknowledge(work.session, notice, by=signer, now=work.now)
         assert notice.id is not None
         return Acknowledged(notice.id, notice.number, notice.acknowledged_by, notice.acknowledged_at, not fresh)
 

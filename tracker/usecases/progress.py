@@ -62,12 +62,14 @@ def record_progress(
 ) -> Recorded:
     """Record ``unit``'s progress on ``task`` of ``ledger`` (each as typed). With
     ``expected_version``, refused when the assignment changed since that version."""
+    from tracker.errors import NotFoundError
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="progress.record") as work:
         found = find_ledger(work.session, ledger)
         t = find_task(work.session, found, task)
         u = find_unit(work.session, found, unit)
+        work.reach([u.name], NotFoundError(f"ledger {found.title!r} has no unit {unit!r}"))
         return _record(work, find_assignment(work.session, t, u), found, t, u, progress, expected_version, None)
 
 
@@ -82,8 +84,8 @@ def record_progress_on(
 ) -> Recorded:
     """The same for the assignment ``assignment_id`` (the TUI's row), the completion day bounded
     by ``as_of`` (the UI's day; default today)."""
-    with unit_of_work(tracker, actor) as work:
-        assignment, ledger, task, unit = _assignment(work.session, assignment_id)
+    with unit_of_work(tracker, actor, action="progress.record") as work:
+        assignment, ledger, task, unit = _assignment(work, assignment_id)
         return _record(work, assignment, ledger, task, unit, progress, expected_version, as_of)
 
 
@@ -132,7 +134,17 @@ def _record(
     )
 
 
-def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, Ledger, Task, Unit]:
+def _assignment(work: Work, assignment_id: int) -> tuple[Assignment, Ledger, Task, Unit]:
+    """The assignment and what it belongs to; refused as missing when it is another unit's and a
+    unit account asks (ids of other units' rows tell it nothing)."""
+    from tracker.errors import NotFoundError
+
+    found = _assignment_rows(work.session, assignment_id)
+    work.reach([found[3].name], NotFoundError(f"no assignment {assignment_id}"))
+    return found
+
+
+def _assignment_rows(session: Session, assignment_id: int) -> tuple[Assignment, Ledger, Task, Unit]:
     """The assignment and what it belongs to; a clear refusal when it is gone."""
     from tracker.errors import NotFoundError
     from tracker.models import Assignment, Ledger, Task, Unit
@@ -162,8 +174,8 @@ def request_extension_on(
     from tracker.changes import request_extension
     from tracker.progress import task_subject
 
-    with unit_of_work(tracker, actor) as work:
-        assignment, _, task, unit = _assignment(work.session, assignment_id)
+    with unit_of_work(tracker, actor, action="extension.request") as work:
+        assignment, _, task, unit = _assignment(work, assignment_id)
         request = request_extension(
             work.session,
             assignment,
@@ -215,7 +227,7 @@ def assignment_detail(tracker: Tracker, assignment_id: int) -> AssignmentDetail 
 
     with reading(tracker) as session:
         try:
-            assignment, ledger, task, unit = _assignment(session, assignment_id)
+            assignment, ledger, task, unit = _assignment_rows(session, assignment_id)
         except NotFoundError:
             return None
         person = current_person(session, unit)
@@ -264,7 +276,7 @@ def change_person(tracker: Tracker, actor: Actor, ledger: str, unit: str, *, nam
     change (变更), kept in the history; the same name only updates how the person is reached."""
     from tracker.lookup import find_ledger, find_unit
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="unit.person") as work:
         found = find_ledger(work.session, ledger)
         return _set_person(work, found, find_unit(work.session, found, unit), name, reach)
 
@@ -274,7 +286,7 @@ def change_person_of(tracker: Tracker, actor: Actor, unit_id: int, *, name: str,
     from tracker.errors import NotFoundError
     from tracker.models import Ledger, Unit
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="unit.person") as work:
         unit = work.session.get(Unit, unit_id)
         if unit is None:
             raise NotFoundError(f"no unit {unit_id}")

@@ -70,7 +70,7 @@ def export_weekly(
     fmt = (fmt or "xlsx") if each else format_of(path, fmt)
     if encoding and fmt != "csv":
         raise InputError(f"--encoding {encoding}: only a .csv file has an encoding to choose", key="csv_only")
-    with reading(tracker) as session:  # open while writing: the rows stream from the database
+    with reading(tracker, actor) as session:  # open while writing: the rows stream from the database
         ids = [_ledger_id(session, ref) for ref in ledgers] or None
         result = weekly_report(session, as_of=day, settings=tracker.settings, calendar=tracker.calendar, ledger_ids=ids)
         if not result.sections:
@@ -114,7 +114,7 @@ def write_unit_forms(
     from tracker.forms_out import write_forms
     from tracker.lookup import find_ledger
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="forms.write") as work:
         found = find_ledger(work.session, ledger)
         files = write_forms(work.session, found, folder, as_of=as_of or work.today(), now=work.now)
     return FormsWritten(found.title, folder, tuple(files))
@@ -172,11 +172,21 @@ def read_unit_forms(
     tracker: Tracker, actor: Actor, files: Sequence[Path], *, dry_run: bool = False, as_of: dt.date | None = None
 ) -> FormsRead:
     """Read filled progress forms back: every one validated first, then all applied, or none.
-    ``dry_run`` checks them all and records nothing. ``as_of``: the day they arrived (today)."""
+    ``files`` may name folders: each stands for its forms (``form_files``), and a form named twice
+    (a folder and a file in it) is read once. ``dry_run`` checks them all and records nothing.
+    ``as_of``: the day they arrived (today)."""
     from tracker.forms_in import import_forms
 
-    with unit_of_work(tracker, actor, dry_run=dry_run) as work:  # a dry run applies, looks, rolls back
-        results = import_forms(work.session, list(files), today=as_of or work.today(), by=work.by, now=work.now)
+    paths: dict[Path, Path] = {}
+    for named in files:
+        for path in form_files(named):
+            paths.setdefault(path.resolve(), path)
+    with unit_of_work(
+        tracker, actor, dry_run=dry_run, action="forms.read"
+    ) as work:  # a dry run applies, looks, rolls back
+        results = import_forms(
+            work.session, list(paths.values()), today=as_of or work.today(), by=work.by, now=work.now
+        )
         return FormsRead(tuple(_form_read(f, r) for f, r in results), dry_run)
 
 
@@ -214,7 +224,7 @@ def export_calendar(
 
     if path.suffix.lower() != ".ics":
         raise InputError(f"-o {path}: write an .ics file", key="calendar_kind", path=path)
-    with reading(tracker) as session:
+    with reading(tracker, actor) as session:
         found = find_ledger(session, ledger) if ledger else None
         if found is not None and unit is not None:
             unit = find_unit(session, found, unit).name

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tracker.errors import InputError
-from tracker.usecases.work import Actor, reading, unit_of_work
+from tracker.usecases.work import Actor, permit, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
@@ -62,13 +62,14 @@ def send_messages(
     from tracker.mailer import smtp_password
     from tracker.outbox import NotifyResult, send_outbox, unsent_rows
 
+    permit(tracker, actor, "outbox.send")
     settings = tracker.settings
     if not settings.active_channels():
         raise _nothing_configured()
     as_of = as_of or tracker.today()
     moment = (at or tracker.now()).astimezone(ZoneInfo(settings.timezone))
     if settings.notify.is_quiet(moment.time()) and not anyway and not dry_run:
-        with reading(tracker) as session:
+        with reading(tracker, actor, action="outbox.send") as session:
             return NotifyResult(queued=len(unsent_rows(session, as_of)), quiet=True)
     password = None
     if settings.smtp is not None and "email" in settings.active_channels() and not dry_run:
@@ -92,7 +93,7 @@ def queue_weekly_report(tracker: Tracker, actor: Actor, *, as_of: dt.date, at: d
     moment it is queued at when it is not now (the scheduler's run time)."""
     from tracker.weekly import queue_weekly
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="report.queue") as work:
         return queue_weekly(
             work.session, as_of=as_of, now=at or work.now, settings=tracker.settings, calendar=tracker.calendar
         )
@@ -107,7 +108,7 @@ def approve_messages(tracker: Tracker, actor: Actor, *, as_of: dt.date | None = 
     """Approve every waiting message not yet approved (up to ``as_of``), as rebuilt now."""
     from tracker.outbox import approve_outbox
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="outbox.approve") as work:
         count = approve_outbox(
             work.session, now=work.now, by=actor.name, settings=tracker.settings, calendar=tracker.calendar, as_of=as_of
         )
@@ -184,7 +185,7 @@ def outbox_messages(
     from tracker.models import OutboxMessage
     from tracker.outbox import outbox_rows
 
-    with unit_of_work(tracker, actor) as work:
+    with unit_of_work(tracker, actor, action="outbox.list") as work:
         refresh_digests(work.session, now=work.now, settings=tracker.settings, calendar=tracker.calendar)
         work.session.flush()
         if only_id is not None:

@@ -1,0 +1,154 @@
+"""CLI commands on accounts: `tracker user add|list|role|disable|reset-password`.
+
+Passwords are read from a prompt (twice) or, with ``--password-stdin``, from the first line of
+standard input; never from an argument, which other users of the machine could see in `ps`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracker import output
+from tracker.cli.base import Obj, cli, json_option, pass_obj, wants_json
+
+ROLE_CHOICE = click.Choice(["viewer", "clerk", "supervisor", "admin", "unit"])
+password_stdin = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+)
+
+
+@cli.group()
+def user() -> None:
+    """Accounts: who may use the tracker and in which role (see README, Accounts)."""
+
+
+def _password(from_stdin: bool) -> str:
+    """The new password: stdin's first line, or typed twice at a hidden prompt."""
+    from tracker.refusals import Refusal
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = click.prompt("密码", hide_input=True, default="", show_default=False, err=True)
+    if not first:
+        raise Refusal("password_empty")
+    if click.prompt("再次输入密码", hide_input=True, default="", show_default=False, err=True) != first:
+        raise Refusal("password_mismatch")
+    return str(first)
+
+
+def _show(view: object, as_json: bool, message: str) -> None:
+    if as_json:
+        output.emit_json(_row(view))
+    else:
+        output.done(message)
+
+
+def _row(view: object) -> dict[str, object]:
+    from dataclasses import asdict
+
+    row = asdict(view)  # type: ignore[call-overload]
+    row["created_at"] = row["created_at"].isoformat()
+    return dict(row)
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=ROLE_CHOICE, help="viewer 查看, clerk 督查员, supervisor 科长/分管领导, admin, unit 单位.")
+@click.option("--unit", default="", help="A unit account's unit, by name (that unit in every ledger).")
+@click.option("--display", default="", help="The name shown for the account (default: NAME).")
+@click.option("--admin", "as_admin", is_flag=True, help="An admin account (the first account must be one).")
+@password_stdin
+@json_option
+@pass_obj
+def add(
+    obj: Obj,
+    name: str,
+    role: str | None,
+    unit: str,
+    display: str,
+    as_admin: bool,
+    password_stdin: bool,
+    as_json: bool,
+) -> None:
+    """Add the account NAME, with a password asked for (twice)."""
+    from tracker.usecases.accounts import add_account
+    from tracker.usecases.work import actor_of
+
+    if as_admin and role not in (None, "admin"):
+        raise click.BadParameter(f"--admin with --role {role}: choose one", param_hint="--role")
+    chosen = "admin" if as_admin else role
+    if chosen is None:
+        raise click.BadParameter("give the account a role (--role ROLE, or --admin)", param_hint="--role")
+    tracker = obj.tracker
+    actor = actor_of(tracker)
+    view = add_account(
+        tracker, actor, name, role=chosen, unit=unit, display=display, password=_password(password_stdin)
+    )
+    _show(
+        view, wants_json(obj, as_json), f"已添加账号 {view.login}（{view.role}{'，' + view.unit if view.unit else ''}）"
+    )
+
+
+@user.command("list")
+@json_option
+@pass_obj
+def list_(obj: Obj, as_json: bool) -> None:
+    """The accounts (never their passwords)."""
+    from tracker.usecases.accounts import list_accounts
+    from tracker.usecases.work import actor_of
+
+    rows = [_row(v) for v in list_accounts(obj.tracker, actor_of(obj.tracker))]
+    if wants_json(obj, as_json):
+        output.emit_json(rows)
+        return
+    for row in rows:
+        row["created_at"] = str(row["created_at"])[:10]
+        row["disabled"] = "停用" if row["disabled"] else ""
+        row["must_change_password"] = "须改密码" if row["must_change_password"] else ""
+    output.simple_table(
+        "账号", rows, ["login", "display", "role", "unit", "disabled", "must_change_password", "created_at"]
+    )
+
+
+@user.command("role")
+@click.argument("name")
+@click.argument("role", type=ROLE_CHOICE)
+@click.option("--unit", default="", help="The unit, when the role is unit.")
+@json_option
+@pass_obj
+def role(obj: Obj, name: str, role: str, unit: str, as_json: bool) -> None:
+    """Give the account NAME the role ROLE."""
+    from tracker.usecases.accounts import set_role
+    from tracker.usecases.work import actor_of
+
+    view = set_role(obj.tracker, actor_of(obj.tracker), name, role, unit=unit)
+    _show(view, wants_json(obj, as_json), f"账号 {view.login} 的角色现为 {view.role}")
+
+
+@user.command("disable")
+@click.argument("name")
+@json_option
+@pass_obj
+def disable(obj: Obj, name: str, as_json: bool) -> None:
+    """Disable the account NAME (its audit rows stay)."""
+    from tracker.usecases.accounts import disable_account
+    from tracker.usecases.work import actor_of
+
+    view = disable_account(obj.tracker, actor_of(obj.tracker), name)
+    _show(view, wants_json(obj, as_json), f"已停用账号 {view.login}")
+
+
+@user.command("reset-password")
+@click.argument("name")
+@password_stdin
+@json_option
+@pass_obj
+def reset_password(obj: Obj, name: str, password_stdin: bool, as_json: bool) -> None:
+    """Give the account NAME a new password, to be changed at its next login."""
+    from tracker.usecases.accounts import reset_password as reset
+    from tracker.usecases.work import actor_of
+
+    view = reset(obj.tracker, actor_of(obj.tracker), name, _password(password_stdin))
+    _show(view, wants_json(obj, as_json), f"已重设账号 {view.login} 的密码（下次登录须修改）")
