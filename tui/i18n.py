@@ -265,8 +265,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.date_needs_done": ("只有已完成的才填写完成日期", "Only a done assignment takes a completion date"),
     "error.percent": ("完成百分比应为 0 到 100，不能是 {value}", "Percent must be from 0 to 100, not {value}"),
     "error.stale": (
-        "{subject} 刚被他人修改，请重新打开后再填报",
-        "{subject} was just changed by someone else; open it again",
+        "{subject} 刚被他人修改，未保存",
+        "{subject} was just changed by someone else; not saved",
     ),
     "error.person_name": ("请填写责任人姓名", "The person needs a name"),
     "error.email": ("{value} 不是有效的邮箱地址", "{value} is not an email address"),
@@ -482,8 +482,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check.issued": ("新发通知 {count} 件（{kinds}）", "{count} new notices ({kinds})"),
     "check.no_notices": ("无新通知", "no new notices"),
     "check.queued": (
+        "{count} 封待发邮件已排队，可在“待发邮件”中发送",
+        "{count} digests queued: send them from the outbox",
+    ),
+    "check.queued.approve": (
         "{count} 封待发邮件已排队，请在“待发邮件”中审批发送",
         "{count} digests queued: approve and send them in the outbox",
+    ),
+    "check.refreshed": (
+        "{count} 封待发邮件已按今日情况更新，需在“待发邮件”中重新审批",
+        "{count} waiting digests rebuilt with today's figures: approve them again in the outbox",
     ),
     "check.failed": ("检查未完成：{error}", "The check did not run: {error}"),
     "list.sep": ("、", ", "),
@@ -566,6 +574,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "What was typed here is not saved: going back discards it.",
     ),
     "asg.discard": ("丢弃并返回", "Discard and go back"),
+    "asg.conflict": (
+        "此事项已被他人修改（第 {version} 版：{status}，进度 {percent}%，说明：{note}）。"
+        "表单中仍是你未保存的填写；Ctrl+S 保存前会请你确认覆盖，在输入框外按 r 可改为载入对方的内容。",
+        "Someone else changed this meanwhile (version {version}: {status}, {percent}%, note: {note}). "
+        "The form still holds what you typed, unsaved; Ctrl+S asks before overwriting, r (outside a field) "
+        "loads theirs instead.",
+    ),
+    "asg.overwrite_prompt": (
+        "保存被拒绝：此事项在你填写期间已被他人修改为\n{status}，进度 {percent}%，说明：{note}（第 {version} 版）。\n"
+        "用你的填写（{mine}）覆盖对方的修改？",
+        "Not saved: someone else changed this while you typed, to\n{status}, {percent}%, note: {note} "
+        "(version {version}).\nOverwrite their change with yours ({mine})?",
+    ),
+    "asg.mine": ("{status}，进度 {percent}，说明：{note}", "{status}, {percent}, note: {note}"),
+    "asg.overwrite": ("用我的填写覆盖", "Overwrite with mine"),
+    "asg.reload_prompt": (
+        "载入他人保存的最新内容，将丢弃你在表单中未保存的填写。",
+        "Loading the newer version someone else saved discards what you typed in the form.",
+    ),
+    "asg.reload": ("丢弃我的填写并载入", "Discard mine and load theirs"),
     "asg.late_confirm": ("记录为逾期申请", "Record as a late request"),
     "date.parsed": ("解析为 {date}", "understood as {date}"),
     "date.empty": ("", ""),

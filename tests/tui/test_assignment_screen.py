@@ -126,7 +126,11 @@ async def test_a_new_person_and_the_clis_changes_are_shown(tracker: Tracker) -> 
             session.commit()
         await pilot.press("r")
         await pilot.pause()
-        assert "状态：进行中　进度：40%" in info(app)
+        assert "状态：进行中　进度：40%" in str(screen.query_one("#asg-info").render())
+        assert screen.query_one("#note").value == "未保存的说明"  # type: ignore[attr-defined]  # kept, and
+        assert isinstance(app.screen, ConfirmDialog)  # loading the newer version is asked first
+        await pilot.click("#confirm")
+        await wait(pilot, app)
         assert screen.query_one("#note").value == "县里填报"  # type: ignore[attr-defined]  # a newer version
         assert screen.query_one("#percent").value == "40"  # type: ignore[attr-defined]
         await pilot.click("#note")

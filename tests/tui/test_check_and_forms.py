@@ -167,12 +167,36 @@ async def write_forms(pilot, screen: ReportsScreen, folder: Path) -> None:  # ty
 
 
 def test_the_check_message_asks_for_no_approval_when_nothing_was_queued() -> None:
-    from tracker.digests import QueueResult
-    from tracker.usecases.check import CheckDone
+    from tracker.usecases.check import CheckDone, Queued
     from tui.screens.dashboard import check_summary
 
-    def done(queued: int) -> CheckDone:
-        return CheckDone(dt.date(2017, 4, 5), {}, (), (), (), QueueResult(queued=queued))
+    def done(queued: int, refreshed: int = 0, approval: bool = True) -> CheckDone:
+        return CheckDone(dt.date(2017, 4, 5), {}, (), (), (), Queued(queued, refreshed, (), approval=approval))
 
     assert "待发邮件" not in check_summary(done(0))
-    assert "3 封待发邮件已排队" in check_summary(done(3))
+    assert "3 封待发邮件已排队，请在“待发邮件”中审批发送" in check_summary(done(3))
+    assert "3 封待发邮件已排队，可在“待发邮件”中发送" in check_summary(done(3, approval=False))
+    assert "重新审批" not in check_summary(done(0, 2, approval=False))  # they simply go with the next send
+
+
+async def test_the_check_says_which_rebuilt_digests_need_approving_again(
+    db_url: str, tmp_path: Path, server: Server
+) -> None:
+    from tests.smtp_server import smtp_config
+    from tracker.usecases.check import run_daily_check
+    from tracker.usecases.work import Actor
+
+    config = smtp_config(server.port, extra="[notify]\nrequire_approval = true")
+    tracker = usecases.make_tracker(db_url, tmp_path, usecases.MAIL_LEDGER, config)
+    try:
+        first = run_daily_check(tracker, Actor("测试员"), as_of=dt.date(2017, 4, 5))
+        assert first.outbox is not None and first.outbox.queued
+        app = TrackerApp(tracker, as_of=dt.date(2017, 4, 6))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            summary = messages(app)[-1]
+        assert f"{first.outbox.queued} 封待发邮件已按今日情况更新，需在“待发邮件”中重新审批" in summary, summary
+    finally:
+        tracker.engine.dispose()

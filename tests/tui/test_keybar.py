@@ -78,7 +78,7 @@ async def test_every_section_is_on_the_bar_at_160_columns(tracker: Tracker) -> N
         for key, name in sections().items():
             if key == here:
                 assert f"{key} {name}" not in shown, here  # the section on screen is not offered
-            elif not (here == "n" and key == "w"):  # the notices use w for their Word export
+            else:  # every section's key means that section everywhere (the notices' Word export is x)
                 assert f"{key} {name} " in shown, (here, key, shown)
         assert "/ 搜索 " in shown and "? 帮助 " in shown
 
@@ -94,3 +94,15 @@ async def test_at_100_columns_the_bar_is_shortened_without_cutting_a_label(track
             assert "f 只看逾期 " in shown and "切换 d n e o i g m w " in shown, shown
         for word in shown.replace("切换", "").split():  # every word is a whole key or a whole label
             assert len(word) == 1 or word in labels or word == "^p", (here, word, shown)
+
+
+async def test_w_is_the_reports_on_the_notices_screen_too(tracker: Tracker) -> None:
+    app = TrackerApp(tracker, as_of=AS_OF)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert "x 导出Word " in app.screen.query_one(KeyBar).render().plain
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.current_mode == "reports"

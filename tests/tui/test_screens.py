@@ -165,7 +165,7 @@ async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert table.get_row_at(0)[3] == "已签收（测试员）"  # type: ignore[attr-defined]
-        await pilot.press("w")  # export the same notice as Word
+        await pilot.press("x")  # export the same notice as Word
         await pilot.pause()
         await app.workers.wait_for_complete()
     with tracker.session() as session:
@@ -512,6 +512,7 @@ async def test_a_change_saved_first_by_someone_else_is_not_overwritten(tracker: 
         messages = [n.message for n in app._notifications]
         assert any("刚被他人修改" in m for m in messages), messages
         assert isinstance(screen, AssignmentScreen)
+        assert isinstance(app.screen, ConfirmDialog)  # overwriting theirs is asked, never done unasked
     saved = assignment(tracker, "2", "南乐县政府")
     assert (saved.note, saved.percent, saved.version) == ("同事填报", 30, 2)
 

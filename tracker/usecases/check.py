@@ -40,6 +40,7 @@ class Queued:
     queued: int
     refreshed: int
     unreachable: tuple[tuple[str, str, str], ...]  # (ledger, unit, person) without an address
+    approval: bool = False  # [notify] require_approval: queued and refreshed digests wait to be approved
 
 
 @dataclass(frozen=True)
@@ -101,5 +102,12 @@ def run_daily_check(
         findings=tuple(result.findings),
         notices=notices,
         lagging=tuple(result.lagging),
-        outbox=None if queued is None else Queued(queued.queued, queued.refreshed, tuple(queued.unreachable)),
+        outbox=None
+        if queued is None
+        else Queued(
+            queued.queued,
+            queued.refreshed,
+            tuple(queued.unreachable),
+            approval=tracker.settings.notify.require_approval,
+        ),
     )

@@ -4,6 +4,8 @@ cancelled."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,12 +23,22 @@ class ReasonDialog(ModalScreen[str | None]):
     """
 
     def __init__(
-        self, prompt: str, required: bool, placeholder: str | None = None, *, value: str = "", missing: str = ""
+        self,
+        prompt: str,
+        required: bool,
+        placeholder: str | None = None,
+        *,
+        value: str = "",
+        missing: str = "",
+        accept: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__()
         self.prompt, self.required, self.value = prompt, required, value
         self.placeholder = placeholder or t("asg.reason")
         self.missing = missing or t("dialog.required")  # said when a required text is left empty
+        # Does what the text is for while the dialog is open: a refusal (its message returned) keeps
+        # the dialog open with the text, to correct, as an empty required text does.
+        self.accept = accept
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -38,6 +50,10 @@ class ReasonDialog(ModalScreen[str | None]):
         text = message.value.strip()
         if self.required and not text:
             self.notify(self.missing, severity="error")
+            return
+        refusal = self.accept(text) if self.accept is not None else None
+        if refusal is not None:
+            self.notify(refusal, severity="error", timeout=8)
             return
         self.dismiss(text)
 

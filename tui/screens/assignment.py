@@ -20,7 +20,13 @@ from textual.widgets import Button, DataTable, Header, Input, Select, Static
 from tracker.deadlines import DeadlineError, parse
 from tracker.errors import InputError
 from tracker.statuses import Status
-from tracker.usecases.progress import Progress, assignment_detail, record_progress_on, request_extension_on
+from tracker.usecases.progress import (
+    AssignmentDetail,
+    Progress,
+    assignment_detail,
+    record_progress_on,
+    request_extension_on,
+)
 from tracker.usecases.work import actor_of
 from tracker.views import days_overdue
 from tui.context import Context
@@ -81,6 +87,9 @@ class AssignmentScreen(Screen[bool]):
         self.place = ("", "", "")  # its ledger, task and unit as the change use cases take them
         self.deadline = ("", "")  # its task's 序号 and deadline as written
         self.kept: dict[str, str] = {}  # the fields as last filled or filed: Esc asks before losing a change
+        # The newer version someone else wrote while progress was being typed here: the typed input
+        # is kept (never overwritten unasked) and what they set is shown; None when there is none.
+        self.theirs: AssignmentDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -89,6 +98,7 @@ class AssignmentScreen(Screen[bool]):
             yield Static(t("asg.history"), classes="title")
             yield DataTable(id="asg-history", cursor_type="row")
             yield Static(t("asg.record"), classes="title")
+            yield Static("", markup=False, id="asg-conflict", classes="conflict")
             with Horizontal(classes="form"):
                 yield Select([(t(f"status.{s.value}"), s.value) for s in Status], id="status", allow_blank=False)
                 yield Input(placeholder=t("asg.date"), id="done-on")
@@ -117,20 +127,37 @@ class AssignmentScreen(Screen[bool]):
         self.refresh_view()
 
     def action_reload(self) -> None:
+        """Read again; with typed input held against someone else's newer version, loading theirs
+        into the form throws the input away, so that is asked first."""
         self.refresh_view()
+        if self.theirs is None:
+            return
 
-    def refresh_view(self) -> None:
+        def decided(sure: bool | None) -> None:
+            if sure:
+                self.refresh_view(refill=True)
+
+        self.app.push_screen(ConfirmDialog(t("asg.reload_prompt"), t("asg.reload")), decided)
+
+    def refresh_view(self, refill: bool = False) -> None:
         """The assignment as it is now. The form is filled again only when the assignment changed
-        since it was filled (a save, or someone else's): what is being typed survives a look at
-        another section, and a form based on an old version is never kept."""
+        since it was filled, and then only when nothing typed in it would be lost (or ``refill``:
+        the form was just saved, or the clerk chose to load the newer version). Otherwise the
+        input stays, still based on the version it was typed against (a save of it is refused as
+        stale and asked about), and what the other person set is shown above it."""
         found = assignment_detail(self.context.tracker, self.assignment_id)
         if found is None:
             self.dismiss(self.changed)
             return
-        refill = found.version != self.version
-        if refill and self.version:
+        newer = found.version != self.version
+        if newer and self.version:
             self.changed = True  # changed elsewhere: the matrix below is read again on return
-        self.version = found.version
+        if newer and self.version and not refill and self.dirty(PROGRESS):
+            self.hold(found)
+            newer = False
+        elif newer or refill:
+            self.version, self.theirs = found.version, None
+            self.query_one("#asg-conflict", Static).display = False
         try:
             meaning = parse(found.deadline_text, found.year).explain()
         except DeadlineError:
@@ -172,13 +199,34 @@ class AssignmentScreen(Screen[bool]):
             for at, by, what, subject, details in history_rows(found.history, found.notices)
         ]
         refill_table(self.query_one("#asg-history", DataTable), rows or [("—", "", t("asg.no_history"), "", "")])
-        if not refill:
+        if not newer and not refill:
             return
         self.query_one("#status", Select).value = status
         self.query_one("#percent", Input).value = str(percent)
         self.query_one("#note", Input).value = note
         self.query_one("#done-on", Input).value = done_on.isoformat() if done_on else ""
         self.keep(PROGRESS)
+
+    def hold(self, found: AssignmentDetail) -> None:
+        """Someone else saved a newer version while input is typed here: keep the input, say
+        what they set (once as a notification, and above the form until it is settled)."""
+        fresh = self.theirs is None or self.theirs.version != found.version
+        self.theirs = found
+        line = t("asg.conflict", **self.their_values(found))
+        shown = self.query_one("#asg-conflict", Static)
+        shown.update(line)
+        shown.display = True
+        if fresh:
+            self.notify(line, severity="warning", timeout=10)
+
+    @staticmethod
+    def their_values(found: AssignmentDetail) -> dict[str, object]:
+        return {
+            "version": found.version,
+            "status": t(f"status.{found.status}"),
+            "percent": found.percent,
+            "note": found.note or t("none"),
+        }
 
     def on_input_changed(self, message: Input.Changed) -> None:
         if message.input.id in ("done-on", "extend-to"):
@@ -193,7 +241,9 @@ class AssignmentScreen(Screen[bool]):
         elif message.button.id == "extend":
             self.extend()
 
-    def action_save(self) -> None:
+    def action_save(self, based_on: int | None = None) -> None:
+        """Save the form, based on the version it was filled from (or ``based_on``: the newer
+        version the clerk was shown and chose to overwrite)."""
         status = Status(str(self.query_one("#status", Select).value))
         text = self.query_one("#done-on", Input).value
         done_on, line = understood(text, self.context.as_of)
@@ -216,13 +266,34 @@ class AssignmentScreen(Screen[bool]):
                 actor_of(tracker),
                 self.assignment_id,
                 progress,
-                expected_version=self.version,
+                expected_version=based_on or self.version,
                 as_of=self.context.as_of,
             ),
             lambda recorded: t("asg.saved", version=recorded.version),
+            refill=True,
         )
-        if refusal is not None:
-            self.refused(refusal)
+        if refusal is None:
+            return
+        self.refused(refusal)
+        if refusal.key != "stale":
+            return
+        self.refresh_view()  # the newer version, shown beside the input that is kept
+        if self.theirs is None:
+            return  # nothing typed was at stake: the form shows theirs now
+        theirs = self.theirs.version
+
+        def decided(sure: bool | None) -> None:
+            if sure:
+                self.action_save(based_on=theirs)
+
+        mine = t(
+            "asg.mine",
+            status=t(f"status.{status.value}"),
+            percent=f"{percent_text}%" if percent_text and status != Status.DONE else "—",
+            note=progress.note or t("none"),
+        )
+        prompt = t("asg.overwrite_prompt", mine=mine, **self.their_values(self.theirs))
+        self.app.push_screen(ConfirmDialog(prompt, t("asg.overwrite")), decided)
 
     def extend(self) -> None:
         to, line = understood(self.query_one("#extend-to", Input).value, self.context.as_of)
@@ -308,7 +379,7 @@ class AssignmentScreen(Screen[bool]):
     def refused(self, refusal: InputError) -> None:
         self.notify(error_text(refusal), severity="error", timeout=8)
 
-    def _write(self, change: Callable[[], T], done: Callable[[T], str]) -> InputError | None:
+    def _write(self, change: Callable[[], T], done: Callable[[T], str], refill: bool = False) -> InputError | None:
         """One use case run, and the view read again; a refusal is returned for the caller to
         show (never a traceback), and nothing is written then."""
         try:
@@ -317,7 +388,7 @@ class AssignmentScreen(Screen[bool]):
             return exc
         self.changed = True
         self.notify(done(result))
-        self.refresh_view()
+        self.refresh_view(refill=refill)
         return None
 
     def form(self, fields: tuple[str, ...]) -> dict[str, str]:
@@ -327,9 +398,9 @@ class AssignmentScreen(Screen[bool]):
         """These fields' values are in the database now: leaving loses nothing of them."""
         self.kept.update(self.form(fields))
 
-    def dirty(self) -> bool:
-        """Something typed or chosen that is neither saved nor filed."""
-        now = self.form(PROGRESS + EXTENSION)
+    def dirty(self, fields: tuple[str, ...] = PROGRESS + EXTENSION) -> bool:
+        """Something typed or chosen in these fields that is neither saved nor filed."""
+        now = self.form(fields)
         return any(value != self.kept.get(name, "") for name, value in now.items())
 
     def action_back(self) -> None:

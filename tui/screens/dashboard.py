@@ -138,7 +138,8 @@ class DashboardScreen(Screen[None]):
 
 
 def check_summary(done: CheckDone) -> str:
-    """What a check found and did, in one message: findings per level, notices issued, digests queued."""
+    """What a check found and did, in one message: findings per level, notices issued, digests
+    queued or rebuilt (and, when sending needs approval, that they wait for it)."""
     listed = t("list.sep")
     found = listed.join(f"{t('level.' + level)} {done.counts[level]}" for level in ORDER if done.counts.get(level))
     kinds: dict[str, int] = {}
@@ -150,6 +151,10 @@ def check_summary(done: CheckDone) -> str:
         t("check.found", levels=found) if found else t("check.nothing_due"),
         t("check.issued", count=len(done.notices), kinds=issued) if done.notices else t("check.no_notices"),
     ]
-    if done.outbox is not None and done.outbox.queued:  # "0 queued, approve them" would send the clerk looking
-        parts.append(t("check.queued", count=done.outbox.queued))
+    outbox = done.outbox
+    waits = ".approve" if outbox is not None and outbox.approval else ""
+    if outbox is not None and outbox.queued:  # "0 queued, approve them" would send the clerk looking
+        parts.append(t("check.queued" + waits, count=outbox.queued))
+    if outbox is not None and outbox.refreshed and outbox.approval:  # rebuilt: the approval is withdrawn
+        parts.append(t("check.refreshed", count=outbox.refreshed))
     return t("sep").join(parts)

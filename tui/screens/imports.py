@@ -43,7 +43,9 @@ class LedgerFiles(DirectoryTree):
 
 class ImportScreen(Screen[None]):
     BINDINGS = [
-        Binding("ctrl+d", "dry_run", t("import.check")),
+        # Before the path field's own ctrl+d (delete to the right), which would swallow it there,
+        # where the hint says Ctrl+D checks: the key bar shows it with the field focused too.
+        Binding("ctrl+d", "dry_run", t("import.check"), priority=True),
         Binding("ctrl+s", "confirm", t("import.confirm")),
         Binding("escape", "leave", t("key.back")),
     ]
@@ -54,6 +56,7 @@ class ImportScreen(Screen[None]):
         self.folder = folder or context.folder
         self.checked: Path | None = None
         self.losing = 0  # assignments with progress the checked import would delete: asked again
+        self.about: str | None = None  # the path as typed that the result line speaks of
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,9 +85,17 @@ class ImportScreen(Screen[None]):
     def on_input_submitted(self) -> None:
         self.action_dry_run()
 
-    def on_input_changed(self) -> None:
+    def on_input_changed(self, message: Input.Changed) -> None:
+        """Another path: what the last check said was about the old one, so it goes. (A file
+        picked below is checked at once, before this message about its path arrives: kept.)"""
+        if message.value.strip() == self.about:
+            return
+        self.about = None
         self.checked, self.losing = None, 0
         self.query_one("#confirm", Button).disabled = True
+        result = self.query_one("#import-result", Static)
+        result.update("")
+        result.remove_class("-bad")
 
     def on_button_pressed(self, message: Button.Pressed) -> None:
         if message.button.id == "check":
@@ -101,6 +112,7 @@ class ImportScreen(Screen[None]):
             return
         path = Path(text).expanduser()
         tracker = self.context.tracker
+        self.about = text
         try:
             imported = import_ledgers(
                 tracker,

@@ -18,7 +18,7 @@ from tracker.render import render_text, render_to_file
 from tracker.usecases.notices import list_notices, notice_document
 from tui.context import Context
 from tui.dialogs.reason import ReasonDialog
-from tui.i18n import t
+from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
 from tui.widgets.keybar import KeyBar
 
@@ -32,7 +32,8 @@ def unit_list(names: list[str], shown: int = 3) -> str:
 
 class NoticesScreen(ListScreen):
     TABLE, HEADERS, COLUMNS = "notices", "notices.col", ("number", "kind", "date", "ack", "ledger", "units")
-    BINDINGS = [Binding("a", "acknowledge", t("key.ack")), Binding("w", "render", t("key.render")), REFRESH]
+    # Word export on x: w is the reports section everywhere, here too.
+    BINDINGS = [Binding("a", "acknowledge", t("key.ack")), Binding("x", "render", t("key.render")), REFRESH]
 
     def __init__(self, context: Context, folder: Path | None = None) -> None:
         super().__init__(context)
@@ -107,29 +108,30 @@ class NoticesScreen(ListScreen):
         notice_id = self.current()
         if notice_id is None:
             return
-        tracker = self.context.tracker
-
-        def signed(name: str | None) -> None:
-            if name:
-                self.acknowledge(notice_id, name)
-
         dialog = ReasonDialog(
             t("notices.signer_prompt"),
             required=True,
             placeholder=t("notices.signer"),
-            value=tracker.user,
+            value=self.context.tracker.user,
             missing=t("notices.signer_required"),
+            accept=lambda name: self.acknowledge(notice_id, name),
         )
-        self.app.push_screen(dialog, signed)
+        self.app.push_screen(dialog)
 
-    def acknowledge(self, notice_id: int, signed_by: str) -> None:
+    def acknowledge(self, notice_id: int, signed_by: str) -> str | None:
+        """Record it, from the open dialog: a refusal's message is returned for the dialog to
+        show, the dialog staying open with the name to correct (never a traceback)."""
         from tracker.usecases.notices import acknowledge_notice
         from tracker.usecases.work import actor_of
 
         tracker = self.context.tracker
-        done = acknowledge_notice(tracker, actor_of(tracker), str(notice_id), signed_by=signed_by)
+        try:
+            done = acknowledge_notice(tracker, actor_of(tracker), str(notice_id), signed_by=signed_by)
+        except InputError as exc:
+            return error_text(exc)
         self.notify(t("notices.already" if done.already else "notices.acked", number=done.number))
         self.load()
+        return None
 
     def action_render(self) -> None:
         found = self.detail()
