@@ -230,18 +230,13 @@ def interviews_table(rows: Sequence[dict[str, Any]]) -> None:
     )
 
 
-def queued_summary(
-    queued: int, refreshed: int, unreachable: Sequence[tuple[str, str, str]], approval: bool | None = None
-) -> None:
+def queued_summary(queued: int, refreshed: int, unreachable: Sequence[tuple[str, str, str]], approval: bool) -> None:
     """What the check left in the outbox, and what comes next: with ``approval`` ([notify]
-    require_approval) the digests, refreshed ones too, wait for `tracker approve-outbox`; None
-    when the caller does not say, and then the hint names both ways."""
+    require_approval) the digests, refreshed ones too, wait for `tracker approve-outbox`."""
     console = _console()
     parts = [f"{queued} digest(s) queued"] + ([f"{refreshed} refreshed"] if refreshed else [])
     if approval:
         after = "they wait for approval: `tracker approve-outbox`, then `tracker notify` sends them"
-    elif approval is None:
-        after = "`tracker notify` sends them (once approved with `tracker approve-outbox` if approval is required)"
     else:
         after = "`tracker notify` sends them"
     console.print(", ".join(parts) + f"; `tracker outbox` shows them, {after}")

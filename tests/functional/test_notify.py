@@ -179,6 +179,16 @@ def test_approval_is_required_when_configured(mail_cli, server: Server) -> None:
     assert notify(mail_cli, "--as-of", "2017-04-03")[1]["sent"] == 2
 
 
+def test_the_check_says_what_comes_next_by_the_approval_setting(mail_cli) -> None:  # type: ignore[no-untyped-def]
+    """`tracker check` tells the clerk the next step: approve first when approval is required."""
+    mail_cli.config(extra="[notify]\nrequire_approval = true")
+    said = " ".join(mail_cli("check", "--as-of", "2017-04-03").out.split())
+    assert "2 digest(s) queued" in said and "wait for approval: `tracker approve-outbox`" in said
+    mail_cli.config()
+    said = " ".join(mail_cli("check", "--as-of", "2017-04-04").out.split())
+    assert "`tracker notify` sends them" in said and "approve-outbox" not in said
+
+
 def test_quiet_hours_hold_a_manual_send_until_now(mail_cli, server: Server) -> None:  # type: ignore[no-untyped-def]
     here = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
     hours = f"{(here - dt.timedelta(hours=1)):%H:%M}-{(here + dt.timedelta(hours=1)):%H:%M}"

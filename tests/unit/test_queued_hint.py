@@ -8,7 +8,7 @@ import pytest
 from tracker import output
 
 
-def hint(capsys: pytest.CaptureFixture[str], approval: bool | None) -> str:
+def hint(capsys: pytest.CaptureFixture[str], approval: bool) -> str:
     output.queued_summary(0, 3, (), approval=approval)
     return " ".join(capsys.readouterr().out.split())
 
@@ -22,10 +22,6 @@ def test_digests_waiting_for_approval_name_the_approving_command(capsys: pytest.
 def test_without_approval_notify_sends_them(capsys: pytest.CaptureFixture[str]) -> None:
     said = hint(capsys, False)
     assert said.endswith("`tracker notify` sends them") and "approve" not in said
-
-
-def test_a_caller_that_does_not_say_gets_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
-    assert "`tracker approve-outbox` if approval is required" in hint(capsys, None)
 
 
 def test_the_named_command_exists() -> None:

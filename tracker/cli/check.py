@@ -41,7 +41,7 @@ def check(obj: Obj, as_of: dt.date | None, as_json: bool) -> None:
         return
     output.check_summary(done.as_of, done.counts, done.findings, notices)
     if queued is not None:
-        output.queued_summary(queued.queued, queued.refreshed, queued.unreachable)
+        output.queued_summary(queued.queued, queued.refreshed, queued.unreachable, queued.approval)
 
 
 @cli.command()
