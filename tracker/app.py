@@ -39,6 +39,7 @@ class Tracker:
     calendar: WorkCalendar
     user: str
     clock: Clock = utc_now
+    named: bool = False  # the user was named (--as), not taken from the OS
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -60,5 +61,10 @@ def build(
     settings = load_settings(config_path)
     engine = open_database(db_url or default_url())
     return Tracker(
-        engine=engine, settings=settings, calendar=settings.work_calendar(), user=user or current_user(), clock=clock
+        engine=engine,
+        settings=settings,
+        calendar=settings.work_calendar(),
+        user=user or current_user(),
+        clock=clock,
+        named=user is not None,
     )

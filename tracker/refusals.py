@@ -204,6 +204,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "没有账号“{name}”：本库已启用账号，请用 --as 指定您的账号（或以同名系统用户登录），或请管理员开通",
         "no account {name!r}: this database has accounts; name yours with --as, or ask an admin for one",
     ),
+    "identity_not_yours": (
+        "不能以“{name}”的身份操作：本连接的数据库角色是“{role}”，--as 只能写自己的账号",
+        "cannot act as {name!r}: this connection's database role is {role!r}; --as may name only yourself",
+    ),
     "account_disabled": ("账号“{name}”已停用", "account {name!r} is disabled"),
     "account_exists": ("账号“{name}”已存在", "account {name!r} exists already"),
     "account_name_empty": ("请填写账号名", "the account needs a name"),

@@ -33,8 +33,25 @@ __all__ = ["Actor", "Work", "actor_of", "permit", "reading", "unit_of_work"]
 
 def actor_of(tracker: Tracker, name: str | None = None) -> Actor:
     """The actor a front end acts as: ``name`` when given, else the desk's user (``--as``, else
-    the OS user). Its account (role, unit) is looked up when it acts, in the unit of work."""
-    return Actor(name or tracker.user)
+    the OS user). Its account (role, unit) is looked up when it acts, in the unit of work.
+
+    On PostgreSQL a person connects as their own database role: unless the connection is the
+    tables' owner (or a superuser), the actor is the role connected (``current_user``), and
+    naming someone else is refused (and audited): the database, not ``--as``, says who acts."""
+    claimed = name or tracker.user
+    if tracker.engine.dialect.name != "postgresql":
+        return Actor(claimed)
+    from tracker.ledger_spec import clean_name
+    from tracker.pg_roles import connected_as
+
+    role, owner = connected_as(tracker.engine)
+    if owner:
+        return Actor(claimed)
+    if (name is not None or tracker.named) and clean_name(claimed) != role:
+        refusal = PermissionDenied("identity_not_yours", name=claimed, role=role)
+        _audit_refusal(tracker, Actor(role), "as", refusal)
+        raise refusal
+    return Actor(role)
 
 
 @dataclass
