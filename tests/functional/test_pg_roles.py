@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from tests.conftest import BACKEND, PG_URL
-from tests.tui.conftest import demo
+from tests.tui.conftest import AS_OF, demo
 from tracker.app import Tracker
 from tracker.db import open_database
 from tracker.models import AuditEntry
 from tracker.permissions import PermissionDenied
 from tracker.pg_roles import GROUPS
-from tracker.usecases import accounts, progress
+from tracker.usecases import accounts, check, progress
 from tracker.usecases.work import Actor, actor_of
 
 pytestmark = pytest.mark.skipif(
@@ -119,6 +119,7 @@ def test_a_clerk_records_progress_as_the_role_it_connects_as(tracker: Tracker, c
     progress.record_progress(clerk, actor_of(clerk), PUYANG, "6", UNIT, DOING)
     added = trail(tracker)[before:]
     assert added and {entry.by for entry in added} == {login}
+    check.run_daily_check(clerk, actor_of(clerk), as_of=AS_OF)  # the grants cover the daily check too
     assert actor_of(dataclasses.replace(clerk, user=login, named=True)) == Actor(login)  # --as yourself
 
 
