@@ -80,6 +80,21 @@ def test_a_second_check_on_the_same_day_issues_nothing_new(mailed: Tracker, serv
     assert server.received == []  # the check queues; sending is the outbox's
 
 
+def test_a_busy_database_skips_the_statistics_not_the_check(mailed: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite answers "database is locked" at once when a second check committed meanwhile; the
+    statistics' refresh is then skipped, and the check, its work committed, still succeeds."""
+    import sqlalchemy.exc
+
+    import tracker.db
+
+    def locked(connection: object) -> None:
+        raise sqlalchemy.exc.OperationalError("PRAGMA optimize", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(tracker.db, "optimize", locked)
+    done = run_daily_check(mailed, CLERK, as_of=dt.date(2017, 4, 5))
+    assert done.notices and count(mailed, Notice) == len(done.notices)
+
+
 def test_a_check_on_a_later_day(mailed: Tracker) -> None:
     first = run_daily_check(mailed, CLERK, as_of=dt.date(2017, 4, 5))
     later = run_daily_check(mailed, CLERK, as_of=dt.date(2017, 6, 30), with_findings=True)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from tracker.usecases.work import Actor, unit_of_work
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tracker.app import Tracker
     from tracker.scan import Finding
 
@@ -67,7 +69,6 @@ def run_daily_check(
     ``at`` is the moment the check acts at when it is not now (the scheduler's run time).
     """
     from tracker.check import run_check
-    from tracker.db import optimize
     from tracker.lookup import find_ledger
     from tracker.notices import notice_units
 
@@ -83,11 +84,6 @@ def run_daily_check(
             calendar=tracker.calendar,
             with_findings=with_findings,
         )
-        # The check's writes stand before SQLite's statistics are refreshed, on the connection
-        # that ran its queries (the scheduler's connections live long: once a day is the point);
-        # the unit of work commits what the refresh wrote.
-        session.commit()
-        optimize(session.connection())
         ids = [n.id for n in result.notices if n.id is not None]
         units = notice_units(session, ids)
         titles = {lid: find_ledger(session, str(lid)).title for lid in {n.ledger_id for n in result.notices}}
@@ -95,6 +91,11 @@ def run_daily_check(
             IssuedNotice(n.id or 0, n.kind, n.number, titles[n.ledger_id], tuple(units.get(n.id or 0, [])))
             for n in result.notices
         )
+        # The check's writes stand before SQLite's statistics are refreshed, on the connection
+        # that ran its queries (the scheduler's connections live long: once a day is the point);
+        # the unit of work commits what the refresh wrote.
+        session.commit()
+        _refresh_statistics(session)
     queued = result.outbox
     return CheckDone(
         as_of=day,
@@ -111,3 +112,19 @@ def run_daily_check(
             approval=tracker.settings.notify.require_approval,
         ),
     )
+
+
+def _refresh_statistics(session: Session) -> None:
+    """SQLite's statistics refreshed after a check (``tracker.db.optimize``). A database busy
+    with another writer (a second check started at the same moment) skips it: statistics are an
+    optimisation the next check refreshes, never a reason for this check to fail after its work
+    was committed. In WAL mode a connection whose snapshot is older than the other writer's
+    commit gets "database is locked" at once, without waiting, so a retry would not help."""
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.db import optimize
+
+    try:
+        optimize(session.connection())
+    except OperationalError:
+        session.rollback()
