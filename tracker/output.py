@@ -28,7 +28,14 @@ class Titled(Protocol):
     def doc_number(self) -> str: ...
 
 
-_STATUS_STYLE = {Status.TODO: "", Status.DOING: "cyan", Status.DONE: "green", Status.TERMINATED: "dim"}
+_STATUS_STYLE = {
+    Status.TODO: "",
+    Status.DOING: "cyan",
+    Status.SUBMITTED: "magenta",
+    Status.RETURNED: "red",
+    Status.DONE: "green",
+    Status.TERMINATED: "dim",
+}
 
 
 def _console() -> Console:

@@ -518,6 +518,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # statuses and levels
     "status.todo": ("未开始", "To do"),
     "status.doing": ("进行中", "Doing"),
+    "status.submitted": ("待复核", "Awaiting review"),
+    "status.returned": ("退回", "Returned"),
     "status.done": ("已完成", "Done"),
     "status.terminated": ("已终止", "Ended"),
     "level.reminder": ("提醒", "reminder"),

@@ -22,7 +22,7 @@ from tracker.errors import InputError, NotFoundError
 from tracker.models import AuditEntry
 from tracker.permissions import ROLES, SYSTEM, TABLE, OutOfScope, PermissionDenied, allowed
 from tracker.progress import Reach
-from tracker.usecases import accounts, changes, check, evidence, ledgers, notices, progress, reports, sending
+from tracker.usecases import accounts, changes, check, evidence, ledgers, notices, progress, reports, review, sending
 from tracker.usecases.work import Actor, reading
 
 PUYANG = "濮政办〔2017〕13号"
@@ -73,6 +73,9 @@ CASES: dict[str, Case] = {
         t, a, PUYANG, "6", OWN_UNIT, [str(write(tmp / "in", "现场.png", SAMPLES["截图.png"]))]
     ),
     "evidence.get": lambda t, a, tmp: evidence.get_evidence(t, a, 1, tmp / "out.png", force=True),
+    "review.submit": lambda t, a, tmp: review.submit_completion(t, a, PUYANG, "6", OWN_UNIT, AS_OF, note="已完成"),
+    "review.decide": lambda t, a, tmp: review.return_completion(t, a, 1, "佐证不足"),
+    "review.queue": lambda t, a, tmp: review.review_queue(t, a),
     "task.trigger": lambda t, a, tmp: changes.set_trigger_date(t, a, PILOTS, "4", on=dt.date(2017, 9, 1)),
     "report.received": lambda t, a, tmp: changes.record_report_received(t, a, PILOTS, "南京市", on=AS_OF),
     "interview.record": lambda t, a, tmp: changes.record_interview_held(t, a, PUYANG, OWN_UNIT, on=AS_OF),
