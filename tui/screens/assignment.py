@@ -192,6 +192,8 @@ class AssignmentScreen(Screen[bool]):
         if found.note:
             lines.append(f"{t('asg.note')}：{found.note}")
         status, percent, note = found.status, found.percent, found.note
+        if status not in RECORDED_STATUSES:  # 待复核 / 退回 come from review; the form records 进行中
+            status = Status.DOING.value
         done_on = found.completed_on if found.status == Status.DONE else None
         # Plain text: the task's and the note's words are data, never markup.
         self.query_one("#asg-info", Static).update(Text.assemble((heading, "bold"), "\n".join(lines)))
