@@ -68,6 +68,7 @@ class Ledger(SQLModel, table=True):
     year: int | None = None
     source: str = ""
     escalation: str | None = None  # JSON list of rule tables overriding the config's
+    review_required: bool | None = None  # the ledger's [review] required; None: the config's
     created_at: dt.datetime = Field(sa_type=_utc())
     updated_at: dt.datetime = Field(sa_type=_utc())
 

@@ -454,6 +454,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.toml.not_text": ("{where}：{field} 应为文字", "{where}: {field} must be text"),
     "error.toml.missing": ("{where}：缺少 {field}", "{where}: {field} is missing"),
     "error.toml.not_names": ("{where}：{field} 应为名称列表", "{where}: {field} must be a list of names"),
+    "error.toml.review": (
+        "{where}：{field} 应为表 [review]，只含 required = true 或 false",
+        "{where}: {field} must be a table [review] with required = true or false",
+    ),
     "error.toml.not_array": ("{where}：{field} 应为表数组 [[…]]", "{where}: {field} must be an array of tables [[…]]"),
     "error.toml.not_date": (
         "{where}：{field} 应为日期，如 2017-03-01",

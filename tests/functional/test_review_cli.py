@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import LEDGERS
+from tracker.app import build
+from tracker.usecases.accounts import add_account
+from tracker.usecases.work import Actor
 
 PUYANG = LEDGERS / "puyang-2017-digital-city.toml"
 LEDGER = "濮阳市所辖县"
@@ -23,6 +26,16 @@ def row(cli: Any, unit: str, day: str) -> dict[str, Any]:
     shown = cli("show", "1", "--as-of", day, "--json")
     assert shown.code == 0, shown.err
     return next(r for r in shown.json()["rows"] if r["seq"] == "1" and r["unit"] == unit)  # type: ignore[no-any-return]
+
+
+def accounts(db_url: str) -> None:
+    """An admin and a unit account for 清丰县政府 (名 清丰)."""
+    tracker = build(db_url, None, "t")
+    try:
+        add_account(tracker, Actor("desk"), "admin", role="admin", password="correct horse 42")
+        add_account(tracker, Actor("admin"), "清丰", role="unit", unit=QF, password="correct horse 42")
+    finally:
+        tracker.engine.dispose()
 
 
 def test_submit_return_resubmit_accept(cli) -> None:  # type: ignore[no-untyped-def]
@@ -88,3 +101,35 @@ def test_refusals_are_clear_and_write_nothing(cli) -> None:  # type: ignore[no-u
     assert empty.code == 2 and "理由" in empty.err
     assert [q["id"] for q in cli("review", "--json").json()] == [sent["id"]]
     assert cli("submit", "没有的台账", "1", PY, "--on", "2017-03-31").code == 2
+
+
+def test_a_units_done_on_a_reviewed_ledger_is_a_submission(cli, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The shipped ledgers say [review] required = true: a unit account's done waits for review;
+    the desk (staff) records done as final, as before."""
+    cli("import", PUYANG)
+    accounts(db_url)
+    sent = cli("--as", "清丰", "progress", LEDGER, "1", QF, "--status", "done", "--on", "2017-03-30")
+    assert sent.code == 0, sent.err
+    assert "待复核" in sent.out and "已提交督查室复核" in sent.out
+    shown = cli("--as", "admin", "show", "1", "--as-of", "2017-04-05", "--json").json()["rows"]
+    assert next(r for r in shown if r["seq"] == "1" and r["unit"] == QF)["status"] == "submitted"
+    staff = cli("--as", "admin", "progress", LEDGER, "1", PY, "--status", "done", "--on", "2017-03-30", "--json")
+    assert staff.code == 0, staff.err
+    assert staff.json()["status"] == "done"
+    queue = cli("--as", "admin", "review", "--json").json()
+    assert [(q["unit"], q["done_on"]) for q in queue] == [(QF, "2017-03-30")]
+
+
+def test_a_ledger_without_review_keeps_done_final(cli, db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = PUYANG.read_text(encoding="utf-8").replace("[review]\nrequired = true", "[review]\nrequired = false")
+    ledger = tmp_path / "no-review.toml"
+    ledger.write_text(text, encoding="utf-8")
+    assert cli("import", ledger).code == 0
+    accounts(db_url)
+    done = cli("--as", "清丰", "progress", LEDGER, "1", QF, "--status", "done", "--on", "2017-03-30", "--json")
+    assert done.code == 0, done.err
+    assert done.json()["status"] == "done"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("[review]\nrequired = false", "[review]\nrequired = 1"), encoding="utf-8")
+    refused = cli("--as", "admin", "import", bad)
+    assert refused.code == 2 and "review" in refused.err

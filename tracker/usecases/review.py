@@ -57,15 +57,8 @@ def submit_completion(
     evidence: tuple[str, ...] = (),
 ) -> Reviewed:
     """Submit ``unit``'s completion of ``task`` (as typed) for review, finished on ``done_on``."""
-    import json
-
     from tracker.errors import NotFoundError
-    from tracker.evidence import attach, check_files, names_a_file, store_of
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
-    from tracker.models import Submission
-    from tracker.progress import check_length, status_label, task_subject
-    from tracker.refusals import Refusal
-    from tracker.statuses import OPEN_STATUSES, Status
 
     with unit_of_work(tracker, actor, action="review.submit") as work:
         found = find_ledger(work.session, ledger)
@@ -73,40 +66,71 @@ def submit_completion(
         u = find_unit(work.session, found, unit)
         work.reach([u.name], NotFoundError(f"ledger {found.title!r} has no unit {unit!r}"))
         assignment = find_assignment(work.session, t, u)
-        subject = task_subject(t, u)
-        if assignment.status not in OPEN_STATUSES:
-            raise Refusal("review_not_submittable", subject=subject, status=status_label(assignment.status))
-        today = work.today()
-        if done_on > today:
-            raise Refusal("review_future", subject=subject, day=done_on, today=today)
-        check_length(note, "note")
-        files = check_files([e for e in evidence if e and names_a_file(e)], work.tracker.settings)
-        assert assignment.id is not None
-        row = Submission(
-            assignment_id=assignment.id,
-            done_on=done_on,
-            note=note,
-            evidence=json.dumps([e for e in evidence if e], ensure_ascii=False),
-            submitted_by=work.by,
-            submitted_at=work.now,
-        )
-        work.session.add(row)
-        before = assignment.status
-        _set_status(work, assignment, Status.SUBMITTED)
-        if files:
-            store = store_of(work.tracker.settings)
-            attach(work.session, store, assignment, files, work.stamp, ledger_id=found.id, subject=subject)
-        work.session.flush()
-        work.audit(
-            "review-submitted",
-            ledger_id=found.id,
-            task_id=t.id,
-            unit_id=u.id,
-            subject=subject,
-            before={"status": before},
-            after={"status": assignment.status, "done_on": done_on, "submission": row.id},
-        )
-        return _reviewed(row, assignment, found, t, u)
+        return submit_in(work, assignment, found, t, u, done_on, note=note, evidence=evidence)
+
+
+def review_required(work: Work, ledger: Ledger) -> bool:
+    """Whether ``ledger``'s completions wait for review: its own [review] required, else the config's."""
+    if ledger.review_required is not None:
+        return ledger.review_required
+    return work.tracker.settings.review.required
+
+
+def submit_in(
+    work: Work,
+    assignment: Assignment,
+    ledger: Ledger,
+    task: Task,
+    unit: Unit,
+    done_on: dt.date,
+    *,
+    note: str = "",
+    evidence: tuple[str, ...] = (),
+) -> Reviewed:
+    """Submit a completion inside ``work`` (also what a unit's "done" becomes on a ledger whose
+    completions are reviewed: tracker/usecases/progress.py)."""
+    import json
+
+    from tracker.evidence import attach, check_files, names_a_file, store_of
+    from tracker.models import Submission
+    from tracker.progress import check_length, status_label, task_subject
+    from tracker.refusals import Refusal
+    from tracker.statuses import OPEN_STATUSES, Status
+
+    subject = task_subject(task, unit)
+    if assignment.status not in OPEN_STATUSES:
+        raise Refusal("review_not_submittable", subject=subject, status=status_label(assignment.status))
+    today = work.today()
+    if done_on > today:
+        raise Refusal("review_future", subject=subject, day=done_on, today=today)
+    check_length(note, "note")
+    files = check_files([e for e in evidence if e and names_a_file(e)], work.tracker.settings)
+    assert assignment.id is not None
+    row = Submission(
+        assignment_id=assignment.id,
+        done_on=done_on,
+        note=note,
+        evidence=json.dumps([e for e in evidence if e], ensure_ascii=False),
+        submitted_by=work.by,
+        submitted_at=work.now,
+    )
+    work.session.add(row)
+    before = assignment.status
+    _set_status(work, assignment, Status.SUBMITTED)
+    if files:
+        store = store_of(work.tracker.settings)
+        attach(work.session, store, assignment, files, work.stamp, ledger_id=ledger.id, subject=subject)
+    work.session.flush()
+    work.audit(
+        "review-submitted",
+        ledger_id=ledger.id,
+        task_id=task.id,
+        unit_id=unit.id,
+        subject=subject,
+        before={"status": before},
+        after={"status": assignment.status, "done_on": done_on, "submission": row.id},
+    )
+    return _reviewed(row, assignment, ledger, task, unit)
 
 
 def accept_completion(tracker: Tracker, actor: Actor, submission_id: int) -> Reviewed:
