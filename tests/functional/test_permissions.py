@@ -224,6 +224,8 @@ def test_unit_account_reaches_its_own_unit_only(tracker: Tracker) -> None:
     assert str(by_name.value) == f"ledger {'濮阳市所辖县数字化城市管理系统建设工作台账'!r} has no unit {OTHER_UNIT!r}"
     with pytest.raises(OutOfScope):
         changes.request_extension(tracker, unit, PUYANG, "6", OTHER_UNIT, to=dt.date(2018, 1, 1), reason="x", late=True)
+    with pytest.raises(OutOfScope):
+        review.submit_completion(tracker, unit, PUYANG, "6", OTHER_UNIT, AS_OF)
     # A notice that concerns other units only (notice 2: 清丰县政府) is missing to it; its own is not.
     with pytest.raises(OutOfScope) as notice:
         notices.acknowledge_notice(tracker, unit, "2")
@@ -231,6 +233,14 @@ def test_unit_account_reaches_its_own_unit_only(tracker: Tracker) -> None:
     assert notices.acknowledge_notice(tracker, unit, "6").acknowledged_by == "unit"
     done = progress.record_progress(tracker, unit, PUYANG, "6", OWN_UNIT, doing)
     assert done.unit == OWN_UNIT
+    # Its done on a reviewed ledger (the shipped ones are) is a submission the bureau decides.
+    sent = progress.record_progress(tracker, unit, PUYANG, "6", OWN_UNIT, progress.Progress("done"))
+    assert (sent.status, sent.completed_on) == ("submitted", None)
+    waiting = review.review_queue(tracker, Actor("clerk"))
+    assert [(w.unit, w.submitted_by, w.done_on) for w in waiting] == [(OWN_UNIT, "unit", AS_OF)]
+    with pytest.raises(PermissionDenied):
+        review.accept_completion(tracker, unit, waiting[0].id)
+    assert review.accept_completion(tracker, Actor("supervisor"), waiting[0].id).status == "done"
 
 
 def test_unit_account_cannot_read_the_bureau_lists(tracker: Tracker) -> None:
