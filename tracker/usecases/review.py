@@ -213,14 +213,20 @@ def review_queue(tracker: Tracker, actor: Actor | None = None) -> list[Reviewed]
 def _pending(work: Work, submission_id: int) -> tuple[Submission, Assignment, Ledger, Task, Unit]:
     """The pending submission and what it belongs to; refused as missing when it is not there
     (or another unit's, for a unit account), and as decided when it was decided already."""
-    from tracker.models import Submission
+    from tracker.models import Assignment, Ledger, Submission, Task, Unit
     from tracker.refusals import Refusal
-    from tracker.usecases.progress import _assignment_rows
 
+    # Not tracker.usecases.progress's lookup: progress calls this module (a unit's done is a
+    # submission), and use cases never import each other both ways.
     row = work.session.get(Submission, submission_id)
     if row is None:
         raise Refusal("review_not_found", id=submission_id)
-    assignment, ledger, task, unit = _assignment_rows(work.session, row.assignment_id)
+    assignment = work.session.get(Assignment, row.assignment_id)
+    assert assignment is not None
+    task, unit = work.session.get(Task, assignment.task_id), work.session.get(Unit, assignment.unit_id)
+    assert task is not None and unit is not None
+    ledger = work.session.get(Ledger, task.ledger_id)
+    assert ledger is not None
     work.reach([unit.name], Refusal("review_not_found", id=submission_id))
     if row.decision != "pending":
         raise Refusal("review_decided", id=submission_id, decision=_DECISION_LABELS.get(row.decision, row.decision))
