@@ -198,6 +198,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "提交 {id} 已处理（{decision}），不能再次复核",
         "submission {id} was already decided ({decision})",
     ),
+    "review_stale": (
+        "提交 {id} 已不适用：{subject} 此后已记为“{status}”",
+        "submission {id} no longer applies: {subject} was since recorded as {status}",
+    ),
     "review_reason_empty": ("退回须写明理由（--reason）", "a return needs a reason (--reason)"),
     "evidence_not_found": ("没有编号为 {id} 的佐证材料", "no evidence {id}"),
     "evidence_damaged": (

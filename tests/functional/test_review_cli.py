@@ -133,3 +133,13 @@ def test_a_ledger_without_review_keeps_done_final(cli, db_url: str, tmp_path) ->
     bad.write_text(text.replace("[review]\nrequired = false", "[review]\nrequired = 1"), encoding="utf-8")
     refused = cli("--as", "admin", "import", bad)
     assert refused.code == 2 and "review" in refused.err
+
+
+def test_progress_recorded_over_a_submission_makes_it_stale(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("import", PUYANG)
+    sent = cli("submit", LEDGER, "1", PY, "--on", "2017-03-31", "--json").json()
+    assert cli("progress", LEDGER, "1", PY, "--status", "doing", "--percent", "90").code == 0
+    stale = cli("review", "return", str(sent["id"]), "--reason", "不全")
+    assert stale.code == 2 and "已不适用" in stale.err
+    assert cli("review", "--json").json() == []
+    assert row(cli, PY, "2017-04-05")["status"] == "doing"

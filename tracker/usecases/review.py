@@ -196,6 +196,7 @@ def review_queue(tracker: Tracker, actor: Actor | None = None) -> list[Reviewed]
     from sqlmodel import col
 
     from tracker.models import Assignment, Ledger, Submission, Task, Unit
+    from tracker.statuses import Status
 
     with reading(tracker, actor, action="review.queue") as session:
         rows = session.execute(
@@ -204,7 +205,8 @@ def review_queue(tracker: Tracker, actor: Actor | None = None) -> list[Reviewed]
             .join(Task, col(Task.id) == col(Assignment.task_id))
             .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
             .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-            .where(col(Submission.decision) == "pending")
+            # A submission progress was recorded over since (a clerk's done, 进行中) waits for nothing.
+            .where(col(Submission.decision) == "pending", col(Assignment.status) == Status.SUBMITTED.value)
             .order_by(col(Submission.submitted_at), col(Submission.id))
         ).all()
         return [_reviewed(*r) for r in rows]
@@ -215,6 +217,7 @@ def _pending(work: Work, submission_id: int) -> tuple[Submission, Assignment, Le
     (or another unit's, for a unit account), and as decided when it was decided already."""
     from tracker.models import Assignment, Ledger, Submission, Task, Unit
     from tracker.refusals import Refusal
+    from tracker.statuses import Status
 
     # Not tracker.usecases.progress's lookup: progress calls this module (a unit's done is a
     # submission), and use cases never import each other both ways.
@@ -230,6 +233,11 @@ def _pending(work: Work, submission_id: int) -> tuple[Submission, Assignment, Le
     work.reach([unit.name], Refusal("review_not_found", id=submission_id))
     if row.decision != "pending":
         raise Refusal("review_decided", id=submission_id, decision=_DECISION_LABELS.get(row.decision, row.decision))
+    if assignment.status != Status.SUBMITTED:  # progress recorded over it since (staff's done, 进行中)
+        from tracker.progress import status_label, task_subject
+
+        subject = task_subject(task, unit)
+        raise Refusal("review_stale", id=submission_id, subject=subject, status=status_label(assignment.status))
     return row, assignment, ledger, task, unit
 
 
