@@ -559,6 +559,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cell.doing": ("进", "doing"),
     "cell.done": ("完", "done"),
     "cell.terminated": ("止", "ended"),
+    "cell.submitted": ("审", "review"),
+    "cell.returned": ("退", "ret"),
     "cell.late": ("{days}天", "{days}d"),
     # assignment screen
     "asg.title": ("任务{seq}｜{unit}", "Task {seq} | {unit}"),
