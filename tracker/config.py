@@ -279,6 +279,16 @@ class ProgressSettings(Strict):
     lag_margin: int = Field(default=10, ge=0, le=100, description="percentage points behind before a flag")
 
 
+class ReviewSettings(Strict):
+    """Completion review (复核 and 销号): whether a unit's "done" waits for the bureau's review."""
+
+    required: bool = Field(
+        default=False,
+        description="a unit account's done is a submission (待复核) the bureau accepts or returns; "
+        "a ledger's own [review] overrides this",
+    )
+
+
 class EvidenceSettings(Strict):
     """The evidence store (佐证材料): where the files are kept and how big one may be."""
 
@@ -306,6 +316,7 @@ class Settings(Strict):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     progress: ProgressSettings = Field(default_factory=ProgressSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     channels: ChannelsSettings = Field(default_factory=ChannelsSettings)

@@ -295,6 +295,7 @@ class _Importer:
         ledger.year = spec.year
         ledger.source = spec.source
         ledger.escalation = escalation
+        ledger.review_required = spec.review_required
         ledger.updated_at = self.now
         self.session.add(ledger)
         self.session.flush()

@@ -68,6 +68,7 @@ class Ledger(SQLModel, table=True):
     year: int | None = None
     source: str = ""
     escalation: str | None = None  # JSON list of rule tables overriding the config's
+    review_required: bool | None = None  # the ledger's [review] required; None: the config's
     created_at: dt.datetime = Field(sa_type=_utc())
     updated_at: dt.datetime = Field(sa_type=_utc())
 
@@ -178,6 +179,23 @@ class Assignment(SQLModel, table=True):
     notified_due: dt.date | None = None
     version: int = 1
     updated_at: dt.datetime = Field(sa_type=_utc())
+
+
+class Submission(SQLModel, table=True):
+    """A completion submitted for review (待复核) and what the bureau decided: accepted (销号: the
+    assignment is done as of ``done_on``) or returned with a reason (still owed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    done_on: dt.date  # the day the unit says it finished: the completion date if accepted
+    note: str = ""
+    evidence: str = "[]"  # JSON list of file references
+    submitted_by: str
+    submitted_at: dt.datetime = Field(sa_type=_utc())
+    decision: str = Field(default="pending", index=True)  # pending | accepted | returned
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    reason: str = ""
 
 
 class ReportDuty(SQLModel, table=True):

@@ -28,7 +28,14 @@ class Titled(Protocol):
     def doc_number(self) -> str: ...
 
 
-_STATUS_STYLE = {Status.TODO: "", Status.DOING: "cyan", Status.DONE: "green", Status.TERMINATED: "dim"}
+_STATUS_STYLE = {
+    Status.TODO: "",
+    Status.DOING: "cyan",
+    Status.SUBMITTED: "magenta",
+    Status.RETURNED: "red",
+    Status.DONE: "green",
+    Status.TERMINATED: "dim",
+}
 
 
 def _console() -> Console:
@@ -93,6 +100,8 @@ def _late(row: Row) -> str:
         return ""
     if row.status == Status.DONE:
         return f"逾期{row.days_overdue}天完成" if row.days_overdue > 0 else "按期"
+    if row.status == Status.SUBMITTED:
+        return "待复核"  # not escalated while it waits: its lateness is judged on the day submitted
     if row.days_overdue > 0:
         return f"[red]逾期{row.days_overdue}天[/red]"
     return f"剩{-row.days_overdue}天"
@@ -131,6 +140,8 @@ def _cell(row: Row) -> str:
         return f"[green]✓ {row.completed_on:%m-%d}[/green]" if late <= 0 else f"[dark_orange]✓ 迟{late}天[/dark_orange]"
     if row.status == Status.TERMINATED:
         return "[dim]终止[/dim]"
+    if row.status == Status.SUBMITTED:
+        return "[magenta]待复核[/magenta]"
     if late > 0:
         return f"[red]逾期{late}天[/red]"
     if row.days_overdue is not None and -row.days_overdue <= 7:

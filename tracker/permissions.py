@@ -38,6 +38,9 @@ TABLE: dict[str, frozenset[str]] = {
     "notice.acknowledge": _STAFF | {"unit"},
     "evidence.add": _STAFF | {"unit"},  # a unit's own assignments only (the use case's reach)
     "evidence.get": frozenset({"viewer", "unit"}) | _STAFF,  # likewise; copying out is audited
+    "review.submit": _STAFF | {"unit"},  # a unit's own assignments only (the use case's reach)
+    "review.decide": _STAFF,  # accept (销号) or return (退回): the bureau's clerks and deciders
+    "review.queue": frozenset({"viewer"}) | _STAFF,
     "task.trigger": _STAFF,
     "report.received": _STAFF,
     "interview.record": _STAFF,

@@ -185,6 +185,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "佐证材料存储目录 {folder} 无法写入（{reason}）；未保存任何材料",
         "the evidence store {folder} cannot be written ({reason}); nothing was stored",
     ),
+    "review_not_submittable": (
+        "{subject}：当前状态为“{status}”，不能提交复核（已完成、已终止或已在待复核中）",
+        "{subject}: it is {status}; only an open assignment can be submitted for review",
+    ),
+    "review_future": (
+        "{subject}：完成日期 {day} 晚于今天（{today}）",
+        "{subject}: completion date {day} is after today ({today})",
+    ),
+    "review_not_found": ("没有编号为 {id} 的待复核提交", "no submission {id} waiting for review"),
+    "review_decided": (
+        "提交 {id} 已处理（{decision}），不能再次复核",
+        "submission {id} was already decided ({decision})",
+    ),
+    "review_stale": (
+        "提交 {id} 已不适用：{subject} 此后已记为“{status}”",
+        "submission {id} no longer applies: {subject} was since recorded as {status}",
+    ),
+    "review_reason_empty": ("退回须写明理由（--reason）", "a return needs a reason (--reason)"),
     "evidence_not_found": ("没有编号为 {id} 的佐证材料", "no evidence {id}"),
     "evidence_damaged": (
         "佐证材料 {id}（{name}）的存储文件缺失或已被改动（SHA-256 不符）；请从原件重新添加",

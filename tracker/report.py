@@ -33,6 +33,10 @@ LIGHTS: dict[str, tuple[str, str]] = {
     "green": ("按期完成", "#C6EFCE"),
     "orange": ("逾期完成", "#F8CBAD"),
     "grey": ("已终止", "#D9D9D9"),
+    # Completion review (README "Review"): submitted and waiting for the bureau; returned and
+    # still within its deadline (a returned one past it is red, as any overdue one).
+    "blue": ("已提交、待复核", "#BDD7EE"),
+    "purple": ("复核退回、仍须办理", "#E4DFEC"),
 }
 
 
@@ -162,8 +166,12 @@ def light_for(status: str, days_overdue: int | None, rank: int, lagging: bool) -
         return "grey"
     if status == Status.DONE:
         return "orange" if days_overdue is not None and days_overdue > 0 else "green"
+    if status == Status.SUBMITTED:
+        return "blue"
     if days_overdue is not None and days_overdue > 0:
         return "red"
+    if status == Status.RETURNED:
+        return "purple"
     if rank == RANK[Level.REMINDER] or lagging:
         return "yellow"
     return ""

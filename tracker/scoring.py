@@ -149,6 +149,10 @@ def scores(
                 s.tasks += 1
                 s.terminated_overdue += 1
                 overdue(uid, role, (until - due).days)
+        elif status == Status.SUBMITTED:
+            # Waiting for the bureau's review: counted as a task, not as late while it waits (the
+            # review's delay is the bureau's); accepted, it counts by the day it was submitted for.
+            s.tasks += 1
         else:
             s.tasks += 1
             if due is not None and due < as_of:

@@ -33,6 +33,7 @@ _LEDGER_KEYS = {
     "tasks",
     "reports",
     "escalation",
+    "review",
 }
 _UNIT_KEYS = {"name", "person", "email", "phone", "mobile", "dingtalk_id", "wecom_id", "kind", "group"}
 _TASK_KEYS = {"seq", "text", "deadline", "units", "unit_kinds", "assist", "start"}
@@ -260,6 +261,12 @@ def read_toml_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
                 broken=r.count() > before,
             )
         )
+    review = top.get("review")
+    if review is not None:
+        if not isinstance(review, dict) or set(review) - {"required"} or not isinstance(review.get("required"), bool):
+            r.wrong("review", None, "must be a table with required = true or false ([review])", "review")
+        else:
+            spec.review_required = review["required"]
     escalation = top.get("escalation")
     if escalation is not None:
         if not isinstance(escalation, list) or not all(isinstance(e, dict) for e in escalation):

@@ -29,6 +29,7 @@ def sections(app: type[App[object]]) -> list[tuple[str, list[Binding]]]:
     from tui.screens.notices import NoticesScreen
     from tui.screens.outbox import OutboxScreen
     from tui.screens.reports import ReportsScreen
+    from tui.screens.review import ReviewScreen
     from tui.screens.scores import ScoresScreen
     from tui.screens.units import UnitsScreen
     from tui.widgets.matrix import MatrixView
@@ -46,6 +47,7 @@ def sections(app: type[App[object]]) -> list[tuple[str, list[Binding]]]:
         (t("mode.import"), (ImportScreen,)),
         (t("mode.reports"), (ReportsScreen,)),
         (t("mode.scores"), (ScoresScreen,)),
+        (t("mode.review"), (ReviewScreen,)),
     ]
     found = []
     for heading, owners in listed:

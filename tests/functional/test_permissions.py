@@ -22,7 +22,7 @@ from tracker.errors import InputError, NotFoundError
 from tracker.models import AuditEntry
 from tracker.permissions import ROLES, SYSTEM, TABLE, OutOfScope, PermissionDenied, allowed
 from tracker.progress import Reach
-from tracker.usecases import accounts, changes, check, evidence, ledgers, notices, progress, reports, sending
+from tracker.usecases import accounts, changes, check, evidence, ledgers, notices, progress, reports, review, sending
 from tracker.usecases.work import Actor, reading
 
 PUYANG = "濮政办〔2017〕13号"
@@ -73,6 +73,9 @@ CASES: dict[str, Case] = {
         t, a, PUYANG, "6", OWN_UNIT, [str(write(tmp / "in", "现场.png", SAMPLES["截图.png"]))]
     ),
     "evidence.get": lambda t, a, tmp: evidence.get_evidence(t, a, 1, tmp / "out.png", force=True),
+    "review.submit": lambda t, a, tmp: review.submit_completion(t, a, PUYANG, "6", OWN_UNIT, AS_OF, note="已完成"),
+    "review.decide": lambda t, a, tmp: review.return_completion(t, a, 1, "佐证不足"),
+    "review.queue": lambda t, a, tmp: review.review_queue(t, a),
     "task.trigger": lambda t, a, tmp: changes.set_trigger_date(t, a, PILOTS, "4", on=dt.date(2017, 9, 1)),
     "report.received": lambda t, a, tmp: changes.record_report_received(t, a, PILOTS, "南京市", on=AS_OF),
     "interview.record": lambda t, a, tmp: changes.record_interview_held(t, a, PUYANG, OWN_UNIT, on=AS_OF),
@@ -221,6 +224,8 @@ def test_unit_account_reaches_its_own_unit_only(tracker: Tracker) -> None:
     assert str(by_name.value) == f"ledger {'濮阳市所辖县数字化城市管理系统建设工作台账'!r} has no unit {OTHER_UNIT!r}"
     with pytest.raises(OutOfScope):
         changes.request_extension(tracker, unit, PUYANG, "6", OTHER_UNIT, to=dt.date(2018, 1, 1), reason="x", late=True)
+    with pytest.raises(OutOfScope):
+        review.submit_completion(tracker, unit, PUYANG, "6", OTHER_UNIT, AS_OF)
     # A notice that concerns other units only (notice 2: 清丰县政府) is missing to it; its own is not.
     with pytest.raises(OutOfScope) as notice:
         notices.acknowledge_notice(tracker, unit, "2")
@@ -228,6 +233,14 @@ def test_unit_account_reaches_its_own_unit_only(tracker: Tracker) -> None:
     assert notices.acknowledge_notice(tracker, unit, "6").acknowledged_by == "unit"
     done = progress.record_progress(tracker, unit, PUYANG, "6", OWN_UNIT, doing)
     assert done.unit == OWN_UNIT
+    # Its done on a reviewed ledger (the shipped ones are) is a submission the bureau decides.
+    sent = progress.record_progress(tracker, unit, PUYANG, "6", OWN_UNIT, progress.Progress("done"))
+    assert (sent.status, sent.completed_on) == ("submitted", None)
+    waiting = review.review_queue(tracker, Actor("clerk"))
+    assert [(w.unit, w.submitted_by, w.done_on) for w in waiting] == [(OWN_UNIT, "unit", AS_OF)]
+    with pytest.raises(PermissionDenied):
+        review.accept_completion(tracker, unit, waiting[0].id)
+    assert review.accept_completion(tracker, Actor("supervisor"), waiting[0].id).status == "done"
 
 
 def test_unit_account_cannot_read_the_bureau_lists(tracker: Tracker) -> None:

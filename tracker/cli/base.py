@@ -13,7 +13,7 @@ import click
 
 from tracker.deadlines import DeadlineError, check_date
 from tracker.errors import InputError
-from tracker.statuses import STATUS_BY_LABEL, Status
+from tracker.statuses import RECORDED_STATUSES, STATUS_LABELS
 from tracker.typed_dates import typed_date
 from tracker.workdays import DEFAULT_TIMEZONE, WorkCalendar
 
@@ -64,7 +64,7 @@ class MomentParam(click.DateTime):
 
 DATE = DateParam()
 MOMENT = MomentParam()
-STATUS_CHOICES = [s.value for s in Status] + list(STATUS_BY_LABEL)
+STATUS_CHOICES = [s.value for s in RECORDED_STATUSES] + [STATUS_LABELS[s] for s in RECORDED_STATUSES]
 
 
 class Obj:

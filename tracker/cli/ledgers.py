@@ -180,7 +180,10 @@ def progress(
     if wants_json(obj, as_json):
         output.emit_json(result)
     else:
-        output.done(f"{done.subject}: {output.status_text(done.status)} (version {done.version})")
+        said = f"{done.subject}: {output.status_text(done.status)} (version {done.version})"
+        if done.status == "submitted":  # a unit's done on a ledger whose completions are reviewed
+            said += "：本台账办结须复核，已提交督查室复核，销号后为已完成"
+        output.done(said)
 
 
 @cli.command()

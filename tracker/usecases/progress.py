@@ -106,8 +106,36 @@ def _record(
     # Evidence naming a file is stored too (judged before anything is written); the reference
     # stays in the progress as typed, as before.
     files = check_files([e for e in progress.evidence if e and names_a_file(e)], work.tracker.settings)
+    status = Status(STATUS_BY_LABEL.get(progress.status, progress.status))
+    if status == Status.DONE and work.actor.role == "unit":
+        from tracker.usecases.review import review_required, submit_in
+
+        if review_required(work, ledger):
+            # A unit's "done" on a reviewed ledger is a submission (待复核): the bureau accepts
+            # it (销号) or returns it. Staff (who may accept) record done as final, as before.
+            sent = submit_in(
+                work,
+                assignment,
+                ledger,
+                task,
+                unit,
+                progress.completed_on or (as_of or work.today()),
+                note=progress.note or "",
+                evidence=progress.evidence,
+            )
+            return Recorded(
+                sent.assignment,
+                ledger.title,
+                task.seq,
+                unit.name,
+                sent.subject,
+                sent.status,
+                None,
+                assignment.percent,
+                assignment.version,
+            )
     change = domain.ProgressUpdate(
-        status=Status(STATUS_BY_LABEL.get(progress.status, progress.status)),
+        status=status,
         completed_on=progress.completed_on,
         percent=progress.percent,
         note=progress.note,

@@ -19,7 +19,7 @@ from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
 from tracker.deadlines import DeadlineError, parse
 from tracker.errors import InputError
-from tracker.statuses import Status
+from tracker.statuses import RECORDED_STATUSES, Status
 from tracker.usecases.progress import (
     AssignmentDetail,
     Progress,
@@ -100,7 +100,9 @@ class AssignmentScreen(Screen[bool]):
             yield Static(t("asg.record"), classes="title")
             yield Static("", markup=False, id="asg-conflict", classes="conflict")
             with Horizontal(classes="form"):
-                yield Select([(t(f"status.{s.value}"), s.value) for s in Status], id="status", allow_blank=False)
+                yield Select(
+                    [(t(f"status.{s.value}"), s.value) for s in RECORDED_STATUSES], id="status", allow_blank=False
+                )
                 yield Input(placeholder=t("asg.date"), id="done-on")
                 yield Input(placeholder=t("asg.percent"), id="percent", type="integer")
             yield Static("", markup=False, id="done-on-hint", classes="hint")
@@ -190,6 +192,8 @@ class AssignmentScreen(Screen[bool]):
         if found.note:
             lines.append(f"{t('asg.note')}：{found.note}")
         status, percent, note = found.status, found.percent, found.note
+        if status not in RECORDED_STATUSES:  # 待复核 / 退回 come from review; the form records 进行中
+            status = Status.DOING.value
         done_on = found.completed_on if found.status == Status.DONE else None
         # Plain text: the task's and the note's words are data, never markup.
         self.query_one("#asg-info", Static).update(Text.assemble((heading, "bold"), "\n".join(lines)))

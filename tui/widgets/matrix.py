@@ -31,6 +31,8 @@ LIGHT_STYLES = {
     "green": Style(color="black", bgcolor="#a8e6a3"),
     "orange": Style(color="black", bgcolor="#f8b88b"),
     "grey": Style(color="black", bgcolor="#bdbdbd"),
+    "blue": Style(color="black", bgcolor="#9dc3e6"),  # 待复核
+    "purple": Style(color="black", bgcolor="#c9b6e4"),  # 退回, within its deadline
     "": Style(),
 }
 PHASE_STYLE = Style(bold=True, color="#4472c4")
@@ -54,6 +56,10 @@ def cell_text(judged: Judged | None) -> str:
         return f"{t('cell.done')}+{late}" if late else t("cell.done")
     if cell.status == "terminated":
         return t("cell.terminated")
+    if cell.status == "submitted":  # not escalated while it waits: no days late shown
+        return t("cell.submitted")
+    if cell.status == "returned":
+        return f"{t('cell.returned')}{t('cell.late', days=late)}" if late else t("cell.returned")
     if late:
         return t("cell.late", days=late)
     if cell.status == "doing":
