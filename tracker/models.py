@@ -344,6 +344,23 @@ class Extension(SQLModel, table=True):
     decision_reason: str = ""
 
 
+class ExtensionStep(SQLModel, table=True):
+    """One step of an extension request's approval chain (审批链): the role that decides it, and
+    who decided, when, how and why. Deciding is a conditional UPDATE (``decision`` still empty),
+    so two people deciding the same step at once cannot both win."""
+
+    __table_args__ = (sa.UniqueConstraint("extension_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    extension_id: int = Field(foreign_key="extension.id", index=True)
+    position: int  # 1, 2, ... in the chain's order
+    role: str
+    decision: str = ""  # "" pending | approved | refused
+    decided_by: str = ""
+    decided_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    reason: str = ""
+
+
 class Interview(SQLModel, table=True):
     """An interview (约谈) held with a unit's responsible person."""
 
