@@ -9,13 +9,24 @@ A database without accounts (desk mode) decides every step as the desk's user, o
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.audit import Stamp
+from tracker.config import ApprovalSettings
 from tracker.errors import InputError
 from tracker.models import Extension, ExtensionStep
 from tracker.permissions import ROLE_LABELS
+
+
+def chain_of(ledger_chains: str | None, settings: ApprovalSettings, kind: str) -> list[str]:
+    """The roles deciding a ``kind`` of request in a ledger, in order: the ledger's own [approval]
+    chain when it names one, else the config's."""
+    own = json.loads(ledger_chains) if ledger_chains else {}
+    roles = own.get(kind, getattr(settings, kind))
+    return [str(role) for role in roles]
 
 
 def open_chain(session: Session, request: Extension, roles: list[str]) -> None:

@@ -301,7 +301,8 @@ class ApprovalSettings(Strict):
     refused when any step refuses. An empty chain: done at once by whoever may do it."""
 
     extension: list[ApprovalRole] = Field(
-        default_factory=lambda: list[ApprovalRole](["supervisor"]), description="who decides an extension request (延期申请), in order"
+        default_factory=lambda: list[ApprovalRole](["supervisor"]),
+        description="who decides an extension request (延期申请), in order",
     )
     termination: list[ApprovalRole] = Field(
         default_factory=list, description="reserved: terminations are done at once by a permitted actor"

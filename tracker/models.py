@@ -68,6 +68,7 @@ class Ledger(SQLModel, table=True):
     year: int | None = None
     source: str = ""
     escalation: str | None = None  # JSON list of rule tables overriding the config's
+    approval: str | None = None  # JSON of the [approval] chains overriding the config's (those it names)
     created_at: dt.datetime = Field(sa_type=_utc())
     updated_at: dt.datetime = Field(sa_type=_utc())
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,3 +172,46 @@ def test_two_deciding_one_step_at_once(tracker: Tracker, monkeypatch: pytest.Mon
     first = steps(tracker, request)[0]
     assert first[2] == ("approved" if won[0].status == "pending" else "refused")
     assert status(tracker, request) == won[0].status
+
+
+LEDGER = """title = "审批链测试"
+doc_number = "测试〔2017〕1号"
+year = 2017
+{approval}
+[[units]]
+name = "甲单位"
+
+[[tasks]]
+text = "完成方案"
+deadline = "2017年12月31日"
+"""
+
+
+def test_a_ledger_overrides_the_chain(tracker: Tracker, tmp_path: Path) -> None:
+    from tracker.usecases import ledgers
+
+    path = tmp_path / "ledger.toml"
+    path.write_text(LEDGER.format(approval='[approval]\nextension = ["supervisor", "admin"]\n'), encoding="utf-8")
+    ledgers.import_ledgers(tracker, ADMIN, [path])
+    made = changes.request_extension(tracker, CLERK, "审批链测试", "1", "甲单位", to=dt.date(2018, 3, 31), reason="x")
+    assert [(s[0], s[1]) for s in steps(tracker, made.id)] == [(1, "supervisor"), (2, "admin")]
+    # Another ledger keeps the config's chain.
+    assert [s[1] for s in steps(tracker, ask(tracker))] == ["clerk", "supervisor"]
+
+
+@pytest.mark.parametrize(
+    ("approval", "named"),
+    [
+        ('extension = ["boss"]', "approval: extension[0]"),
+        ("extension = []", "approval: extension"),
+        ("chain = 1", "approval: chain: unknown key"),
+    ],
+)
+def test_a_wrong_ledger_chain_is_refused(tracker: Tracker, tmp_path: Path, approval: str, named: str) -> None:
+    from tracker.usecases import ledgers
+
+    path = tmp_path / "ledger.toml"
+    path.write_text(LEDGER.format(approval=f"[approval]\n{approval}\n"), encoding="utf-8")
+    with pytest.raises(InputError) as wrong:
+        ledgers.import_ledgers(tracker, ADMIN, [path])
+    assert named in str(wrong.value)

@@ -58,7 +58,7 @@ def request_extension(
 ) -> ExtensionRequested:
     """A unit's request for a new deadline (延期申请); after the deadline only when ``late`` (the
     bureau's decision, recorded as such)."""
-    from tracker.approvals import open_chain
+    from tracker.approvals import chain_of, open_chain
     from tracker.changes import request_extension as request
     from tracker.errors import NotFoundError
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
@@ -79,7 +79,7 @@ def request_extension(
             today=today or tracker.today(),
             subject=subject,
         )
-        open_chain(work.session, made, list(tracker.settings.approval.extension))
+        open_chain(work.session, made, chain_of(found.approval, tracker.settings.approval, "extension"))
         assert made.id is not None
         return ExtensionRequested(made.id, subject, made.status, made.original_due, made.new_due, made.late)
 

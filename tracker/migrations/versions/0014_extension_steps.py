@@ -4,7 +4,7 @@ Revision ID: 0014
 Revises: 0012
 One row per step of a request's chain ([approval] extension in the config): the role that decides
 it and who decided, when, how and why. Requests made before this revision have no steps and are
-decided in one step, as before.
+decided in one step, as before. ``ledger.approval`` holds a ledger's own [approval] chains (JSON).
 
 Create Date: 2026-12-07 09:10:00
 """
@@ -22,6 +22,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("ledger", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("approval", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
     op.create_table(
         "extensionstep",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,3 +46,5 @@ def downgrade() -> None:
     with op.batch_alter_table("extensionstep", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_extensionstep_extension_id"))
     op.drop_table("extensionstep")
+    with op.batch_alter_table("ledger", schema=None) as batch_op:
+        batch_op.drop_column("approval")
