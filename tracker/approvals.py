@@ -110,12 +110,14 @@ def decide_step(
 
 
 def queue_rows(session: Session, role: str | None) -> list[dict[str, object]]:
-    """Extension requests whose current step waits for ``role`` (desk mode and admin: all)."""
+    """Extension requests whose current step waits for ``role`` (desk mode and admin: all). One
+    made before chains existed waits for a supervisor, in one step."""
     from tracker.views import extension_rows
 
     rows = []
     for row in extension_rows(session, pending_only=True):
         step = current_step(session, int(str(row["id"])))
-        if step is not None and may_decide(role, step.role):
-            rows.append({**row, "step": step.position, "role": step.role})
+        position, waits_for = (step.position, step.role) if step else (1, "supervisor")
+        if may_decide(role, waits_for):
+            rows.append({**row, "step": position, "role": waits_for})
     return rows

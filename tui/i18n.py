@@ -55,6 +55,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ext.refuse_prompt": ("不批准延期申请 {id}：请填写理由", "Refuse extension request {id}: give the reason"),
     "ext.approved": ("已批准延期申请 {id}", "Extension request {id} approved"),
     "ext.refused": ("已驳回延期申请 {id}", "Extension request {id} refused"),
+    "ext.step_approved": (
+        "延期申请 {id}：第{step}步已批准，等待 {role} 审批",
+        "Extension request {id}: step {step} approved, now waiting for {role}",
+    ),
+    "ext.col.step": ("审批步骤", "Step"),
+    "ext.col.role": ("待审角色", "Waits for"),
+    "mode.queue": ("待我审批", "My queue"),
+    "error.not_your_step": (
+        "延期申请 {id}：当前第{position}步应由{role}审批，您无权审批此步",
+        "Extension request {id}: step {position} waits for {role}, not you",
+    ),
+    "error.step_taken": (
+        "延期申请 {id}：此步刚被他人审批",
+        "Extension request {id}: someone else just decided this step",
+    ),
     "key.approve_all": ("批准全部", "Approve all"),
     "key.send": ("发送", "Send"),
     "key.send_anyway": ("静默时段也发", "Send in quiet hours"),

@@ -101,6 +101,7 @@ def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool,
     from tracker.approvals import current_step, decide_step, may_decide
     from tracker.changes import decide_extension as decide
     from tracker.changes import find_extension
+    from tracker.permissions import ROLE_LABELS
 
     with unit_of_work(tracker, actor, action="extension.decide") as work:
         request = find_extension(work.session, ref)
@@ -111,6 +112,8 @@ def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool,
                 f"extension request {request.id} waits for supervisor, not {work.actor.role}",
                 key="not_your_step",
                 id=request.id,
+                position=1,
+                role=ROLE_LABELS["supervisor"],
             )
         if step is not None:
             done = decide_step(

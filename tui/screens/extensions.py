@@ -55,11 +55,14 @@ class ExtensionsScreen(ListScreen):
                 return
             tracker = self.context.tracker
             try:
-                decide_extension(tracker, actor_of(tracker), str(request_id), approve=approve, reason=reason)
+                done = decide_extension(tracker, actor_of(tracker), str(request_id), approve=approve, reason=reason)
             except InputError as exc:
                 self.notify(error_text(exc), severity="error", timeout=8)
                 return
-            self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
+            if done.status == "pending":  # one step of its approval chain; the next waits for another role
+                self.notify(t("ext.step_approved", id=request_id, step=done.step, role=done.waits_for))
+            else:
+                self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
             self.load()
 
         self.app.push_screen(ReasonDialog(prompt, required=not approve), decided)
