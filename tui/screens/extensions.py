@@ -15,7 +15,7 @@ from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
 from tui.widgets.keybar import KeyBar
 
-COLUMNS = ("id", "ledger", "task", "unit", "from", "to", "status", "reason", "requested_by")
+COLUMNS: tuple[str, ...] = ("id", "ledger", "task", "unit", "from", "to", "status", "reason", "requested_by")
 
 
 class ExtensionsScreen(ListScreen):

@@ -12,7 +12,7 @@ from tracker.usecases.work import actor_of
 from tui.screens.extensions import ExtensionsScreen
 from tui.widgets.keybar import KeyBar
 
-COLUMNS = ("id", "ledger", "task", "unit", "from", "to", "step", "role", "reason", "requested_by")
+COLUMNS: tuple[str, ...] = ("id", "ledger", "task", "unit", "from", "to", "step", "role", "reason", "requested_by")
 
 
 class QueueScreen(ExtensionsScreen):
