@@ -19,6 +19,7 @@ from tracker.config import ApprovalSettings
 from tracker.errors import InputError
 from tracker.models import Extension, ExtensionStep
 from tracker.permissions import ROLE_LABELS
+from tracker.refusals import Refusal
 
 
 def chain_of(ledger_chains: str | None, settings: ApprovalSettings, kind: str) -> list[str]:
@@ -50,6 +51,18 @@ def current_step(session: Session, request_id: int) -> ExtensionStep | None:
     return next((step for step in steps_of(session, request_id) if not step.decision), None)
 
 
+def not_your_step(request_id: int, position: int, step_role: str, *, actor: str, role: str | None) -> Refusal:
+    """The refusal of an actor whose role is not the one the step waits for."""
+    label = ROLE_LABELS.get(role or "", role or "")
+    return Refusal(
+        "not_your_step",
+        id=request_id,
+        position=position,
+        role=ROLE_LABELS.get(step_role, step_role),
+        actor=f"{actor}（{label}）" if label else actor,
+    )
+
+
 def may_decide(role: str | None, step_role: str) -> bool:
     """Desk mode (no role) decides every step; an admin any step; others their role's steps."""
     return role is None or role == "admin" or role == step_role
@@ -74,13 +87,7 @@ def decide_step(
             f"extension request {request.id} is not pending (it was {request.status})", key="decided", id=request.id
         )
     if not may_decide(role, step.role):
-        raise InputError(
-            f"extension request {request.id}: step {step.position} waits for {step.role}, not {role}",
-            key="not_your_step",
-            id=request.id,
-            position=step.position,
-            role=ROLE_LABELS.get(step.role, step.role),
-        )
+        raise not_your_step(request.id, step.position, step.role, actor=stamp.by, role=role)
     if not approve and not reason.strip():
         raise InputError(f"extension request {request.id}: a refusal needs a reason (--reason)", key="reason_needed")
     decision = "approved" if approve else "refused"
@@ -91,12 +98,7 @@ def decide_step(
         .execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
-        raise InputError(
-            f"extension request {request.id}: step {step.position} was just decided by someone else",
-            key="step_taken",
-            id=request.id,
-            position=step.position,
-        )
+        raise Refusal("step_taken", id=request.id, position=step.position)
     session.expire(step)
     last = step.position == max(s.position for s in steps_of(session, request.id))
     stamp.record(

@@ -168,9 +168,9 @@ def decide_extension(session: Session, request: Extension, stamp: Stamp, *, appr
         .execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
-        raise InputError(
-            f"extension request {request.id} was just decided by someone else", key="step_taken", id=request.id
-        )
+        from tracker.refusals import Refusal
+
+        raise Refusal("step_taken", id=request.id, position=1)
     session.refresh(request)
     if approve:
         if assignment.status not in OPEN_STATUSES:

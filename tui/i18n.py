@@ -62,14 +62,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ext.col.step": ("审批步骤", "Step"),
     "ext.col.role": ("待审角色", "Waits for"),
     "mode.queue": ("待我审批", "My queue"),
-    "error.not_your_step": (
-        "延期申请 {id}：当前第{position}步应由{role}审批，您无权审批此步",
-        "Extension request {id}: step {position} waits for {role}, not you",
-    ),
-    "error.step_taken": (
-        "延期申请 {id}：此步刚被他人审批",
-        "Extension request {id}: someone else just decided this step",
-    ),
     "key.approve_all": ("批准全部", "Approve all"),
     "key.send": ("发送", "Send"),
     "key.send_anyway": ("静默时段也发", "Send in quiet hours"),

@@ -215,3 +215,46 @@ def test_a_wrong_ledger_chain_is_refused(tracker: Tracker, tmp_path: Path, appro
     with pytest.raises(InputError) as wrong:
         ledgers.import_ledgers(tracker, ADMIN, [path])
     assert named in str(wrong.value)
+
+
+def test_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`tracker queue` shows what waits for my role; `approve`/`refuse` decide my step; another
+    role's step is refused with exit 2 and a message naming the step and the role it waits for."""
+    import io
+
+    from tests.conftest import LEDGERS
+
+    config = tmp_path / "tracker.toml"
+    config.write_text('[approval]\nextension = ["clerk", "supervisor"]\n', encoding="utf-8")
+
+    def run(who: str, *args: str) -> Any:
+        return cli("--config", config, "--as", who, *args)
+
+    for name, options in (("张三", ("--admin",)), ("李四", ("--role", "clerk")), ("王五", ("--role", "supervisor"))):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+            assert run("张三", "user", "add", name, *options, "--password-stdin").code == 0
+    assert run("张三", "import", LEDGERS / "puyang-2017-digital-city.toml").code == 0
+    made = run("李四", "extend", "1", "2", "清丰县", "--to", "2017-06-30", "--reason", "资金未到位", "--late", "--json")
+    assert made.code == 0, made.err
+    request = made.json()["id"]
+    assert [r["id"] for r in run("李四", "queue", "--json").json()] == [request]
+    assert run("王五", "queue", "--json").json() == []
+    early = run("王五", "approve", str(request))
+    assert early.code == 2 and "第1步应由督查员审批" in early.err and "王五" in early.err
+    first = run("李四", "approve", str(request), "--json")
+    assert first.code == 0
+    assert {k: first.json()[k] for k in ("id", "status", "step", "waits_for")} == {
+        "id": request,
+        "status": "pending",
+        "step": 1,
+        "waits_for": "supervisor",
+    }
+    assert [(r["id"], r["step"], r["role"]) for r in run("王五", "queue", "--json").json()] == [
+        (request, 2, "supervisor")
+    ]
+    assert run("王五", "refuse", str(request)).code == 2  # --reason is required
+    refused = run("王五", "refuse", str(request), "--reason", "理由不足", "--json")
+    assert refused.code == 0 and refused.json()["status"] == "refused"
+    again = run("王五", "approve", str(request))
+    assert again.code == 2 and "Traceback" not in again.err

@@ -98,23 +98,16 @@ def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool,
     the actor's role: the request is approved (the new deadline applies) when its last step
     approves, refused (a reason is required; the old deadline keeps running) when any step refuses.
     A request made before chains existed is decided in one step by a supervisor or admin."""
-    from tracker.approvals import current_step, decide_step, may_decide
+    from tracker.approvals import current_step, decide_step, may_decide, not_your_step
     from tracker.changes import decide_extension as decide
     from tracker.changes import find_extension
-    from tracker.permissions import ROLE_LABELS
 
     with unit_of_work(tracker, actor, action="extension.decide") as work:
         request = find_extension(work.session, ref)
         assert request.id is not None
         step = current_step(work.session, request.id)
         if step is None and request.status == "pending" and not may_decide(work.actor.role, "supervisor"):
-            raise InputError(
-                f"extension request {request.id} waits for supervisor, not {work.actor.role}",
-                key="not_your_step",
-                id=request.id,
-                position=1,
-                role=ROLE_LABELS["supervisor"],
-            )
+            raise not_your_step(request.id, 1, "supervisor", actor=work.by, role=work.actor.role)
         if step is not None:
             done = decide_step(
                 work.session, request, step, work.stamp, role=work.actor.role, approve=approve, reason=reason
