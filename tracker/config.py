@@ -292,7 +292,8 @@ class EvidenceSettings(Strict):
         return self.max_mib * 1024 * 1024
 
 
-ApprovalRole = Literal["viewer", "clerk", "supervisor", "admin", "unit"]
+# Only staff may decide a step (permission extension.decide): a viewer's or unit's step would wait forever.
+ApprovalRole = Literal["clerk", "supervisor", "admin"]
 
 
 class ApprovalSettings(Strict):

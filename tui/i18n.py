@@ -56,7 +56,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ext.approved": ("已批准延期申请 {id}", "Extension request {id} approved"),
     "ext.refused": ("已驳回延期申请 {id}", "Extension request {id} refused"),
     "ext.step_approved": (
-        "延期申请 {id}：第{step}步已批准，等待 {role} 审批",
+        "延期申请 {id}：第{step}步已批准，等待{role}审批",
         "Extension request {id}: step {step} approved, now waiting for {role}",
     ),
     "ext.col.step": ("审批步骤", "Step"),

@@ -203,6 +203,7 @@ def test_a_ledger_overrides_the_chain(tracker: Tracker, tmp_path: Path) -> None:
     ("approval", "named"),
     [
         ('extension = ["boss"]', "approval: extension[0]"),
+        ('extension = ["clerk", "unit"]', "approval: extension[1]"),  # a unit may not decide a step
         ("extension = []", "approval: extension"),
         ("chain = 1", "approval: chain: unknown key"),
     ],

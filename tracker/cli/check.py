@@ -261,7 +261,10 @@ def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> No
         extra = {"step": done.step, "waits_for": done.waits_for} if waiting else {}
         output.emit_json({"id": done.id, "status": done.status, "deadline": done.deadline, **extra})
     elif waiting:
-        output.done(f"延期申请 {done.id}: 第{done.step}步已批准，等待 {done.waits_for} 审批 (pending)")
+        from tracker.permissions import ROLE_LABELS
+
+        label = ROLE_LABELS.get(done.waits_for, done.waits_for)
+        output.done(f"延期申请 {done.id}: 第{done.step}步已批准，等待{label}审批 (pending)")
     else:
         output.done(f"延期申请 {done.id}: {done.status}")
 

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header
 
 from tracker.errors import InputError
+from tracker.permissions import ROLE_LABELS
 from tracker.usecases.changes import decide_extension, list_extensions
 from tracker.usecases.work import actor_of
 from tui.dialogs.reason import ReasonDialog
@@ -60,7 +61,8 @@ class ExtensionsScreen(ListScreen):
                 self.notify(error_text(exc), severity="error", timeout=8)
                 return
             if done.status == "pending":  # one step of its approval chain; the next waits for another role
-                self.notify(t("ext.step_approved", id=request_id, step=done.step, role=done.waits_for))
+                role = ROLE_LABELS.get(done.waits_for, done.waits_for)
+                self.notify(t("ext.step_approved", id=request_id, step=done.step, role=role))
             else:
                 self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
             self.load()
