@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from tracker.audit import Stamp
 from tracker.config import ApprovalSettings
 from tracker.errors import InputError
-from tracker.models import Extension, ExtensionStep
+from tracker.models import Assignment, Extension, ExtensionStep, Task
 from tracker.permissions import ROLE_LABELS
 from tracker.refusals import Refusal
 
@@ -101,10 +101,14 @@ def decide_step(
         raise Refusal("step_taken", id=request.id, position=step.position)
     session.expire(step)
     last = step.position == max(s.position for s in steps_of(session, request.id))
+    assignment = session.get(Assignment, request.assignment_id)
+    task = session.get(Task, assignment.task_id) if assignment else None
     stamp.record(
         session,
         f"extension-step-{decision}",
-        ledger_id=None,
+        ledger_id=task.ledger_id if task else None,
+        task_id=task.id if task else None,
+        unit_id=assignment.unit_id if assignment else None,
         subject=f"延期申请 {request.id}",
         after={"step": step.position, "role": step.role, "reason": reason.strip()},
     )

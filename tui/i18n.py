@@ -238,6 +238,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.extension-request": ("申请延期", "extension requested"),
     "action.extension-approved": ("批准延期", "extension approved"),
     "action.extension-refused": ("驳回延期", "extension refused"),
+    "action.extension-step-approved": ("审批步骤通过", "approval step approved"),
+    "action.extension-step-refused": ("审批步骤驳回", "approval step refused"),
     "action.terminate": ("终止", "terminated"),
     "action.trigger": ("触发时限", "deadline triggered"),
     "action.report-received": ("收到进度报告", "report received"),

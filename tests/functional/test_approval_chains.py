@@ -18,7 +18,7 @@ from tests.tui.conftest import demo
 from tracker.app import Tracker
 from tracker.config import ApprovalSettings
 from tracker.errors import InputError
-from tracker.models import Extension, ExtensionStep
+from tracker.models import AuditEntry, Extension, ExtensionStep
 from tracker.usecases import accounts, changes
 from tracker.usecases.work import Actor
 
@@ -90,6 +90,12 @@ def test_each_step_by_its_role_in_order(tracker: Tracker) -> None:
         (2, "supervisor", "approved", "supervisor", ""),
     ]
     assert status(tracker, request) == "approved" and request not in queued(tracker, SUPERVISOR)
+    with tracker.session() as session:
+        audited = session.exec(select(AuditEntry).where(col(AuditEntry.action).startswith("extension-step")))
+        assert [(e.action, e.by, e.ledger_id is not None) for e in audited] == [
+            ("extension-step-approved", "clerk", True),
+            ("extension-step-approved", "supervisor", True),
+        ]
     with pytest.raises(InputError) as decided:
         changes.decide_extension(tracker, SUPERVISOR, str(request), approve=True)
     assert decided.value.key == "decided"
