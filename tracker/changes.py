@@ -158,9 +158,20 @@ def decide_extension(session: Session, request: Extension, stamp: Stamp, *, appr
         raise InputError(f"extension request {request.id}: a refusal needs a reason (--reason)", key="reason_needed")
     assignment = session.get(Assignment, request.assignment_id)
     assert assignment is not None
-    request.status = "approved" if approve else "refused"
-    request.decided_at, request.decided_by, request.decision_reason = now, stamp.by, reason.strip()
-    session.add(request)
+    status = "approved" if approve else "refused"
+    # Conditional on the request still pending, never read-then-write: of two people deciding it
+    # at once, one wins and the other is told (the approval chain's steps are guarded likewise).
+    won = session.execute(
+        sa.update(Extension)
+        .where(col(Extension.id) == request.id, col(Extension.status) == "pending")
+        .values(status=status, decided_at=now, decided_by=stamp.by, decision_reason=reason.strip())
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        from tracker.refusals import Refusal
+
+        raise Refusal("step_taken", id=request.id, position=1)
+    session.refresh(request)
     if approve:
         if assignment.status not in OPEN_STATUSES:
             raise InputError(

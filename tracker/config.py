@@ -302,6 +302,34 @@ class EvidenceSettings(Strict):
         return self.max_mib * 1024 * 1024
 
 
+# Only staff may decide a step (permission extension.decide): a viewer's or unit's step would wait forever.
+ApprovalRole = Literal["clerk", "supervisor", "admin"]
+
+
+class ApprovalSettings(Strict):
+    """Approval chains (审批链): which roles decide a request, in order. Each step is decided by an
+    account of that role (or an admin); the request is approved when its last step approves and
+    refused when any step refuses. An empty chain: done at once by whoever may do it."""
+
+    extension: list[ApprovalRole] = Field(
+        default_factory=lambda: list[ApprovalRole](["supervisor"]),
+        description="who decides an extension request (延期申请), in order",
+    )
+    termination: list[ApprovalRole] = Field(
+        default_factory=list, description="reserved: terminations are done at once by a permitted actor"
+    )
+    person_change: list[ApprovalRole] = Field(
+        default_factory=list, description="reserved: person changes are done at once by a permitted actor"
+    )
+
+    @field_validator("extension")
+    @classmethod
+    def _not_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError('an extension request needs at least one step (e.g. ["supervisor"])')
+        return value
+
+
 class Settings(Strict):
     """Everything the config file may hold."""
 
@@ -320,6 +348,7 @@ class Settings(Strict):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     channels: ChannelsSettings = Field(default_factory=ChannelsSettings)
+    approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
 
     @field_validator("timezone")
     @classmethod

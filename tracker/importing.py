@@ -135,6 +135,19 @@ def _escalation_json(spec: LedgerSpec) -> str | None:
     return json.dumps([rule.model_dump(mode="json", exclude_defaults=True) for rule in rules], ensure_ascii=False)
 
 
+def _approval_json(spec: LedgerSpec) -> str | None:
+    """The ledger's [approval] chains as stored: only those it names override the config's."""
+    from tracker.config import ApprovalSettings
+
+    if spec.approval is None:
+        return None
+    try:
+        chains = ApprovalSettings.model_validate(spec.approval)
+    except ValidationError as exc:
+        raise InputError(describe_validation(exc, f"{spec.at}: approval")) from None
+    return json.dumps(chains.model_dump(mode="json", exclude_unset=True), ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class CheckedLedger:
     """A ledger read and checked: its tasks understood, its escalation rules as stored."""
@@ -142,6 +155,7 @@ class CheckedLedger:
     spec: LedgerSpec
     tasks: list[CheckedTask]
     escalation: str | None
+    approval: str | None = None
 
 
 def check_ledgers(specs: Sequence[LedgerSpec]) -> list[CheckedLedger]:
@@ -160,11 +174,13 @@ def check_ledgers(specs: Sequence[LedgerSpec]) -> list[CheckedLedger]:
             tasks = check_spec(spec)
         except InputError as exc:
             errors.append(exc)
+        approval = None
         try:
             escalation = _escalation_json(spec)
+            approval = _approval_json(spec)
         except InputError as exc:
             errors.append(exc)
-        checked.append(CheckedLedger(spec, tasks, escalation))
+        checked.append(CheckedLedger(spec, tasks, escalation, approval))
     raise_all(errors)
     return checked
 
@@ -285,7 +301,7 @@ class _Importer:
             )
         )
 
-    def ledger(self, spec: LedgerSpec, escalation: str | None) -> Ledger:
+    def ledger(self, spec: LedgerSpec, escalation: str | None, approval: str | None = None) -> Ledger:
         found = self.session.exec(
             select(Ledger).where(Ledger.title == spec.title, Ledger.doc_number == spec.doc_number)
         ).first()
@@ -296,6 +312,7 @@ class _Importer:
         ledger.source = spec.source
         ledger.escalation = escalation
         ledger.review_required = spec.review_required
+        ledger.approval = approval
         ledger.updated_at = self.now
         self.session.add(ledger)
         self.session.flush()
@@ -814,7 +831,7 @@ class _Importer:
     def run(self, checked: CheckedLedger) -> Ledger:
         spec = checked.spec
         self.blocked, self.kept_units, self.removed, self.audits = [], set(), Removals(), []
-        ledger = self.ledger(spec, checked.escalation)
+        ledger = self.ledger(spec, checked.escalation, checked.approval)
         units = self.units(ledger, spec)
         phases = self.phases(ledger, spec)
         self.tasks(ledger, spec, checked.tasks, phases, units)

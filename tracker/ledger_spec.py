@@ -118,6 +118,7 @@ class LedgerSpec:
     reports: list[ReportSpec] = field(default_factory=list)
     escalation: list[dict[str, object]] | None = None
     review_required: bool | None = None  # [review] required, when the ledger says
+    approval: dict[str, object] | None = None  # [approval] overriding the config's for this ledger
     where: str = ""  # the file, for an error about the whole ledger (``source`` may be a document's name)
     problems: list[InputError] = field(default_factory=list)  # what the reader found wrong
 

@@ -69,6 +69,7 @@ class Ledger(SQLModel, table=True):
     source: str = ""
     escalation: str | None = None  # JSON list of rule tables overriding the config's
     review_required: bool | None = None  # the ledger's [review] required; None: the config's
+    approval: str | None = None  # JSON of the [approval] chains overriding the config's (those it names)
     created_at: dt.datetime = Field(sa_type=_utc())
     updated_at: dt.datetime = Field(sa_type=_utc())
 
@@ -360,6 +361,23 @@ class Extension(SQLModel, table=True):
     decided_at: dt.datetime | None = Field(default=None, sa_type=_utc())
     decided_by: str = ""
     decision_reason: str = ""
+
+
+class ExtensionStep(SQLModel, table=True):
+    """One step of an extension request's approval chain (审批链): the role that decides it, and
+    who decided, when, how and why. Deciding is a conditional UPDATE (``decision`` still empty),
+    so two people deciding the same step at once cannot both win."""
+
+    __table_args__ = (sa.UniqueConstraint("extension_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    extension_id: int = Field(foreign_key="extension.id", index=True)
+    position: int  # 1, 2, ... in the chain's order
+    role: str
+    decision: str = ""  # "" pending | approved | refused
+    decided_by: str = ""
+    decided_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    reason: str = ""
 
 
 class Interview(SQLModel, table=True):

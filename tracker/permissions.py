@@ -34,7 +34,8 @@ TABLE: dict[str, frozenset[str]] = {
     "outbox.approve": _DECIDERS,
     "progress.record": _STAFF | {"unit"},
     "extension.request": _STAFF | {"unit"},
-    "extension.decide": _DECIDERS,
+    "extension.decide": _STAFF,  # each step of the chain by its own role ([approval] in the config)
+    "approval.queue": _STAFF,
     "notice.acknowledge": _STAFF | {"unit"},
     "evidence.add": _STAFF | {"unit"},  # a unit's own assignments only (the use case's reach)
     "evidence.get": frozenset({"viewer", "unit"}) | _STAFF,  # likewise; copying out is audited

@@ -34,6 +34,7 @@ _LEDGER_KEYS = {
     "reports",
     "escalation",
     "review",
+    "approval",
 }
 _UNIT_KEYS = {"name", "person", "email", "phone", "mobile", "dingtalk_id", "wecom_id", "kind", "group"}
 _TASK_KEYS = {"seq", "text", "deadline", "units", "unit_kinds", "assist", "start"}
@@ -273,6 +274,12 @@ def read_toml_ledger(path: Path, *, keep_going: bool = False) -> LedgerSpec:
             r.wrong("escalation", None, "must be an array of tables ([[escalation]])", "not_array")
         else:
             spec.escalation = escalation
+    approval = top.get("approval")
+    if approval is not None:
+        if not isinstance(approval, dict):
+            r.wrong("approval", None, "must be a table ([approval])", "not_table")
+        else:
+            spec.approval = approval
     spec.problems = r.problems
     if not keep_going:
         raise_all(spec.problems)

@@ -44,6 +44,7 @@ class TrackerApp(App[None]):
         # Not on the key bar: at 160 columns the matrix's keys and nine sections fill it (help, palette list it).
         Binding("k", "switch_mode('scores')", t("mode.scores"), show=False),
         Binding("v", "switch_mode('review')", t("mode.review"), show=False),
+        Binding("b", "switch_mode('queue')", t("mode.queue"), show=False),
         Binding("slash", "command_palette", t("key.search")),
         # Textual binds Ctrl+P itself only when no key opens the palette: with "/" bound, Ctrl+P
         # did nothing. A priority binding, as Textual's: it works in a text field too.
@@ -71,6 +72,7 @@ class TrackerApp(App[None]):
         from tui.screens.ledger import LedgerScreen
         from tui.screens.notices import NoticesScreen
         from tui.screens.outbox import OutboxScreen
+        from tui.screens.queue import QueueScreen
         from tui.screens.reports import ReportsScreen
         from tui.screens.review import ReviewScreen
         from tui.screens.scores import ScoresScreen
@@ -88,6 +90,7 @@ class TrackerApp(App[None]):
         self.add_mode("reports", lambda: ReportsScreen(context))
         self.add_mode("scores", lambda: ScoresScreen(context))
         self.add_mode("review", lambda: ReviewScreen(context))
+        self.add_mode("queue", lambda: QueueScreen(context))
         self.switch_mode("dashboard")
 
     def notify(

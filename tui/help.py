@@ -28,6 +28,7 @@ def sections(app: type[App[object]]) -> list[tuple[str, list[Binding]]]:
     from tui.screens.ledger import LedgerScreen
     from tui.screens.notices import NoticesScreen
     from tui.screens.outbox import OutboxScreen
+    from tui.screens.queue import QueueScreen
     from tui.screens.reports import ReportsScreen
     from tui.screens.review import ReviewScreen
     from tui.screens.scores import ScoresScreen
@@ -48,6 +49,7 @@ def sections(app: type[App[object]]) -> list[tuple[str, list[Binding]]]:
         (t("mode.reports"), (ReportsScreen,)),
         (t("mode.scores"), (ScoresScreen,)),
         (t("mode.review"), (ReviewScreen,)),
+        (t("mode.queue"), (QueueScreen,)),
     ]
     found = []
     for heading, owners in listed:

@@ -256,10 +256,32 @@ def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> No
     from tracker.usecases.work import actor_of
 
     done = decide_extension(obj.tracker, actor_of(obj.tracker), ref, approve=approve, reason=reason)
+    waiting = done.status == "pending"  # a step of its chain decided; the next waits for another role
     if wants_json(obj, as_json):
-        output.emit_json({"id": done.id, "status": done.status, "deadline": done.deadline})
+        extra = {"step": done.step, "waits_for": done.waits_for} if waiting else {}
+        output.emit_json({"id": done.id, "status": done.status, "deadline": done.deadline, **extra})
+    elif waiting:
+        from tracker.permissions import ROLE_LABELS
+
+        label = ROLE_LABELS.get(done.waits_for, done.waits_for)
+        output.done(f"延期申请 {done.id}: 第{done.step}步已批准，等待{label}审批 (pending)")
     else:
         output.done(f"延期申请 {done.id}: {done.status}")
+
+
+@cli.command()
+@json_option
+@pass_obj
+def queue(obj: Obj, as_json: bool) -> None:
+    """What waits for my role: extension requests whose current approval step is my role's."""
+    from tracker.usecases.changes import approval_queue
+    from tracker.usecases.work import actor_of
+
+    rows = approval_queue(obj.tracker, actor_of(obj.tracker))
+    if wants_json(obj, as_json):
+        output.emit_json(rows)
+    else:
+        output.simple_table("待我审批", rows, ["id", "ledger", "task", "unit", "from", "to", "step", "role", "reason"])
 
 
 @cli.command()

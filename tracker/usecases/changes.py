@@ -58,6 +58,7 @@ def request_extension(
 ) -> ExtensionRequested:
     """A unit's request for a new deadline (延期申请); after the deadline only when ``late`` (the
     bureau's decision, recorded as such)."""
+    from tracker.approvals import chain_of, open_chain
     from tracker.changes import request_extension as request
     from tracker.errors import NotFoundError
     from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
@@ -78,6 +79,7 @@ def request_extension(
             today=today or tracker.today(),
             subject=subject,
         )
+        open_chain(work.session, made, chain_of(found.approval, tracker.settings.approval, "extension"))
         assert made.id is not None
         return ExtensionRequested(made.id, subject, made.status, made.original_due, made.new_due, made.late)
 
@@ -85,19 +87,52 @@ def request_extension(
 @dataclass(frozen=True)
 class ExtensionDecided:
     id: int
-    status: str  # approved or refused
+    status: str  # approved or refused, or pending while later steps of its chain wait
     deadline: dt.date | None  # the one that runs now
+    step: int = 0  # the step of the approval chain this decided (0: a request with no chain)
+    waits_for: str = ""  # the role the next step waits for, while the request is pending
 
 
 def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = "") -> ExtensionDecided:
-    """Approve (the new deadline applies) or refuse (a reason is required; the old one keeps running)."""
+    """Decide the current step of an extension request's approval chain ([approval] extension) as
+    the actor's role: the request is approved (the new deadline applies) when its last step
+    approves, refused (a reason is required; the old deadline keeps running) when any step refuses.
+    A request made before chains existed is decided in one step by a supervisor or admin."""
+    from tracker.approvals import current_step, decide_step, may_decide, not_your_step
     from tracker.changes import decide_extension as decide
     from tracker.changes import find_extension
 
     with unit_of_work(tracker, actor, action="extension.decide") as work:
-        request = decide(work.session, find_extension(work.session, ref), work.stamp, approve=approve, reason=reason)
+        request = find_extension(work.session, ref)
         assert request.id is not None
-        return ExtensionDecided(request.id, request.status, request.new_due if approve else request.original_due)
+        step = current_step(work.session, request.id)
+        if step is None and request.status == "pending" and not may_decide(work.actor.role, "supervisor"):
+            raise not_your_step(request.id, 1, "supervisor", actor=work.by, role=work.actor.role)
+        if step is not None:
+            done = decide_step(
+                work.session, request, step, work.stamp, role=work.actor.role, approve=approve, reason=reason
+            )
+            if not done:
+                following = current_step(work.session, request.id)
+                assert following is not None
+                return ExtensionDecided(request.id, "pending", request.original_due, step.position, following.role)
+        request = decide(work.session, request, work.stamp, approve=approve, reason=reason)
+        assert request.id is not None
+        return ExtensionDecided(
+            request.id,
+            request.status,
+            request.new_due if approve else request.original_due,
+            step.position if step else 0,
+        )
+
+
+def approval_queue(tracker: Tracker, actor: Actor) -> list[dict[str, Any]]:
+    """What waits for the actor's role: extension requests whose current step is its role's
+    (desk mode and admin: every waiting step)."""
+    from tracker.approvals import queue_rows
+
+    with unit_of_work(tracker, actor, action="approval.queue") as work:
+        return queue_rows(work.session, work.actor.role)
 
 
 def list_extensions(tracker: Tracker, *, pending: bool = False) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header
 
 from tracker.errors import InputError
+from tracker.permissions import ROLE_LABELS
 from tracker.usecases.changes import decide_extension, list_extensions
 from tracker.usecases.work import actor_of
 from tui.dialogs.reason import ReasonDialog
@@ -15,7 +16,7 @@ from tui.i18n import error_text, t
 from tui.screens.base import REFRESH, ListScreen
 from tui.widgets.keybar import KeyBar
 
-COLUMNS = ("id", "ledger", "task", "unit", "from", "to", "status", "reason", "requested_by")
+COLUMNS: tuple[str, ...] = ("id", "ledger", "task", "unit", "from", "to", "status", "reason", "requested_by")
 
 
 class ExtensionsScreen(ListScreen):
@@ -55,11 +56,15 @@ class ExtensionsScreen(ListScreen):
                 return
             tracker = self.context.tracker
             try:
-                decide_extension(tracker, actor_of(tracker), str(request_id), approve=approve, reason=reason)
+                done = decide_extension(tracker, actor_of(tracker), str(request_id), approve=approve, reason=reason)
             except InputError as exc:
                 self.notify(error_text(exc), severity="error", timeout=8)
                 return
-            self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
+            if done.status == "pending":  # one step of its approval chain; the next waits for another role
+                role = ROLE_LABELS.get(done.waits_for, done.waits_for)
+                self.notify(t("ext.step_approved", id=request_id, step=done.step, role=role))
+            else:
+                self.notify(t("ext.approved" if approve else "ext.refused", id=request_id))
             self.load()
 
         self.app.push_screen(ReasonDialog(prompt, required=not approve), decided)

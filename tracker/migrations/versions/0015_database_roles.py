@@ -1,7 +1,7 @@
 """database group roles: each person connects as their own role, a member of one group
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 On PostgreSQL, tracker_viewer / tracker_clerk / tracker_supervisor / tracker_admin are created
 when missing and granted on this schema's tables (tracker/pg_roles.py says what each may do).
 Nothing on SQLite.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
