@@ -57,9 +57,10 @@ async def test_ours_first_in_our_words_then_textuals(tracker: Tracker) -> None:
         "报表",
         "考核得分",
         "待复核",
+        "待我审批",
     ]
-    assert shown[3:14] == sections
-    assert shown[14:16] == ["帮助", "退出"]
+    assert shown[3:15] == sections
+    assert shown[15:17] == ["帮助", "退出"]
     assert "界面配色" in shown[16:] and "截图" in shown[16:]  # Textual's, after ours, in Chinese
     assert not [title for title in shown if title.isascii() and title not in ("导出Word",)]  # no English title
 
