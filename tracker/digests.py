@@ -358,29 +358,29 @@ def bureau_waiting(
     accepted or returned (oldest first), and extension requests waiting at a step of their
     approval chain, each with the working days it has waited. What was decided is gone."""
     from tracker.app import today_in
-    from tracker.models import Assignment, Extension, ExtensionStep, Submission, Task
+    from tracker.models import Assignment, Extension, ExtensionStep, Task
     from tracker.permissions import ROLE_LABELS
-    from tracker.statuses import Status
+    from tracker.views import waiting_for_review
 
     def waited(since: dt.date) -> int:
         return max(0, calendar.workdays_between(since, as_of))
 
     review = []
-    query = (
-        sa.select(Submission, Task, col(Unit.name), col(Ledger.title))
-        .join(Assignment, col(Assignment.id) == col(Submission.assignment_id))
-        .join(Task, col(Task.id) == col(Assignment.task_id))
-        .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
-        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        # As the review queue: a submission progress was recorded over since waits for nothing.
-        .where(col(Submission.decision) == "pending", col(Assignment.status) == Status.SUBMITTED.value)
-        .order_by(col(Submission.submitted_at), col(Submission.id))
-    )
-    for row, task, unit, title in session.execute(query):
+    for row, _, ledger, task, unit in session.execute(waiting_for_review()):
         day = today_in(timezone, row.submitted_at)
         if day <= as_of and row.id is not None:
             review.append(
-                WaitingReview(row.id, title, task.seq, task.text, unit, row.done_on, day, row.submitted_by, waited(day))
+                WaitingReview(
+                    row.id,
+                    ledger.title,
+                    task.seq,
+                    task.text,
+                    unit.name,
+                    row.done_on,
+                    day,
+                    row.submitted_by,
+                    waited(day),
+                )
             )
     approvals = []
     requests = (

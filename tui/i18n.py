@@ -16,7 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the app and its sections
     "app.title": ("督查台账", "Supervision ledgers"),
     "sep": ("　", "  "),  # between parts of a line: an ideographic space among Chinese, two spaces in English
-    "app.subtitle": ("今天：{day}", "today: {day}"),
+    "app.subtitle": ("{who}　今天：{day}", "{who}  today: {day}"),
+    "app.desk": ("桌面模式", "desk mode"),
+    "app.account": ("{name}（{role}）", "{name} ({role})"),
+    "app.no_account": ("{name}（无有效账号）", "{name} (no valid account)"),
     "mode.dashboard": ("总览", "Dashboard"),
     "mode.ledger": ("台账矩阵", "Ledger matrix"),
     "mode.notices": ("通知", "Notices"),

@@ -4,9 +4,10 @@ acts as. Only an admin may manage accounts (action ``account.manage``); while no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker.usecases.work import Actor, reading, unit_of_work
+from tracker.usecases.work import Actor, actor_of, permit, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.accounts import AccountView
@@ -93,3 +94,30 @@ def reset_password(tracker: Tracker, actor: Actor, login: str, password: str) ->
         account.must_change_password = True
         work.audit("account.password", ledger_id=None, subject=account.login)
         return accounts.view(account)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who the desk acts as, for a front end's header: an account's login, display name and role,
+    or desk mode (no accounts: ``role`` None)."""
+
+    login: str
+    display: str
+    role: str | None
+
+    @property
+    def desk(self) -> bool:
+        return self.role is None
+
+    @property
+    def role_label(self) -> str:
+        from tracker.permissions import ROLE_LABELS
+
+        return ROLE_LABELS.get(self.role or "", self.role or "")
+
+
+def who_acts(tracker: Tracker, actor: Actor | None = None) -> Acting:
+    """The account ``actor`` (default: the desk's user) acts as, as the accounts say now; refused
+    (and audited) as every use case is for an unknown or disabled account."""
+    found = permit(tracker, actor or actor_of(tracker), "account.whoami")
+    return Acting(found.name, found.display, found.role)
