@@ -56,6 +56,7 @@ class DigestItem:
     item_id: int = 0  # the assignment, or the report period
     rank: int = 0
     kind: str = "task"  # "task" | "report"
+    returned: bool = False  # a completion the bureau returned (退回): owed again
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,11 @@ class Digest:
                 ("missing", ledger.missing),
                 ("reminder", ledger.reminders),
             ):
-                lines += [f"{kind}:{i.unit_id}:{i.item_id}:{i.deadline}:{i.days}:{i.rank}:{i.kind}" for i in items]
+                lines += [
+                    f"{kind}:{i.unit_id}:{i.item_id}:{i.deadline}:{i.days}:{i.rank}:{i.kind}"
+                    + (":returned" if i.returned else "")
+                    for i in items
+                ]
         return sorted(lines + self.bureau_lines())
 
     def bureau_lines(self) -> list[str]:
@@ -300,9 +305,11 @@ def build_digests(
 
     def item(f: Finding, days: int) -> DigestItem:
         level = LEVEL_LABELS[LEVEL_OF[f.rank]]
-        return DigestItem(f.seq, f.task, f.unit, f.deadline, days, level, f.unit_id, f.item_id, f.rank, f.kind)
+        back = f.kind == "task" and f.item_id in returned
+        return DigestItem(f.seq, f.task, f.unit, f.deadline, days, level, f.unit_id, f.item_id, f.rank, f.kind, back)
 
     findings = task_findings(session, as_of, rules, calendar) + report_findings(session, as_of, rules, calendar)
+    returned = _returned(session, {f.item_id for f in findings if f.kind == "task"})
     for f in findings:
         level = LEVEL_OF[f.rank].value
         if f.days_overdue > 0:
@@ -349,6 +356,19 @@ def build_digests(
     # Email first, as before channels: a check's rows keep the order they always had.
     ordered = sorted(digests.values(), key=lambda d: (d.channel != "email", d.channel, d.address))
     return ordered, sorted(unreachable)
+
+
+def _returned(session: Session, assignments: Collection[int]) -> set[int]:
+    """Which of ``assignments`` the bureau returned (退回): the digest says so beside them."""
+    from tracker.models import Assignment
+    from tracker.statuses import Status
+
+    if not assignments:
+        return set()
+    query = sa.select(col(Assignment.id)).where(
+        col(Assignment.status) == Status.RETURNED.value, col(Assignment.id).in_(assignments)
+    )
+    return {int(i) for i in session.execute(query).scalars()}
 
 
 def bureau_waiting(

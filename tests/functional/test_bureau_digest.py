@@ -19,7 +19,7 @@ from tracker.app import Tracker
 from tracker.models import OutboxMessage
 from tracker.usecases.changes import decide_extension, request_extension
 from tracker.usecases.check import run_daily_check
-from tracker.usecases.review import accept_completion, submit_completion
+from tracker.usecases.review import accept_completion, return_completion, submit_completion
 from tracker.usecases.sending import send_messages
 from tracker.usecases.work import Actor
 
@@ -128,3 +128,19 @@ def test_without_a_bureau_list_no_bureau_digest(db_url: str, tmp_path: Path, ser
         assert rows and all("待复核" not in m.text for m in rows)
     finally:
         tracker.engine.dispose()
+
+
+def test_a_units_digest_says_which_late_task_was_returned(bureau: tuple[Tracker, Clock]) -> None:
+    """退回 in the responsible person's digest: the returned task is late again, and says why it is there."""
+    tracker, clock = bureau
+    day = clock.day(dt.date(2017, 4, 5))
+    sent = submit_completion(tracker, DESK, TITLE, "1", "南乐县政府", dt.date(2017, 4, 1))
+    return_completion(tracker, DESK, sent.id, "佐证材料不全")
+    run_daily_check(tracker, DESK, as_of=day)
+    with tracker.session() as session:
+        rows = session.exec(select(OutboxMessage).where(OutboxMessage.status != "obsolete")).all()
+    mine = next(m for m in rows if m.to_addr.lower() == "lixin@example.gov.cn")
+    other = next(m for m in rows if m.to_addr.lower() == "wangfang@example.gov.cn")
+    assert "南乐县政府），复核退回、仍须办理，完成时限2017年3月31日" in mine.text
+    assert "复核退回、仍须办理" in mine.html and any(line.endswith(":returned") for line in json.loads(mine.items))
+    assert "复核退回" not in other.text
