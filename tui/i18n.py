@@ -389,6 +389,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scores.col.overdue_days": ("逾期天数", "Days late"),
     "scores.col.late_reports": ("迟报", "Late reports"),
     "scores.col.missing_reports": ("漏报", "Missing reports"),
+    "scores.col.submitted": ("待复核", "In review"),
+    "scores.col.returned": ("退回", "Returned"),
     "dialog.date": ("日期", "Date"),
     "dialog.date_needed": ("请填写日期，如 2017-09-10、9月10日 或 今天", "A date is needed, e.g. 2017-09-10"),
     "error.terminate_future": (
