@@ -1,0 +1,418 @@
+"""The leader's dashboard as data: completion and on-time completion (按期办结率) week by week,
+rebuilt from the history; overdue by escalation level; one unit's record across ledgers.
+
+Each week's figures are those the history gives for the end of that week, read with the rules the
+scores use (tracker/scoring.py), so the dashboard and the ranking never disagree on what counts:
+
+- An assignment is done at a week's end when the last progress recorded on it, among the records
+  in force by then, says done. A completion is in force from its completion date (the day a unit
+  finished, not the day it was typed in), anything else from the day it was recorded. A completion
+  dated later does not count earlier; a submission accepted later counts from the day it was
+  submitted for (the accepted completion carries that date: review rules). So a past week's figure
+  may rise when a completion is recorded or accepted afterwards for a day in that week: the
+  history, as now known.
+- The deadline in force at a week's end is the one then: an extension approved later did not yet
+  apply.
+- A terminated (已终止) assignment counts as before until its termination; from then on it is
+  left out, unless it was already past its deadline (then it stays, not done: termination never
+  improves a record, as in the scores).
+- A recurring duty counts once per period: each period done (scoring's past occurrences) from the
+  day the period before it was done, then the period it owes now.
+- Completion rate: done ÷ assignments counted. 按期办结率: done by the deadline ÷ those due by
+  then or done (应办结). None when there is nothing to divide by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from tracker.ladder import LEVEL_LABELS, LEVEL_OF
+from tracker.models import (
+    Assignment,
+    Extension,
+    Ledger,
+    Notice,
+    NoticeItem,
+    ProgressEvent,
+    Status,
+    Submission,
+    Task,
+    Unit,
+)
+from tracker.scoring import _past_occurrences, _terminations
+from tracker.statuses import OPEN_STATUSES
+from tracker.workdays import WorkCalendar
+
+NOT_NOTIFIED = "未发通知"
+DEFAULT_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Point:
+    """One week's end: how many assignments counted, done, done on time, and due (应办结)."""
+
+    week_end: dt.date
+    assignments: int
+    done: int
+    on_time: int
+    due: int
+
+    @property
+    def completion(self) -> float | None:
+        return self.done / self.assignments if self.assignments else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "week_end": self.week_end.isoformat(),
+            "assignments": self.assignments,
+            "done": self.done,
+            "on_time": self.on_time,
+            "due": self.due,
+            "completion": _rounded(self.completion),
+            "on_time_rate": _rounded(self.on_time_rate),
+        }
+
+
+def _rounded(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, 4)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str  # the ledger's title, or the unit's name
+    points: tuple[Point, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {"name": self.name, "points": [p.as_json() for p in self.points]}
+
+
+@dataclass(frozen=True)
+class LedgerTrend:
+    id: int
+    title: str
+    overall: Series
+    units: tuple[Series, ...]  # in the ledger's order
+    overdue_by_level: tuple[tuple[str, int], ...]  # open past the deadline now, by the level notified
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "overall": self.overall.as_json(),
+            "units": [u.as_json() for u in self.units],
+            "overdue_by_level": dict(self.overdue_by_level),
+        }
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One thing owed (an assignment, or one period of a recurring one), as its history says."""
+
+    unit_id: int
+    appears: dt.date | None  # counted from this day (a later period of a recurring duty)
+    due_now: dt.date | None
+    extensions: tuple[tuple[dt.date, dt.date | None], ...]  # (approved on, deadline before), by day
+    events: tuple[tuple[dt.date, str, dt.date | None], ...]  # (in force from, status, completed on), as recorded
+    terminated: dt.date | None
+
+    def due_at(self, day: dt.date) -> dt.date | None:
+        for approved, before in self.extensions:
+            if approved > day:
+                return before
+        return self.due_now
+
+    def state(self, day: dt.date) -> tuple[bool, bool, bool, bool]:
+        """(counted, done, on time, due) at the end of ``day``."""
+        if self.appears is not None and self.appears > day:
+            return False, False, False, False
+        due = self.due_at(day)
+        status, completed, since = Status.TODO.value, None, None
+        for on, recorded, completed_on in self.events:
+            if on <= day:
+                status, completed, since = recorded, completed_on, on
+        if self.terminated is not None and self.terminated <= day:
+            status, since = Status.TERMINATED.value, self.terminated
+        if status == Status.TERMINATED:
+            if since is not None and due is not None and due < since:
+                return True, False, False, True
+            return False, False, False, False
+        if status == Status.DONE:
+            return True, True, due is None or completed is None or completed <= due, True
+        return True, False, False, due is not None and due <= day
+
+
+def week_ends(as_of: dt.date, weeks: int) -> list[dt.date]:
+    """``weeks`` week ends, a week apart, the last one ``as_of``."""
+    return [as_of - dt.timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)]
+
+
+def ledger_trend(session: Session, ledger: Ledger, ends: Sequence[dt.date], *, timezone: str) -> LedgerTrend:
+    """The weekly series of ``ledger`` (overall and per unit) at ``ends``, and its overdue now
+    (as of the last end) by level."""
+    assert ledger.id is not None
+    zone = zoneinfo.ZoneInfo(timezone)
+    units = list(
+        session.execute(
+            sa.select(col(Unit.id), col(Unit.name)).where(col(Unit.ledger_id) == ledger.id).order_by(col(Unit.position))
+        )
+    )
+    items = list(_items(session, ledger.id, zone))
+    overall: list[Point] = []
+    per_unit: dict[int, list[Point]] = {uid: [] for uid, _ in units}
+    for day in ends:
+        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for item in items:
+            counted, done, on_time, due = item.state(day)
+            if counted:
+                row = totals[item.unit_id]
+                row[0] += 1
+                row[1] += done
+                row[2] += on_time
+                row[3] += due
+        overall.append(Point(day, *(sum(r[i] for r in totals.values()) for i in range(4))))
+        for uid, points in per_unit.items():
+            points.append(Point(day, *totals.get(uid, [0, 0, 0, 0])))
+    return LedgerTrend(
+        id=ledger.id,
+        title=ledger.title,
+        overall=Series(ledger.title, tuple(overall)),
+        units=tuple(Series(name, tuple(per_unit[uid])) for uid, name in units),
+        overdue_by_level=overdue_by_level(session, [ledger.id], ends[-1]),
+    )
+
+
+def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo) -> Iterable[_Item]:
+    in_ledger = (
+        sa.select(col(Assignment.id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(col(Task.ledger_id) == ledger_id)
+    )
+    events: dict[int, list[tuple[dt.date, str, dt.date | None]]] = defaultdict(list)
+    for aid, at, status, completed in session.execute(
+        sa.select(
+            col(ProgressEvent.assignment_id),
+            col(ProgressEvent.at),
+            col(ProgressEvent.status),
+            col(ProgressEvent.completed_on),
+        )
+        .where(col(ProgressEvent.assignment_id).in_(in_ledger))
+        .order_by(col(ProgressEvent.at), col(ProgressEvent.id))
+    ):
+        recorded_on = at.astimezone(zone).date()
+        on = completed if status == Status.DONE and completed is not None else recorded_on
+        events[aid].append((on, status, completed))
+    extensions: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for aid, decided, original in session.execute(
+        sa.select(col(Extension.assignment_id), col(Extension.decided_at), col(Extension.original_due))
+        .where(
+            col(Extension.assignment_id).in_(in_ledger),
+            col(Extension.status) == "approved",
+            col(Extension.decided_at).is_not(None),
+        )
+        .order_by(col(Extension.decided_at))
+    ):
+        extensions[aid].append((decided.astimezone(zone).date(), original))
+    ended = _terminations(session, ledger_id, zone)
+    past = _past_occurrences(session, ledger_id)
+    rows = session.execute(
+        sa.select(col(Assignment.id), col(Assignment.unit_id), col(Assignment.due_on))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(col(Task.ledger_id) == ledger_id)
+    )
+    for aid, uid, due in rows:
+        stretch = tuple(extensions.get(aid, ()))
+        periods = past.get(aid)
+        if not periods:
+            yield _Item(uid, None, due, stretch, tuple(events.get(aid, ())), ended.get(aid))
+            continue
+        # A recurring duty: each period done counts from the day the one before it was done.
+        appears: dt.date | None = None
+        for period_due, done_on in periods:
+            done = ((done_on, Status.DONE.value, done_on),) if done_on is not None else ()
+            yield _Item(uid, appears, period_due, (), done, None)
+            appears = done_on
+        # The period owed now: its own progress only (not the completions of the periods before).
+        own = tuple(e for e in events.get(aid, ()) if e[1] != Status.DONE and (appears is None or e[0] >= appears))
+        yield _Item(uid, appears, due, stretch, own, ended.get(aid))
+
+
+def overdue_by_level(session: Session, ledger_ids: Sequence[int], as_of: dt.date) -> tuple[tuple[str, int], ...]:
+    """Open assignments past their deadline on ``as_of``, by the highest level notified for that
+    deadline (未发通知 when none yet), lowest level first."""
+    query = (
+        sa.select(col(Assignment.notified_level), col(Assignment.notified_due), col(Assignment.due_on), sa.func.count())
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(
+            col(Task.ledger_id).in_(ledger_ids),
+            col(Assignment.status).in_(OPEN_STATUSES),
+            col(Assignment.due_on) < as_of,
+        )
+        .group_by(col(Assignment.notified_level), col(Assignment.notified_due), col(Assignment.due_on))
+    )
+    counts: dict[int, int] = defaultdict(int)
+    for level, notified_due, due, n in session.execute(query):
+        counts[level if level and notified_due == due else 0] += n
+    return tuple((level_label(rank), counts[rank]) for rank in sorted(counts))
+
+
+def level_label(rank: int) -> str:
+    return LEVEL_LABELS[LEVEL_OF[rank]] if rank in LEVEL_OF else NOT_NOTIFIED
+
+
+@dataclass(frozen=True)
+class UnitProfile:
+    """One unit (by name, in every ledger that has it) as of a day."""
+
+    unit: str
+    as_of: dt.date
+    ledgers: tuple[str, ...]
+    assignments: int
+    done: int
+    done_late: int  # completed after the deadline
+    open_overdue: int  # open past the deadline
+    terminated_overdue: int  # terminated after the deadline, never completed
+    late_workdays: int  # working days late, summed over the three above
+    notices: tuple[tuple[str, int], ...]  # by kind (its label), lowest level first
+    unacknowledged: int
+    reviews_submitted: int
+    reviews_returned: int
+    reviews_accepted: int
+    extensions_requested: int
+    extensions_approved: int
+    extensions_refused: int
+    series: tuple[Series, ...]  # the unit's weekly series, one per ledger
+
+    @property
+    def overdue(self) -> int:
+        return self.done_late + self.open_overdue + self.terminated_overdue
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "unit": self.unit,
+            "as_of": self.as_of.isoformat(),
+            "ledgers": list(self.ledgers),
+            "assignments": self.assignments,
+            "done": self.done,
+            "overdue": self.overdue,
+            "done_late": self.done_late,
+            "open_overdue": self.open_overdue,
+            "terminated_overdue": self.terminated_overdue,
+            "late_workdays": self.late_workdays,
+            "notices": dict(self.notices),
+            "unacknowledged": self.unacknowledged,
+            "reviews": {
+                "submitted": self.reviews_submitted,
+                "returned": self.reviews_returned,
+                "accepted": self.reviews_accepted,
+            },
+            "extensions": {
+                "requested": self.extensions_requested,
+                "approved": self.extensions_approved,
+                "refused": self.extensions_refused,
+            },
+            "series": [s.as_json() for s in self.series],
+        }
+
+
+def unit_profile(
+    session: Session,
+    name: str,
+    units: Sequence[tuple[int, Ledger]],
+    ends: Sequence[dt.date],
+    *,
+    calendar: WorkCalendar,
+    timezone: str,
+) -> UnitProfile:
+    """The record of the unit ``name``: ``units`` are its rows (unit id, ledger), ``ends`` the week ends."""
+    as_of = ends[-1]
+    zone = zoneinfo.ZoneInfo(timezone)
+    ids = [uid for uid, _ in units]
+    counts = {"assignments": 0, "done": 0, "late": 0, "open": 0, "ended": 0, "days": 0}
+    series: list[Series] = []
+    for uid, ledger in units:
+        assert ledger.id is not None
+        items = [item for item in _items(session, ledger.id, zone) if item.unit_id == uid]
+        points = []
+        for day in ends:
+            states = [item.state(day) for item in items]
+            points.append(Point(day, *(sum(s[i] for s in states) for i in range(4))))
+        series.append(Series(ledger.title, tuple(points)))
+        for item in items:
+            counted, done, on_time, _ = item.state(as_of)
+            if not counted:
+                continue
+            counts["assignments"] += 1
+            due = item.due_at(as_of)
+            if done:
+                counts["done"] += 1
+                completed = next((c for on, s, c in reversed(item.events) if on <= as_of and s == Status.DONE), None)
+                if not on_time and due is not None and completed is not None:
+                    counts["late"] += 1
+                    counts["days"] += calendar.workdays_between(due, completed)
+            elif due is not None and due < as_of:
+                ended = item.terminated is not None and item.terminated <= as_of
+                until = item.terminated if ended and item.terminated is not None else as_of
+                counts["ended" if ended else "open"] += 1
+                counts["days"] += calendar.workdays_between(due, until)
+    addressed = sa.select(col(Notice.id)).where(col(Notice.unit_id).in_(ids))
+    named = sa.select(col(NoticeItem.notice_id)).where(col(NoticeItem.unit_id).in_(ids))
+    notices: dict[str, int] = defaultdict(int)
+    unacknowledged = 0
+    for kind, acknowledged, n in session.execute(
+        sa.select(col(Notice.kind), col(Notice.acknowledged_at).is_(None), sa.func.count())
+        .where(sa.or_(col(Notice.id).in_(addressed), col(Notice.id).in_(named)), col(Notice.as_of) <= as_of)
+        .group_by(col(Notice.kind), col(Notice.acknowledged_at).is_(None))
+    ):
+        notices[kind] += n
+        if acknowledged and kind != "criticism":  # a bulletin is published, not signed for by each unit
+            unacknowledged += n
+    ranks = {level.value: rank for rank, level in LEVEL_OF.items()}
+    theirs = sa.select(col(Assignment.id)).where(col(Assignment.unit_id).in_(ids))
+    decisions = dict(
+        session.execute(
+            sa.select(col(Submission.decision), sa.func.count())
+            .where(col(Submission.assignment_id).in_(theirs))
+            .group_by(col(Submission.decision))
+        ).all()
+    )
+    requests = dict(
+        session.execute(
+            sa.select(col(Extension.status), sa.func.count())
+            .where(col(Extension.assignment_id).in_(theirs))
+            .group_by(col(Extension.status))
+        ).all()
+    )
+    return UnitProfile(
+        unit=name,
+        as_of=as_of,
+        ledgers=tuple(ledger.title for _, ledger in units),
+        assignments=counts["assignments"],
+        done=counts["done"],
+        done_late=counts["late"],
+        open_overdue=counts["open"],
+        terminated_overdue=counts["ended"],
+        late_workdays=counts["days"],
+        notices=tuple(
+            (level_label(ranks.get(kind, 0)), n)
+            for kind, n in sorted(notices.items(), key=lambda k: ranks.get(k[0], 0))
+        ),
+        unacknowledged=unacknowledged,
+        reviews_submitted=sum(int(n) for n in decisions.values()),
+        reviews_returned=int(decisions.get("returned", 0)),
+        reviews_accepted=int(decisions.get("accepted", 0)),
+        extensions_requested=sum(int(n) for n in requests.values()),
+        extensions_approved=int(requests.get("approved", 0)),
+        extensions_refused=int(requests.get("refused", 0)),
+        series=tuple(series),
+    )
