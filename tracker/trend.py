@@ -51,6 +51,7 @@ from tracker.statuses import OPEN_STATUSES
 from tracker.workdays import WorkCalendar
 
 NOT_NOTIFIED = "未发通知"
+_DONE, _TERMINATED, _TODO = Status.DONE.value, Status.TERMINATED.value, Status.TODO.value
 DEFAULT_WEEKS = 12
 
 
@@ -126,28 +127,39 @@ class _Item:
     events: tuple[tuple[dt.date, str, dt.date | None], ...]  # (in force from, status, completed on), as recorded
     terminated: dt.date | None
 
+    @property
+    def plain(self) -> bool:
+        """No history: open from the start, under the deadline it has now."""
+        return not self.events and not self.extensions and self.terminated is None and self.appears is None
+
     def due_at(self, day: dt.date) -> dt.date | None:
         for approved, before in self.extensions:
             if approved > day:
                 return before
         return self.due_now
 
+    def standing(self, day: dt.date) -> tuple[str, dt.date | None, dt.date | None]:
+        """(status, completed on, in force since) at the end of ``day``: the last record, in the
+        order recorded, of those in force by then."""
+        status, completed, since = _TODO, None, None
+        for on, recorded, completed_on in self.events:
+            if on <= day:
+                status, completed, since = recorded, completed_on, on
+        if self.terminated is not None and self.terminated <= day:
+            status, since = _TERMINATED, self.terminated
+        return status, completed, since
+
     def state(self, day: dt.date) -> tuple[bool, bool, bool, bool]:
         """(counted, done, on time, due) at the end of ``day``."""
         if self.appears is not None and self.appears > day:
             return False, False, False, False
         due = self.due_at(day)
-        status, completed, since = Status.TODO.value, None, None
-        for on, recorded, completed_on in self.events:
-            if on <= day:
-                status, completed, since = recorded, completed_on, on
-        if self.terminated is not None and self.terminated <= day:
-            status, since = Status.TERMINATED.value, self.terminated
-        if status == Status.TERMINATED:
+        status, completed, since = self.standing(day)
+        if status == _TERMINATED:
             if since is not None and due is not None and due < since:
                 return True, False, False, True
             return False, False, False, False
-        if status == Status.DONE:
+        if status == _DONE:
             return True, True, due is None or completed is None or completed <= due, True
         return True, False, False, due is not None and due <= day
 
@@ -167,37 +179,56 @@ def ledger_trend(session: Session, ledger: Ledger, ends: Sequence[dt.date], *, t
             sa.select(col(Unit.id), col(Unit.name)).where(col(Unit.ledger_id) == ledger.id).order_by(col(Unit.position))
         )
     )
-    items = list(_items(session, ledger.id, zone))
-    overall: list[Point] = []
-    per_unit: dict[int, list[Point]] = {uid: [] for uid, _ in units}
-    for day in ends:
-        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        for item in items:
-            counted, done, on_time, due = item.state(day)
-            if counted:
-                row = totals[item.unit_id]
-                row[0] += 1
-                row[1] += done
-                row[2] += on_time
-                row[3] += due
-        overall.append(Point(day, *(sum(r[i] for r in totals.values()) for i in range(4))))
-        for uid, points in per_unit.items():
-            points.append(Point(day, *totals.get(uid, [0, 0, 0, 0])))
+    per_unit = _tally(_items(session, ledger.id, zone), ends)
+    blank = [Point(day, 0, 0, 0, 0) for day in ends]
+    overall = [
+        Point(day, *(sum(getattr(points[i], f) for points in per_unit.values()) for f in _FIGURES))
+        for i, day in enumerate(ends)
+    ]
     return LedgerTrend(
         id=ledger.id,
         title=ledger.title,
         overall=Series(ledger.title, tuple(overall)),
-        units=tuple(Series(name, tuple(per_unit[uid])) for uid, name in units),
+        units=tuple(Series(name, tuple(per_unit.get(uid, blank))) for uid, name in units),
         overdue_by_level=overdue_by_level(session, [ledger.id], ends[-1]),
     )
 
 
-def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo) -> Iterable[_Item]:
-    in_ledger = (
-        sa.select(col(Assignment.id))
-        .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(col(Task.ledger_id) == ledger_id)
-    )
+_FIGURES = ("assignments", "done", "on_time", "due")
+
+
+def _tally(items: Iterable[_Item], ends: Sequence[dt.date]) -> dict[int, list[Point]]:
+    """Each unit's figures at each of ``ends``. What has no history (no progress, extension or
+    termination: most of a big ledger) depends on its deadline alone, so it is counted by
+    (unit, deadline) and judged once per deadline."""
+    totals: dict[int, list[list[int]]] = defaultdict(lambda: [[0, 0, 0, 0] for _ in ends])
+    plain: dict[tuple[int, dt.date | None], int] = defaultdict(int)
+    for item in items:
+        if item.plain:
+            plain[item.unit_id, item.due_now] += 1
+            continue
+        weeks = totals[item.unit_id]
+        for week, day in zip(weeks, ends, strict=True):
+            counted, done, on_time, due = item.state(day)
+            if counted:
+                week[0] += 1
+                week[1] += done
+                week[2] += on_time
+                week[3] += due
+    for (uid, due_on), n in plain.items():
+        for week, day in zip(totals[uid], ends, strict=True):
+            week[0] += n
+            if due_on is not None and due_on <= day:
+                week[3] += n
+    return {uid: [Point(day, *week) for week, day in zip(weeks, ends, strict=True)] for uid, weeks in totals.items()}
+
+
+def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo, unit_id: int | None = None) -> Iterable[_Item]:
+    """What the ledger's units (or the unit ``unit_id``) owe, each with its history."""
+    where = [col(Task.ledger_id) == ledger_id]
+    if unit_id is not None:
+        where.append(col(Assignment.unit_id) == unit_id)
+    in_ledger = sa.select(col(Assignment.id)).join(Task, col(Task.id) == col(Assignment.task_id)).where(*where)
     events: dict[int, list[tuple[dt.date, str, dt.date | None]]] = defaultdict(list)
     for aid, at, status, completed in session.execute(
         sa.select(
@@ -226,15 +257,37 @@ def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo) -> Iterabl
     ended = _terminations(session, ledger_id, zone)
     past = _past_occurrences(session, ledger_id)
     rows = session.execute(
-        sa.select(col(Assignment.id), col(Assignment.unit_id), col(Assignment.due_on))
+        sa.select(
+            col(Assignment.id),
+            col(Assignment.unit_id),
+            col(Assignment.due_on),
+            col(Assignment.status),
+            col(Assignment.completed_on),
+        )
         .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(col(Task.ledger_id) == ledger_id)
+        .where(*where)
+        .execution_options(yield_per=5000)
     )
-    for aid, uid, due in rows:
+    undated = dict(  # done without a completion date (rare): their last change dates them
+        session.execute(
+            sa.select(col(Assignment.id), col(Assignment.updated_at)).where(
+                col(Assignment.id).in_(in_ledger),
+                col(Assignment.status) == _DONE,
+                col(Assignment.completed_on).is_(None),
+            )
+        ).all()
+    )
+    for aid, uid, due, status, completed in rows:
         stretch = tuple(extensions.get(aid, ()))
         periods = past.get(aid)
         if not periods:
-            yield _Item(uid, None, due, stretch, tuple(events.get(aid, ())), ended.get(aid))
+            history = events.get(aid, [])
+            if status == Status.DONE and (not history or history[-1][1] != Status.DONE):
+                # Done with no completion on record (imported as done, or written before progress
+                # was recorded as events): done on its completion date, else on its last change.
+                on = completed or undated[aid].astimezone(zone).date()
+                history = [*history, (on, status, completed)]
+            yield _Item(uid, None, due, stretch, tuple(history), ended.get(aid))
             continue
         # A recurring duty: each period done counts from the day the one before it was done.
         appears: dt.date | None = None
@@ -245,6 +298,41 @@ def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo) -> Iterabl
         # The period owed now: its own progress only (not the completions of the periods before).
         own = tuple(e for e in events.get(aid, ()) if e[1] != Status.DONE and (appears is None or e[0] >= appears))
         yield _Item(uid, appears, due, stretch, own, ended.get(aid))
+
+
+class _Workdays:
+    """``WorkCalendar.workdays_between`` for many pairs of days: each day asked about once."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self.start: dt.date | None = None
+        self.before: list[int] = [0]  # working days in (start, start + i]
+
+    def __call__(self, start: dt.date, end: dt.date) -> int:
+        if end < start:
+            return -self(end, start)
+        self._cover(start, end)
+        assert self.start is not None
+        return self.before[(end - self.start).days] - self.before[(start - self.start).days]
+
+    def _cover(self, start: dt.date, end: dt.date) -> None:
+        if self.start is not None and start >= self.start:
+            self._extend(end)
+            return
+        if self.start is not None:  # starts earlier than counted so far: count again from there
+            end = max(end, self._last())
+        self.start, self.before = start, [0]
+        self._extend(end)
+
+    def _last(self) -> dt.date:
+        assert self.start is not None
+        return self.start + dt.timedelta(days=len(self.before) - 1)
+
+    def _extend(self, end: dt.date) -> None:
+        day = self._last()
+        while day < end:
+            day += dt.timedelta(days=1)
+            self.before.append(self.before[-1] + self.calendar.is_workday(day))
 
 
 def overdue_by_level(session: Session, ledger_ids: Sequence[int], as_of: dt.date) -> tuple[tuple[str, int], ...]:
@@ -339,14 +427,12 @@ def unit_profile(
     zone = zoneinfo.ZoneInfo(timezone)
     ids = [uid for uid, _ in units]
     counts = {"assignments": 0, "done": 0, "late": 0, "open": 0, "ended": 0, "days": 0}
+    workdays = _Workdays(calendar)
     series: list[Series] = []
     for uid, ledger in units:
         assert ledger.id is not None
-        items = [item for item in _items(session, ledger.id, zone) if item.unit_id == uid]
-        points = []
-        for day in ends:
-            states = [item.state(day) for item in items]
-            points.append(Point(day, *(sum(s[i] for s in states) for i in range(4))))
+        items = list(_items(session, ledger.id, zone, uid))
+        points = _tally(items, ends).get(uid, [Point(day, 0, 0, 0, 0) for day in ends])
         series.append(Series(ledger.title, tuple(points)))
         for item in items:
             counted, done, on_time, _ = item.state(as_of)
@@ -354,17 +440,17 @@ def unit_profile(
                 continue
             counts["assignments"] += 1
             due = item.due_at(as_of)
+            status, completed, since = item.standing(as_of)
             if done:
                 counts["done"] += 1
-                completed = next((c for on, s, c in reversed(item.events) if on <= as_of and s == Status.DONE), None)
                 if not on_time and due is not None and completed is not None:
                     counts["late"] += 1
-                    counts["days"] += calendar.workdays_between(due, completed)
+                    counts["days"] += workdays(due, completed)
             elif due is not None and due < as_of:
-                ended = item.terminated is not None and item.terminated <= as_of
-                until = item.terminated if ended and item.terminated is not None else as_of
+                ended = status == Status.TERMINATED and since is not None
+                until = since if ended and since is not None else as_of
                 counts["ended" if ended else "open"] += 1
-                counts["days"] += calendar.workdays_between(due, until)
+                counts["days"] += workdays(due, until)
     addressed = sa.select(col(Notice.id)).where(col(Notice.unit_id).in_(ids))
     named = sa.select(col(NoticeItem.notice_id)).where(col(NoticeItem.unit_id).in_(ids))
     notices: dict[str, int] = defaultdict(int)
