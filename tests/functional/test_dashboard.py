@@ -252,3 +252,75 @@ def test_cli_json_and_svg(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     result = cli("dashboard", "--weeks", "500")
     assert result.code == 2 and "--weeks" in result.err
     json.loads(cli("dashboard", "--json").out)  # today, every ledger
+
+
+RECURRING = """
+title = "月报驾驶舱台账"
+doc_number = "测试〔2017〕10号"
+year = 2017
+issued_on = 2017-01-01
+
+[[units]]
+name = "甲县政府"
+person = "张三"
+[[units]]
+name = "乙县政府"
+person = "李四"
+
+[[tasks]]
+text = "每月报送运行情况"
+deadline = "每月10日前"
+"""
+
+
+def fresh(db_url: str, tmp_path: Path, clock: Clock, text: str) -> Tracker:
+    path = tmp_path / "ledger.toml"
+    path.write_text(text, encoding="utf-8")
+    app = build(db_url, None, "测试员", clock=clock)
+    import_ledgers(app, CLERK, [path])
+    return app
+
+
+def test_a_recurring_duty_counts_each_period_from_the_one_before(db_url: str, tmp_path: Path, clock: Clock) -> None:
+    """甲 does January's report on 1/9 (on time) and February's on 2/15 (late); 乙 none. Each of
+    甲's periods counts from the day the one before was done; 乙 owes January's still."""
+    app = fresh(db_url, tmp_path, clock, RECURRING)
+    for day, done_on in ((dt.date(2017, 1, 9), 9), (dt.date(2017, 2, 15), 15)):
+        clock.day = day
+        completed = day.replace(day=done_on)
+        record_progress(app, CLERK, "月报驾驶舱台账", "1", "甲县", Progress("done", completed_on=completed))
+    trends = dashboard_trends(app, as_of=dt.date(2017, 2, 17), weeks=7)
+    units = {u.name: figures(u.points) for u in trends.ledgers[0].units}
+    # Weeks ending 1/6, 1/13, 1/20, 1/27, 2/3, 2/10, 2/17.
+    assert units["甲县政府"] == [(1, 0, 0, 0)] + [(2, 1, 1, 1)] * 4 + [(2, 1, 1, 2), (3, 2, 1, 2)]
+    assert units["乙县政府"] == [(1, 0, 0, 0)] + [(1, 0, 0, 1)] * 6
+    app.engine.dispose()
+
+
+def test_reopened_and_done_without_a_record(db_url: str, tmp_path: Path, clock: Clock) -> None:
+    """甲's task 1 done 3/8 and reopened 3/15: done at the week of 3/10, not at 3/17. 乙's was
+    marked done with no progress on record (as an import or an old database leaves it): done from
+    its completion date."""
+    from sqlmodel import col, select, update
+
+    from tracker.models import Assignment, Unit
+
+    app = fresh(db_url, tmp_path, clock, LEDGER)
+    clock.day = dt.date(2017, 3, 8)
+    record_progress(app, CLERK, TITLE, "1", "甲县", Progress("done", completed_on=clock.day))
+    clock.day = dt.date(2017, 3, 15)
+    record_progress(app, CLERK, TITLE, "1", "甲县", Progress("doing"))
+    with app.session() as session:
+        乙 = session.exec(select(Unit.id).where(Unit.name == "乙县政府")).one()
+        first = session.exec(select(Assignment.id).where(Assignment.unit_id == 乙).order_by(col(Assignment.id))).first()
+        session.execute(
+            update(Assignment)
+            .where(col(Assignment.id) == first)
+            .values(status="done", completed_on=dt.date(2017, 3, 9), percent=100)
+        )
+        session.commit()
+    trends = dashboard_trends(app, ledger=TITLE, as_of=dt.date(2017, 3, 17), weeks=3)
+    units = {u.name: figures(u.points) for u in trends.ledgers[0].units}
+    assert units["甲县政府"] == [(3, 0, 0, 0), (3, 1, 1, 1), (3, 0, 0, 1)]
+    assert units["乙县政府"] == [(3, 0, 0, 0), (3, 1, 1, 1), (3, 1, 1, 1)]
+    app.engine.dispose()
