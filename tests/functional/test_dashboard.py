@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.functional.test_scores import RECURRING
 from tracker.app import Tracker, build
 from tracker.svg_charts import bar_chart, line_chart
 from tracker.usecases import changes, review
@@ -254,25 +255,6 @@ def test_cli_json_and_svg(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     json.loads(cli("dashboard", "--json").out)  # today, every ledger
 
 
-RECURRING = """
-title = "月报驾驶舱台账"
-doc_number = "测试〔2017〕10号"
-year = 2017
-issued_on = 2017-01-01
-
-[[units]]
-name = "甲县政府"
-person = "张三"
-[[units]]
-name = "乙县政府"
-person = "李四"
-
-[[tasks]]
-text = "每月报送运行情况"
-deadline = "每月10日前"
-"""
-
-
 def fresh(db_url: str, tmp_path: Path, clock: Clock, text: str) -> Tracker:
     path = tmp_path / "ledger.toml"
     path.write_text(text, encoding="utf-8")
@@ -288,7 +270,7 @@ def test_a_recurring_duty_counts_each_period_from_the_one_before(db_url: str, tm
     for day, done_on in ((dt.date(2017, 1, 9), 9), (dt.date(2017, 2, 15), 15)):
         clock.day = day
         completed = day.replace(day=done_on)
-        record_progress(app, CLERK, "月报驾驶舱台账", "1", "甲县", Progress("done", completed_on=completed))
+        record_progress(app, CLERK, "月报测试台账", "1", "甲县", Progress("done", completed_on=completed))
     trends = dashboard_trends(app, as_of=dt.date(2017, 2, 17), weeks=7)
     units = {u.name: figures(u.points) for u in trends.ledgers[0].units}
     # Weeks ending 1/6, 1/13, 1/20, 1/27, 2/3, 2/10, 2/17.
@@ -324,3 +306,38 @@ def test_reopened_and_done_without_a_record(db_url: str, tmp_path: Path, clock: 
     assert units["甲县政府"] == [(3, 0, 0, 0), (3, 1, 1, 1), (3, 0, 0, 1)]
     assert units["乙县政府"] == [(3, 0, 0, 0), (3, 1, 1, 1), (3, 1, 1, 1)]
     app.engine.dispose()
+
+
+def test_the_bureau_reads_the_dashboard_a_unit_account_does_not(tracker: Tracker) -> None:
+    """Action "read": a viewer reads every unit's figures; a unit account is refused (its own
+    view comes with the portal), the refusal audited."""
+    from tracker.permissions import PermissionDenied
+    from tracker.usecases import accounts
+
+    admin = Actor("admin")
+    accounts.add_account(tracker, Actor("desk"), "admin", role="admin", password="correct horse 42")
+    accounts.add_account(tracker, admin, "viewer", role="viewer", password="correct horse 42")
+    accounts.add_account(tracker, admin, "甲联络员", role="unit", unit="甲县政府", password="correct horse 42")
+    assert dashboard_trends(tracker, Actor("viewer"), as_of=AS_OF).ledgers[0].title == TITLE
+    assert unit_profile(tracker, "乙县政府", Actor("viewer"), as_of=AS_OF).done == 2
+    with pytest.raises(PermissionDenied):
+        dashboard_trends(tracker, Actor("甲联络员"), as_of=AS_OF)
+    with pytest.raises(PermissionDenied):
+        unit_profile(tracker, "甲县政府", Actor("甲联络员"), as_of=AS_OF)
+
+
+def test_a_big_ledger_charts_the_units_lowest_now(tracker: Tracker) -> None:
+    from tracker.usecases import dashboard
+
+    many = dashboard_trends(tracker, as_of=AS_OF, weeks=5)
+    ledger = many.ledgers[0]
+    # As if the ledger had eleven units: the chart keeps the whole ledger and the seven lowest.
+    units = tuple(type(u)(f"{u.name}{i}", u.points) for i in range(4) for u in ledger.units[: 3 if i < 3 else 2])
+    big = type(many)(many.as_of, many.weeks, (type(ledger)(1, TITLE, ledger.overall, units, ()),), ())
+    svg = dashboard.trend_charts(big)["ledger-1-completion.svg"]
+    root = _safe(svg)
+    names = [g.get("aria-label") for g in root.iter("{http://www.w3.org/2000/svg}g")]
+    assert len(names) == dashboard.MAX_LINES and names[0] == "全台账"
+    # 丙's 0 % is the lowest now: each of its three copies is drawn; four of 甲's and 乙's 67 % fill up.
+    assert sorted(n for n in names if n.startswith("丙")) == ["丙县政府0", "丙县政府1", "丙县政府2"]
+    assert "最低的7个单位" in svg

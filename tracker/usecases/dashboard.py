@@ -12,9 +12,10 @@ from tracker.usecases.work import Actor, reading
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
-    from tracker.trend import LedgerTrend, UnitProfile
+    from tracker.trend import LedgerTrend, Point, UnitProfile
 
 MAX_WEEKS = 104
+MAX_LINES = 8  # lines a chart tells apart (by colour, dash and marker)
 
 
 @dataclass(frozen=True)
@@ -116,15 +117,25 @@ def trend_charts(trends: Trends) -> dict[str, str]:
     charts: dict[str, str] = {}
     for ledger in trends.ledgers:
         for key, label in (("completion", "完成率"), ("on_time_rate", "按期办结率")):
+            units = list(ledger.units)
+            title = f"{ledger.title}：{label}（按周）"
+            if len(units) > MAX_LINES - 1:
+                # More lines than a chart can tell apart: the units lowest now, the ones to watch.
+                units = sorted(units, key=lambda u: _latest(u.points[-1], key))[: MAX_LINES - 1]
+                title = f"{ledger.title}：{label}（按周，最低的{len(units)}个单位）"
             lines = [("全台账", [getattr(p, key) for p in ledger.overall.points])]
-            lines += [(u.name, [getattr(p, key) for p in u.points]) for u in ledger.units]
-            charts[f"ledger-{ledger.id}-{key}.svg"] = line_chart(
-                f"{ledger.title}：{label}（按周）", trends.weeks, lines
-            )
+            lines += [(u.name, [getattr(p, key) for p in u.points]) for u in units]
+            charts[f"ledger-{ledger.id}-{key}.svg"] = line_chart(title, trends.weeks, lines)
     charts["overdue-by-level.svg"] = bar_chart(
         f"截至{trends.as_of.isoformat()}逾期未完成事项（按已发通知等级）", trends.overdue_by_level
     )
     return charts
+
+
+def _latest(point: Point, key: str) -> float:
+    """A unit's rate now, for choosing the lowest; nothing to divide (None) sorts last."""
+    value = getattr(point, key)
+    return 2.0 if value is None else float(value)
 
 
 def profile_charts(profile: UnitProfile) -> dict[str, str]:
