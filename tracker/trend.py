@@ -47,11 +47,11 @@ from tracker.models import (
     Unit,
 )
 from tracker.scoring import _past_occurrences, _terminations
-from tracker.statuses import OPEN_STATUSES
 from tracker.workdays import WorkCalendar
 
 NOT_NOTIFIED = "未发通知"
 _DONE, _TERMINATED, _TODO = Status.DONE.value, Status.TERMINATED.value, Status.TODO.value
+_SUBMITTED, _RETURNED = Status.SUBMITTED.value, Status.RETURNED.value
 DEFAULT_WEEKS = 12
 
 
@@ -104,7 +104,8 @@ class LedgerTrend:
     title: str
     overall: Series
     units: tuple[Series, ...]  # in the ledger's order
-    overdue_by_level: tuple[tuple[str, int], ...]  # open past the deadline now, by the level notified
+    # Open past the deadline at the last week's end, by the highest level a notice issued by then gave it.
+    overdue_by_level: tuple[tuple[str, int], ...]
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -120,6 +121,7 @@ class LedgerTrend:
 class _Item:
     """One thing owed (an assignment, or one period of a recurring one), as its history says."""
 
+    assignment_id: int
     unit_id: int
     appears: dt.date | None  # counted from this day (a later period of a recurring duty)
     due_now: dt.date | None
@@ -164,6 +166,17 @@ class _Item:
         return True, False, False, due is not None and due <= day
 
 
+def _overdue(item: _Item, day: dt.date) -> dt.date | None:
+    """The deadline ``item`` is open past at the end of ``day`` (not waiting for review), if any."""
+    if item.appears is not None and item.appears > day:
+        return None
+    status, _, _ = item.standing(day)
+    due = item.due_at(day)
+    if status in (_DONE, _TERMINATED, _SUBMITTED) or due is None or due >= day:
+        return None
+    return due
+
+
 def week_ends(as_of: dt.date, weeks: int) -> list[dt.date]:
     """``weeks`` week ends, a week apart, the last one ``as_of``."""
     return [as_of - dt.timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)]
@@ -179,7 +192,7 @@ def ledger_trend(session: Session, ledger: Ledger, ends: Sequence[dt.date], *, t
             sa.select(col(Unit.id), col(Unit.name)).where(col(Unit.ledger_id) == ledger.id).order_by(col(Unit.position))
         )
     )
-    per_unit = _tally(_items(session, ledger.id, zone), ends)
+    per_unit, levels = _tally(_items(session, ledger.id, zone), ends, _notified(session, ledger.id, ends[-1]))
     blank = [Point(day, 0, 0, 0, 0) for day in ends]
     overall = [
         Point(day, *(sum(getattr(points[i], f) for points in per_unit.values()) for f in _FIGURES))
@@ -190,20 +203,30 @@ def ledger_trend(session: Session, ledger: Ledger, ends: Sequence[dt.date], *, t
         title=ledger.title,
         overall=Series(ledger.title, tuple(overall)),
         units=tuple(Series(name, tuple(per_unit.get(uid, blank))) for uid, name in units),
-        overdue_by_level=overdue_by_level(session, [ledger.id], ends[-1]),
+        overdue_by_level=tuple((level_label(rank), levels[rank]) for rank in sorted(levels)),
     )
 
 
 _FIGURES = ("assignments", "done", "on_time", "due")
 
 
-def _tally(items: Iterable[_Item], ends: Sequence[dt.date]) -> dict[int, list[Point]]:
-    """Each unit's figures at each of ``ends``. What has no history (no progress, extension or
-    termination: most of a big ledger) depends on its deadline alone, so it is counted by
-    (unit, deadline) and judged once per deadline."""
+def _tally(
+    items: Iterable[_Item], ends: Sequence[dt.date], notified: dict[tuple[int, dt.date], int] | None = None
+) -> tuple[dict[int, list[Point]], dict[int, int]]:
+    """Each unit's figures at each of ``ends``, and what is open past its deadline at the last
+    one by the level ``notified`` for that deadline (rank; 0 none). What has no history (no
+    progress, extension or termination: most of a big ledger) depends on its deadline alone, so
+    it is counted by (unit, deadline) and judged once per deadline."""
     totals: dict[int, list[list[int]]] = defaultdict(lambda: [[0, 0, 0, 0] for _ in ends])
     plain: dict[tuple[int, dt.date | None], int] = defaultdict(int)
+    levels: dict[int, int] = defaultdict(int)
+    last = ends[-1]
     for item in items:
+        overdue = (
+            _overdue(item, last) if not item.plain else (item.due_now if item.due_now and item.due_now < last else None)
+        )
+        if overdue is not None:
+            levels[(notified or {}).get((item.assignment_id, overdue), 0)] += 1
         if item.plain:
             plain[item.unit_id, item.due_now] += 1
             continue
@@ -220,7 +243,8 @@ def _tally(items: Iterable[_Item], ends: Sequence[dt.date]) -> dict[int, list[Po
             week[0] += n
             if due_on is not None and due_on <= day:
                 week[3] += n
-    return {uid: [Point(day, *week) for week, day in zip(weeks, ends, strict=True)] for uid, weeks in totals.items()}
+    figures = {uid: [Point(day, *week) for week, day in zip(weeks, ends, strict=True)] for uid, weeks in totals.items()}
+    return figures, dict(levels)
 
 
 def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo, unit_id: int | None = None) -> Iterable[_Item]:
@@ -229,7 +253,7 @@ def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo, unit_id: i
     if unit_id is not None:
         where.append(col(Assignment.unit_id) == unit_id)
     in_ledger = sa.select(col(Assignment.id)).join(Task, col(Task.id) == col(Assignment.task_id)).where(*where)
-    events: dict[int, list[tuple[dt.date, str, dt.date | None]]] = defaultdict(list)
+    moments: dict[int, list[tuple[dt.datetime, dt.date, str, dt.date | None]]] = defaultdict(list)
     for aid, at, status, completed in session.execute(
         sa.select(
             col(ProgressEvent.assignment_id),
@@ -242,7 +266,25 @@ def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo, unit_id: i
     ):
         recorded_on = at.astimezone(zone).date()
         on = completed if status == Status.DONE and completed is not None else recorded_on
-        events[aid].append((on, status, completed))
+        moments[aid].append((at, on, status, completed))
+    # Waiting for review (待复核) from the day submitted, and owed again (退回) from the day
+    # returned: neither late while it waits, as the check judges. Accepted, the completion event
+    # (dated the day submitted for) says done.
+    for aid, submitted, decision, decided in session.execute(
+        sa.select(
+            col(Submission.assignment_id),
+            col(Submission.submitted_at),
+            col(Submission.decision),
+            col(Submission.decided_at),
+        ).where(col(Submission.assignment_id).in_(in_ledger))
+    ):
+        moments[aid].append((submitted, submitted.astimezone(zone).date(), _SUBMITTED, None))
+        if decision == "returned" and decided is not None:
+            moments[aid].append((decided, decided.astimezone(zone).date(), _RETURNED, None))
+    events = {
+        aid: [(on, status, completed) for _, on, status, completed in sorted(found, key=lambda e: e[0])]
+        for aid, found in moments.items()
+    }
     extensions: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     for aid, decided, original in session.execute(
         sa.select(col(Extension.assignment_id), col(Extension.decided_at), col(Extension.original_due))
@@ -287,17 +329,17 @@ def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo, unit_id: i
                 # was recorded as events): done on its completion date, else on its last change.
                 on = completed or undated[aid].astimezone(zone).date()
                 history = [*history, (on, status, completed)]
-            yield _Item(uid, None, due, stretch, tuple(history), ended.get(aid))
+            yield _Item(aid, uid, None, due, stretch, tuple(history), ended.get(aid))
             continue
         # A recurring duty: each period done counts from the day the one before it was done.
         appears: dt.date | None = None
         for period_due, done_on in periods:
             done = ((done_on, Status.DONE.value, done_on),) if done_on is not None else ()
-            yield _Item(uid, appears, period_due, (), done, None)
+            yield _Item(aid, uid, appears, period_due, (), done, None)
             appears = done_on
         # The period owed now: its own progress only (not the completions of the periods before).
         own = tuple(e for e in events.get(aid, ()) if e[1] != Status.DONE and (appears is None or e[0] >= appears))
-        yield _Item(uid, appears, due, stretch, own, ended.get(aid))
+        yield _Item(aid, uid, appears, due, stretch, own, ended.get(aid))
 
 
 class _Workdays:
@@ -335,23 +377,31 @@ class _Workdays:
             self.before.append(self.before[-1] + self.calendar.is_workday(day))
 
 
-def overdue_by_level(session: Session, ledger_ids: Sequence[int], as_of: dt.date) -> tuple[tuple[str, int], ...]:
-    """Open assignments past their deadline on ``as_of``, by the highest level notified for that
-    deadline (未发通知 when none yet), lowest level first."""
-    query = (
-        sa.select(col(Assignment.notified_level), col(Assignment.notified_due), col(Assignment.due_on), sa.func.count())
-        .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(
-            col(Task.ledger_id).in_(ledger_ids),
-            col(Assignment.status).in_(OPEN_STATUSES),
-            col(Assignment.due_on) < as_of,
+def _notified(session: Session, ledger_id: int, as_of: dt.date) -> dict[tuple[int, dt.date], int]:
+    """The highest level a notice issued by ``as_of`` gave each (assignment, deadline)."""
+    return {
+        (aid, deadline): level
+        for aid, deadline, level in session.execute(
+            sa.select(col(NoticeItem.assignment_id), col(NoticeItem.deadline), sa.func.max(col(NoticeItem.level)))
+            .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
+            .where(
+                col(Notice.ledger_id) == ledger_id,
+                col(Notice.as_of) <= as_of,
+                col(NoticeItem.assignment_id).is_not(None),
+            )
+            .group_by(col(NoticeItem.assignment_id), col(NoticeItem.deadline))
         )
-        .group_by(col(Assignment.notified_level), col(Assignment.notified_due), col(Assignment.due_on))
-    )
-    counts: dict[int, int] = defaultdict(int)
-    for level, notified_due, due, n in session.execute(query):
-        counts[level if level and notified_due == due else 0] += n
-    return tuple((level_label(rank), counts[rank]) for rank in sorted(counts))
+    }
+
+
+def merge_levels(counts: Iterable[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:
+    """Several ledgers' overdue by level, added up, lowest level first."""
+    order = [NOT_NOTIFIED, *(level_label(rank) for rank in sorted(LEVEL_OF))]
+    total: dict[str, int] = defaultdict(int)
+    for found in counts:
+        for label, n in found:
+            total[label] += n
+    return tuple((label, total[label]) for label in order if label in total)
 
 
 def level_label(rank: int) -> str:
@@ -432,7 +482,7 @@ def unit_profile(
     for uid, ledger in units:
         assert ledger.id is not None
         items = list(_items(session, ledger.id, zone, uid))
-        points = _tally(items, ends).get(uid, [Point(day, 0, 0, 0, 0) for day in ends])
+        points = _tally(items, ends)[0].get(uid, [Point(day, 0, 0, 0, 0) for day in ends])
         series.append(Series(ledger.title, tuple(points)))
         for item in items:
             counted, done, on_time, _ = item.state(as_of)
@@ -446,11 +496,12 @@ def unit_profile(
                 if not on_time and due is not None and completed is not None:
                     counts["late"] += 1
                     counts["days"] += workdays(due, completed)
-            elif due is not None and due < as_of:
-                ended = status == Status.TERMINATED and since is not None
-                until = since if ended and since is not None else as_of
-                counts["ended" if ended else "open"] += 1
-                counts["days"] += workdays(due, until)
+            elif status == _TERMINATED and since is not None and due is not None:  # counted: it was late
+                counts["ended"] += 1
+                counts["days"] += workdays(due, since)
+            elif (late := _overdue(item, as_of)) is not None:
+                counts["open"] += 1
+                counts["days"] += workdays(late, as_of)
     addressed = sa.select(col(Notice.id)).where(col(Notice.unit_id).in_(ids))
     named = sa.select(col(NoticeItem.notice_id)).where(col(NoticeItem.unit_id).in_(ids))
     notices: dict[str, int] = defaultdict(int)

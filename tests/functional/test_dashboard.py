@@ -17,6 +17,7 @@ from tests.functional.test_scores import RECURRING
 from tracker.app import Tracker, build
 from tracker.svg_charts import bar_chart, line_chart
 from tracker.usecases import changes, review
+from tracker.usecases.check import run_daily_check
 from tracker.usecases.dashboard import dashboard_trends, trend_charts, unit_profile
 from tracker.usecases.ledgers import import_ledgers
 from tracker.usecases.progress import Progress, record_progress
@@ -74,6 +75,7 @@ def tracker(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Tracker]:
     """The ledger driven through March 2017:
 
     - 3/6 甲 starts task 1, 3/8 done (on time);
+    - 3/13 the daily check: 乙 and 丙 each get a 督办通知 for task 1, three days late;
     - 3/15 乙 records task 1 done on 3/14 (late);
     - 3/17 甲 submits task 2 as done that day, returned 3/18; submits again 3/20, accepted 3/28
       (done on 3/20: on time, though accepted after the deadline of 3/24);
@@ -97,6 +99,8 @@ def tracker(db_url: str, tmp_path: Path, clock: Clock) -> Iterator[Tracker]:
     progress("1", "甲县", "doing")
     on(8)
     progress("1", "甲县", "done", 8)
+    on(13)
+    run_daily_check(app, CLERK, as_of=dt.date(2017, 3, 13))
     on(15)
     progress("1", "乙县", "done", 14)
     on(17)
@@ -149,6 +153,13 @@ def test_the_series_week_by_week(tracker: Tracker) -> None:
     assert (last.completion, last.on_time_rate) == (pytest.approx(4 / 7), pytest.approx(2 / 6))
     # Open past the deadline now: 甲's task 3, no notice issued for it yet.
     assert trends.overdue_by_level == ledger.overdue_by_level == (("未发通知", 1),)
+
+    # Overdue by the level notified as of the day: before the check, after it (丙 still open,
+    # 乙 done on 3/14), and after 丙's termination.
+    def levels(day: int) -> tuple[tuple[str, int], ...]:
+        return dashboard_trends(tracker, as_of=dt.date(2017, 3, day), weeks=1).overdue_by_level
+
+    assert (levels(12), levels(17), levels(24)) == ((("未发通知", 2),), (("督办通知", 1),), ())
     # A week earlier the late completion of 3/29 had not happened: as of 3/24 the same figures.
     earlier = dashboard_trends(tracker, ledger=TITLE, as_of=dt.date(2017, 3, 24), weeks=2)
     assert figures(earlier.ledgers[0].overall.points) == [(9, 2, 1, 3), (7, 3, 2, 5)]
@@ -166,7 +177,8 @@ def test_a_units_profile(tracker: Tracker) -> None:
     丙 = unit_profile(tracker, "丙县政府", as_of=AS_OF)
     # Terminated 3/22, eight working days after its task 1 fell due.
     assert (丙.assignments, 丙.terminated_overdue, 丙.late_workdays) == (1, 1, 8)
-    assert 丙.notices == () and 丙.unacknowledged == 0
+    assert 丙.notices == 乙.notices == (("督办通知", 1),) and 丙.unacknowledged == 1
+    assert unit_profile(tracker, "丙县政府", as_of=dt.date(2017, 3, 12)).notices == ()
 
 
 def test_unknown_or_ambiguous_unit_and_bad_weeks_are_refused(tracker: Tracker) -> None:

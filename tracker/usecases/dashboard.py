@@ -23,7 +23,7 @@ class Trends:
     as_of: dt.date
     weeks: tuple[dt.date, ...]  # each week's end, oldest first; the last is as_of
     ledgers: tuple[LedgerTrend, ...]
-    overdue_by_level: tuple[tuple[str, int], ...]  # every ledger shown, now
+    overdue_by_level: tuple[tuple[str, int], ...]  # every ledger shown, at as_of
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -57,7 +57,7 @@ def dashboard_trends(
 
     from tracker.lookup import find_ledger
     from tracker.models import Ledger
-    from tracker.trend import ledger_trend, overdue_by_level
+    from tracker.trend import ledger_trend, merge_levels
 
     ends = _weeks(tracker, as_of, weeks)
     with reading(tracker, actor) as session:
@@ -67,9 +67,7 @@ def dashboard_trends(
             chosen = [find_ledger(session, ledger)]
         zone = tracker.settings.timezone
         found = tuple(ledger_trend(session, one, ends, timezone=zone) for one in chosen)
-        ids = [one.id for one in chosen if one.id is not None]
-        levels = overdue_by_level(session, ids, ends[-1]) if ids else ()
-        return Trends(ends[-1], tuple(ends), found, levels)
+        return Trends(ends[-1], tuple(ends), found, merge_levels(one.overdue_by_level for one in found))
 
 
 def unit_profile(
