@@ -18,8 +18,12 @@ scores use (tracker/scoring.py), so the dashboard and the ranking never disagree
   improves a record, as in the scores).
 - A recurring duty counts once per period: each period done (scoring's past occurrences) from the
   day the period before it was done, then the period it owes now.
+- A completion waiting for review (待复核) is open but not late, from the day it was submitted
+  until accepted or returned (the check does not escalate it either).
 - Completion rate: done ÷ assignments counted. 按期办结率: done by the deadline ÷ those due by
   then or done (应办结). None when there is nothing to divide by.
+- Overdue by level: open past the deadline in force at the last week's end, at the highest level
+  a notice issued by then gave it for that deadline (未发通知 when none).
 """
 
 from __future__ import annotations
@@ -183,8 +187,8 @@ def week_ends(as_of: dt.date, weeks: int) -> list[dt.date]:
 
 
 def ledger_trend(session: Session, ledger: Ledger, ends: Sequence[dt.date], *, timezone: str) -> LedgerTrend:
-    """The weekly series of ``ledger`` (overall and per unit) at ``ends``, and its overdue now
-    (as of the last end) by level."""
+    """The weekly series of ``ledger`` (overall and per unit) at ``ends``, and what was overdue
+    at the last one, by level."""
     assert ledger.id is not None
     zone = zoneinfo.ZoneInfo(timezone)
     units = list(
@@ -220,13 +224,10 @@ def _tally(
     totals: dict[int, list[list[int]]] = defaultdict(lambda: [[0, 0, 0, 0] for _ in ends])
     plain: dict[tuple[int, dt.date | None], int] = defaultdict(int)
     levels: dict[int, int] = defaultdict(int)
-    last = ends[-1]
+    last, notified = ends[-1], notified or {}
     for item in items:
-        overdue = (
-            _overdue(item, last) if not item.plain else (item.due_now if item.due_now and item.due_now < last else None)
-        )
-        if overdue is not None:
-            levels[(notified or {}).get((item.assignment_id, overdue), 0)] += 1
+        if (overdue := _overdue(item, last)) is not None:
+            levels[notified.get((item.assignment_id, overdue), 0)] += 1
         if item.plain:
             plain[item.unit_id, item.due_now] += 1
             continue
