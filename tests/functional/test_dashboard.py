@@ -353,3 +353,15 @@ def test_a_big_ledger_charts_the_units_lowest_now(tracker: Tracker) -> None:
     # 丙's 0 % is the lowest now: each of its three copies is drawn; four of 甲's and 乙's 67 % fill up.
     assert sorted(n for n in names if n.startswith("丙")) == ["丙县政府0", "丙县政府1", "丙县政府2"]
     assert "最低的7个单位" in svg
+
+
+def test_charts_of_nothing_are_still_valid() -> None:
+    one = [dt.date(2017, 3, 3)]
+    _safe(line_chart("完成率", one, [("甲", [None]), ("乙", [0.5])]))
+    _safe(line_chart("完成率", one, []))
+    weeks = [dt.date(2015, 1, 2) + dt.timedelta(days=7 * i) for i in range(104)]
+    root = _safe(line_chart("完成率", weeks, [("甲", [i / 103 for i in range(104)])]))
+    dates = [e.text for e in root.iter("{http://www.w3.org/2000/svg}text") if e.text and e.text.endswith("日")]
+    assert 5 <= len(dates) <= 10 and dates[-1] == "12月23日"  # a date every few weeks, the last week's always
+    assert "无" in bar_chart("逾期", [])
+    _safe(bar_chart("逾期", [("未发通知", 0)]))
