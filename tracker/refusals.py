@@ -203,6 +203,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "submission {id} no longer applies: {subject} was since recorded as {status}",
     ),
     "review_reason_empty": ("退回须写明理由（--reason）", "a return needs a reason (--reason)"),
+    "dashboard_weeks": (
+        "--weeks：周数应在 1 至 {most} 之间，不是 {weeks}",
+        "--weeks: between 1 and {most}, not {weeks}",
+    ),
+    "dashboard_unit_unknown": ("没有名为“{unit}”的责任单位", "no unit named {unit}"),
+    "dashboard_unit_ambiguous": (
+        "“{unit}”可指多个责任单位（{names}）；请写全称",
+        "{unit} could be several units ({names}); give the full name",
+    ),
     "evidence_not_found": ("没有编号为 {id} 的佐证材料", "no evidence {id}"),
     "evidence_damaged": (
         "佐证材料 {id}（{name}）的存储文件缺失或已被改动（SHA-256 不符）；请从原件重新添加",
