@@ -26,6 +26,7 @@ from sqlmodel import select
 from tests.conftest import BACKEND, PG_URL
 from tracker.app import Tracker, build
 from tracker.db import open_database
+from tracker.errors import InputError
 from tracker.models import Account, AuditEntry
 from tracker.pg_roles import GROUPS, quote_role, scram_verifier
 from tracker.refusals import Refusal
@@ -366,3 +367,85 @@ def test_the_test_schemas_logins_are_dropped_with_it(db_url: str, owner: sa.Engi
     with owner.begin() as connection:
         _drop_logins_made_in(connection, str(schema))
     assert role_row(owner, name) is None
+
+
+@pytest.fixture
+def scram_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A throwaway PostgreSQL cluster that asks every connection for its password (SCRAM), on a
+    socket in its own folder: the test cluster may trust local connections. (socket folder,
+    superuser password); skipped where PostgreSQL's programs cannot run it."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    bindir = shutil.which("pg_config") and subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
+    initdb = os.path.join(bindir.stdout.strip(), "initdb") if bindir else ""
+    if not os.path.exists(initdb):
+        pytest.skip("PostgreSQL's initdb is not installed")
+    as_postgres: list[str] = []
+    folder = tempfile.mkdtemp(prefix="trk-scram-")  # short: a socket path has at most 107 bytes
+    if os.geteuid() == 0:  # initdb refuses root
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root without runuser")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres")
+    superuser = "cluster secret 1"
+    pwfile = os.path.join(folder, "pw")
+    with open(pwfile, "w") as file:
+        file.write(superuser + "\n")
+    if as_postgres:
+        shutil.chown(pwfile, "postgres")
+    data, bindir_path = os.path.join(folder, "data"), os.path.dirname(initdb)
+    pg_ctl = [*as_postgres, os.path.join(bindir_path, "pg_ctl"), "-D", data]
+    try:
+        subprocess.run(
+            [*as_postgres, initdb, "-D", data, "-U", "postgres", "--auth=scram-sha-256", f"--pwfile={pwfile}"]
+            + ["-E", "UTF8", "--no-sync"],
+            check=True,
+            capture_output=True,
+        )
+        options = f"-k {folder} -c listen_addresses= -p 5499 -c fsync=off"
+        subprocess.run([*pg_ctl, "-o", options, "-w", "-l", os.path.join(folder, "log"), "start"], check=True)
+        yield folder, superuser
+    finally:
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@on_pg
+def test_the_password_opens_a_real_scram_login(scram_cluster: tuple[str, str]) -> None:
+    """On a server that checks passwords (SCRAM-SHA-256): the account's password logs in as its
+    role, the actor is that account; a wrong one, and the old one after a reset, do not."""
+    folder, superuser = scram_cluster
+
+    def url(user: str, password: str) -> str:
+        made = sa.engine.URL.create(
+            "postgresql+psycopg", user, password, database="postgres", query={"host": folder, "port": "5499"}
+        )
+        return made.render_as_string(hide_password=False)
+
+    app = build(url("postgres", superuser), None, "desk")
+    secret, renewed = "长城 密码 ８８４８ !", "second secret 99"  # SASLprep: full-width digits
+
+    def login(password: str) -> str:
+        engine = open_database(url('李"四%', password))
+        try:
+            person = dataclasses.replace(app, engine=engine, user="os-user", named=False)
+            return actor_of(person).name
+        finally:
+            engine.dispose()
+
+    try:
+        accounts.add_account(app, Actor("desk"), "管理员", role="admin", password=PASSWORD)
+        changed = accounts.add_account(app, Actor("管理员"), '李"四%', role="clerk", password=secret)
+        assert changed.login.state == "done"
+        assert login(secret) == '李"四%'
+        with pytest.raises(InputError, match="password authentication failed"):
+            login("wrong password 1")
+        accounts.reset_password(app, Actor("管理员"), '李"四%', renewed)
+        assert login(renewed) == '李"四%'
+        with pytest.raises(InputError, match="password authentication failed"):
+            login(secret)
+    finally:
+        app.engine.dispose()
