@@ -399,12 +399,8 @@ def scram_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     data, bindir_path = os.path.join(folder, "data"), os.path.dirname(initdb)
     pg_ctl = [*as_postgres, os.path.join(bindir_path, "pg_ctl"), "-D", data]
     try:
-        subprocess.run(
-            [*as_postgres, initdb, "-D", data, "-U", "postgres", "--auth=scram-sha-256", f"--pwfile={pwfile}"]
-            + ["-E", "UTF8", "--no-sync"],
-            check=True,
-            capture_output=True,
-        )
+        init = ["-D", data, "-U", "postgres", "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync"]
+        subprocess.run([*as_postgres, initdb, *init], check=True, capture_output=True)
         options = f"-k {folder} -c listen_addresses= -p 5499 -c fsync=off"
         subprocess.run([*pg_ctl, "-o", options, "-w", "-l", os.path.join(folder, "log"), "start"], check=True)
         yield folder, superuser
