@@ -337,7 +337,7 @@ def test_without_createrole_the_dba_is_shown_the_sql(
 def test_cli_says_what_became_of_the_login(
     tracker: Tracker, owner: sa.Engine, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    clerk, unit = unique("孙七_"), unique("清丰联络员_")
+    clerk, unit, other = unique("孙七_"), unique("清丰联络员_"), unique("钱九_")
     url = tracker.engine.url.render_as_string(hide_password=False)
 
     def run(*args: str) -> Any:
@@ -350,8 +350,13 @@ def test_cli_says_what_became_of_the_login(
         no_login = run("add", unit, "--role", "unit", "--unit", "清丰县政府", "--password-stdin")
         assert no_login.code == 0 and "单位账号不设数据库登录" in no_login.out and "网页端" in no_login.out
         assert role_row(owner, unit) is None
+        with owner.begin() as connection:
+            connection.exec_driver_sql(f"CREATE ROLE {quote_role(other)} LOGIN")
+        there = run("add", other, "--role", "viewer", "--password-stdin")
+        assert there.code == 0 and f"数据库中已有角色“{other}”，未改动" in there.out
+        assert role_row(owner, other)["groups"] == []  # type: ignore[index]
     finally:
-        drop(owner, clerk)
+        drop(owner, clerk, other)
 
 
 @on_pg
