@@ -257,6 +257,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "“{name}”是最后一个可用的管理员账号，不能停用或改为其他角色",
         "{name} is the last active admin: it cannot be disabled or given another role",
     ),
+    "login_name_long": (
+        "账号名“{name}”太长：PostgreSQL 的数据库角色名最多{most}字节（约21个汉字），请用短一些的账号名",
+        "account name {name!r} is too long: a PostgreSQL role name has at most {most} bytes",
+    ),
+    "login_name_reserved": (
+        "账号名“{name}”不能作数据库角色名（不能以 pg_ 开头，不能含控制字符）",
+        "account name {name!r} cannot name a database role (no pg_ prefix, no control characters)",
+    ),
     "password_empty": ("未输入密码", "no password given"),
     "password_mismatch": ("两次输入的密码不一致", "the two passwords differ"),
     "password_weak": (
