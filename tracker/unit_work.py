@@ -133,7 +133,7 @@ def _tasks(
         .where(col(Assignment.unit_id).in_(list(units)))
         .order_by(col(Task.ledger_id), col(Task.position))
     )
-    rows = list(session.execute(query).tuples())
+    rows = list(session.exec(query).all())
     returned = _returned_reasons(session, [a.id or 0 for a, _, _ in rows if a.status == Status.RETURNED])
     criticisms = criticism_counts(session, as_of)
     rungs = {
