@@ -41,13 +41,19 @@ def chase_unsigned(
 ) -> set[Pair]:
     """Note the notices unsigned for ``ack_days`` working days as of ``as_of`` and never chased as
     chased on ``as_of`` (audited, ``notice-chased``); the (notice, unit) pairs whose person is to be
-    reminded. The caller commits."""
+    reminded (none while the working-day calendar does not know ``as_of``'s days). The caller
+    commits."""
     waiting = select(Notice).where(
         col(Notice.acknowledged_at).is_(None), col(Notice.chased_on).is_(None), col(Notice.as_of) <= as_of
     )
     if session.exec(waiting.limit(1)).first() is None:
         return set()  # nothing unsigned: no calendar asked (a year it does not know is no matter)
-    cutoff = days_back(as_of, ack_days, True, calendar)
+    try:
+        cutoff = days_back(as_of, ack_days, True, calendar)
+    except UnknownYearError:
+        # The check goes on (its other work does not depend on it); nothing is chased until the
+        # year is in [calendar], and the lists show the notice 未签收 with no date (ack_due None).
+        return set()
     chased = list(session.exec(waiting.where(col(Notice.as_of) <= cutoff).order_by(col(Notice.id))))
     pairs = notice_unit_pairs(session, [n.id for n in chased if n.id is not None])
     for notice in chased:

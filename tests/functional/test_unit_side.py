@@ -14,11 +14,11 @@ import pytest
 from sqlmodel import col, select
 
 from tests.functional.test_notify import LEDGER as MAIL_LEDGER
+from tests.functional.test_usecases_check import make_tracker
 from tests.smtp_server import Server, smtp_config
 from tests.tui.conftest import AS_OF, demo
-from tracker.app import Tracker, build
+from tracker.app import Tracker
 from tracker.errors import InputError, NotFoundError
-from tracker.importing import import_ledgers, read_ledger_file
 from tracker.models import AuditEntry, Notice, OutboxMessage
 from tracker.permissions import OutOfScope
 from tracker.usecases import accounts, changes, notices, units
@@ -136,15 +136,7 @@ class Clock:
 
 
 def make(db_url: str, tmp_path: Path, ledger: str, clock: Clock, config: str = "") -> Tracker:
-    config_path = tmp_path / "tracker.toml"
-    config_path.write_text(config, encoding="utf-8")
-    tracker = build(db_url, config_path, "测试员", clock=clock)
-    source = tmp_path / "ledger.toml"
-    source.write_text(ledger, encoding="utf-8")
-    with tracker.session() as session:
-        import_ledgers(session, read_ledger_file(source), by="测试员", now=tracker.now(), calendar=tracker.calendar)
-        session.commit()
-    return tracker
+    return make_tracker(db_url, tmp_path, ledger, config, clock=clock)
 
 
 def test_a_unit_submits_its_periodic_report_on_time_and_late(db_url: str, tmp_path: Path) -> None:
@@ -171,7 +163,8 @@ def test_a_unit_submits_its_periodic_report_on_time_and_late(db_url: str, tmp_pa
     staff = changes.record_report_received(tracker, CLERK, "月报台账", "范县政府", on=dt.date(2017, 5, 29))
     assert (staff.due_on, staff.standing) == (dt.date(2017, 4, 25), "迟报")
     with tracker.session() as session:
-        rows = session.exec(select(AuditEntry).where(AuditEntry.action == "report-received").order_by(col(AuditEntry.id)))
+        received = select(AuditEntry).where(AuditEntry.action == "report-received")
+        rows = session.exec(received.order_by(col(AuditEntry.id)))
         assert [(e.by, e.subject, json.loads(e.after)["late"]) for e in rows] == [
             ("unit", "月度进展报告 2017-04-25", False),
             ("unit", "月度进展报告 2017-05-25", True),
@@ -275,4 +268,17 @@ def test_a_notice_signed_after_the_reminder_was_queued_drops_out(db_url: str, tm
     [other] = [r for r in server.received if r.rcpt_tos == ["wangfang@example.gov.cn"]]
     body = other.message.get_body(("plain",))
     assert body is not None and "尚未签收" in body.get_content()
+    tracker.engine.dispose()
+
+
+def test_no_chase_in_a_year_the_calendar_does_not_know(db_url: str, tmp_path: Path) -> None:
+    """The check goes on in a year without a working-day calendar; nothing is chased, no date guessed."""
+    clock = Clock(dt.date(2031, 4, 7))
+    ledger = MAIL_LEDGER.replace("2017", "2031")
+    tracker = make(db_url, tmp_path, ledger, clock)
+    assert run_daily_check(tracker, CLERK, as_of=dt.date(2031, 4, 7)).notices
+    clock.day = dt.date(2031, 4, 21)
+    run_daily_check(tracker, CLERK, as_of=clock.day)
+    listed = notices.list_notices(tracker)
+    assert listed and all(n.chased_on is None and n.ack_due is None and not n.ack_overdue for n in listed)
     tracker.engine.dispose()
