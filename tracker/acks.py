@@ -30,10 +30,13 @@ def ack_due(issued: dt.date, ack_days: int, calendar: WorkCalendar) -> dt.date |
         return None
 
 
-def ack_overdue(issued: dt.date, signed: bool, as_of: dt.date, ack_days: int, calendar: WorkCalendar) -> bool:
-    """Whether a notice is 逾期未签收 on ``as_of``: unsigned and its signing days are over."""
-    due = None if signed else ack_due(issued, ack_days, calendar)
-    return due is not None and due <= as_of
+def ack_state(
+    issued: dt.date, signed: bool, as_of: dt.date, ack_days: int, calendar: WorkCalendar
+) -> tuple[dt.date | None, bool]:
+    """A notice's day to sign by (``ack_due``) and whether it is 逾期未签收 on ``as_of``: unsigned
+    and its signing days over."""
+    due = ack_due(issued, ack_days, calendar)
+    return due, not signed and due is not None and due <= as_of
 
 
 def chase_unsigned(

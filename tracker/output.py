@@ -289,6 +289,8 @@ def _left(days: int | None, workdays: int | None) -> str:
 
 def unit_work(found: Any) -> None:
     """What a unit owes (`tracker mine`): its tasks, the notices it received, the reports due."""
+    from tracker.ladder import LEVEL_LABELS
+
     simple_table(
         f"{found.unit}：任务（{found.as_of.isoformat()}）",
         [
@@ -311,7 +313,7 @@ def unit_work(found: Any) -> None:
         [
             {
                 "编号": n.number,
-                "种类": n.kind,
+                "种类": LEVEL_LABELS.get(n.kind, n.kind),
                 "日期": n.issued_on.isoformat(),
                 "签收": _signed(
                     {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.acks import ack_due
+from tracker.acks import ack_state
 from tracker.config import Settings
 from tracker.ladder import LEVEL_LABELS, LEVEL_OF, ladder_for, rank_for
 from tracker.models import (
@@ -202,8 +202,7 @@ def _notices(
     query = select(Notice).where(col(Notice.id).in_(concerns), col(Notice.as_of) <= as_of).order_by(col(Notice.id))
     found = []
     for n in session.exec(query):
-        due = ack_due(n.as_of, ack_days, calendar)
-        overdue = n.acknowledged_at is None and due is not None and due <= as_of
+        due, overdue = ack_state(n.as_of, n.acknowledged_at is not None, as_of, ack_days, calendar)
         found.append(
             ReceivedNotice(
                 n.id or 0,

@@ -67,7 +67,7 @@ def list_notices(
 ) -> list[NoticeRow]:
     """The notices issued so far (only those not acknowledged, only one ledger's), oldest first,
     each with its 签收 deadline and whether it is 逾期未签收 on ``as_of`` (default today)."""
-    from tracker.acks import ack_due
+    from tracker.acks import ack_state
     from tracker.lookup import find_ledger, ledger_titles
     from tracker.notices import list_notices as notices
     from tracker.notices import notice_units
@@ -89,8 +89,7 @@ def list_notices(
                 n.as_of,
                 n.acknowledged_by,
                 n.acknowledged_at,
-                due := ack_due(n.as_of, days, calendar),
-                n.acknowledged_at is None and due is not None and due <= day,
+                *ack_state(n.as_of, n.acknowledged_at is not None, day, days, calendar),
                 n.chased_on,
             )
             for n in found
