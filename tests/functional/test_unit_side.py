@@ -82,9 +82,7 @@ def test_a_unit_account_sees_its_own_unit_only(demo_accounts: Tracker) -> None:
         units.my_work(tracker, CLERK)
     with pytest.raises(OutOfScope) as report:
         changes.submit_report(tracker, unit, "建科研函[2013]183号", "北京东城区")
-    assert str(report.value) == "ledger '国家智慧城市试点名单（2013年第一批）' has no unit '北京东城区'" or (
-        "has no unit '北京东城区'" in str(report.value)
-    )
+    assert str(report.value).endswith("has no unit '北京东城区'")
 
 
 def test_mine_on_the_command_line(demo_accounts: Tracker, cli) -> None:  # type: ignore[no-untyped-def]
