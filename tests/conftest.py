@@ -86,7 +86,26 @@ def db_url(tmp_path: Path) -> Iterator[str]:
     finally:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            _drop_logins_made_in(connection, schema)
         admin.dispose()
+
+
+def _drop_logins_made_in(connection: sa.Connection, schema: str) -> None:
+    """Drop the login roles `tracker user add` made in ``schema`` (roles are the cluster's: they
+    outlive the schema, and would meet the next run's accounts of the same name)."""
+    from tracker.pg_roles import MARK, quote_role
+
+    where = connection.execute(sa.text("SELECT current_database()")).scalar_one() + "." + schema
+    made = connection.execute(
+        sa.text("SELECT rolname FROM pg_roles WHERE shobj_description(oid, 'pg_authid') = :mark"),
+        {"mark": f"{MARK} ({where})"},
+    ).scalars()
+    for name in list(made):
+        try:
+            with connection.begin_nested():  # one still in use elsewhere stays: it is harmless
+                connection.exec_driver_sql(f"DROP ROLE IF EXISTS {quote_role(name)}".replace("%", "%%"))
+        except sa.exc.DBAPIError:
+            pass
 
 
 @dataclass

@@ -31,6 +31,7 @@ class CheckResult:
     counts: dict[str, int] = field(default_factory=dict)  # findings per level
     lagging: list[dict[str, object]] = field(default_factory=list)  # 序时进度 flags (with findings only)
     outbox: QueueResult | None = None  # the digests queued, when a channel is configured
+    chased: set[tuple[int, int]] = field(default_factory=set)  # (notice, unit) reminded to sign
 
 
 def run_check(
@@ -88,14 +89,31 @@ def run_check(
         lagging = []
     session.flush()
     notices = list(session.exec(select(Notice).where(col(Notice.id).in_(ids)).order_by(col(Notice.id))))
+    from tracker.acks import chase_unsigned
+    from tracker.audit import Stamp
+
+    # 签收 on the clock: notices unsigned for [notices] ack_days working days are chased, once.
+    chased = chase_unsigned(
+        session, as_of=as_of, stamp=Stamp(by, now), ack_days=settings.notices.ack_days, calendar=calendar
+    )
     queued = None
     if settings.active_channels():
         # With a channel configured (a mail server, a robot), every check leaves one digest per
         # recipient and channel in the outbox.
         from tracker.digests import queue_digests
 
-        queued = queue_digests(session, as_of=as_of, now=now, settings=settings, calendar=calendar, notice_ids=ids)
-    return CheckResult(as_of=as_of, notices=notices, findings=findings, counts=counts, lagging=lagging, outbox=queued)
+        queued = queue_digests(
+            session, as_of=as_of, now=now, settings=settings, calendar=calendar, notice_ids=ids, chased=chased
+        )
+    return CheckResult(
+        as_of=as_of,
+        notices=notices,
+        findings=findings,
+        counts=counts,
+        lagging=lagging,
+        outbox=queued,
+        chased=chased,
+    )
 
 
 def lagging_rows(session: Session, as_of: dt.date, margin: int) -> list[dict[str, object]]:

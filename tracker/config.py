@@ -216,6 +216,13 @@ class NoticeSettings(Strict):
     number_format: str = Field(default="督查〔{year}〕{serial}号", description="document number; {year} {serial}")
     issuer: str = Field(default="督查室", description="the issuing office printed on notices")
     fix_days: int = Field(default=10, ge=1, le=MAX_DAYS, description="限期整改: days given to put things right")
+    ack_days: int = Field(
+        default=3,
+        ge=1,
+        le=MAX_DAYS,
+        description="签收: working days a unit has to sign a notice; the daily check then reminds its person "
+        "once, and the notice is listed as 逾期未签收",
+    )
     templates: str | None = Field(default=None, description="a folder of templates overriding the shipped ones")
     interview_place: str = Field(
         default="", description="where interviews (约谈) are held, printed on interview notices; blank: left to fill in"

@@ -38,7 +38,7 @@ from tracker.workdays import WorkCalendar
 
 DIGEST = "digest"
 REBUILDABLE = (OutboxStatus.QUEUED.value, OutboxStatus.FAILED.value)
-UNIT_LINES = ("notice", "overdue", "missing", "reminder")  # lines of the form KIND:UNIT:…
+UNIT_LINES = ("notice", "overdue", "missing", "reminder", "unsigned")  # lines of the form KIND:UNIT:…
 MERGE_DAYS = 31  # reminders of at most this many waiting days are kept in a merged digest
 
 Pair = tuple[int, int]  # (notice id, unit id): a notice to be delivered for a unit
@@ -73,6 +73,7 @@ class DigestLedger:
     overdue: list[DigestItem] = field(default_factory=list)
     reminders: list[DigestItem] = field(default_factory=list)
     missing: list[DigestItem] = field(default_factory=list)
+    unsigned: list[DigestNotice] = field(default_factory=list)  # notices to sign, chased (tracker.acks)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Digest:
     as_of: dt.date
     ledgers: dict[int, DigestLedger] = field(default_factory=dict)
     pairs: set[Pair] = field(default_factory=set)  # the notices it carries, for which unit
+    chases: set[Pair] = field(default_factory=set)  # the unsigned notices it reminds of, for which unit
     channel: str = "email"
     key: str = ""  # the recipient's key on its channel (an address in lower case, a robot's name)
     email: str = ""
@@ -148,6 +150,7 @@ class Digest:
         if self.mentions():
             lines.append(f"mentions:{json.dumps(self.mentions(), sort_keys=True)}")
         lines += [f"notice:{unit}:{notice}" for notice, unit in self.pairs]
+        lines += [f"unsigned:{unit}:{notice}" for notice, unit in self.chases]
         for ledger in self.ledgers.values():
             for kind, items in (
                 ("overdue", ledger.overdue),
@@ -175,16 +178,18 @@ class Digest:
         reports_soon = sum(1 for s in sections for i in s.reminders if i.kind == "report")
         missing = sum(len(s.missing) for s in sections)
         notices = sum(len(s.notices) for s in sections)
+        unsigned = sum(len(s.unsigned) for s in sections)
         bureau = [
             f"{n}{what}" for n, what in ((len(self.review), "项办结待复核"), (len(self.approvals), "项申请待审批")) if n
         ]
         if not sections:  # the bureau's own digest: what waits for it
             return f"【{'待复核' if self.review else '待审批'}】督查事项：{'、'.join(bureau)}"
-        tag = "督办通知" if notices else "督办提醒" if overdue or missing else "到期提醒"
+        tag = "督办通知" if notices else "督办提醒" if overdue or missing else "签收提醒" if unsigned else "到期提醒"
         parts = [
             f"{n}{what}"
             for n, what in (
                 (notices, "份通知"),
+                (unsigned, "份通知未签收"),
                 (overdue, "项任务逾期"),
                 (missing, "份报告未报"),
                 (soon, "项任务即将到期"),
@@ -260,13 +265,15 @@ def build_digests(
     settings: Settings,
     calendar: WorkCalendar,
     notices: Collection[Pair] = (),
+    chased: Collection[Pair] = (),
     remind_since: Mapping[Recipient, dt.date] | None = None,
     only: Collection[Recipient] | None = None,
     routes: Routes | None = None,
 ) -> tuple[list[Digest], list[tuple[str, str, str]]]:
     """The digests of a day (for the recipients ``only`` names, if given), and the (ledger, unit,
     person) nobody could be written to (no address on any channel). ``notices`` are the (notice,
-    unit) pairs to deliver, each to the unit's present person; ``remind_since`` (by recipient)
+    unit) pairs to deliver, each to the unit's present person, ``chased`` those whose signing
+    (签收) is overdue, to be reminded of the same way (tracker.acks); ``remind_since`` (by recipient)
     keeps the reminders of the earlier days a merged digest waited. Each channel gets the items
     of the levels it carries."""
     rules = settings.escalation
@@ -322,24 +329,13 @@ def build_digests(
 
         for _, ledger in sections(f.ledger_id, f.ledger, f.unit_id, f.unit, "reminder", due):
             ledger.reminders.append(item(f, -f.days_overdue))
-    if notices:
-        rows = session.execute(
-            sa.select(col(Notice.id), col(Notice.kind), col(Notice.number), col(Ledger.id), col(Ledger.title))
-            .add_columns(col(Unit.id), col(Unit.name))
-            .join(Ledger, col(Ledger.id) == col(Notice.ledger_id))
-            .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
-            .join(Unit, col(Unit.id) == col(NoticeItem.unit_id))
-            .where(col(Notice.id).in_({notice for notice, _ in notices}))
-            .distinct()
-            .order_by(col(Notice.id))
-        )
-        for nid, kind, number, ledger_id, title, unit_id, unit in rows:
-            if (nid, unit_id) not in notices:
-                continue
+    for pairs, chase in ((notices, False), (chased, True)):
+        for nid, kind, number, ledger_id, title, unit_id, unit in _notice_rows(session, pairs):
             for digest, ledger in sections(ledger_id, title, unit_id, unit, kind):
-                digest.pairs.add((nid, unit_id))
-                if all(n.id != nid for n in ledger.notices):
-                    ledger.notices.append(DigestNotice(nid, kind, number))
+                (digest.chases if chase else digest.pairs).add((nid, unit_id))
+                listed = ledger.unsigned if chase else ledger.notices
+                if all(n.id != nid for n in listed):
+                    listed.append(DigestNotice(nid, kind, number))
     bureau = [a for a in settings.notify.bureau if "email" in routes.channels]
     if bureau:
         review, approvals = bureau_waiting(session, as_of=as_of, calendar=calendar, timezone=settings.timezone)
@@ -447,6 +443,23 @@ def bureau_waiting(
     return review, approvals
 
 
+def _notice_rows(session: Session, pairs: Collection[Pair]) -> list[tuple[Any, ...]]:
+    """(notice, kind, number, ledger, title, unit, unit name) of each of the (notice, unit) pairs."""
+    if not pairs:
+        return []
+    rows = session.execute(
+        sa.select(col(Notice.id), col(Notice.kind), col(Notice.number), col(Ledger.id), col(Ledger.title))
+        .add_columns(col(Unit.id), col(Unit.name))
+        .join(Ledger, col(Ledger.id) == col(Notice.ledger_id))
+        .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
+        .join(Unit, col(Unit.id) == col(NoticeItem.unit_id))
+        .where(col(Notice.id).in_({notice for notice, _ in pairs}))
+        .distinct()
+        .order_by(col(Notice.id))
+    )
+    return [tuple(row) for row in rows if (row[0], row[5]) in pairs]
+
+
 @dataclass
 class QueueResult:
     queued: int = 0
@@ -473,14 +486,26 @@ def queue_digests(
     settings: Settings,
     calendar: WorkCalendar,
     notice_ids: list[int],
+    chased: Collection[Pair] = (),
 ) -> QueueResult:
     """The check's digests: every person's, as of ``as_of``, with the notices it issued
     (``notice_ids``) and those still waiting; the caller commits. One row per person and day: a
     waiting digest is rebuilt (earlier days' merged into it), and a sent one is followed up only
-    when there is something new to say (a notice, or a unit newly answered for)."""
+    when there is something new to say (a notice, a notice chased for its 签收, or a unit newly
+    answered for)."""
     new = _notice_units(session, notice_ids)
     rows = waiting_digests(session, as_of)
-    return _rebuild(session, rows, as_of=as_of, now=now, settings=settings, calendar=calendar, new=new, everyone=True)
+    return _rebuild(
+        session,
+        rows,
+        as_of=as_of,
+        now=now,
+        settings=settings,
+        calendar=calendar,
+        new=new,
+        everyone=True,
+        chased=set(chased),
+    )
 
 
 def refresh_digests(
@@ -527,8 +552,8 @@ def _units(lines: Iterable[str]) -> set[int]:
     return {int(line.split(":")[1]) for line in lines if line.split(":")[0] in UNIT_LINES}
 
 
-def _pairs(lines: Iterable[str]) -> set[Pair]:
-    return {(int(n), int(u)) for kind, u, n in (line.split(":") for line in lines if line.startswith("notice:"))}
+def _pairs(lines: Iterable[str], kind: str = "notice") -> set[Pair]:
+    return {(int(n), int(u)) for _, u, n in (line.split(":") for line in lines if line.startswith(f"{kind}:"))}
 
 
 def _addresses(session: Session, units: Collection[int]) -> dict[int, str]:
@@ -541,12 +566,9 @@ def _addresses(session: Session, units: Collection[int]) -> dict[int, str]:
 
 def _notice_units(session: Session, notice_ids: Collection[int]) -> set[Pair]:
     """Each of the notices with each unit it concerns."""
-    if not notice_ids:
-        return set()
-    query = sa.select(col(NoticeItem.notice_id), col(NoticeItem.unit_id)).where(
-        col(NoticeItem.notice_id).in_(notice_ids)
-    )
-    return {(int(n), int(u)) for n, u in session.execute(query.distinct())}
+    from tracker.acks import notice_unit_pairs
+
+    return notice_unit_pairs(session, notice_ids)
 
 
 def _legacy_pairs(session: Session, rows: list[OutboxMessage]) -> set[Pair]:
@@ -569,25 +591,31 @@ def _rebuild(
     calendar: WorkCalendar,
     new: set[Pair],
     everyone: bool,
+    chased: set[Pair] | None = None,
 ) -> QueueResult:
+    from tracker.acks import still_unsigned
     from tracker.render import render_digest, render_digest_markdown
 
     said = [_lines(row) for row in rows]
     pairs = set(new) | _legacy_pairs(session, [row for row, lines in zip(rows, said, strict=True) if not lines])
+    chases = set(chased or ())
     units: set[int] = set()
     for lines in said:
         pairs |= _pairs(lines)
+        chases |= _pairs(lines, "unsigned")
         units |= _units(lines)
+    chases = still_unsigned(session, chases)  # signed since it was queued: nothing to remind of
     routes = Routes(session, settings)
     only = None
     if not everyone:
-        only = {_recipient(r) for r in rows} | routes.recipients(units | {u for _, u in pairs})
+        only = {_recipient(r) for r in rows} | routes.recipients(units | {u for _, u in pairs | chases})
     digests, unreachable = build_digests(
         session,
         as_of=as_of,
         settings=settings,
         calendar=calendar,
         notices=pairs,
+        chased=chases,
         remind_since=_waiting_since(rows),
         only=only,
         routes=routes,
@@ -694,10 +722,10 @@ def _something_new(session: Session, digest: Digest, as_of: dt.date) -> bool:
     if bureau:  # what waits for the bureau is news when it differs from what it was last told
         if bureau != _last_bureau_lines(session, digest, as_of):
             return True
-        if not digest.ledgers and not digest.pairs:
+        if not digest.ledgers and not digest.pairs and not digest.chases:
             return False  # unchanged: not sent again (no working day passed, nothing came or went)
     earlier = [json.loads(items) for items in session.exec(query)]
-    if not earlier or digest.pairs:
+    if not earlier or digest.pairs or digest.chases:
         return True
     if any(not lines for lines in earlier):
         return False  # sent before lines were kept: only a notice is news

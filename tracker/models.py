@@ -288,6 +288,8 @@ class Notice(SQLModel, table=True):
     created_by: str = ""
     acknowledged_at: dt.datetime | None = Field(default=None, sa_type=_utc())
     acknowledged_by: str = ""
+    # The day the check reminded the unit of the notice still unsigned ([notices] ack_days): once.
+    chased_on: dt.date | None = None
     # An interview's time (local wall-clock time, "YYYY-MM-DD HH:MM": a civil appointment, not a
     # moment) and place; empty until set, and the notice then leaves them to be filled in.
     meeting_at: str = Field(default="", sa_column_kwargs={"server_default": ""})

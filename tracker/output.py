@@ -227,11 +227,20 @@ def _names(names: Sequence[str], most: int = 6) -> str:
     return shown + (f" 等{len(names)}个单位" if len(names) > most else "")
 
 
+def _signed(row: dict[str, Any]) -> str:
+    """A notice's 签收 state as the list shows it: who signed, 逾期未签收, or 未签收 (by when)."""
+    if row.get("acknowledged_by"):
+        return str(row["acknowledged_by"])
+    if row.get("ack_overdue"):
+        return "逾期未签收"
+    return f"未签收（{row['ack_due']}前）" if row.get("ack_due") else "未签收"
+
+
 def notices_table(rows: Sequence[dict[str, Any]]) -> None:
     simple_table(
         "notices",
-        [{**r, "units": _names(r["units"])} for r in rows],
-        ["id", "kind", "number", "ledger", "units", "as_of", "acknowledged_by"],
+        [{**r, "units": _names(r["units"]), "签收": _signed(r)} for r in rows],
+        ["id", "kind", "number", "ledger", "units", "as_of", "签收"],
     )
 
 
@@ -269,3 +278,66 @@ def notify_summary(result: Any, dry_run: bool) -> None:
         console.print(f"{result.awaiting_approval} waiting for approval: `tracker approve-outbox`")
     for problem in result.problems:
         console.print(f"[red]{_e(problem)}[/red]")
+
+
+def _left(days: int | None, workdays: int | None) -> str:
+    if days is None:
+        return ""
+    work = f"（{abs(workdays)}个工作日）" if workdays is not None else ""
+    return f"逾期{-days}天{work}" if days < 0 else "今日到期" if days == 0 else f"还有{days}天{work}"
+
+
+def unit_work(found: Any) -> None:
+    """What a unit owes (`tracker mine`): its tasks, the notices it received, the reports due."""
+    from tracker.ladder import LEVEL_LABELS
+
+    simple_table(
+        f"{found.unit}：任务（{found.as_of.isoformat()}）",
+        [
+            {
+                "台账": t.ledger,
+                "任务": f"{t.task} {t.text}",
+                "完成时限": t.deadline_text,
+                "日期": t.due_on.isoformat() if t.due_on else "",
+                "剩余/逾期": _left(t.days_left, t.workdays_left),
+                "等级": t.level_label,
+                "状态": t.status_label + (f"：{t.returned_reason}" if t.returned_reason else ""),
+                "进度": f"{t.percent}%",
+            }
+            for t in found.tasks
+        ],
+        ["台账", "任务", "完成时限", "日期", "剩余/逾期", "等级", "状态", "进度"],
+    )
+    simple_table(
+        f"{found.unit}：收到的通知",
+        [
+            {
+                "编号": n.number,
+                "种类": LEVEL_LABELS.get(n.kind, n.kind),
+                "日期": n.issued_on.isoformat(),
+                "签收": _signed(
+                    {
+                        "acknowledged_by": n.acknowledged_by,
+                        "ack_overdue": n.ack_overdue,
+                        "ack_due": n.ack_due.isoformat() if n.ack_due else None,
+                    }
+                ),
+                "id": n.id,
+            }
+            for n in found.notices
+        ],
+        ["id", "编号", "种类", "日期", "签收"],
+    )
+    simple_table(
+        f"{found.unit}：应报送的进展报告",
+        [
+            {
+                "台账": r.ledger,
+                "报告": r.report,
+                "应报日期": r.due_on.isoformat(),
+                "情况": f"已逾期{r.days_late}天" if r.days_late > 0 else "今日应报" if r.days_late == 0 else "待报",
+            }
+            for r in found.reports
+        ],
+        ["台账", "报告", "应报日期", "情况"],
+    )

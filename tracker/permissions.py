@@ -44,6 +44,8 @@ TABLE: dict[str, frozenset[str]] = {
     "review.queue": frozenset({"viewer"}) | _STAFF,
     "task.trigger": _STAFF,
     "report.received": _STAFF,
+    "report.submit": _STAFF | {"unit"},  # a unit's own report, received today (the use case's reach)
+    "work.mine": frozenset({"viewer", "unit"}) | _STAFF,  # what a unit owes: a unit account its own unit's only
     "interview.record": _STAFF,
     "interview.schedule": _STAFF,
     "unit.person": _STAFF,

@@ -203,6 +203,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "submission {id} no longer applies: {subject} was since recorded as {status}",
     ),
     "review_reason_empty": ("退回须写明理由（--reason）", "a return needs a reason (--reason)"),
+    "dashboard_weeks": (
+        "--weeks：周数应在 1 至 {most} 之间，不是 {weeks}",
+        "--weeks: between 1 and {most}, not {weeks}",
+    ),
+    "dashboard_unit_unknown": ("没有名为“{unit}”的责任单位", "no unit named {unit}"),
+    "dashboard_unit_ambiguous": (
+        "“{unit}”可指多个责任单位（{names}）；请写全称",
+        "{unit} could be several units ({names}); give the full name",
+    ),
     "evidence_not_found": ("没有编号为 {id} 的佐证材料", "no evidence {id}"),
     "evidence_damaged": (
         "佐证材料 {id}（{name}）的存储文件缺失或已被改动（SHA-256 不符）；请从原件重新添加",
@@ -247,6 +256,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "account_last_admin": (
         "“{name}”是最后一个可用的管理员账号，不能停用或改为其他角色",
         "{name} is the last active admin: it cannot be disabled or given another role",
+    ),
+    "login_name_long": (
+        "账号名“{name}”太长：PostgreSQL 的数据库角色名最多{most}字节（约21个汉字），请用短一些的账号名",
+        "account name {name!r} is too long: a PostgreSQL role name has at most {most} bytes",
+    ),
+    "login_name_reserved": (
+        "账号名“{name}”不能作数据库角色名（不能以 pg_ 开头，不能含控制字符）",
+        "account name {name!r} cannot name a database role (no pg_ prefix, no control characters)",
     ),
     "password_empty": ("未输入密码", "no password given"),
     "password_mismatch": ("两次输入的密码不一致", "the two passwords differ"),

@@ -408,6 +408,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.report_duty": ("请填写报表名称（本台账的报表：{names}）", "Name the report (this ledger has: {names})"),
     "error.no_period": ("{unit}：{duty}没有待收的报告期", "{unit}: no period of {duty} to receive"),
+    "error.unit_needed": ("请指明责任单位（--unit）", "Name the unit (--unit)"),
+    "error.unit_unknown": ("没有名为“{unit}”的责任单位", "No unit named {unit} in any ledger"),
     "error.received_already": ("{unit}：{due} 期{duty}已于 {on} 收到", "{unit}: the {due} {duty} arrived on {on}"),
     "error.period_received": (
         "{unit}：{nearest} 期{duty}已收到；提前收到以后各期的报告请用命令行 tracker received --period",

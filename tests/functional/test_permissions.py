@@ -22,7 +22,19 @@ from tracker.errors import InputError, NotFoundError
 from tracker.models import AuditEntry
 from tracker.permissions import ROLES, SYSTEM, TABLE, OutOfScope, PermissionDenied, allowed
 from tracker.progress import Reach
-from tracker.usecases import accounts, changes, check, evidence, ledgers, notices, progress, reports, review, sending
+from tracker.usecases import (
+    accounts,
+    changes,
+    check,
+    evidence,
+    ledgers,
+    notices,
+    progress,
+    reports,
+    review,
+    sending,
+    units,
+)
 from tracker.usecases.work import Actor, reading
 
 PUYANG = "濮政办〔2017〕13号"
@@ -79,6 +91,9 @@ CASES: dict[str, Case] = {
     "review.queue": lambda t, a, tmp: review.review_queue(t, a),
     "task.trigger": lambda t, a, tmp: changes.set_trigger_date(t, a, PILOTS, "4", on=dt.date(2017, 9, 1)),
     "report.received": lambda t, a, tmp: changes.record_report_received(t, a, PILOTS, "南京市", on=AS_OF),
+    # A unit account submits its own unit's (南乐县政府 owes no report in the demo: refused for that).
+    "report.submit": lambda t, a, tmp: changes.submit_report(t, a, PILOTS, None if a.name == "unit" else "南京市"),
+    "work.mine": lambda t, a, tmp: units.my_work(t, a, None if a.name == "unit" else OTHER_UNIT),
     "interview.record": lambda t, a, tmp: changes.record_interview_held(t, a, PUYANG, OWN_UNIT, on=AS_OF),
     "interview.schedule": lambda t, a, tmp: changes.schedule_interview(t, a, "3", at="2017-09-20 09:30"),
     "unit.person": lambda t, a, tmp: progress.change_person(t, a, PUYANG, OWN_UNIT, name="王五", reach=Reach()),

@@ -4,7 +4,7 @@ database of the backend under test: what the CLI, the TUI and the scheduler all 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -26,12 +26,18 @@ from tracker.usecases.work import Actor
 CLERK = Actor("测试员")
 
 
-def make_tracker(db_url: str, tmp_path: Path, ledger: str, config: str | None = None) -> Tracker:
+def make_tracker(
+    db_url: str,
+    tmp_path: Path,
+    ledger: str,
+    config: str | None = None,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime(2017, 4, 5, 2, 0, tzinfo=dt.UTC),
+) -> Tracker:
     config_path = None
     if config is not None:
         config_path = tmp_path / "tracker.toml"
         config_path.write_text(config, encoding="utf-8")
-    tracker = build(db_url, config_path, "测试员", clock=lambda: dt.datetime(2017, 4, 5, 2, 0, tzinfo=dt.UTC))
+    tracker = build(db_url, config_path, "测试员", clock=clock)
     source = tmp_path / "ledger.toml"
     source.write_text(ledger, encoding="utf-8")
     with tracker.session() as session:

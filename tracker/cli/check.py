@@ -63,6 +63,9 @@ def notices(obj: Obj, unacknowledged: bool, ledger: str | None, as_json: bool) -
             "as_of": n.as_of.isoformat(),
             "acknowledged_by": n.acknowledged_by or None,
             "acknowledged_at": n.acknowledged_at.isoformat() if n.acknowledged_at else None,
+            "ack_due": n.ack_due.isoformat() if n.ack_due else None,
+            "ack_overdue": n.ack_overdue,
+            "chased_on": n.chased_on.isoformat() if n.chased_on else None,
         }
         for n in list_notices(obj.tracker, unacknowledged=unacknowledged, ledger=ledger)
     ]

@@ -7,11 +7,15 @@ standard input; never from an argument, which other users of the machine could s
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker import output
 from tracker.cli.base import Obj, cli, json_option, pass_obj, wants_json
+
+if TYPE_CHECKING:
+    from tracker.usecases.accounts import Changed
 
 ROLE_CHOICE = click.Choice(["viewer", "clerk", "supervisor", "admin", "unit"])
 password_stdin = click.option(
@@ -38,11 +42,31 @@ def _password(from_stdin: bool) -> str:
     return str(first)
 
 
-def _show(view: object, as_json: bool, message: str) -> None:
+def _show(changed: Changed, as_json: bool, message: str) -> None:
+    """The account as changed (JSON: its row and ``database_login``), or ``message`` and what
+    became of its database login on PostgreSQL."""
+    login = changed.login
     if as_json:
-        output.emit_json(_row(view))
-    else:
-        output.done(message)
+        output.emit_json(_row(changed.account) | {"database_login": {"state": login.state, "sql": login.sql}})
+        return
+    output.done(message)
+    note = _LOGIN_NOTES.get(login.state, "")
+    if note:
+        output.done(note.format(name=changed.account.login))
+    if login.sql:
+        output.done(login.sql)
+
+
+# What became of the account's PostgreSQL login role (tracker/pg_roles.py's Login.state); nothing
+# on SQLite. The SQL for the DBA is printed after "dba", never with a password.
+_LOGIN_NOTES = {
+    "unit": "单位账号不设数据库登录：单位人员将通过网页端登录",
+    "done": "数据库登录角色“{name}”已同步",
+    "dba": "本连接无权管理数据库角色：账号已改好，数据库登录须由 DBA 在 psql 中执行：",
+    "foreign": "数据库中已有角色“{name}”，不是本系统所建（或是超级用户），未改动：请 DBA 核对",
+    "exists": "数据库中已有角色“{name}”，未改动（其组与密码照旧，请 DBA 核对）",
+    "absent": "账号“{name}”没有数据库登录角色，未改动",
+}
 
 
 def _row(view: object) -> dict[str, object]:
@@ -83,11 +107,12 @@ def add(
         raise click.BadParameter("give the account a role (--role ROLE, or --admin)", param_hint="--role")
     tracker = obj.tracker
     actor = actor_of(tracker)
-    view = add_account(
+    changed = add_account(
         tracker, actor, name, role=chosen, unit=unit, display=display, password=_password(password_stdin)
     )
+    view = changed.account
     unit_part = f"，{view.unit}" if view.unit else ""
-    _show(view, wants_json(obj, as_json), f"已添加账号 {view.login}（{_role(view.role)}{unit_part}）")
+    _show(changed, wants_json(obj, as_json), f"已添加账号 {view.login}（{_role(view.role)}{unit_part}）")
 
 
 @user.command("list")
@@ -122,8 +147,9 @@ def role(obj: Obj, name: str, role: str, unit: str, as_json: bool) -> None:
     from tracker.usecases.accounts import set_role
     from tracker.usecases.work import actor_of
 
-    view = set_role(obj.tracker, actor_of(obj.tracker), name, role, unit=unit)
-    _show(view, wants_json(obj, as_json), f"账号 {view.login} 的角色现为 {_role(view.role)}")
+    changed = set_role(obj.tracker, actor_of(obj.tracker), name, role, unit=unit)
+    view = changed.account
+    _show(changed, wants_json(obj, as_json), f"账号 {view.login} 的角色现为 {_role(view.role)}")
 
 
 @user.command("disable")
@@ -135,8 +161,8 @@ def disable(obj: Obj, name: str, as_json: bool) -> None:
     from tracker.usecases.accounts import disable_account
     from tracker.usecases.work import actor_of
 
-    view = disable_account(obj.tracker, actor_of(obj.tracker), name)
-    _show(view, wants_json(obj, as_json), f"已停用账号 {view.login}")
+    changed = disable_account(obj.tracker, actor_of(obj.tracker), name)
+    _show(changed, wants_json(obj, as_json), f"已停用账号 {changed.account.login}")
 
 
 @user.command("reset-password")
@@ -149,8 +175,8 @@ def reset_password(obj: Obj, name: str, password_stdin: bool, as_json: bool) -> 
     from tracker.usecases.accounts import reset_password as reset
     from tracker.usecases.work import actor_of
 
-    view = reset(obj.tracker, actor_of(obj.tracker), name, _password(password_stdin))
-    _show(view, wants_json(obj, as_json), f"已重设账号 {view.login} 的密码（下次登录须修改）")
+    changed = reset(obj.tracker, actor_of(obj.tracker), name, _password(password_stdin))
+    _show(changed, wants_json(obj, as_json), f"已重设账号 {changed.account.login} 的密码（下次登录须修改）")
 
 
 def _role(role: str) -> str:

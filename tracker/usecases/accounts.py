@@ -1,6 +1,10 @@
 """Use cases on accounts: add, list, change role, disable, reset a password; and who the desk
 acts as. Only an admin may manage accounts (action ``account.manage``); while no account exists
-(desk mode) the desk may add the first one, which must be an admin."""
+(desk mode) the desk may add the first one, which must be an admin.
+
+On PostgreSQL each change carries through to the account's login role (tracker/pg_roles.py) in
+the same transaction as the account's row: both are written, or neither. A connection that may
+not manage roles changes the account only, and says what the DBA is to run."""
 
 from __future__ import annotations
 
@@ -12,18 +16,29 @@ from tracker.usecases.work import Actor, actor_of, permit, reading, unit_of_work
 if TYPE_CHECKING:
     from tracker.accounts import AccountView
     from tracker.app import Tracker
+    from tracker.pg_roles import Login
 
 MANAGE = "account.manage"
 
 
+@dataclass(frozen=True)
+class Changed:
+    """An account as a change left it, and what became of its database login."""
+
+    account: AccountView
+    login: Login
+
+
 def add_account(
     tracker: Tracker, actor: Actor, login: str, *, role: str, password: str, unit: str = "", display: str = ""
-) -> AccountView:
-    """A new account with ``password`` (kept as its argon2 hash only)."""
-    from tracker import accounts
+) -> Changed:
+    """A new account with ``password`` (kept as its argon2 hash only), and on PostgreSQL its login
+    role in its role's group with that password (a unit account has none)."""
+    from tracker import accounts, pg_roles
 
     with unit_of_work(tracker, actor, action=MANAGE) as work:
         first = accounts.desk_mode(work.session)
+        connection = work.session.connection()
         account = accounts.add_account(
             work.session,
             login=login,
@@ -34,14 +49,17 @@ def add_account(
             now=work.now,
             by=work.by,
         )
+        if account.role in pg_roles.GROUPS:
+            pg_roles.check_login_name(connection, account.login)
+        made = pg_roles.create_login(connection, account.login, account.role, password)
         after = {"role": account.role, "unit": account.unit_name, "display": account.display}
         work.audit(
             "account.add",
             ledger_id=None,
             subject=account.login,
-            after=after | ({"desk_mode_ends": True} if first else {}),
+            after=after | ({"desk_mode_ends": True} if first else {}) | _login_audit(made),
         )
-        return accounts.view(account)
+        return Changed(accounts.view(account), made)
 
 
 def list_accounts(tracker: Tracker, actor: Actor) -> list[AccountView]:
@@ -52,9 +70,10 @@ def list_accounts(tracker: Tracker, actor: Actor) -> list[AccountView]:
         return accounts.list_accounts(session)
 
 
-def set_role(tracker: Tracker, actor: Actor, login: str, role: str, *, unit: str = "") -> AccountView:
-    """Give ``login`` another role (a unit account names its unit); the last admin keeps its role."""
-    from tracker import accounts
+def set_role(tracker: Tracker, actor: Actor, login: str, role: str, *, unit: str = "") -> Changed:
+    """Give ``login`` another role (a unit account names its unit); the last admin keeps its role.
+    On PostgreSQL its login role moves to the new role's group (a unit account's loses its login)."""
+    from tracker import accounts, pg_roles
     from tracker.ledger_spec import clean_name
 
     with unit_of_work(tracker, actor, action=MANAGE) as work:
@@ -65,35 +84,52 @@ def set_role(tracker: Tracker, actor: Actor, login: str, role: str, *, unit: str
             accounts.keep_an_admin(work.session, account)
         before = {"role": account.role, "unit": account.unit_name}
         account.role, account.unit_name = role, unit
+        connection = work.session.connection()
+        if role in pg_roles.GROUPS:
+            pg_roles.check_login_name(connection, account.login)
+        moved = pg_roles.move_login(connection, account.login, role, disabled=account.disabled)
         work.audit(
-            "account.role", ledger_id=None, subject=account.login, before=before, after={"role": role, "unit": unit}
+            "account.role",
+            ledger_id=None,
+            subject=account.login,
+            before=before,
+            after={"role": role, "unit": unit} | _login_audit(moved),
         )
-        return accounts.view(account)
+        return Changed(accounts.view(account), moved)
 
 
-def disable_account(tracker: Tracker, actor: Actor, login: str) -> AccountView:
-    """Disable ``login``: it can no longer act (its audit rows stay); not the last admin."""
-    from tracker import accounts
+def disable_account(tracker: Tracker, actor: Actor, login: str) -> Changed:
+    """Disable ``login``: it can no longer act (its audit rows stay); not the last admin. On
+    PostgreSQL its login role can no longer log in (NOLOGIN)."""
+    from tracker import accounts, pg_roles
 
     with unit_of_work(tracker, actor, action=MANAGE) as work:
         account = accounts.existing(work.session, login)
         accounts.keep_an_admin(work.session, account)
         account.disabled = True
-        work.audit("account.disable", ledger_id=None, subject=account.login)
-        return accounts.view(account)
+        stopped = pg_roles.disable_login(work.session.connection(), account.login)
+        work.audit("account.disable", ledger_id=None, subject=account.login, after=_login_audit(stopped))
+        return Changed(accounts.view(account), stopped)
 
 
-def reset_password(tracker: Tracker, actor: Actor, login: str, password: str) -> AccountView:
+def reset_password(tracker: Tracker, actor: Actor, login: str, password: str) -> Changed:
     """Give ``login`` a new password, to be changed at its next login (the audit row says that it
-    happened, never the password or its hash)."""
-    from tracker import accounts, passwords
+    happened, never the password or its hash). On PostgreSQL its login role takes it too, sent as
+    a SCRAM verifier only."""
+    from tracker import accounts, passwords, pg_roles
 
     with unit_of_work(tracker, actor, action=MANAGE) as work:
         account = accounts.existing(work.session, login)
         account.password_hash = passwords.hash_new(password, login=account.login)
         account.must_change_password = True
-        work.audit("account.password", ledger_id=None, subject=account.login)
-        return accounts.view(account)
+        renewed = pg_roles.set_login_password(work.session.connection(), account.login, account.role, password)
+        work.audit("account.password", ledger_id=None, subject=account.login, after=_login_audit(renewed))
+        return Changed(accounts.view(account), renewed)
+
+
+def _login_audit(login: Login) -> dict[str, str]:
+    """What the audit row says of the database login (nothing on SQLite; never a password)."""
+    return {} if login.state == "none" else {"database_login": login.state}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import InputError
-from tracker.usecases.work import Actor, reading, unit_of_work
+from tracker.usecases.work import Actor, Work, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
@@ -189,19 +189,46 @@ def record_report_received(
     period: dt.date | None = None,
 ) -> ReportReceived:
     """Record that a unit's periodic progress report arrived on ``on`` (never a day to come)."""
-    from tracker.changes import receive_report
-    from tracker.lookup import find_ledger, find_unit
-    from tracker.scoring import received_standing
-
     if on > tracker.today():
         raise InputError(f"--on {on}: a report cannot arrive in the future", key="received_future", on=on.isoformat())
     with unit_of_work(tracker, actor, action="report.received") as work:
-        found = find_ledger(work.session, ledger)
-        u = find_unit(work.session, found, unit)
-        report = receive_report(work.session, found, u, work.stamp, duty_name=duty, on=on, period=period)
-        work.session.flush()
-        standing = received_standing(work.session, report, tracker.settings.scoring)
-        return ReportReceived(u.name, report.due_on, on, standing)
+        return _receive(work, ledger, unit, on=on, duty=duty, period=period)
+
+
+def submit_report(
+    tracker: Tracker,
+    actor: Actor,
+    ledger: str,
+    unit: str | None = None,
+    *,
+    duty: str | None = None,
+    period: dt.date | None = None,
+) -> ReportReceived:
+    """A unit submits its periodic progress report itself (the portal's, `tracker submit-report`):
+    received today, exactly as the bureau's ``record_report_received`` would record it (迟报 when
+    late). A unit account submits its own unit's (``unit`` may be left out); staff name the unit."""
+    with unit_of_work(tracker, actor, action="report.submit") as work:
+        name = unit or work.actor.unit
+        if not name:
+            raise InputError("--unit: name the unit whose report this is", key="unit_needed")
+        return _receive(work, ledger, name, on=tracker.today(), duty=duty, period=period)
+
+
+def _receive(
+    work: Work, ledger: str, unit: str, *, on: dt.date, duty: str | None, period: dt.date | None
+) -> ReportReceived:
+    from tracker.changes import receive_report
+    from tracker.errors import NotFoundError
+    from tracker.lookup import find_ledger, find_unit
+    from tracker.scoring import received_standing
+
+    found = find_ledger(work.session, ledger)
+    u = find_unit(work.session, found, unit)
+    work.reach([u.name], NotFoundError(f"ledger {found.title!r} has no unit {unit!r}"))
+    report = receive_report(work.session, found, u, work.stamp, duty_name=duty, on=on, period=period)
+    work.session.flush()
+    standing = received_standing(work.session, report, work.tracker.settings.scoring)
+    return ReportReceived(u.name, report.due_on, on, standing)
 
 
 @dataclass(frozen=True)

@@ -57,14 +57,23 @@ class NoticeRow:
     as_of: dt.date
     acknowledged_by: str
     acknowledged_at: dt.datetime | None
+    ack_due: dt.date | None = None  # signed by then, or chased ([notices] ack_days; None: calendar unknown)
+    ack_overdue: bool = False  # 逾期未签收: unsigned past ack_due
+    chased_on: dt.date | None = None  # the day its unit was reminded to sign
 
 
-def list_notices(tracker: Tracker, *, unacknowledged: bool = False, ledger: str | None = None) -> list[NoticeRow]:
-    """The notices issued so far (only those not acknowledged, only one ledger's), oldest first."""
+def list_notices(
+    tracker: Tracker, *, unacknowledged: bool = False, ledger: str | None = None, as_of: dt.date | None = None
+) -> list[NoticeRow]:
+    """The notices issued so far (only those not acknowledged, only one ledger's), oldest first,
+    each with its 签收 deadline and whether it is 逾期未签收 on ``as_of`` (default today)."""
+    from tracker.acks import ack_state
     from tracker.lookup import find_ledger, ledger_titles
     from tracker.notices import list_notices as notices
     from tracker.notices import notice_units
 
+    day = as_of or tracker.today()
+    days, calendar = tracker.settings.notices.ack_days, tracker.calendar
     with reading(tracker) as session:
         ledger_id = find_ledger(session, ledger).id if ledger else None
         found = notices(session, unacknowledged=unacknowledged, ledger_id=ledger_id)
@@ -80,6 +89,8 @@ def list_notices(tracker: Tracker, *, unacknowledged: bool = False, ledger: str 
                 n.as_of,
                 n.acknowledged_by,
                 n.acknowledged_at,
+                *ack_state(n.as_of, n.acknowledged_at is not None, day, days, calendar),
+                n.chased_on,
             )
             for n in found
         ]
