@@ -137,6 +137,11 @@ class NotifySettings(Strict):
     require_approval: bool = Field(default=False, description="nothing is sent until staff approve the outbox")
     quiet_hours: str | None = Field(default=None, description='no sending in these hours, e.g. "22:00-07:00"')
     cc: list[EmailAddress] = Field(default_factory=list, description="supervisors copied on every digest")
+    bureau: list[EmailAddress] = Field(
+        default_factory=list,
+        description="the bureau's own addresses: each gets a daily digest of what waits for the bureau "
+        "(completions to review, 待复核; requests waiting in an approval chain, 待审批)",
+    )
     retry_minutes: list[Annotated[int, Field(ge=1, le=7 * 24 * 60)]] = Field(
         default_factory=lambda: [5, 15, 60, 240], description="waits before each retry; the last repeats"
     )

@@ -56,6 +56,7 @@ class DigestItem:
     item_id: int = 0  # the assignment, or the report period
     rank: int = 0
     kind: str = "task"  # "task" | "report"
+    returned: bool = False  # a completion the bureau returned (退回): owed again
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,39 @@ class DigestLedger:
     unsigned: list[DigestNotice] = field(default_factory=list)  # notices to sign, chased (tracker.acks)
 
 
+@dataclass(frozen=True)
+class WaitingReview:
+    """A completion waiting for the bureau's review (待复核), for the bureau's digest."""
+
+    id: int  # the submission
+    ledger: str
+    seq: str
+    text: str
+    unit: str
+    done_on: dt.date
+    submitted_on: dt.date
+    submitted_by: str
+    days: int  # working days it has waited
+
+
+@dataclass(frozen=True)
+class WaitingApproval:
+    """A request waiting at a step of its approval chain (待审批), for the bureau's digest."""
+
+    id: int  # the extension request
+    ledger: str
+    seq: str
+    unit: str
+    new_due: dt.date
+    step: int
+    role: str  # the step's role, as people read it (督查员, 科长/分管领导)
+    requested_by: str
+    since: dt.date  # when the step began to wait: the request, or the step before it decided
+    days: int  # working days it has waited at this step
+
+
+BUREAU_LINES = ("review", "approval")  # a bureau digest's lines: review:ID:DAYS, approval:ID:STEP:DAYS
+
 Recipient = tuple[str, str]  # (channel, key): one digest per recipient and day
 
 
@@ -91,6 +125,8 @@ class Digest:
     email: str = ""
     mobiles: set[str] = field(default_factory=set)  # whom a robot @-mentions
     user_ids: set[str] = field(default_factory=set)
+    review: list[WaitingReview] = field(default_factory=list)  # the bureau's: [notify] bureau
+    approvals: list[WaitingApproval] = field(default_factory=list)
 
     @property
     def recipient(self) -> Recipient:
@@ -121,7 +157,17 @@ class Digest:
                 ("missing", ledger.missing),
                 ("reminder", ledger.reminders),
             ):
-                lines += [f"{kind}:{i.unit_id}:{i.item_id}:{i.deadline}:{i.days}:{i.rank}:{i.kind}" for i in items]
+                lines += [
+                    f"{kind}:{i.unit_id}:{i.item_id}:{i.deadline}:{i.days}:{i.rank}:{i.kind}"
+                    + (":returned" if i.returned else "")
+                    for i in items
+                ]
+        return sorted(lines + self.bureau_lines())
+
+    def bureau_lines(self) -> list[str]:
+        """What it tells the bureau: each waiting item and how long it has waited."""
+        lines = [f"review:{r.id}:{r.days}" for r in self.review]
+        lines += [f"approval:{a.id}:{a.step}:{a.days}" for a in self.approvals]
         return sorted(lines)
 
     def subject(self) -> str:
@@ -133,6 +179,11 @@ class Digest:
         missing = sum(len(s.missing) for s in sections)
         notices = sum(len(s.notices) for s in sections)
         unsigned = sum(len(s.unsigned) for s in sections)
+        bureau = [
+            f"{n}{what}" for n, what in ((len(self.review), "项办结待复核"), (len(self.approvals), "项申请待审批")) if n
+        ]
+        if not sections:  # the bureau's own digest: what waits for it
+            return f"【{'待复核' if self.review else '待审批'}】督查事项：{'、'.join(bureau)}"
         tag = "督办通知" if notices else "督办提醒" if overdue or missing else "签收提醒" if unsigned else "到期提醒"
         parts = [
             f"{n}{what}"
@@ -145,7 +196,7 @@ class Digest:
                 (reports_soon, "份报告即将到期"),
             )
             if n
-        ]
+        ] + bureau
         where = sections[0].title if len(sections) == 1 else f"{len(sections)}个台账"
         return f"【{tag}】{where}：{'、'.join(parts)}"
 
@@ -261,9 +312,11 @@ def build_digests(
 
     def item(f: Finding, days: int) -> DigestItem:
         level = LEVEL_LABELS[LEVEL_OF[f.rank]]
-        return DigestItem(f.seq, f.task, f.unit, f.deadline, days, level, f.unit_id, f.item_id, f.rank, f.kind)
+        back = f.kind == "task" and f.item_id in returned
+        return DigestItem(f.seq, f.task, f.unit, f.deadline, days, level, f.unit_id, f.item_id, f.rank, f.kind, back)
 
     findings = task_findings(session, as_of, rules, calendar) + report_findings(session, as_of, rules, calendar)
+    returned = _returned(session, {f.item_id for f in findings if f.kind == "task"})
     for f in findings:
         level = LEVEL_OF[f.rank].value
         if f.days_overdue > 0:
@@ -283,6 +336,15 @@ def build_digests(
                 listed = ledger.unsigned if chase else ledger.notices
                 if all(n.id != nid for n in listed):
                     listed.append(DigestNotice(nid, kind, number))
+    bureau = [a for a in settings.notify.bureau if "email" in routes.channels]
+    if bureau:
+        review, approvals = bureau_waiting(session, as_of=as_of, calendar=calendar, timezone=settings.timezone)
+        for address in bureau if review or approvals else []:
+            recipient = ("email", address.lower())
+            if only is not None and recipient not in only:
+                continue
+            digest = digests.setdefault(recipient, Digest(address, "", as_of, channel="email", key=address.lower()))
+            digest.review, digest.approvals = review, approvals
     for digest in digests.values():
         for ledger in digest.ledgers.values():
             ledger.overdue.sort(key=lambda i: (-i.days, i.seq, i.unit))
@@ -290,6 +352,95 @@ def build_digests(
     # Email first, as before channels: a check's rows keep the order they always had.
     ordered = sorted(digests.values(), key=lambda d: (d.channel != "email", d.channel, d.address))
     return ordered, sorted(unreachable)
+
+
+def _returned(session: Session, assignments: Collection[int]) -> set[int]:
+    """Which of ``assignments`` the bureau returned (退回): the digest says so beside them."""
+    from tracker.models import Assignment
+    from tracker.statuses import Status
+
+    if not assignments:
+        return set()
+    query = sa.select(col(Assignment.id)).where(
+        col(Assignment.status) == Status.RETURNED.value, col(Assignment.id).in_(assignments)
+    )
+    return {int(i) for i in session.execute(query).scalars()}
+
+
+def bureau_waiting(
+    session: Session, *, as_of: dt.date, calendar: WorkCalendar, timezone: str
+) -> tuple[list[WaitingReview], list[WaitingApproval]]:
+    """What waits for the bureau as of ``as_of``: completions submitted for review and not yet
+    accepted or returned (oldest first), and extension requests waiting at a step of their
+    approval chain, each with the working days it has waited. What was decided is gone."""
+    from tracker.app import today_in
+    from tracker.models import Assignment, Extension, ExtensionStep, Task
+    from tracker.permissions import ROLE_LABELS
+    from tracker.views import waiting_for_review
+
+    def waited(since: dt.date) -> int:
+        return max(0, calendar.workdays_between(since, as_of))
+
+    review = []
+    for row, _, ledger, task, unit in session.execute(waiting_for_review()):
+        day = today_in(timezone, row.submitted_at)
+        if day <= as_of and row.id is not None:
+            review.append(
+                WaitingReview(
+                    row.id,
+                    ledger.title,
+                    task.seq,
+                    task.text,
+                    unit.name,
+                    row.done_on,
+                    day,
+                    row.submitted_by,
+                    waited(day),
+                )
+            )
+    approvals = []
+    requests = (
+        sa.select(Extension, col(Task.seq), col(Unit.name), col(Ledger.title))
+        .join(Assignment, col(Assignment.id) == col(Extension.assignment_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Extension.status) == "pending")
+        .order_by(col(Extension.requested_at), col(Extension.id))
+    )
+    found = list(session.execute(requests))
+    steps: dict[int, list[ExtensionStep]] = defaultdict(list)
+    if found:
+        ids = [e.id for e, *_ in found]
+        query_steps = select(ExtensionStep).where(col(ExtensionStep.extension_id).in_(ids))
+        for step in session.exec(query_steps.order_by(col(ExtensionStep.position))):
+            steps[step.extension_id].append(step)
+    for request, seq, unit, title in found:
+        assert request.id is not None
+        chain = steps.get(request.id, [])
+        current = next((s for s in chain if not s.decision), None)
+        # One made before chains existed waits for a supervisor, in one step (approvals.queue_rows).
+        position, role = (current.position, current.role) if current else (1, "supervisor")
+        decided = [s.decided_at for s in chain if s.decision and s.decided_at is not None]
+        since = today_in(timezone, max(decided)) if decided else today_in(timezone, request.requested_at)
+        if today_in(timezone, request.requested_at) <= as_of:
+            since = min(since, as_of)
+            label = ROLE_LABELS.get(role, role)
+            approvals.append(
+                WaitingApproval(
+                    request.id,
+                    title,
+                    seq,
+                    unit,
+                    request.new_due,
+                    position,
+                    label,
+                    request.requested_by,
+                    since,
+                    waited(since),
+                )
+            )
+    return review, approvals
 
 
 def _notice_rows(session: Session, pairs: Collection[Pair]) -> list[tuple[Any, ...]]:
@@ -475,7 +626,8 @@ def _rebuild(
         waiting[_recipient(row)].append(row)
     for digest in digests:
         email = digest.channel == "email"
-        cc = settings.notify.cc if email else []  # supervisors are copied on emails only
+        # Supervisors are copied on emails only, and not on the bureau's own digest.
+        cc = settings.notify.cc if email and (digest.ledgers or digest.pairs) else []
         lines = digest.lines(cc)
         template = routes.channels[digest.channel].template
         if email:
@@ -566,6 +718,12 @@ def _something_new(session: Session, digest: Digest, as_of: dt.date) -> bool:
         OutboxMessage.channel == digest.channel,
         sa.func.lower(col(OutboxMessage.to_addr)) == digest.address.lower(),
     )
+    bureau = digest.bureau_lines()
+    if bureau:  # what waits for the bureau is news when it differs from what it was last told
+        if bureau != _last_bureau_lines(session, digest, as_of):
+            return True
+        if not digest.ledgers and not digest.pairs and not digest.chases:
+            return False  # unchanged: not sent again (no working day passed, nothing came or went)
     earlier = [json.loads(items) for items in session.exec(query)]
     if not earlier or digest.pairs or digest.chases:
         return True
@@ -573,6 +731,24 @@ def _something_new(session: Session, digest: Digest, as_of: dt.date) -> bool:
         return False  # sent before lines were kept: only a notice is news
     covered = {unit for lines in earlier for unit in _units(lines)}
     return bool({i.unit_id for ledger in digest.ledgers.values() for i in _all_items(ledger)} - covered)
+
+
+def _last_bureau_lines(session: Session, digest: Digest, as_of: dt.date) -> list[str]:
+    """The bureau lines of the latest digest this recipient was given (or will be) up to ``as_of``."""
+    query = (
+        select(OutboxMessage.items)
+        .where(
+            OutboxMessage.kind == DIGEST,
+            col(OutboxMessage.as_of) <= as_of,
+            OutboxMessage.status != OutboxStatus.OBSOLETE.value,
+            OutboxMessage.channel == digest.channel,
+            sa.func.lower(col(OutboxMessage.to_addr)) == digest.address.lower(),
+        )
+        .order_by(col(OutboxMessage.as_of).desc(), col(OutboxMessage.id).desc())
+    )
+    for items in session.exec(query):
+        return sorted(line for line in json.loads(items) if line.split(":")[0] in BUREAU_LINES)
+    return []
 
 
 def _all_items(ledger: DigestLedger) -> list[DigestItem]:

@@ -54,6 +54,7 @@ TABLE: dict[str, frozenset[str]] = {
     "forms.read": _STAFF,
     "ledger.import": frozenset({"admin"}),
     "account.manage": frozenset({"admin"}),
+    "account.whoami": frozenset({"viewer", "unit"}) | _STAFF,  # who acts: the front ends' header
 }
 
 

@@ -164,15 +164,51 @@ def _progress_sheet(sheet: Any, report: WeeklyReport, section: LedgerSection, fo
     _progress_rows(sheet, header + 1, section, formats)
 
 
+LEGEND_LINES = 2  # a legend entry takes at most this many lines: a longer one spans the columns beside it
+
+
+def legend_spans(texts: list[str], columns: Columns, font_size: float) -> list[tuple[int, int]]:
+    """The columns (first, last) each legend entry spans, from column 1 on: as many as it takes to
+    wrap in at most ``LEGEND_LINES`` lines, keeping a column for each entry after it. One column
+    each, as the legend was laid out before, put 复核退回、仍须办理 in the 7-unit 状态 column, where it
+    printed 4 + 4 + 1 characters: the 理 alone on a third line."""
+    spans = []
+    first = 1
+    for n, text in enumerate(texts):
+        last, room = first, len(columns) - (len(texts) - n - 1)  # columns this entry may reach
+        while (
+            wrapped_line_count(text, span_columns(columns, first, last, font_size)) > LEGEND_LINES and last + 1 < room
+        ):
+            last += 1
+        spans.append((first, last))
+        first = last + 1
+    return spans
+
+
+def span_columns(columns: Columns, first: int, last: int, font_size: float) -> float:
+    """Half-width columns of text at ``font_size`` that fit the merged columns ``first``..``last``
+    (each column is 7w + 5 pixels; the padding is the merged cell's, once)."""
+    pixels = sum(width * 7 + 5 for _, width, _ in columns[first : last + 1])
+    return columns_for((pixels - 5) / 7, font_size)
+
+
 def _legend(sheet: Any, row: int, lag_margin: int, formats: Formats) -> None:
-    """图例: each colour with what it means, in the columns of the table (yellow, the long one,
-    falls in the wide 任务 column)."""
+    """图例: each colour with what it means, in the columns of the table, each spanning as many
+    columns as it needs (yellow, the long one, from the wide 任务 column on)."""
     meanings = legend(lag_margin)
-    cells = [(0, "图例")] + [(column, meanings[light]) for column, light in enumerate(LIGHTS, start=1)]
-    fit_row(sheet, row, cells, PROGRESS_COLUMNS, BODY_SIZE)
+    texts = [meanings[light] for light in LIGHTS]
+    spans = legend_spans(texts, PROGRESS_COLUMNS, BODY_SIZE)
+    lines = max(
+        wrapped_line_count(text, span_columns(PROGRESS_COLUMNS, a, b, BODY_SIZE))
+        for text, (a, b) in zip(texts, spans, strict=True)
+    )
+    sheet.set_row(row, row_height(lines, BODY_SIZE))
     sheet.write_string(row, 0, "图例", formats.cell("center"))
-    for column, light in enumerate(LIGHTS, start=1):
-        sheet.write_string(row, column, meanings[light], formats.cell("wrap", light))
+    for (first, last), light, text in zip(spans, LIGHTS, texts, strict=True):
+        if first == last:
+            sheet.write_string(row, first, text, formats.cell("wrap", light))
+        else:
+            sheet.merge_range(row, first, row, last, text, formats.cell("wrap", light))
 
 
 STATUS_TEXT = {status.value: label for status, label in STATUS_LABELS.items()}

@@ -63,6 +63,8 @@ class UnitScore:
     overdue_days: int = 0
     late_reports: int = 0
     missing_reports: int = 0
+    submitted: int = 0  # waiting for the bureau's review (待复核)
+    returned: int = 0  # returned by the review and still owed (退回)
     score: float = 0.0
     rank: int = 0
 
@@ -80,6 +82,8 @@ class UnitScore:
             "overdue_days": self.overdue_days,
             "late_reports": self.late_reports,
             "missing_reports": self.missing_reports,
+            "submitted": self.submitted,
+            "returned": self.returned,
         }
 
 
@@ -153,8 +157,10 @@ def scores(
             # Waiting for the bureau's review: counted as a task, not as late while it waits (the
             # review's delay is the bureau's); accepted, it counts by the day it was submitted for.
             s.tasks += 1
+            s.submitted += 1
         else:
             s.tasks += 1
+            s.returned += status == Status.RETURNED
             if due is not None and due < as_of:
                 s.open_overdue += 1
                 overdue(uid, role, (as_of - due).days)

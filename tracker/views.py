@@ -141,6 +141,22 @@ def iter_ledger_rows(session: Session, ledger_id: int, as_of: dt.date, lag_margi
         yield Row(*values)
 
 
+def waiting_for_review() -> Any:
+    """The query of what waits for review: (Submission, Assignment, Ledger, Task, Unit), oldest
+    first. A submission progress was recorded over since (a clerk's done, 进行中) waits for nothing."""
+    from tracker.models import Submission
+
+    return (
+        sa.select(Submission, Assignment, Ledger, Task, Unit)
+        .join(Assignment, col(Assignment.id) == col(Submission.assignment_id))
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .where(col(Submission.decision) == "pending", col(Assignment.status) == Status.SUBMITTED.value)
+        .order_by(col(Submission.submitted_at), col(Submission.id))
+    )
+
+
 def extension_rows(session: Session, pending_only: bool = False) -> list[dict[str, Any]]:
     from tracker.models import Extension
 

@@ -22,7 +22,7 @@ from tracker.app import Tracker
 from tracker.search import Hit
 from tui.commands import SearchProvider
 from tui.context import Context
-from tui.i18n import set_language, t
+from tui.i18n import language, set_language, t
 from tui.palette import ActionsProvider, our_commands, textual_commands
 
 
@@ -62,7 +62,7 @@ class TrackerApp(App[None]):
         self.ledger_id: int | None = None
         self.target: tuple[int | None, int | None] = (None, None)  # task and unit to put the cursor on
         self.title = t("app.title")
-        self.sub_title = t("app.subtitle", day=self.context.as_of.isoformat())
+        self.sub_title = t("app.subtitle", who=who_acts_text(tracker), day=self.context.as_of.isoformat())
 
     def on_mount(self) -> None:
         from tui.screens.dashboard import DashboardScreen
@@ -131,3 +131,19 @@ class TrackerApp(App[None]):
         """Every action, ours first (the palette's provider reads the same two lists)."""
         yield from our_commands(self, screen)
         yield from textual_commands(self, screen)
+
+
+def who_acts_text(tracker: Tracker) -> str:
+    """Who the UI acts as, for the sub-title: the account's name and role (its label in Chinese,
+    its name in English), or 桌面模式 while the database has no accounts."""
+    from tracker.refusals import Refusal
+    from tracker.usecases.accounts import who_acts
+
+    try:
+        acting = who_acts(tracker)
+    except Refusal:  # an unknown or disabled account: every action will say so; the header too
+        return t("app.no_account", name=tracker.user)
+    if acting.desk:
+        return t("app.desk")
+    role = acting.role_label if language() == "zh" else str(acting.role)
+    return t("app.account", name=acting.display or acting.login, role=role)

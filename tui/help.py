@@ -81,3 +81,17 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(t("help.text"))
             yield Static(Columns(blocks, width=22, padding=(0, 2)))
+            yield Static(legend(), id="legend")
+
+
+def legend() -> Group:
+    """The matrix's colours and the marks in its cells, as the weekly table's legend says them."""
+    from tui.widgets.matrix import LIGHT_STYLES
+
+    lights = Table.grid(padding=(0, 1))
+    lights.add_column(no_wrap=True)
+    lights.add_column()
+    for light, style in LIGHT_STYLES.items():
+        if light:
+            lights.add_row(Text("    ", style=style), t(f"legend.{light}"))
+    return Group(Text(t("help.legend"), style="bold underline"), lights)

@@ -16,7 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the app and its sections
     "app.title": ("督查台账", "Supervision ledgers"),
     "sep": ("　", "  "),  # between parts of a line: an ideographic space among Chinese, two spaces in English
-    "app.subtitle": ("今天：{day}", "today: {day}"),
+    "app.subtitle": ("{who}　今天：{day}", "{who}  today: {day}"),
+    "app.desk": ("桌面模式", "desk mode"),
+    "app.account": ("{name}（{role}）", "{name} ({role})"),
+    "app.no_account": ("{name}（无有效账号）", "{name} (no valid account)"),
     "mode.dashboard": ("总览", "Dashboard"),
     "mode.ledger": ("台账矩阵", "Ledger matrix"),
     "mode.notices": ("通知", "Notices"),
@@ -386,6 +389,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scores.col.overdue_days": ("逾期天数", "Days late"),
     "scores.col.late_reports": ("迟报", "Late reports"),
     "scores.col.missing_reports": ("漏报", "Missing reports"),
+    "scores.col.submitted": ("待复核", "In review"),
+    "scores.col.returned": ("退回", "Returned"),
     "dialog.date": ("日期", "Date"),
     "dialog.date_needed": ("请填写日期，如 2017-09-10、9月10日 或 今天", "A date is needed, e.g. 2017-09-10"),
     "error.terminate_future": (
@@ -677,6 +682,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.signer_required": ("请填写签收人", "The name of who signed is required"),
     "notices.empty": ("尚无通知", "No notices yet"),
     # help
+    "help.legend": ("矩阵颜色（与周报表图例一致）", "Matrix colours (as in the weekly table's legend)"),
+    "legend.red": ("逾期未完成（天数）", "late, not done (days late)"),
+    "legend.yellow": ("临近时限或滞后于序时进度", "due soon, or behind expected progress"),
+    "legend.green": ("按期完成（完）", "done on time (done)"),
+    "legend.orange": ("逾期完成（完+天数）", "done late (done+days)"),
+    "legend.grey": ("已终止（止）", "ended (ended)"),
+    "legend.blue": ("已提交、待复核（审）", "submitted, waiting for review (review)"),
+    "legend.purple": ("复核退回、仍须办理（退）；逾期后为红色", "returned, still owed (ret); red once late"),
     "help.text": (
         "方向键移动，回车打开，Esc 返回，Ctrl+P 命令面板（每个操作，并可搜索台账、任务、单位、责任人）。\n",
         "Arrows move, Enter opens, Esc goes back, Ctrl+P opens the command palette (every action, and a "

@@ -104,6 +104,7 @@ CASES: dict[str, Case] = {
         t, a, [LEDGERS / "puyang-2017-digital-city.toml"], dry_run=True
     ),
     "account.manage": lambda t, a, tmp: accounts.add_account(t, a, f"新人{a.name}", role="viewer", password=PASSWORD),
+    "account.whoami": lambda t, a, tmp: accounts.who_acts(t, a),
 }
 
 

@@ -143,3 +143,15 @@ def test_progress_recorded_over_a_submission_makes_it_stale(cli) -> None:  # typ
     assert stale.code == 2 and "已不适用" in stale.err
     assert cli("review", "--json").json() == []
     assert row(cli, PY, "2017-04-05")["status"] == "doing"
+
+
+def test_scores_count_what_waits_for_review_and_what_was_returned(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("import", PUYANG)
+    back = cli("submit", LEDGER, "1", QF, "--on", "2017-03-30", "--json").json()
+    assert cli("review", "return", str(back["id"]), "--reason", "佐证材料不全").code == 0
+    assert cli("submit", LEDGER, "1", PY, "--on", "2017-03-30").code == 0
+    found = cli("scores", LEDGER, "--as-of", "2017-04-05", "--json")
+    assert found.code == 0, found.err
+    scored = {row["unit"]: row for row in found.json()}
+    assert (scored[QF]["submitted"], scored[QF]["returned"]) == (0, 1)
+    assert (scored[PY]["submitted"], scored[PY]["returned"]) == (1, 0)

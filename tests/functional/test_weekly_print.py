@@ -177,13 +177,41 @@ def test_the_legend_says_what_yellow_means(cli, ledger: str, tmp_path: Path) -> 
     out = tmp_path / "w.xlsx"
     assert cli("--config", config, "report", "weekly", "--as-of", "2017-04-10", "-o", out).code == 0
     sheet = openpyxl.load_workbook(out)["进度表"]
-    legend = next(r for r in sheet.iter_rows(max_row=6) if r[0].value == "图例")
-    meanings = {c.fill.fgColor.rgb: c.value for c in legend[1:6]}
+    meanings = {fill: text for fill, text, _ in legend_entries(sheet)}
     assert "序时进度超过15个百分点" in meanings[YELLOW] and "从未报送进展" in meanings[YELLOW]
     assert meanings["FFFFC7CE"] == "逾期未完成"
     html = tmp_path / "w.html"
     assert cli("--config", config, "report", "weekly", "--as-of", "2017-04-10", "-o", html).code == 0
     assert "时间已过15%且从未报送进展" in html.read_text(encoding="utf-8")
+
+
+def legend_entries(sheet) -> list[tuple[str, str, float]]:  # type: ignore[no-untyped-def]
+    """The legend's entries: fill, text and the half-width columns of text its (merged) cell holds."""
+    legend = next(r for r in sheet.iter_rows(max_row=6) if r[0].value == "图例")
+    row = legend[0].row
+    spans = {r.min_col: r.max_col for r in sheet.merged_cells.ranges if r.min_row == row}
+    entries = []
+    for cell in legend[1:]:
+        if cell.value is None or cell.__class__.__name__ == "MergedCell":
+            continue
+        first, last = cell.column - 1, spans.get(cell.column, cell.column) - 1  # 0-based, as PROGRESS_COLUMNS
+        pixels = sum(width * 7 + 5 for _, width, _ in PROGRESS_COLUMNS[first : last + 1])
+        entries.append((cell.fill.fgColor.rgb, cell.value, columns_for((pixels - 5) / 7, BODY_SIZE)))
+    return entries
+
+
+def test_no_legend_entry_wraps_onto_a_third_line(cli, ledger: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each colour's meaning fits two lines of its cell: 复核退回、仍须办理 in the narrow 状态 column alone
+    printed its 理 on a third line; it now spans the columns it needs, and the row is as tall as
+    the tallest entry."""
+    sheet = openpyxl.load_workbook(export(cli, tmp_path, "2017-04-10", "w.xlsx"))["进度表"]
+    entries = legend_entries(sheet)
+    texts = {text for _, text, _ in entries}
+    assert {"已提交、待复核", "复核退回、仍须办理", "逾期未完成", "已终止"} <= texts and len(entries) == 7
+    for _, text, room in entries:
+        assert wrapped_line_count(text, room) <= 2, text
+    row = header_row(sheet, "图例")
+    assert abs(sheet.row_dimensions[row].height - row_height(2, BODY_SIZE)) < 1  # XlsxWriter rounds to pixels
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb18030"])

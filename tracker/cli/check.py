@@ -391,5 +391,8 @@ def scores(obj: Obj, ledger: str, as_of: dt.date | None, as_json: bool) -> None:
         output.simple_table(
             f"{found.title}: 得分",
             found.rows,
-            ["rank", "unit", "score", "tasks", "done", "overdue_tasks", "late_reports", "missing_reports"],
+            [
+                *("rank", "unit", "score", "tasks", "done", "overdue_tasks", "late_reports", "missing_reports"),
+                *("submitted", "returned"),
+            ],
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker.usecases.work import Actor, reading, unit_of_work
+from tracker.usecases.work import Actor, actor_of, permit, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.accounts import AccountView
@@ -130,3 +130,30 @@ def reset_password(tracker: Tracker, actor: Actor, login: str, password: str) ->
 def _login_audit(login: Login) -> dict[str, str]:
     """What the audit row says of the database login (nothing on SQLite; never a password)."""
     return {} if login.state == "none" else {"database_login": login.state}
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who the desk acts as, for a front end's header: an account's login, display name and role,
+    or desk mode (no accounts: ``role`` None)."""
+
+    login: str
+    display: str
+    role: str | None
+
+    @property
+    def desk(self) -> bool:
+        return self.role is None
+
+    @property
+    def role_label(self) -> str:
+        from tracker.permissions import ROLE_LABELS
+
+        return ROLE_LABELS.get(self.role or "", self.role or "")
+
+
+def who_acts(tracker: Tracker, actor: Actor | None = None) -> Acting:
+    """The account ``actor`` (default: the desk's user) acts as, as the accounts say now; refused
+    (and audited) as every use case is for an unknown or disabled account."""
+    found = permit(tracker, actor or actor_of(tracker), "account.whoami")
+    return Acting(found.name, found.display, found.role)

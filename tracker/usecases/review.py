@@ -192,23 +192,10 @@ def return_completion(tracker: Tracker, actor: Actor, submission_id: int, reason
 
 def review_queue(tracker: Tracker, actor: Actor | None = None) -> list[Reviewed]:
     """What waits for review, oldest first: the bureau's queue (staff and viewers)."""
-    import sqlalchemy as sa
-    from sqlmodel import col
-
-    from tracker.models import Assignment, Ledger, Submission, Task, Unit
-    from tracker.statuses import Status
+    from tracker.views import waiting_for_review
 
     with reading(tracker, actor, action="review.queue") as session:
-        rows = session.execute(
-            sa.select(Submission, Assignment, Ledger, Task, Unit)
-            .join(Assignment, col(Assignment.id) == col(Submission.assignment_id))
-            .join(Task, col(Task.id) == col(Assignment.task_id))
-            .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
-            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-            # A submission progress was recorded over since (a clerk's done, 进行中) waits for nothing.
-            .where(col(Submission.decision) == "pending", col(Assignment.status) == Status.SUBMITTED.value)
-            .order_by(col(Submission.submitted_at), col(Submission.id))
-        ).all()
+        rows = session.execute(waiting_for_review()).all()
         return [_reviewed(*r) for r in rows]
 
 

@@ -15,7 +15,10 @@ from tui.i18n import t
 from tui.screens.base import REFRESH, ListScreen
 from tui.widgets.keybar import KeyBar
 
-COLUMNS = ("rank", "unit", "score", "tasks", "done", "overdue_tasks", "overdue_days", "late_reports", "missing_reports")
+COLUMNS = (
+    *("rank", "unit", "score", "tasks", "done", "overdue_tasks", "overdue_days", "late_reports", "missing_reports"),
+    *("submitted", "returned"),
+)
 
 
 class ScoresScreen(ListScreen):
