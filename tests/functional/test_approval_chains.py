@@ -18,7 +18,7 @@ from tests.tui.conftest import demo
 from tracker.app import Tracker
 from tracker.config import ApprovalSettings
 from tracker.errors import InputError
-from tracker.models import AuditEntry, Extension, ExtensionStep
+from tracker.models import ApprovalStep, AuditEntry, Extension
 from tracker.usecases import accounts, changes
 from tracker.usecases.work import Actor
 
@@ -54,7 +54,9 @@ def ask(app: Tracker, actor: Actor = CLERK) -> int:
 def steps(app: Tracker, request: int) -> list[tuple[int, str, str, str, str]]:
     with app.session() as session:
         rows = session.exec(
-            select(ExtensionStep).where(ExtensionStep.extension_id == request).order_by(col(ExtensionStep.position))
+            select(ApprovalStep)
+            .where(ApprovalStep.kind == "extension", ApprovalStep.request_id == request)
+            .order_by(col(ApprovalStep.position))
         )
         return [(s.position, s.role, s.decision, s.decided_by, s.reason) for s in rows]
 
@@ -151,8 +153,8 @@ def test_two_deciding_one_step_at_once(tracker: Tracker, monkeypatch: pytest.Mon
 
     waited: set[int] = set()
 
-    def held(session: Any, request_id: int) -> Any:
-        step = real(session, request_id)
+    def held(session: Any, kind: str, request_id: int) -> Any:
+        step = real(session, kind, request_id)
         if threading.current_thread() is not threading.main_thread() and threading.get_ident() not in waited:
             waited.add(threading.get_ident())  # each thread once: at the read its decision rests on
             barrier.wait()
