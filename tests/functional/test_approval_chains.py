@@ -37,10 +37,15 @@ def chained(app: Tracker, *roles: str) -> Tracker:
 def tracker(db_url: str) -> Iterator[Tracker]:
     """The demo with a clerk, a supervisor and an admin, and the chain clerk → supervisor."""
     for app in demo(db_url):
-        accounts.add_account(app, Actor("desk"), ADMIN.name, role="admin", password=PASSWORD)
-        for role in ("clerk", "supervisor"):
-            accounts.add_account(app, ADMIN, role, role=role, password=PASSWORD)
-        yield chained(app, "clerk", "supervisor")
+        yield chained(staffed(app), "clerk", "supervisor")
+
+
+def staffed(app: Tracker) -> Tracker:
+    """``app`` with an admin, a clerk and a supervisor account (named as their roles)."""
+    accounts.add_account(app, Actor("desk"), ADMIN.name, role="admin", password=PASSWORD)
+    for role in ("clerk", "supervisor"):
+        accounts.add_account(app, ADMIN, role, role=role, password=PASSWORD)
+    return app
 
 
 def ask(app: Tracker, actor: Actor = CLERK) -> int:

@@ -9,22 +9,15 @@ show."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
-from tests.functional.test_approval_chains import (  # noqa: F401 - the fixture, used by name
-    ADMIN,
-    CLERK,
-    PASSWORD,
-    PUYANG,
-    SUPERVISOR,
-    UNIT,
-    ask,
-    tracker,
-)
+from tests.functional.test_approval_chains import ADMIN, CLERK, PASSWORD, PUYANG, SUPERVISOR, UNIT, ask, staffed
+from tests.tui.conftest import demo
 from tracker.app import Tracker
 from tracker.config import ApprovalSettings
 from tracker.errors import InputError
@@ -33,6 +26,13 @@ from tracker.progress import Reach
 from tracker.statuses import OPEN_STATUSES
 from tracker.usecases import accounts, changes, progress
 from tracker.usecases.work import Actor
+
+
+@pytest.fixture
+def tracker(db_url: str) -> Iterator[Tracker]:
+    """The demo with an admin, a clerk and a supervisor; chains set by each test."""
+    for app in demo(db_url):
+        yield staffed(app)
 
 
 def chains(app: Tracker, **kinds: list[str]) -> Tracker:
@@ -179,9 +179,8 @@ def test_a_refusal_at_any_step_ends_the_request_and_changes_nothing(tracker: Tra
     assert decisions == ["approved"] * (at - 1) + ["refused"] + [""] * (3 - at)
     assert all(row[0] != ref for actor in deciders for row in queued(tracker, actor))
     refused = [row for row in audited(tracker, kind.replace("_", "-")) if row[0].endswith("refused")]
-    assert refused == [(f"{kind.replace('_', '-')}-step-refused", deciders[at - 1].name)] + [
-        (f"{kind.replace('_', '-')}-refused", deciders[at - 1].name)
-    ]
+    name = kind.replace("_", "-")
+    assert refused == [(f"{name}-step-refused", deciders[at - 1].name), (f"{name}-refused", deciders[at - 1].name)]
 
 
 def test_the_queue_lists_every_kind(tracker: Tracker) -> None:
@@ -198,8 +197,6 @@ def test_the_queue_lists_every_kind(tracker: Tracker) -> None:
 
 
 def test_desk_mode_decides_a_termination_step_by_step(db_url: str) -> None:
-    from tests.tui.conftest import demo
-
     for app in demo(db_url):
         chains(app, termination=["clerk", "supervisor"])
         made = changes.terminate(app, Actor("张三"), PUYANG, UNIT, reason="机构撤并")
