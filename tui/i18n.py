@@ -329,7 +329,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The deadline {due} has passed; a late request is the bureau's decision",
     ),
     "error.pending": ("已有延期申请 {id} 待审批", "Extension request {id} is still pending"),
-    "error.decided": ("{what} {id} 已处理", "{what_en} {id} was decided already"),
+    "error.decided": ("申请 {id} 已处理", "Request {id} was decided already"),
     "error.unknown_unit": (
         "{where}：单位“{name}”不在本台账的责任单位中",
         "{where}: unit {name} is not among the ledger's units",
