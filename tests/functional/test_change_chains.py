@@ -8,15 +8,23 @@ show."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
-from tests.functional.test_approval_chains import ADMIN, CLERK, PASSWORD, PUYANG, SUPERVISOR, UNIT, ask, staffed
+from tests.functional.test_approval_chains import (
+    ADMIN,
+    CLERK,
+    PUYANG,
+    SUPERVISOR,
+    UNIT,
+    ask,
+    staffed,
+    staffed_cli,
+    two_at_once,
+)
 from tests.tui.conftest import demo
 from tracker.app import Tracker
 from tracker.config import ApprovalSettings
@@ -24,7 +32,7 @@ from tracker.errors import InputError
 from tracker.models import ApprovalStep, Assignment, AuditEntry, ChangeRequest, Person, Unit
 from tracker.progress import Reach
 from tracker.statuses import OPEN_STATUSES
-from tracker.usecases import accounts, changes, progress
+from tracker.usecases import changes, progress
 from tracker.usecases.work import Actor
 
 
@@ -210,64 +218,19 @@ def test_desk_mode_decides_a_termination_step_by_step(db_url: str) -> None:
 def test_two_deciding_one_step_at_once(tracker: Tracker, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     """Both read the step as pending before either writes: one wins, the other is told in Chinese,
     and nothing of the loser is written."""
-    import tracker.approvals as approvals
-
     chains(tracker, **{kind: ["clerk", "supervisor"]})
     ref = ask_termination(tracker) if kind == "termination" else ask_person(tracker)
-    admin2 = Actor("admin2")
-    accounts.add_account(tracker, ADMIN, admin2.name, role="admin", password=PASSWORD)
-    barrier = threading.Barrier(2, timeout=30)
-    real = approvals.current_step
-    waited: set[int] = set()
-
-    def held(session: Any, step_kind: str, request_id: int) -> Any:
-        step = real(session, step_kind, request_id)
-        if threading.current_thread() is not threading.main_thread() and threading.get_ident() not in waited:
-            waited.add(threading.get_ident())
-            barrier.wait()
-        return step
-
-    monkeypatch.setattr(approvals, "current_step", held)
-    outcomes: dict[str, Any] = {}
-
-    def decide(actor: Actor, approve: bool) -> None:
-        try:
-            outcomes[actor.name] = changes.decide_request(tracker, actor, ref, approve=approve, reason="x")
-        except InputError as exc:
-            outcomes[actor.name] = exc
-
-    threads = [threading.Thread(target=decide, args=(a, ok)) for a, ok in ((CLERK, True), (admin2, False))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    lost = [o for o in outcomes.values() if isinstance(o, InputError)]
-    won = [o for o in outcomes.values() if not isinstance(o, InputError)]
-    assert len(won) == 1 and len(lost) == 1 and lost[0].key == "step_taken", outcomes
-    assert f"{ref}：第1步刚已由他人审批" in str(lost[0])
+    won, lost = two_at_once(tracker, monkeypatch, ref)
+    assert f"{ref}：第1步刚已由他人审批" in str(lost)
     first = steps(tracker, kind, int(ref[1:]))[0]
-    assert first[2] == ("approved" if won[0].status == "pending" else "refused")
-    assert request_status(tracker, ref) == won[0].status
+    assert first[2] == ("approved" if won.status == "pending" else "refused")
+    assert request_status(tracker, ref) == won.status
 
 
 def test_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """`terminate` and `person` ask when a chain is set; `queue` lists them with their kind;
     `approve T1` / `refuse P2 --reason` decide them."""
-    import io
-
-    from tests.conftest import LEDGERS
-
-    config = tmp_path / "tracker.toml"
-    config.write_text('[approval]\ntermination = ["supervisor"]\nperson_change = ["clerk"]\n', encoding="utf-8")
-
-    def run(who: str, *args: str) -> Any:
-        return cli("--config", config, "--as", who, *args)
-
-    for name, options in (("张三", ("--admin",)), ("李四", ("--role", "clerk")), ("王五", ("--role", "supervisor"))):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-            assert run("张三", "user", "add", name, *options, "--password-stdin").code == 0
-    assert run("张三", "import", LEDGERS / "puyang-2017-digital-city.toml").code == 0
+    run = staffed_cli(cli, tmp_path, '[approval]\ntermination = ["supervisor"]\nperson_change = ["clerk"]\n')
     asked = run("王五", "terminate", "1", "清丰县", "--reason", "机构撤并")
     assert asked.code == 0 and "终止申请 T1" in asked.out and "等待科长/分管领导审批" in asked.out, asked.err
     person = run("王五", "person", "1", "清丰县", "--name", "赵六", "--json")
