@@ -246,3 +246,20 @@ def test_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untype
     refused = run("李四", "refuse", "P2", "--reason", "人选未定")
     assert refused.code == 0 and "更换责任人申请 P2: refused" in refused.out
     assert run("李四", "queue", "--json").json() == []
+
+
+def test_a_unit_with_a_change_request_is_not_removed_by_an_import(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A unit removed from the ledger's file keeps its row while a request refers to it: the import
+    names the request and writes nothing (as for notices and interviews)."""
+    from tests.functional.test_reimport import SMALL
+
+    config = tmp_path / "tracker.toml"
+    config.write_text('[approval]\nperson_change = ["clerk"]\n', encoding="utf-8")
+    small = tmp_path / "small.toml"
+    small.write_text(SMALL, encoding="utf-8")
+    assert cli("--config", config, "import", small).code == 0
+    asked = cli("--config", config, "person", "测试台账", "甲县", "--name", "王五", "--json")
+    assert asked.code == 0 and asked.json()["request"] == "P1", asked.err
+    small.write_text(SMALL.replace('name = "甲县政府"\nperson = "张三"\n[[units]]\n', ""), encoding="utf-8")
+    removed = cli("--config", config, "import", small, "--allow-removals")
+    assert removed.code == 2 and "1 change request" in removed.err and "internal error" not in removed.err
