@@ -263,3 +263,50 @@ def test_a_unit_with_a_change_request_is_not_removed_by_an_import(cli, tmp_path:
     small.write_text(SMALL.replace('name = "甲县政府"\nperson = "张三"\n[[units]]\n', ""), encoding="utf-8")
     removed = cli("--config", config, "import", small, "--allow-removals")
     assert removed.code == 2 and "1 change request" in removed.err and "internal error" not in removed.err
+
+
+def test_migration_0016_carries_the_extension_steps_over_and_back(db_url: str) -> None:
+    """Down to 0015 the extension steps go back to ``extensionstep``; up again they are in
+    ``approvalstep`` as kind ``extension``, each as it was (decided or not)."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from tracker.db import HEAD, _alembic_config
+
+    columns = "position, role, decision, decided_by, reason"
+    for app in demo(db_url):
+        chains(app, extension=["clerk", "supervisor"])
+        request = ask(app, Actor("张三"))
+        assert changes.decide_request(app, Actor("张三"), str(request), approve=True, reason="属实").status == "pending"
+        query = f"SELECT request_id, {columns} FROM approvalstep WHERE kind = 'extension' ORDER BY request_id, position"
+        with app.engine.connect() as connection:
+            before = [tuple(row) for row in connection.execute(sa.text(query))]
+        assert [row[1:] for row in before if row[0] == request] == [
+            (1, "clerk", "approved", "张三", "属实"),
+            (2, "supervisor", "", "", ""),
+        ]
+        with app.engine.begin() as connection:
+            command.downgrade(_alembic_config(connection), "0015")
+            back = f"SELECT extension_id, {columns} FROM extensionstep ORDER BY extension_id, position"
+            assert [tuple(row) for row in connection.execute(sa.text(back))] == before
+        with app.engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), HEAD)
+        with app.engine.connect() as connection:
+            assert [tuple(row) for row in connection.execute(sa.text(query))] == before
+        assert changes.decide_request(app, Actor("张三"), str(request), approve=True).status == "approved"
+
+
+def test_a_ledger_sets_its_own_termination_chain(tracker: Tracker, tmp_path: Path) -> None:
+    """A ledger's [approval] termination applies to it alone; elsewhere the config's [] still
+    terminates at once."""
+    from tests.functional.test_approval_chains import LEDGER
+    from tracker.usecases import ledgers
+
+    path = tmp_path / "ledger.toml"
+    path.write_text(LEDGER.format(approval='[approval]\ntermination = ["admin"]\n'), encoding="utf-8")
+    ledgers.import_ledgers(tracker, ADMIN, [path])
+    made = changes.terminate(tracker, SUPERVISOR, "审批链测试", "甲单位", reason="撤并")
+    assert made.request and made.waits_for == "admin" and made.count == 0
+    assert steps(tracker, "termination", int(made.request[1:]))[0][:2] == (1, "admin")
+    at_once = changes.terminate(tracker, SUPERVISOR, PUYANG, UNIT, reason="撤并")
+    assert at_once.request == "" and at_once.count > 0 and open_count(tracker) == 0
