@@ -269,7 +269,7 @@ def request_change(
     if pending is not None and pending.id is not None:
         raise InputError(
             f"{unit.name}: {naming(kind)['what_en']} {ref_of(kind, pending.id)} is still pending",
-            key="pending",
+            key="change_pending",
             id=ref_of(kind, pending.id),
         )
     request = ChangeRequest(

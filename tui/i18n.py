@@ -330,6 +330,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.pending": ("已有延期申请 {id} 待审批", "Extension request {id} is still pending"),
     "error.decided": ("申请 {id} 已处理", "Request {id} was decided already"),
+    "error.change_pending": ("已有申请 {id} 待审批（见 待我审批）", "Request {id} is still pending (see My queue)"),
     "error.unknown_unit": (
         "{where}：单位“{name}”不在本台账的责任单位中",
         "{where}: unit {name} is not among the ledger's units",

@@ -115,7 +115,7 @@ def test_a_termination_waits_for_its_chain_and_ends_the_work_when_the_last_step_
     assert early.value.key == "not_your_step" and "终止申请" in str(early.value) and ref in str(early.value)
     with pytest.raises(InputError) as twice:
         changes.terminate(tracker, SUPERVISOR, PUYANG, UNIT, reason="again")
-    assert twice.value.key == "pending"
+    assert twice.value.key == "change_pending" and ref in str(twice.value)
     first = changes.decide_request(tracker, CLERK, ref, approve=True, reason="情况属实")
     assert (first.status, first.step, first.waits_for) == ("pending", 1, "supervisor")
     assert open_count(tracker) == before and request_status(tracker, ref) == "pending"
