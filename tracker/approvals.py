@@ -10,6 +10,7 @@ A database without accounts (desk mode) decides every step as the desk's user, o
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, select
 from tracker.audit import Stamp
 from tracker.config import ApprovalSettings
 from tracker.errors import InputError
-from tracker.models import Assignment, Extension, ExtensionStep, Task
+from tracker.models import ApprovalStep, Assignment, Extension, Task
 from tracker.permissions import ROLE_LABELS
 from tracker.refusals import Refusal
 
@@ -30,36 +31,60 @@ def chain_of(ledger_chains: str | None, settings: ApprovalSettings, kind: str) -
     return [str(role) for role in roles]
 
 
-def open_chain(session: Session, request: Extension, roles: list[str]) -> None:
+# A request's kind → what it is called (Chinese, English) and the letter its id is written with
+# (an extension's id is a bare number, as before chains of other kinds existed).
+KINDS: dict[str, tuple[str, str, str]] = {
+    "extension": ("延期", "extension", ""),
+    "termination": ("终止", "termination", "T"),
+    "person_change": ("更换责任人", "person change", "P"),
+}
+
+
+def ref_of(kind: str, request_id: int) -> str:
+    """How a request is named to people: ``3`` (an extension), ``T3``, ``P3``."""
+    return f"{KINDS[kind][2]}{request_id}"
+
+
+def naming(kind: str) -> dict[str, str]:
+    """The refusals' words for a request of ``kind``: 延期申请, 终止申请, 更换责任人申请."""
+    zh, en, _ = KINDS[kind]
+    return {"what": f"{zh}申请", "what_en": f"{en} request"}
+
+
+def open_chain(session: Session, kind: str, request_id: int, roles: list[str]) -> None:
     """Give a new request its steps, one per role of the chain, all pending."""
-    assert request.id is not None
     for position, role in enumerate(roles, start=1):
-        session.add(ExtensionStep(extension_id=request.id, position=position, role=role))
+        session.add(ApprovalStep(kind=kind, request_id=request_id, position=position, role=role))
     session.flush()
 
 
-def steps_of(session: Session, request_id: int) -> list[ExtensionStep]:
+def steps_of(session: Session, kind: str, request_id: int) -> list[ApprovalStep]:
     return list(
         session.exec(
-            select(ExtensionStep).where(ExtensionStep.extension_id == request_id).order_by(col(ExtensionStep.position))
+            select(ApprovalStep)
+            .where(ApprovalStep.kind == kind, ApprovalStep.request_id == request_id)
+            .order_by(col(ApprovalStep.position))
         )
     )
 
 
-def current_step(session: Session, request_id: int) -> ExtensionStep | None:
+def current_step(session: Session, kind: str, request_id: int) -> ApprovalStep | None:
     """The first step not yet decided (None: no chain, or all decided)."""
-    return next((step for step in steps_of(session, request_id) if not step.decision), None)
+    return next((step for step in steps_of(session, kind, request_id) if not step.decision), None)
 
 
-def not_your_step(request_id: int, position: int, step_role: str, *, actor: str, role: str | None) -> Refusal:
+def not_your_step(
+    kind: str, request_id: int, position: int, step_role: str, *, actor: str, role: str | None
+) -> Refusal:
     """The refusal of an actor whose role is not the one the step waits for."""
     label = ROLE_LABELS.get(role or "", role or "")
     return Refusal(
         "not_your_step",
-        id=request_id,
+        id=ref_of(kind, request_id),
         position=position,
         role=ROLE_LABELS.get(step_role, step_role),
         actor=f"{actor}（{label}）" if label else actor,
+        **naming(kind),
     )
 
 
@@ -68,10 +93,26 @@ def may_decide(role: str | None, step_role: str) -> bool:
     return role is None or role == "admin" or role == step_role
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A request as its chain sees it: its kind, id and status, and where its audit rows go."""
+
+    kind: str
+    id: int
+    status: str
+    ledger_id: int | None
+    task_id: int | None
+    unit_id: int | None
+
+    @property
+    def ref(self) -> str:
+        return ref_of(self.kind, self.id)
+
+
 def decide_step(
     session: Session,
-    request: Extension,
-    step: ExtensionStep | None,
+    request: Pending,
+    step: ApprovalStep | None,
     stamp: Stamp,
     *,
     role: str | None,
@@ -81,49 +122,69 @@ def decide_step(
     """Decide ``step`` (the request's current one, read once by the caller) as ``role``; whether
     the request is now decided (the last step approved, or a step refused). Refused when the
     actor's role is not the step's, or when someone else decided the step since it was read."""
-    assert request.id is not None
+    words = naming(request.kind)
     if step is None or request.status != "pending":
         raise InputError(
-            f"extension request {request.id} is not pending (it was {request.status})", key="decided", id=request.id
+            f"{words['what_en']} {request.ref} is not pending (it was {request.status})",
+            key="decided",
+            id=request.ref,
+            **words,
         )
     if not may_decide(role, step.role):
-        raise not_your_step(request.id, step.position, step.role, actor=stamp.by, role=role)
+        raise not_your_step(request.kind, request.id, step.position, step.role, actor=stamp.by, role=role)
     if not approve and not reason.strip():
-        raise InputError(f"extension request {request.id}: a refusal needs a reason (--reason)", key="reason_needed")
+        raise InputError(f"{words['what_en']} {request.ref}: a refusal needs a reason (--reason)", key="reason_needed")
     decision = "approved" if approve else "refused"
     won = session.execute(
-        sa.update(ExtensionStep)
-        .where(col(ExtensionStep.id) == step.id, col(ExtensionStep.decision) == "")
+        sa.update(ApprovalStep)
+        .where(col(ApprovalStep.id) == step.id, col(ApprovalStep.decision) == "")
         .values(decision=decision, decided_by=stamp.by, decided_at=stamp.at, reason=reason.strip())
         .execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
-        raise Refusal("step_taken", id=request.id, position=step.position)
+        raise Refusal("step_taken", id=request.ref, position=step.position, **words)
     session.expire(step)
-    last = step.position == max(s.position for s in steps_of(session, request.id))
-    assignment = session.get(Assignment, request.assignment_id)
-    task = session.get(Task, assignment.task_id) if assignment else None
+    last = step.position == max(s.position for s in steps_of(session, request.kind, request.id))
     stamp.record(
         session,
-        f"extension-step-{decision}",
-        ledger_id=task.ledger_id if task else None,
-        task_id=task.id if task else None,
-        unit_id=assignment.unit_id if assignment else None,
-        subject=f"延期申请 {request.id}",
+        f"{request.kind.replace('_', '-')}-step-{decision}",
+        ledger_id=request.ledger_id,
+        task_id=request.task_id,
+        unit_id=request.unit_id,
+        subject=f"{words['what']} {request.ref}",
         after={"step": step.position, "role": step.role, "reason": reason.strip()},
     )
     return not approve or last
 
 
-def queue_rows(session: Session, role: str | None) -> list[dict[str, object]]:
-    """Extension requests whose current step waits for ``role`` (desk mode and admin: all). One
-    made before chains existed waits for a supervisor, in one step."""
-    from tracker.views import extension_rows
+def extension_pending(session: Session, request: Extension) -> Pending:
+    """An extension request as its chain sees it."""
+    assert request.id is not None
+    assignment = session.get(Assignment, request.assignment_id)
+    task = session.get(Task, assignment.task_id) if assignment else None
+    return Pending(
+        "extension",
+        request.id,
+        request.status,
+        task.ledger_id if task else None,
+        task.id if task else None,
+        assignment.unit_id if assignment else None,
+    )
 
-    rows = []
-    for row in extension_rows(session, pending_only=True):
-        step = current_step(session, int(str(row["id"])))
+
+def queue_rows(session: Session, role: str | None) -> list[dict[str, object]]:
+    """Requests of every kind whose current step waits for ``role`` (desk mode and admin: all),
+    extensions first. An extension made before chains existed waits for a supervisor, in one step."""
+    from tracker.views import change_rows, extension_rows
+
+    waiting = [("extension", row) for row in extension_rows(session, pending_only=True)]
+    waiting += [(str(row["kind"]), row) for row in change_rows(session, pending_only=True)]
+    rows: list[dict[str, object]] = []
+    for kind, row in waiting:
+        request_id = int(str(row["id"]))
+        step = current_step(session, kind, request_id)
         position, waits_for = (step.position, step.role) if step else (1, "supervisor")
         if may_decide(role, waits_for):
-            rows.append({**row, "step": position, "role": waits_for})
+            shown = {"ref": ref_of(kind, request_id), "kind": kind, "类型": KINDS[kind][0]}
+            rows.append({**row, **shown, "step": position, "role": waits_for})
     return rows

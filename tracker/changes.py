@@ -6,6 +6,7 @@ interviews held. Every change goes into the audit trail with who and when: each 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from tracker.errors import InputError, NotFoundError
 from tracker.models import (
     Assignment,
     AuditEntry,
+    ChangeRequest,
     Extension,
     Interview,
     Ledger,
@@ -152,7 +154,11 @@ def decide_extension(session: Session, request: Extension, stamp: Stamp, *, appr
     now = stamp.at
     if request.status != "pending":
         raise InputError(
-            f"extension request {request.id} is not pending (it was {request.status})", key="decided", id=request.id
+            f"extension request {request.id} is not pending (it was {request.status})",
+            key="decided",
+            id=request.id,
+            what="延期申请",
+            what_en="extension request",
         )
     if not approve and not reason.strip():
         raise InputError(f"extension request {request.id}: a refusal needs a reason (--reason)", key="reason_needed")
@@ -170,7 +176,7 @@ def decide_extension(session: Session, request: Extension, stamp: Stamp, *, appr
     if won.rowcount != 1:  # type: ignore[attr-defined]
         from tracker.refusals import Refusal
 
-        raise Refusal("step_taken", id=request.id, position=1)
+        raise Refusal("step_taken", id=request.id, position=1, what="延期申请", what_en="extension request")
     session.refresh(request)
     if approve:
         if assignment.status not in OPEN_STATUSES:
@@ -195,9 +201,9 @@ def decide_extension(session: Session, request: Extension, stamp: Stamp, *, appr
     return request
 
 
-def terminate_unit(session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *, reason: str, on: dt.date) -> int:
-    """End a unit's work on ``on`` (article 24): its open assignments become 已终止 and leave the
-    findings (they stay in the history), and it owes no report due after that day."""
+def termination_open(session: Session, ledger: Ledger, unit: Unit, *, reason: str) -> list[int]:
+    """The unit's open assignments in ``ledger`` that a termination ends; refused without a reason
+    or when there are none."""
     if not reason.strip():
         raise InputError(f"{unit.name}: termination needs a reason (--reason)", key="reason_needed")
     ids = list(
@@ -211,6 +217,13 @@ def terminate_unit(session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *
     )
     if not ids:
         raise InputError(f"{unit.name} has no open assignments in {ledger.title}", key="nothing_open", unit=unit.name)
+    return [i for i in ids if i is not None]
+
+
+def terminate_unit(session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *, reason: str, on: dt.date) -> int:
+    """End a unit's work on ``on`` (article 24): its open assignments become 已终止 and leave the
+    findings (they stay in the history), and it owes no report due after that day."""
+    ids = termination_open(session, ledger, unit, reason=reason)
     session.execute(
         sa.update(Assignment)
         .where(col(Assignment.id).in_(ids))
@@ -238,6 +251,105 @@ def terminate_unit(session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *
         after={"status": "terminated", "reason": reason.strip(), "on": on.isoformat()},
     )
     return len(ids)
+
+
+def request_change(
+    session: Session, kind: str, ledger: Ledger, unit: Unit, stamp: Stamp, *, detail: dict[str, Any], reason: str
+) -> ChangeRequest:
+    """Record a termination or person change that waits for its approval chain: nothing changes
+    until its last step approves. One request of a kind per unit waits at a time."""
+    from tracker.approvals import naming, ref_of
+
+    assert ledger.id is not None and unit.id is not None
+    pending = session.exec(
+        select(ChangeRequest).where(
+            ChangeRequest.kind == kind, ChangeRequest.unit_id == unit.id, ChangeRequest.status == "pending"
+        )
+    ).first()
+    if pending is not None and pending.id is not None:
+        raise InputError(
+            f"{unit.name}: {naming(kind)['what_en']} {ref_of(kind, pending.id)} is still pending",
+            key="change_pending",
+            id=ref_of(kind, pending.id),
+        )
+    request = ChangeRequest(
+        kind=kind,
+        ledger_id=ledger.id,
+        unit_id=unit.id,
+        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+        reason=reason.strip(),
+        requested_at=stamp.at,
+        requested_by=stamp.by,
+    )
+    session.add(request)
+    session.flush()
+    assert request.id is not None
+    stamp.record(
+        session,
+        f"{kind.replace('_', '-')}-request",
+        ledger_id=ledger.id,
+        unit_id=unit.id,
+        subject=f"{naming(kind)['what']} {ref_of(kind, request.id)}",
+        after={"id": request.id, **detail, "reason": reason.strip()},
+    )
+    return request
+
+
+def find_change(session: Session, ref: str) -> ChangeRequest:
+    """A termination (T3) or person change (P3) request, as its id is written."""
+    from tracker.approvals import KINDS
+    from tracker.lookup import record_id
+
+    written = ref.strip()
+    kind = next((k for k, (_, _, letter) in KINDS.items() if letter and written[:1].upper() == letter), None)
+    number = record_id(written[1:], "request", written[:1]) if kind else None
+    request = session.get(ChangeRequest, number) if number is not None else None
+    if request is None or request.kind != kind:
+        raise NotFoundError(f"no request {ref!r} (see `tracker queue`)")
+    return request
+
+
+def decide_change(
+    session: Session, request: ChangeRequest, stamp: Stamp, *, approve: bool, reason: str, today: dt.date
+) -> None:
+    """Settle a change request whose chain is decided: approved, the change is made now (audited
+    as of this moment, by the last step's decider; a termination without a day given ends on
+    ``today``); refused, nothing changes."""
+    from tracker.approvals import naming, ref_of
+    from tracker.refusals import Refusal
+
+    assert request.id is not None
+    words = naming(request.kind)
+    status = "approved" if approve else "refused"
+    won = session.execute(
+        sa.update(ChangeRequest)
+        .where(col(ChangeRequest.id) == request.id, col(ChangeRequest.status) == "pending")
+        .values(status=status, decided_at=stamp.at, decided_by=stamp.by, decision_reason=reason.strip())
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        raise Refusal("step_taken", id=ref_of(request.kind, request.id), position=1, **words)
+    session.refresh(request)
+    ledger, unit = session.get(Ledger, request.ledger_id), session.get(Unit, request.unit_id)
+    assert ledger is not None and unit is not None
+    stamp.record(
+        session,
+        f"{request.kind.replace('_', '-')}-{status}",
+        ledger_id=ledger.id,
+        unit_id=unit.id,
+        subject=f"{words['what']} {ref_of(request.kind, request.id)}",
+        after={"status": status, "reason": reason.strip()},
+    )
+    if not approve:
+        return
+    detail = json.loads(request.detail)
+    if request.kind == "termination":
+        on = dt.date.fromisoformat(detail["on"]) if detail.get("on") else today
+        terminate_unit(session, ledger, unit, stamp, reason=request.reason, on=on)
+    else:
+        from tracker.progress import Reach, set_person
+
+        set_person(session, ledger, unit, stamp, name=detail["name"], reach=Reach(**detail.get("reach", {})))
 
 
 def receive_report(

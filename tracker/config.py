@@ -314,7 +314,7 @@ class EvidenceSettings(Strict):
         return self.max_mib * 1024 * 1024
 
 
-# Only staff may decide a step (permission extension.decide): a viewer's or unit's step would wait forever.
+# Only staff may decide a step (extension.decide, change.decide): a viewer's or unit's step would wait forever.
 ApprovalRole = Literal["clerk", "supervisor", "admin"]
 
 
@@ -328,10 +328,12 @@ class ApprovalSettings(Strict):
         description="who decides an extension request (延期申请), in order",
     )
     termination: list[ApprovalRole] = Field(
-        default_factory=list, description="reserved: terminations are done at once by a permitted actor"
+        default_factory=list,
+        description="who decides a unit's termination (终止), in order; [] (the default): done at once",
     )
     person_change: list[ApprovalRole] = Field(
-        default_factory=list, description="reserved: person changes are done at once by a permitted actor"
+        default_factory=list,
+        description="who decides a new responsible person (更换责任人), in order; [] (the default): done at once",
     )
 
     @field_validator("extension")

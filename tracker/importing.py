@@ -30,6 +30,7 @@ from tracker.errors import InputError, raise_all
 from tracker.ledger_spec import CheckedTask, LedgerSpec, check_spec, clean_name
 from tracker.models import (
     Assignment,
+    ChangeRequest,
     Evidence,
     Extension,
     Interview,
@@ -376,6 +377,9 @@ class _Importer:
         interviews = count(sa.select(func.count()).where(col(Interview.unit_id) == unit)) if unit is not None else 0
         if interviews:
             found.append(f"{interviews} interview{'s' if interviews > 1 else ''}")
+        requests = count(sa.select(func.count()).where(col(ChangeRequest.unit_id) == unit)) if unit is not None else 0
+        if requests:  # a termination or person change asked for, decided or not
+            found.append(f"{requests} change request{'s' if requests > 1 else ''}")
         return found
 
     def block(self, spec: LedgerSpec, what: str, refs: list[str], end_it: bool = True) -> None:

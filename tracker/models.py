@@ -365,15 +365,37 @@ class Extension(SQLModel, table=True):
     decision_reason: str = ""
 
 
-class ExtensionStep(SQLModel, table=True):
-    """One step of an extension request's approval chain (审批链): the role that decides it, and
-    who decided, when, how and why. Deciding is a conditional UPDATE (``decision`` still empty),
-    so two people deciding the same step at once cannot both win."""
-
-    __table_args__ = (sa.UniqueConstraint("extension_id", "position"),)
+class ChangeRequest(SQLModel, table=True):
+    """A change that waits for its approval chain ([approval] termination / person_change): a
+    unit's termination (终止) or a new responsible person (更换责任人). ``detail`` (JSON) holds
+    what is applied when the last step approves: ``on`` (a termination's day, when given) or
+    ``name`` and how the new person is reached."""
 
     id: int | None = Field(default=None, primary_key=True)
-    extension_id: int = Field(foreign_key="extension.id", index=True)
+    kind: str  # termination | person_change
+    ledger_id: int = Field(foreign_key="ledger.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    detail: str = "{}"
+    reason: str = ""
+    requested_at: dt.datetime = Field(sa_type=_utc())
+    requested_by: str
+    status: str = "pending"  # pending | approved | refused
+    decided_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    decided_by: str = ""
+    decision_reason: str = ""
+
+
+class ApprovalStep(SQLModel, table=True):
+    """One step of a request's approval chain (审批链): the request's kind (extension, termination,
+    person_change) and id (an ``extension`` row, or a ``changerequest`` row), the role that decides
+    the step, and who decided, when, how and why. Deciding is a conditional UPDATE (``decision``
+    still empty), so two people deciding the same step at once cannot both win."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "request_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = "extension"
+    request_id: int = Field(index=True)
     position: int  # 1, 2, ... in the chain's order
     role: str
     decision: str = ""  # "" pending | approved | refused

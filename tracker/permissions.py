@@ -35,6 +35,7 @@ TABLE: dict[str, frozenset[str]] = {
     "progress.record": _STAFF | {"unit"},
     "extension.request": _STAFF | {"unit"},
     "extension.decide": _STAFF,  # each step of the chain by its own role ([approval] in the config)
+    "change.decide": _STAFF,  # a termination's or person change's chain, each step by its own role
     "approval.queue": _STAFF,
     "notice.acknowledge": _STAFF | {"unit"},
     "evidence.add": _STAFF | {"unit"},  # a unit's own assignments only (the use case's reach)

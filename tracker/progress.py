@@ -211,16 +211,22 @@ def _check_reach(reach: Reach) -> None:
         )
 
 
-def set_person(session: Session, ledger: Ledger, unit: Unit, stamp: audit.Stamp, *, name: str, reach: Reach) -> Person:
-    """Set the unit's responsible person. A new name is a personnel change (变更), kept in history;
-    the same name updates how the person is reached (what ``reach`` gives)."""
-    from tracker.channel_settings import mobile_of
-
+def check_person(name: str, reach: Reach) -> str:
+    """The person's name as kept (cleaned), after checking it and how they are reached."""
     name = clean_name(name)
     check_length(name, "name")
     if not name:
         raise InputError("--name: the person needs a name", key="person_name")
     _check_reach(reach)
+    return name
+
+
+def set_person(session: Session, ledger: Ledger, unit: Unit, stamp: audit.Stamp, *, name: str, reach: Reach) -> Person:
+    """Set the unit's responsible person. A new name is a personnel change (变更), kept in history;
+    the same name updates how the person is reached (what ``reach`` gives)."""
+    from tracker.channel_settings import mobile_of
+
+    name = check_person(name, reach)
     given = reach.given()
     if given.get("mobile"):
         given["mobile"] = mobile_of(given["mobile"], "")  # stored as the robots @ it: digits only

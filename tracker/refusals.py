@@ -224,12 +224,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "evidence_out_unwritable": ("{file}：无法写入（{reason}）", "{file}: cannot be written ({reason})"),
     # accounts and permissions (tracker.permissions, tracker.accounts)
     "not_your_step": (
-        "延期申请 {id}：第{position}步应由{role}审批，{actor}不能审批此步",
-        "extension request {id}: step {position} waits for {role}, not {actor}",
+        "{what} {id}：第{position}步应由{role}审批，{actor}不能审批此步",
+        "{what_en} {id}: step {position} waits for {role}, not {actor}",
     ),
     "step_taken": (
-        "延期申请 {id}：第{position}步刚已由他人审批，请查看 tracker queue",
-        "extension request {id}: step {position} was just decided by someone else (see tracker queue)",
+        "{what} {id}：第{position}步刚已由他人审批，请查看 tracker queue",
+        "{what_en} {id}: step {position} was just decided by someone else (see tracker queue)",
     ),
     "permission_denied": (
         "无权限“{permission}”：{name}（{role}）不能执行此操作",

@@ -187,3 +187,46 @@ def extension_rows(session: Session, pending_only: bool = False) -> list[dict[st
         }
         for e, title, seq, unit in session.execute(query)
     ]
+
+
+def change_rows(session: Session, pending_only: bool = False) -> list[dict[str, Any]]:
+    """Termination and person change requests, as the queue shows them beside extensions: ``from``
+    and ``to`` are the person before and after, or the day a termination takes effect."""
+    import json
+
+    from tracker.models import ChangeRequest
+    from tracker.progress import current_person
+
+    query: Any = (
+        sa.select(ChangeRequest, col(Ledger.title), Unit)
+        .join(Ledger, col(Ledger.id) == col(ChangeRequest.ledger_id))
+        .join(Unit, col(Unit.id) == col(ChangeRequest.unit_id))
+        .order_by(col(ChangeRequest.id))
+    )
+    if pending_only:
+        query = query.where(col(ChangeRequest.status) == "pending")
+    rows = []
+    for c, title, unit in session.execute(query):
+        detail = json.loads(c.detail)
+        if c.kind == "termination":
+            before, after = None, detail.get("on") or "批准之日"
+        else:
+            person = current_person(session, unit)
+            before, after = person.name if person else None, detail.get("name")
+        rows.append(
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "ledger": title,
+                "task": None,
+                "unit": unit.name,
+                "from": before,
+                "to": after,
+                "status": c.status,
+                "reason": c.reason,
+                "requested_by": c.requested_by,
+                "decided_by": c.decided_by or None,
+                "decision_reason": c.decision_reason or None,
+            }
+        )
+    return rows

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from tests.tui.conftest import demo
 from tracker.app import Tracker
 from tracker.config import ApprovalSettings
 from tracker.errors import InputError
-from tracker.models import AuditEntry, Extension, ExtensionStep
+from tracker.models import ApprovalStep, AuditEntry, Extension
 from tracker.usecases import accounts, changes
 from tracker.usecases.work import Actor
 
@@ -37,10 +37,15 @@ def chained(app: Tracker, *roles: str) -> Tracker:
 def tracker(db_url: str) -> Iterator[Tracker]:
     """The demo with a clerk, a supervisor and an admin, and the chain clerk → supervisor."""
     for app in demo(db_url):
-        accounts.add_account(app, Actor("desk"), ADMIN.name, role="admin", password=PASSWORD)
-        for role in ("clerk", "supervisor"):
-            accounts.add_account(app, ADMIN, role, role=role, password=PASSWORD)
-        yield chained(app, "clerk", "supervisor")
+        yield chained(staffed(app), "clerk", "supervisor")
+
+
+def staffed(app: Tracker) -> Tracker:
+    """``app`` with an admin, a clerk and a supervisor account (named as their roles)."""
+    accounts.add_account(app, Actor("desk"), ADMIN.name, role="admin", password=PASSWORD)
+    for role in ("clerk", "supervisor"):
+        accounts.add_account(app, ADMIN, role, role=role, password=PASSWORD)
+    return app
 
 
 def ask(app: Tracker, actor: Actor = CLERK) -> int:
@@ -54,7 +59,9 @@ def ask(app: Tracker, actor: Actor = CLERK) -> int:
 def steps(app: Tracker, request: int) -> list[tuple[int, str, str, str, str]]:
     with app.session() as session:
         rows = session.exec(
-            select(ExtensionStep).where(ExtensionStep.extension_id == request).order_by(col(ExtensionStep.position))
+            select(ApprovalStep)
+            .where(ApprovalStep.kind == "extension", ApprovalStep.request_id == request)
+            .order_by(col(ApprovalStep.position))
         )
         return [(s.position, s.role, s.decision, s.decided_by, s.reason) for s in rows]
 
@@ -141,9 +148,19 @@ def test_the_default_chain_is_one_supervisor_step(tracker: Tracker) -> None:
 def test_two_deciding_one_step_at_once(tracker: Tracker, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both read the step as pending before either writes (a barrier holds them there): the
     conditional UPDATE lets exactly one win; the other is told, and nothing of it is written."""
+    request = ask(tracker)
+    won, _ = two_at_once(tracker, monkeypatch, str(request))
+    first = steps(tracker, request)[0]
+    assert first[2] == ("approved" if won.status == "pending" else "refused")
+    assert status(tracker, request) == won.status
+
+
+def two_at_once(tracker: Tracker, monkeypatch: pytest.MonkeyPatch, ref: str) -> tuple[Any, InputError]:
+    """A clerk approving and a second admin refusing request ``ref``'s first step at once, both
+    held after reading the step as pending until the other has read it too: what won, and the
+    refusal of the one that lost (asserted to be ``step_taken``)."""
     import tracker.approvals as approvals
 
-    request = ask(tracker)
     admin2 = Actor("admin2")
     accounts.add_account(tracker, ADMIN, admin2.name, role="admin", password=PASSWORD)
     barrier = threading.Barrier(2, timeout=30)
@@ -151,8 +168,8 @@ def test_two_deciding_one_step_at_once(tracker: Tracker, monkeypatch: pytest.Mon
 
     waited: set[int] = set()
 
-    def held(session: Any, request_id: int) -> Any:
-        step = real(session, request_id)
+    def held(session: Any, kind: str, request_id: int) -> Any:
+        step = real(session, kind, request_id)
         if threading.current_thread() is not threading.main_thread() and threading.get_ident() not in waited:
             waited.add(threading.get_ident())  # each thread once: at the read its decision rests on
             barrier.wait()
@@ -163,7 +180,7 @@ def test_two_deciding_one_step_at_once(tracker: Tracker, monkeypatch: pytest.Mon
 
     def decide(actor: Actor, approve: bool) -> None:
         try:
-            outcomes[actor.name] = changes.decide_extension(tracker, actor, str(request), approve=approve, reason="x")
+            outcomes[actor.name] = changes.decide_request(tracker, actor, ref, approve=approve, reason="x")
         except InputError as exc:
             outcomes[actor.name] = exc
 
@@ -175,9 +192,7 @@ def test_two_deciding_one_step_at_once(tracker: Tracker, monkeypatch: pytest.Mon
     lost = [o for o in outcomes.values() if isinstance(o, InputError)]
     won = [o for o in outcomes.values() if not isinstance(o, InputError)]
     assert len(won) == 1 and len(lost) == 1 and lost[0].key == "step_taken", outcomes
-    first = steps(tracker, request)[0]
-    assert first[2] == ("approved" if won[0].status == "pending" else "refused")
-    assert status(tracker, request) == won[0].status
+    return won[0], lost[0]
 
 
 LEDGER = """title = "审批链测试"
@@ -227,21 +242,7 @@ def test_a_wrong_ledger_chain_is_refused(tracker: Tracker, tmp_path: Path, appro
 def test_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """`tracker queue` shows what waits for my role; `approve`/`refuse` decide my step; another
     role's step is refused with exit 2 and a message naming the step and the role it waits for."""
-    import io
-
-    from tests.conftest import LEDGERS
-
-    config = tmp_path / "tracker.toml"
-    config.write_text('[approval]\nextension = ["clerk", "supervisor"]\n', encoding="utf-8")
-
-    def run(who: str, *args: str) -> Any:
-        return cli("--config", config, "--as", who, *args)
-
-    for name, options in (("张三", ("--admin",)), ("李四", ("--role", "clerk")), ("王五", ("--role", "supervisor"))):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-            assert run("张三", "user", "add", name, *options, "--password-stdin").code == 0
-    assert run("张三", "import", LEDGERS / "puyang-2017-digital-city.toml").code == 0
+    run = staffed_cli(cli, tmp_path, '[approval]\nextension = ["clerk", "supervisor"]\n')
     made = run("李四", "extend", "1", "2", "清丰县", "--to", "2017-06-30", "--reason", "资金未到位", "--late", "--json")
     assert made.code == 0, made.err
     request = made.json()["id"]
@@ -265,3 +266,24 @@ def test_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untype
     assert refused.code == 0 and refused.json()["status"] == "refused"
     again = run("王五", "approve", str(request))
     assert again.code == 2 and "Traceback" not in again.err
+
+
+def staffed_cli(cli, tmp_path: Path, config_text: str) -> Callable[..., Any]:  # type: ignore[no-untyped-def]
+    """``tracker`` run with a config of ``config_text`` and --as a name, after 张三 (admin), 李四
+    (clerk) and 王五 (supervisor) were added and the Puyang ledger imported."""
+    import io
+
+    from tests.conftest import LEDGERS
+
+    config = tmp_path / "tracker.toml"
+    config.write_text(config_text, encoding="utf-8")
+
+    def run(who: str, *args: object) -> Any:
+        return cli("--config", config, "--as", who, *args)
+
+    for name, options in (("张三", ("--admin",)), ("李四", ("--role", "clerk")), ("王五", ("--role", "supervisor"))):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+            assert run("张三", "user", "add", name, *options, "--password-stdin").code == 0
+    assert run("张三", "import", LEDGERS / "puyang-2017-digital-city.toml").code == 0
+    return run

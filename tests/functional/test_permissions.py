@@ -80,6 +80,7 @@ CASES: dict[str, Case] = {
         t, a, PUYANG, "6", OWN_UNIT, to=dt.date(2018, 6, 30), reason="资金未到位", late=True
     ),
     "extension.decide": lambda t, a, tmp: changes.decide_extension(t, a, "1", approve=False, reason="理由不足"),
+    "change.decide": lambda t, a, tmp: changes.decide_change(t, a, "T1", approve=False, reason="理由不足"),
     "approval.queue": lambda t, a, tmp: changes.approval_queue(t, a),
     "notice.acknowledge": lambda t, a, tmp: notices.acknowledge_notice(t, a, "3"),
     "evidence.add": lambda t, a, tmp: evidence.add_evidence(

@@ -141,3 +141,24 @@ def test_as_refused_through_the_command_line(cli, connect_as: Connect) -> None: 
     url = clerk.engine.url.render_as_string(hide_password=False)
     result = cli("--db", url, "--as", ADMIN.name, "ack", "3")
     assert result.code == 2 and "admin" in result.err and "Traceback" not in result.err
+
+
+def test_a_termination_chain_through_role_connections(tracker: Tracker, connect_as: Connect) -> None:
+    """The grants cover the requests and steps tables: a supervisor's connection asks, a clerk's
+    approves, and each audit row carries the role connected."""
+    from tracker.config import ApprovalSettings
+    from tracker.usecases import changes
+
+    tracker.settings = tracker.settings.model_copy(update={"approval": ApprovalSettings(termination=["clerk"])})
+    asker, supervisor = connect_as("supervisor")
+    decider, clerk = connect_as("clerk")
+    made = changes.terminate(supervisor, actor_of(supervisor), PUYANG, UNIT, reason="机构撤并")
+    assert made.request == "T1"
+    assert changes.decide_request(clerk, actor_of(clerk), made.request, approve=True).status == "approved"
+    done = [(e.action, e.by) for e in trail(tracker) if e.action.startswith(("termination", "terminate"))]
+    assert done == [
+        ("termination-request", asker),
+        ("termination-step-approved", decider),
+        ("termination-approved", decider),
+        ("terminate", decider),
+    ]

@@ -255,28 +255,34 @@ def extend(
 
 
 def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> None:
-    from tracker.usecases.changes import decide_extension
+    from tracker.permissions import ROLE_LABELS
+    from tracker.usecases.changes import ExtensionDecided, decide_request
     from tracker.usecases.work import actor_of
 
-    done = decide_extension(obj.tracker, actor_of(obj.tracker), ref, approve=approve, reason=reason)
+    done = decide_request(obj.tracker, actor_of(obj.tracker), ref, approve=approve, reason=reason)
     waiting = done.status == "pending"  # a step of its chain decided; the next waits for another role
-    if wants_json(obj, as_json):
-        extra = {"step": done.step, "waits_for": done.waits_for} if waiting else {}
-        output.emit_json({"id": done.id, "status": done.status, "deadline": done.deadline, **extra})
-    elif waiting:
-        from tracker.permissions import ROLE_LABELS
-
-        label = ROLE_LABELS.get(done.waits_for, done.waits_for)
-        output.done(f"延期申请 {done.id}: 第{done.step}步已批准，等待{label}审批 (pending)")
+    extra = {"step": done.step, "waits_for": done.waits_for} if waiting else {}
+    if isinstance(done, ExtensionDecided):
+        what, shown = "延期申请", str(done.id)
+        result: dict[str, object] = {"id": done.id, "status": done.status, "deadline": done.deadline, **extra}
     else:
-        output.done(f"延期申请 {done.id}: {done.status}")
+        what, shown = {"termination": "终止申请", "person_change": "更换责任人申请"}[done.kind], done.ref
+        result = {"id": done.ref, "kind": done.kind, "status": done.status, **extra}
+    if wants_json(obj, as_json):
+        output.emit_json(result)
+    elif waiting:
+        label = ROLE_LABELS.get(done.waits_for, done.waits_for)
+        output.done(f"{what} {shown}: 第{done.step}步已批准，等待{label}审批 (pending)")
+    else:
+        output.done(f"{what} {shown}: {done.status}")
 
 
 @cli.command()
 @json_option
 @pass_obj
 def queue(obj: Obj, as_json: bool) -> None:
-    """What waits for my role: extension requests whose current approval step is my role's."""
+    """What waits for my role: requests (延期, 终止, 更换责任人) whose current approval step is my
+    role's. REF is what `approve`/`refuse` take: 3 (an extension), T3, P3."""
     from tracker.usecases.changes import approval_queue
     from tracker.usecases.work import actor_of
 
@@ -284,7 +290,8 @@ def queue(obj: Obj, as_json: bool) -> None:
     if wants_json(obj, as_json):
         output.emit_json(rows)
     else:
-        output.simple_table("待我审批", rows, ["id", "ledger", "task", "unit", "from", "to", "step", "role", "reason"])
+        columns = ["ref", "类型", "ledger", "task", "unit", "from", "to", "step", "role", "reason"]
+        output.simple_table("待我审批", rows, columns)
 
 
 @cli.command()
@@ -293,7 +300,9 @@ def queue(obj: Obj, as_json: bool) -> None:
 @json_option
 @pass_obj
 def approve(obj: Obj, ref: str, reason: str, as_json: bool) -> None:
-    """Approve an extension request: the new deadline applies, the original stays in the history."""
+    """Approve my step of a request: ID 3 (an extension: the new deadline applies, the original
+    stays in the history), T3 (a termination) or P3 (a person change) as `tracker queue` shows it.
+    The last step's approval makes the change."""
     _decide(obj, ref, True, reason, as_json)
 
 
@@ -303,7 +312,7 @@ def approve(obj: Obj, ref: str, reason: str, as_json: bool) -> None:
 @json_option
 @pass_obj
 def refuse(obj: Obj, ref: str, reason: str, as_json: bool) -> None:
-    """Refuse an extension request: the original deadline keeps running."""
+    """Refuse a request (3, T3 or P3): nothing changes; the original deadline keeps running."""
     _decide(obj, ref, False, reason, as_json)
 
 
@@ -331,12 +340,19 @@ def extensions(obj: Obj, pending: bool, as_json: bool) -> None:
 @click.option("--on", "on", type=DATE, help="The day its work ended (default: today).")
 @pass_obj
 def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None) -> None:
-    """End a unit's open assignments as 已终止; they leave the findings and stay in the history."""
+    """End a unit's open assignments as 已终止; they leave the findings and stay in the history.
+    With [approval] termination, a request (T3) waits for its chain instead (`tracker queue`)."""
     from tracker.usecases.changes import terminate as terminate_unit
     from tracker.usecases.work import actor_of
 
     done = terminate_unit(obj.tracker, actor_of(obj.tracker), ledger, unit, reason=reason, on=on)
-    output.done(f"{done.unit}: {done.count} assignments terminated")
+    if done.request:
+        from tracker.permissions import ROLE_LABELS
+
+        label = ROLE_LABELS.get(done.waits_for, done.waits_for)
+        output.done(f"终止申请 {done.request}: {done.unit}，等待{label}审批 (pending)")
+    else:
+        output.done(f"{done.unit}: {done.count} assignments terminated")
 
 
 @cli.command()

@@ -199,7 +199,8 @@ def progress(
 @pass_obj
 def person(obj: Obj, /, ledger: str, unit: str, name: str, as_json: bool, **reach: str | None) -> None:
     """Set a unit's responsible person; a new name is a personnel change, kept in the history.
-    An option left out keeps what was there; an empty value ("") clears it."""
+    An option left out keeps what was there; an empty value ("") clears it. With [approval]
+    person_change, a new name waits for its chain as a request (P3, `tracker queue`)."""
     from tracker.usecases.progress import Reach, change_person
     from tracker.usecases.work import actor_of
 
@@ -215,7 +216,14 @@ def person(obj: Obj, /, ledger: str, unit: str, name: str, as_json: bool, **reac
         "dingtalk_id": p.dingtalk_id,
         "wecom_id": p.wecom_id,
     }
+    if p.request:  # a new person waiting for [approval] person_change
+        result.update(request=p.request, status="pending", waits_for=p.waits_for)
     if wants_json(obj, as_json):
         output.emit_json(result)
+    elif p.request:
+        from tracker.permissions import ROLE_LABELS
+
+        label = ROLE_LABELS.get(p.waits_for, p.waits_for)
+        output.done(f"更换责任人申请 {p.request}: {p.unit} 责任人 {p.name}，等待{label}审批 (pending)")
     else:
         output.done(f"{p.unit}: 责任人 {p.name}")

@@ -79,8 +79,8 @@ def request_extension(
             today=today or tracker.today(),
             subject=subject,
         )
-        open_chain(work.session, made, chain_of(found.approval, tracker.settings.approval, "extension"))
         assert made.id is not None
+        open_chain(work.session, "extension", made.id, chain_of(found.approval, tracker.settings.approval, "extension"))
         return ExtensionRequested(made.id, subject, made.status, made.original_due, made.new_due, made.late)
 
 
@@ -98,22 +98,23 @@ def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool,
     the actor's role: the request is approved (the new deadline applies) when its last step
     approves, refused (a reason is required; the old deadline keeps running) when any step refuses.
     A request made before chains existed is decided in one step by a supervisor or admin."""
-    from tracker.approvals import current_step, decide_step, may_decide, not_your_step
+    from tracker.approvals import current_step, decide_step, extension_pending, may_decide, not_your_step
     from tracker.changes import decide_extension as decide
     from tracker.changes import find_extension
 
     with unit_of_work(tracker, actor, action="extension.decide") as work:
         request = find_extension(work.session, ref)
         assert request.id is not None
-        step = current_step(work.session, request.id)
+        step = current_step(work.session, "extension", request.id)
         if step is None and request.status == "pending" and not may_decide(work.actor.role, "supervisor"):
-            raise not_your_step(request.id, 1, "supervisor", actor=work.by, role=work.actor.role)
+            raise not_your_step("extension", request.id, 1, "supervisor", actor=work.by, role=work.actor.role)
         if step is not None:
+            pending = extension_pending(work.session, request)
             done = decide_step(
-                work.session, request, step, work.stamp, role=work.actor.role, approve=approve, reason=reason
+                work.session, pending, step, work.stamp, role=work.actor.role, approve=approve, reason=reason
             )
             if not done:
-                following = current_step(work.session, request.id)
+                following = current_step(work.session, "extension", request.id)
                 assert following is not None
                 return ExtensionDecided(request.id, "pending", request.original_due, step.position, following.role)
         request = decide(work.session, request, work.stamp, approve=approve, reason=reason)
@@ -126,9 +127,54 @@ def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool,
         )
 
 
+@dataclass(frozen=True)
+class ChangeDecided:
+    ref: str  # T3 (a termination), P3 (a person change)
+    kind: str  # termination or person_change
+    status: str  # approved or refused, or pending while later steps of its chain wait
+    step: int  # the step of the approval chain this decided
+    waits_for: str = ""  # the role the next step waits for, while the request is pending
+
+
+def decide_change(tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = "") -> ChangeDecided:
+    """Decide the current step of a termination's or person change's approval chain ([approval]
+    termination / person_change) as the actor's role: when its last step approves, the change is
+    made (audited as of this moment); when any step refuses (a reason is required), nothing is."""
+    from tracker.approvals import Pending, current_step, decide_step
+    from tracker.changes import decide_change as settle
+    from tracker.changes import find_change
+
+    with unit_of_work(tracker, actor, action="change.decide") as work:
+        request = find_change(work.session, ref)
+        assert request.id is not None
+        step = current_step(work.session, request.kind, request.id)
+        pending = Pending(request.kind, request.id, request.status, request.ledger_id, None, request.unit_id)
+        done = decide_step(
+            work.session, pending, step, work.stamp, role=work.actor.role, approve=approve, reason=reason
+        )
+        assert step is not None
+        if not done:
+            following = current_step(work.session, request.kind, request.id)
+            assert following is not None
+            return ChangeDecided(pending.ref, request.kind, "pending", step.position, following.role)
+        settle(work.session, request, work.stamp, approve=approve, reason=reason, today=work.today())
+        return ChangeDecided(pending.ref, request.kind, request.status, step.position)
+
+
+def decide_request(
+    tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = ""
+) -> ExtensionDecided | ChangeDecided:
+    """Decide a request of any kind by its id as written: ``3`` an extension, ``T3`` a
+    termination, ``P3`` a person change (`tracker approve` / `refuse`, the UI's 待我审批)."""
+    written = ref.strip()
+    if written[:1].isascii() and written[:1].isalpha():
+        return decide_change(tracker, actor, written, approve=approve, reason=reason)
+    return decide_extension(tracker, actor, written, approve=approve, reason=reason)
+
+
 def approval_queue(tracker: Tracker, actor: Actor) -> list[dict[str, Any]]:
-    """What waits for the actor's role: extension requests whose current step is its role's
-    (desk mode and admin: every waiting step)."""
+    """What waits for the actor's role: requests of every kind (extensions, terminations, person
+    changes) whose current step is its role's (desk mode and admin: every waiting step)."""
     from tracker.approvals import queue_rows
 
     with unit_of_work(tracker, actor, action="approval.queue") as work:
@@ -146,15 +192,20 @@ def list_extensions(tracker: Tracker, *, pending: bool = False) -> list[dict[str
 @dataclass(frozen=True)
 class Terminated:
     unit: str
-    count: int  # open assignments ended
-    on: dt.date
+    count: int  # open assignments ended (0 while a request waits for its chain)
+    on: dt.date | None  # None: a request waiting, to end on the day it is approved
+    request: str = ""  # the request waiting for its approval chain (T3), or "" when done at once
+    waits_for: str = ""  # the role its first step waits for
 
 
 def terminate(
     tracker: Tracker, actor: Actor, ledger: str, unit: str, *, reason: str, on: dt.date | None = None
 ) -> Terminated:
-    """End a unit's open assignments as 已终止 on ``on`` (default today; never a day to come)."""
-    from tracker.changes import terminate_unit
+    """End a unit's open assignments as 已终止 on ``on`` (default today; never a day to come). With
+    an approval chain ([approval] termination), a request is recorded instead, waiting at step 1:
+    the assignments end when its last step approves (on ``on``, or the day it is approved)."""
+    from tracker.approvals import chain_of, open_chain, ref_of
+    from tracker.changes import request_change, terminate_unit, termination_open
     from tracker.lookup import find_ledger, find_unit
 
     with unit_of_work(tracker, actor, action="unit.terminate") as work:
@@ -166,6 +217,14 @@ def terminate(
                 key="terminate_future",
                 on=on.isoformat(),
             )
+        chain = chain_of(found.approval, tracker.settings.approval, "termination")
+        if chain:
+            termination_open(work.session, found, u, reason=reason)
+            detail = {"on": on.isoformat() if on else None}
+            made = request_change(work.session, "termination", found, u, work.stamp, detail=detail, reason=reason)
+            assert made.id is not None
+            open_chain(work.session, "termination", made.id, chain)
+            return Terminated(u.name, 0, on, ref_of("termination", made.id), chain[0])
         day = on or tracker.today()
         return Terminated(u.name, terminate_unit(work.session, found, u, work.stamp, reason=reason, on=day), day)
 

@@ -304,6 +304,8 @@ class PersonSet:
     mobile: str
     dingtalk_id: str
     wecom_id: str
+    request: str = ""  # a person change waiting for its approval chain (P3), or "" when done at once
+    waits_for: str = ""  # the role its first step waits for
 
 
 def change_person(tracker: Tracker, actor: Actor, ledger: str, unit: str, *, name: str, reach: Reach) -> PersonSet:
@@ -331,8 +333,23 @@ def change_person_of(tracker: Tracker, actor: Actor, unit_id: int, *, name: str,
 
 
 def _set_person(work: Work, ledger: Ledger, unit: Unit, name: str, reach: Reach) -> PersonSet:
-    from tracker.progress import set_person
+    from tracker.approvals import chain_of, open_chain, ref_of
+    from tracker.changes import request_change
+    from tracker.progress import check_person, current_person, set_person
 
+    chain = chain_of(ledger.approval, work.tracker.settings.approval, "person_change")
+    current = current_person(work.session, unit)
+    cleaned = check_person(name, reach)
+    if chain and (current is None or current.name != cleaned):
+        # A new person waits for the chain ([approval] person_change); the same person's contact
+        # details are updated at once, as before.
+        detail = {"name": cleaned, "reach": reach.given()}
+        made = request_change(work.session, "person_change", ledger, unit, work.stamp, detail=detail, reason="")
+        assert made.id is not None
+        open_chain(work.session, "person_change", made.id, chain)
+        shown = {k: "" for k in ("email", "phone", "mobile", "dingtalk_id", "wecom_id")} | reach.given()
+        ref = ref_of("person_change", made.id)
+        return PersonSet(ledger.title, unit.name, cleaned, **shown, request=ref, waits_for=chain[0])
     unit_name, title = unit.name, ledger.title  # set_person rolls back (expiring both) on a stale write
     p = set_person(work.session, ledger, unit, work.stamp, name=name, reach=reach)
     return PersonSet(title, unit_name, p.name, p.email, p.phone, p.mobile, p.dingtalk_id, p.wecom_id)

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from tracker.errors import InputError
+from tracker.permissions import ROLE_LABELS
 from tracker.usecases.ledgers import next_ledger
 from tracker.usecases.progress import Reach, change_person_of, ledger_units
 from tracker.usecases.work import actor_of
@@ -69,11 +70,15 @@ class UnitsScreen(ListScreen):
             tracker = self.context.tracker
             try:
                 reach = Reach(email=values[1], phone=values[2])
-                change_person_of(tracker, actor_of(tracker), unit_id, name=values[0], reach=reach)
+                done = change_person_of(tracker, actor_of(tracker), unit_id, name=values[0], reach=reach)
             except InputError as exc:
                 self.notify(error_text(exc), severity="error", timeout=8)
                 return
-            self.notify(t("units.saved", unit=name, person=values[0]))
+            if done.request:  # a new person waits for [approval] person_change
+                role = ROLE_LABELS.get(done.waits_for, done.waits_for)
+                self.notify(t("units.person_requested", unit=name, ref=done.request, person=done.name, role=role))
+            else:
+                self.notify(t("units.saved", unit=name, person=values[0]))
             self.load()
 
         self.app.push_screen(PersonDialog(name, person, email, phone), save)
@@ -97,7 +102,12 @@ class UnitsScreen(ListScreen):
             except InputError as exc:
                 self.notify(error_text(exc), severity="error", timeout=8)
                 return
-            self.notify(t("units.terminated", unit=done.unit, count=done.count, day=done.on.isoformat()))
+            if done.request:  # waits for [approval] termination
+                role = ROLE_LABELS.get(done.waits_for, done.waits_for)
+                self.notify(t("units.terminate_requested", unit=done.unit, ref=done.request, role=role))
+            else:
+                day = done.on.isoformat() if done.on else ""
+                self.notify(t("units.terminated", unit=done.unit, count=done.count, day=day))
             self.load()
 
         prompt = t("units.terminate_prompt", unit=name)
