@@ -52,6 +52,9 @@ TABLE: dict[str, frozenset[str]] = {
     "forms.read": _STAFF,
     "ledger.import": frozenset({"admin"}),
     "account.manage": frozenset({"admin"}),
+    "account.password": frozenset(ROLES),  # one's own password, knowing the current one
+    "session.open": frozenset({SYSTEM}),  # the web portal logs in, looks up and ends sessions
+    "notice.list": frozenset({"viewer", "unit"}) | _STAFF,  # a unit account: its own notices only
 }
 
 

@@ -22,7 +22,19 @@ from tracker.errors import InputError, NotFoundError
 from tracker.models import AuditEntry
 from tracker.permissions import ROLES, SYSTEM, TABLE, OutOfScope, PermissionDenied, allowed
 from tracker.progress import Reach
-from tracker.usecases import accounts, changes, check, evidence, ledgers, notices, progress, reports, review, sending
+from tracker.usecases import (
+    accounts,
+    changes,
+    check,
+    evidence,
+    ledgers,
+    notices,
+    progress,
+    reports,
+    review,
+    sending,
+    sessions,
+)
 from tracker.usecases.work import Actor, reading
 
 PUYANG = "濮政办〔2017〕13号"
@@ -89,6 +101,9 @@ CASES: dict[str, Case] = {
         t, a, [LEDGERS / "puyang-2017-digital-city.toml"], dry_run=True
     ),
     "account.manage": lambda t, a, tmp: accounts.add_account(t, a, f"新人{a.name}", role="viewer", password=PASSWORD),
+    "account.password": lambda t, a, tmp: sessions.change_password(t, a, PASSWORD, "another pass 42"),
+    "session.open": lambda t, a, tmp: sessions.log_in(t, "admin", PASSWORD, address="127.0.0.1", actor=a),
+    "notice.list": lambda t, a, tmp: notices.notices_for(t, a),
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
-from tracker.cli import check, evidence, ledgers, mail, report, review, users  # noqa: F401  (importing registers the commands)
+from tracker.cli import check, evidence, ledgers, mail, report, review, serve, users  # noqa: F401  (importing registers the commands)
 from tracker.cli.base import DATE, MOMENT, DateParam, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import BusyError, InputError
 
