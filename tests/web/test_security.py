@@ -236,3 +236,22 @@ def test_english_on_request(client: Client) -> None:
     assert browser.post("/lang", data={"csrf": token, "back": "/login"}).status_code == 303
     page = browser.get("/login")
     assert "Log in" in page.text and 'lang="en"' in page.text
+
+
+def test_the_bureau_lists_show_their_rows_escaped(client: Client, portal: Portal) -> None:
+    import datetime as dt
+
+    from tests.tui.conftest import AS_OF
+    from tracker.usecases import changes, review
+
+    evil = "<script>alert(2)</script>"
+    puyang = "濮政办〔2017〕13号"
+    review.submit_completion(portal.tracker, Actor("unit"), puyang, "6", "南乐县政府", AS_OF, note=evil)
+    changes.request_extension(
+        portal.tracker, Actor("unit"), puyang, "5", "南乐县政府", to=dt.date(2018, 6, 30), reason=evil, late=True
+    )
+    supervisor = client("supervisor")
+    for path in ("/review", "/approvals"):
+        page = supervisor.get(path)
+        assert page.status_code == 200 and "&lt;script&gt;alert(2)&lt;/script&gt;" in page.text, path
+        assert evil not in page.text
