@@ -141,3 +141,16 @@ def test_as_refused_through_the_command_line(cli, connect_as: Connect) -> None: 
     url = clerk.engine.url.render_as_string(hide_password=False)
     result = cli("--db", url, "--as", ADMIN.name, "ack", "3")
     assert result.code == 2 and "admin" in result.err and "Traceback" not in result.err
+
+
+def test_only_an_admin_role_touches_the_portals_sessions(connect_as: Connect) -> None:
+    """A clerk's own connection could otherwise insert a session row for an admin's login and
+    hold its token (the table keeps SHA-256 of tokens): the portal connects as the owner."""
+    forged = (
+        "INSERT INTO web_session (token_hash, login, created_at, expires_at, last_seen_at) "
+        "VALUES ('x', 'admin', now(), now() + interval '1 hour', now())"
+    )
+    for role in ("viewer", "clerk", "supervisor"):
+        _, app = connect_as(role)
+        for statement in (forged, "SELECT * FROM web_session", "DELETE FROM login_attempt"):
+            assert "permission denied" in refused(app.engine, statement), (role, statement)
