@@ -13,7 +13,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FRONT_ENDS = sorted(
-    [*(ROOT / "tui").rglob("*.py"), *(ROOT / "tracker" / "cli").rglob("*.py"), ROOT / "tracker" / "runner.py"]
+    [
+        *(ROOT / "tui").rglob("*.py"),
+        *(ROOT / "tracker" / "cli").rglob("*.py"),
+        *(ROOT / "tracker" / "web").rglob("*.py"),
+        ROOT / "tracker" / "runner.py",
+    ]
 )
 DATABASE_CALLS = {"session", "commit", "rollback", "begin", "connect", "execute"}
 

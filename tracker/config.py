@@ -314,6 +314,22 @@ class EvidenceSettings(Strict):
         return self.max_mib * 1024 * 1024
 
 
+class WebSettings(Strict):
+    """The web portal (`tracker serve`): its sessions and the lockout after failed logins."""
+
+    session_hours: int = Field(default=12, ge=1, le=24 * 30, description="a login lasts at most this long")
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a session unused this long ends")
+    max_failures: int = Field(default=5, ge=1, le=100, description="failed logins of one account before lockout")
+    ip_max_failures: int = Field(
+        default=20, ge=1, le=10000, description="failed logins from one address before lockout"
+    )
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60, description="how long a lockout lasts")
+    secure_cookies: bool = Field(
+        default=False, description="send the session cookie over HTTPS only (set it behind nginx with TLS)"
+    )
+    max_body_mib: int = Field(default=25, ge=1, le=1024, description="the largest request body accepted, in MiB")
+
+
 # Only staff may decide a step (extension.decide, change.decide): a viewer's or unit's step would wait forever.
 ApprovalRole = Literal["clerk", "supervisor", "admin"]
 
@@ -363,6 +379,7 @@ class Settings(Strict):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     channels: ChannelsSettings = Field(default_factory=ChannelsSettings)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -530,6 +530,33 @@ class Account(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=_utc())
 
 
+class WebSession(SQLModel, table=True):
+    """A login to the web portal (tracker/web_sessions.py). The browser holds a random token; only
+    its SHA-256 is kept, so that reading this table gives nobody a session."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    login: str = Field(index=True)
+    created_at: dt.datetime = Field(sa_type=_utc())
+    expires_at: dt.datetime = Field(sa_type=_utc())
+    last_seen_at: dt.datetime = Field(sa_type=_utc())
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One login to the web portal, accepted or not: what throttling and lockout count."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(index=True)
+    address: str = Field(index=True)
+    at: dt.datetime = Field(sa_type=_utc(), index=True)
+    ok: bool
+
+
 def ledger_start(issued_on: dt.date | None, year: int | None) -> dt.date | None:
     """When a ledger's obligations begin: its issue date, else the first day of its year."""
     return issued_on or (dt.date(year, 1, 1) if year else None)

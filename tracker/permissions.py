@@ -56,6 +56,9 @@ TABLE: dict[str, frozenset[str]] = {
     "ledger.import": frozenset({"admin"}),
     "account.manage": frozenset({"admin"}),
     "account.whoami": frozenset({"viewer", "unit"}) | _STAFF,  # who acts: the front ends' header
+    "account.password": frozenset(ROLES),  # one's own password, knowing the current one
+    "session.open": frozenset({SYSTEM}),  # the web portal logs in, looks up and ends sessions
+    "notice.list": frozenset({"viewer", "unit"}) | _STAFF,  # a unit account: its own notices only
 }
 
 

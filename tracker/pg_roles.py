@@ -37,6 +37,7 @@ GROUPS = {
 }
 _WRITE = "SELECT, INSERT, UPDATE, DELETE"
 _APPEND = "SELECT, INSERT"  # the audit trail: read it, add to it
+_SERVER_ONLY = frozenset({"web_session", "login_attempt"})  # the web portal's (it connects as the owner)
 
 
 def _privileges(table: str) -> dict[str, str]:
@@ -45,6 +46,8 @@ def _privileges(table: str) -> dict[str, str]:
         return dict.fromkeys(GROUPS.values(), _APPEND)
     if table == "alembic_version":  # every connection reads it to see the schema is current
         return dict.fromkeys(GROUPS.values(), "SELECT")
+    if table in _SERVER_ONLY:  # token hashes and lockout counts: a clerk's own connection could forge a login
+        return {GROUPS["admin"]: _WRITE}
     staff = "SELECT" if table == "account" else _WRITE  # accounts are the admin's business
     return {
         GROUPS["viewer"]: "SELECT",

@@ -267,6 +267,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "password_empty": ("未输入密码", "no password given"),
     "password_mismatch": ("两次输入的密码不一致", "the two passwords differ"),
+    "password_wrong": ("当前密码不正确", "the current password is wrong"),
+    "password_same": ("新密码不能与当前密码相同", "the new password must differ from the current one"),
+    "login_failed": ("账号或密码不正确", "wrong account or password"),
+    "login_locked": (
+        "登录失败次数过多，已暂时锁定：请{minutes}分钟后再试",
+        "too many failed logins: locked, try again in {minutes} minutes",
+    ),
     "password_weak": (
         "密码太弱：至少{length}个字符，不能与账号名相同，不能全是同一个字符",
         "weak password: at least {length} characters, not the account name, not one character repeated",

@@ -33,6 +33,7 @@ from tracker.usecases import (
     reports,
     review,
     sending,
+    sessions,
     units,
 )
 from tracker.usecases.work import Actor, reading
@@ -106,6 +107,9 @@ CASES: dict[str, Case] = {
     ),
     "account.manage": lambda t, a, tmp: accounts.add_account(t, a, f"新人{a.name}", role="viewer", password=PASSWORD),
     "account.whoami": lambda t, a, tmp: accounts.who_acts(t, a),
+    "account.password": lambda t, a, tmp: sessions.change_password(t, a, PASSWORD, "another pass 42"),
+    "session.open": lambda t, a, tmp: sessions.log_in(t, "admin", PASSWORD, address="127.0.0.1", actor=a),
+    "notice.list": lambda t, a, tmp: notices.notices_for(t, a),
 }
 
 

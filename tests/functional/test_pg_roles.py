@@ -162,3 +162,16 @@ def test_a_termination_chain_through_role_connections(tracker: Tracker, connect_
         ("termination-approved", decider),
         ("terminate", decider),
     ]
+
+
+def test_only_an_admin_role_touches_the_portals_sessions(connect_as: Connect) -> None:
+    """A clerk's own connection could otherwise insert a session row for an admin's login and
+    hold its token (the table keeps SHA-256 of tokens): the portal connects as the owner."""
+    forged = (
+        "INSERT INTO web_session (token_hash, login, created_at, expires_at, last_seen_at) "
+        "VALUES ('x', 'admin', now(), now() + interval '1 hour', now())"
+    )
+    for role in ("viewer", "clerk", "supervisor"):
+        _, app = connect_as(role)
+        for statement in (forged, "SELECT * FROM web_session", "DELETE FROM login_attempt"):
+            assert "permission denied" in refused(app.engine, statement), (role, statement)

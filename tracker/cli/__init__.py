@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
-from tracker.cli import check, dashboard, evidence, ledgers, mail, report, review, unit, users  # noqa: F401  (importing registers the commands)
+from tracker.cli import check, dashboard, evidence, ledgers, mail, report, review, serve, unit, users  # noqa: F401  (importing registers the commands)
 from tracker.cli.base import DATE, MOMENT, DateParam, Obj, cli, json_option, pass_obj, wants_json
 from tracker.errors import BusyError, InputError
 

@@ -12,6 +12,7 @@ from tracker.usecases.work import Actor, reading, unit_of_work
 if TYPE_CHECKING:
     from tracker.app import Tracker
     from tracker.interviews import InterviewEntry
+    from tracker.models import Notice
     from tracker.notices import NoticeDetail
 
 
@@ -67,33 +68,57 @@ def list_notices(
 ) -> list[NoticeRow]:
     """The notices issued so far (only those not acknowledged, only one ledger's), oldest first,
     each with its 签收 deadline and whether it is 逾期未签收 on ``as_of`` (default today)."""
-    from tracker.acks import ack_state
     from tracker.lookup import find_ledger, ledger_titles
     from tracker.notices import list_notices as notices
     from tracker.notices import notice_units
 
     day = as_of or tracker.today()
-    days, calendar = tracker.settings.notices.ack_days, tracker.calendar
     with reading(tracker) as session:
         ledger_id = find_ledger(session, ledger).id if ledger else None
         found = notices(session, unacknowledged=unacknowledged, ledger_id=ledger_id)
         units = notice_units(session, [n.id for n in found if n.id is not None])
-        titles = ledger_titles(session)
-        return [
-            NoticeRow(
-                n.id or 0,
-                n.kind,
-                n.number,
-                titles.get(n.ledger_id, ""),
-                units.get(n.id or 0, []),
-                n.as_of,
-                n.acknowledged_by,
-                n.acknowledged_at,
-                *ack_state(n.as_of, n.acknowledged_at is not None, day, days, calendar),
-                n.chased_on,
-            )
-            for n in found
-        ]
+        return _rows(found, units, ledger_titles(session), day, tracker)
+
+
+def notices_for(tracker: Tracker, actor: Actor) -> list[NoticeRow]:
+    """The notices ``actor`` may see, oldest first: a unit account those concerning its unit, the
+    bureau's accounts every one (the web portal's lists)."""
+    from tracker.accounts import resolve
+    from tracker.lookup import ledger_titles
+    from tracker.notices import list_notices as notices
+    from tracker.notices import notice_units
+    from tracker.permissions import sees_unit
+
+    with reading(tracker, actor, action="notice.list") as session:
+        acting = resolve(session, actor)
+        found = notices(session, unacknowledged=False, ledger_id=None)
+        units = notice_units(session, [n.id for n in found if n.id is not None])
+        mine = [n for n in found if any(sees_unit(acting, unit) for unit in units.get(n.id or 0, []))]
+        return _rows(mine, units, ledger_titles(session), tracker.today(), tracker)
+
+
+def _rows(
+    found: list[Notice], units: dict[int, list[str]], titles: dict[int, str], day: dt.date, tracker: Tracker
+) -> list[NoticeRow]:
+    """The rows shown, each with its 签收 deadline and whether it is 逾期未签收 on ``day``."""
+    from tracker.acks import ack_state
+
+    days, calendar = tracker.settings.notices.ack_days, tracker.calendar
+    return [
+        NoticeRow(
+            n.id or 0,
+            n.kind,
+            n.number,
+            titles.get(n.ledger_id, ""),
+            units.get(n.id or 0, []),
+            n.as_of,
+            n.acknowledged_by,
+            n.acknowledged_at,
+            *ack_state(n.as_of, n.acknowledged_at is not None, day, days, calendar),
+            n.chased_on,
+        )
+        for n in found
+    ]
 
 
 def notice_document(tracker: Tracker, ref: str) -> NoticeDetail:

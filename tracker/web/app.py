@@ -1,0 +1,64 @@
+"""The portal's application: every page module's routes, the static files, the error pages, and
+the guard around them all (tracker/web/guard.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from tracker.errors import InputError, NotFoundError
+from tracker.permissions import PermissionDenied
+from tracker.web.guard import Guard
+from tracker.web.pages import auth, bureau, home, notices
+from tracker.web.render import error_page, words
+
+if TYPE_CHECKING:
+    from tracker.app import Tracker
+
+PAGES = (auth, home, notices, bureau)  # each has ROUTES (see tracker/web/__init__.py)
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(tracker: Tracker) -> Starlette:
+    routes: list[BaseRoute] = [route for module in PAGES for route in module.ROUTES]
+    routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=[Middleware(Guard, tracker=tracker)],
+        exception_handlers={
+            HTTPException: _http_error,
+            PermissionDenied: _refused,
+            NotFoundError: _missing,
+            InputError: _bad_input,
+        },
+    )
+    app.state.tracker = tracker
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_page(request, exc.status_code)
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    """A use case refused the account (tracker/permissions.py): the 403 page says why."""
+    return error_page(request, 403, words(request).error(exc))
+
+
+async def _missing(request: Request, exc: Exception) -> Response:
+    """A missing row, or another unit's (``OutOfScope``): the same 404 page, nothing told."""
+    return error_page(request, 404)
+
+
+async def _bad_input(request: Request, exc: Exception) -> Response:
+    return error_page(request, 400, words(request).error(exc))
