@@ -243,6 +243,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "不能以“{name}”的身份操作：本连接的数据库角色是“{role}”，--as 只能写自己的账号",
         "cannot act as {name!r}: this connection's database role is {role!r}; --as may name only yourself",
     ),
+    "desk_unit_account": (
+        "“{name}”是单位账号：终端界面列出各单位的工作，单位账号请用 tracker mine 或网页门户（tracker serve）",
+        "{name} is a unit account: the terminal UI lists every unit's work; use tracker mine or the web portal",
+    ),
     "account_disabled": ("账号“{name}”已停用", "account {name!r} is disabled"),
     "account_exists": ("账号“{name}”已存在", "account {name!r} exists already"),
     "account_name_empty": ("请填写账号名", "the account needs a name"),

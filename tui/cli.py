@@ -27,7 +27,9 @@ LANGUAGE = click.Choice(["zh", "en"])
 def tui(obj: Obj, as_of: dt.date | None, language: str | None) -> None:
     """Open the terminal UI on the configured database."""
     from tracker import refusals
+    from tracker.usecases.accounts import open_desk
 
+    open_desk(obj.tracker)  # an account that may not read the lists is refused here, not in the UI
     # refusals.language() is `tracker --lang`, else the config's, as the group read them
     run_ui(obj.tracker, as_of, language or refusals.language())
 

@@ -35,3 +35,17 @@ async def test_an_account_shows_its_name_and_role(tracker: Tracker) -> None:
     shown = await header_text(tracker)
     assert "王科长（科长/分管领导）" in shown and "桌面模式" not in shown
     assert "王科长 (supervisor)" in await header_text(tracker, "en")
+
+
+def test_a_unit_account_is_refused_before_the_ui_opens(tracker: Tracker, cli) -> None:  # type: ignore[no-untyped-def]
+    """The UI lists every unit's work on every screen: a unit account (or no account at all) is
+    refused with a Chinese message and exit 2 before it starts, never a traceback from inside."""
+    import tui.cli  # noqa: F401  (registers `tracker tui` on the CLI group)
+
+    add_account(tracker, Actor("desk"), "admin", role="admin", password=PASSWORD)
+    add_account(tracker, Actor("admin"), "南乐联络员", role="unit", unit="南乐县政府", password=PASSWORD)
+    unit = cli("--as", "南乐联络员", "tui")
+    assert unit.code == 2 and "单位账号" in unit.err and "tracker mine" in unit.err
+    assert "Traceback" not in unit.err
+    stranger = cli("--as", "某人", "tui")
+    assert stranger.code == 2 and "没有账号“某人”" in stranger.err

@@ -157,3 +157,19 @@ def who_acts(tracker: Tracker, actor: Actor | None = None) -> Acting:
     (and audited) as every use case is for an unknown or disabled account."""
     found = permit(tracker, actor or actor_of(tracker), "account.whoami")
     return Acting(found.name, found.display, found.role)
+
+
+def open_desk(tracker: Tracker, actor: Actor | None = None) -> Acting:
+    """The account that opens the terminal UI, refused (exit 2, audited) before the UI starts when
+    it may not read the bureau's lists, which the UI shows on every screen. A unit account is
+    pointed to its own views (`tracker mine`, the web portal) instead."""
+    from tracker.permissions import PermissionDenied
+
+    acting = who_acts(tracker, actor)
+    try:
+        permit(tracker, Actor(acting.login), "read")
+    except PermissionDenied:
+        if acting.role == "unit":
+            raise PermissionDenied("desk_unit_account", name=acting.login) from None
+        raise
+    return acting
