@@ -470,9 +470,11 @@ def _asks(kind: str, row: Mapping[str, object]) -> str:
 def unsigned_late(session: Session, *, as_of: dt.date, calendar: WorkCalendar, ack_days: int) -> list[UnsignedNotice]:
     """The notices issued by ``as_of`` and still unsigned past their signing days on that day
     (逾期未签收, as `tracker notices` marks them: acks.ack_state), oldest first, each with the
-    working days it has gone unsigned."""
+    working days it has gone unsigned. One the calendar cannot count the days of (a year not in
+    [calendar]) is left out, as the chase leaves it: nothing is guessed."""
     from tracker.acks import ack_state
     from tracker.notices import notice_units
+    from tracker.workdays import UnknownYearError
 
     query = (
         sa.select(Notice, col(Ledger.title))
@@ -480,21 +482,22 @@ def unsigned_late(session: Session, *, as_of: dt.date, calendar: WorkCalendar, a
         .where(col(Notice.acknowledged_at).is_(None), col(Notice.as_of) <= as_of)
         .order_by(col(Notice.as_of), col(Notice.id))
     )
-    late = [
-        (n, title) for n, title in session.execute(query) if ack_state(n.as_of, False, as_of, ack_days, calendar)[1]
-    ]
-    units = notice_units(session, [n.id for n, _ in late if n.id is not None])
+    unsigned_for: dict[dt.date, int | None] = {}  # by issue day: working days unsigned, None if not late
+
+    def late(issued: dt.date) -> int | None:
+        if issued not in unsigned_for:
+            try:
+                overdue = ack_state(issued, False, as_of, ack_days, calendar)[1]
+                unsigned_for[issued] = max(0, calendar.workdays_between(issued, as_of)) if overdue else None
+            except UnknownYearError:
+                unsigned_for[issued] = None
+        return unsigned_for[issued]
+
+    found = [(n, title, days) for n, title in session.execute(query) if (days := late(n.as_of)) is not None]
+    units = notice_units(session, [n.id for n, _, _ in found if n.id is not None])
     return [
-        UnsignedNotice(
-            n.id or 0,
-            n.kind,
-            n.number,
-            title,
-            "、".join(units.get(n.id or 0, [])),
-            n.as_of,
-            max(0, calendar.workdays_between(n.as_of, as_of)),
-        )
-        for n, title in late
+        UnsignedNotice(n.id or 0, n.kind, n.number, title, "、".join(units.get(n.id or 0, [])), n.as_of, days)
+        for n, title, days in found
     ]
 
 
