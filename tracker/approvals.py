@@ -174,17 +174,34 @@ def extension_pending(session: Session, request: Extension) -> Pending:
 
 def queue_rows(session: Session, role: str | None) -> list[dict[str, object]]:
     """Requests of every kind whose current step waits for ``role`` (desk mode and admin: all),
-    extensions first. An extension made before chains existed waits for a supervisor, in one step."""
+    extensions first, each with its step, the step's role and when the step began to wait
+    (``waiting_since``: the request, or the step before it decided). An extension made before
+    chains existed waits for a supervisor, in one step."""
     from tracker.views import change_rows, extension_rows
 
     waiting = [("extension", row) for row in extension_rows(session, pending_only=True)]
     waiting += [(str(row["kind"]), row) for row in change_rows(session, pending_only=True)]
+    chains = _chains(session, {int(str(row["id"])) for _, row in waiting})
     rows: list[dict[str, object]] = []
     for kind, row in waiting:
         request_id = int(str(row["id"]))
-        step = current_step(session, kind, request_id)
+        chain = chains.get((kind, request_id), [])
+        step = next((s for s in chain if not s.decision), None)
         position, waits_for = (step.position, step.role) if step else (1, "supervisor")
         if may_decide(role, waits_for):
+            decided = [s.decided_at for s in chain if s.decision and s.decided_at is not None]
+            since = max(decided) if decided else row["requested_at"]
             shown = {"ref": ref_of(kind, request_id), "kind": kind, "类型": KINDS[kind][0]}
-            rows.append({**row, **shown, "step": position, "role": waits_for})
+            rows.append({**row, **shown, "step": position, "role": waits_for, "waiting_since": since})
     return rows
+
+
+def _chains(session: Session, request_ids: set[int]) -> dict[tuple[str, int], list[ApprovalStep]]:
+    """The steps of the requests of any kind with these ids, by (kind, id), in order: one query."""
+    chains: dict[tuple[str, int], list[ApprovalStep]] = {}
+    if not request_ids:
+        return chains
+    query = select(ApprovalStep).where(col(ApprovalStep.request_id).in_(sorted(request_ids)))
+    for step in session.exec(query.order_by(col(ApprovalStep.position))):
+        chains.setdefault((step.kind, step.request_id), []).append(step)
+    return chains

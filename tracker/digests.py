@@ -93,13 +93,15 @@ class WaitingReview:
 
 @dataclass(frozen=True)
 class WaitingApproval:
-    """A request waiting at a step of its approval chain (待审批), for the bureau's digest."""
+    """A request of any kind (延期, 终止, 更换责任人) waiting at a step of its approval chain
+    (待审批), for the bureau's digest, as the approval queue shows it (approvals.queue_rows)."""
 
-    id: int  # the extension request
+    ref: str  # how people name it: 3 (an extension), T3 (a termination), P3 (a person change)
+    kind: str  # 延期 | 终止 | 更换责任人
     ledger: str
-    seq: str
+    task: str  # an extension's task (its 序号); empty for a termination or a person change
     unit: str
-    new_due: dt.date
+    asks: str  # what is asked: 延期至2017年4月30日, 2017年5月1日起终止, 责任人更换为张三
     step: int
     role: str  # the step's role, as people read it (督查员, 科长/分管领导)
     requested_by: str
@@ -107,7 +109,23 @@ class WaitingApproval:
     days: int  # working days it has waited at this step
 
 
-BUREAU_LINES = ("review", "approval")  # a bureau digest's lines: review:ID:DAYS, approval:ID:STEP:DAYS
+@dataclass(frozen=True)
+class UnsignedNotice:
+    """A notice still unsigned past its signing days ([notices] ack_days: 逾期未签收), for the
+    bureau's digest: the check chased its unit, and the bureau follows it up."""
+
+    id: int
+    kind: str  # warning | criticism | interview | accountability
+    number: str
+    ledger: str
+    units: str  # the units it concerns, by name
+    issued: dt.date
+    days: int  # working days it has gone unsigned since its issue
+
+
+# A bureau digest's lines: review:ID:DAYS, approval:REF:STEP:DAYS (REF 3, T3, P3: never the same
+# for two kinds), unsigned_late:NOTICE:DAYS.
+BUREAU_LINES = ("review", "approval", "unsigned_late")
 
 Recipient = tuple[str, str]  # (channel, key): one digest per recipient and day
 
@@ -127,6 +145,7 @@ class Digest:
     user_ids: set[str] = field(default_factory=set)
     review: list[WaitingReview] = field(default_factory=list)  # the bureau's: [notify] bureau
     approvals: list[WaitingApproval] = field(default_factory=list)
+    late_acks: list[UnsignedNotice] = field(default_factory=list)
 
     @property
     def recipient(self) -> Recipient:
@@ -167,7 +186,8 @@ class Digest:
     def bureau_lines(self) -> list[str]:
         """What it tells the bureau: each waiting item and how long it has waited."""
         lines = [f"review:{r.id}:{r.days}" for r in self.review]
-        lines += [f"approval:{a.id}:{a.step}:{a.days}" for a in self.approvals]
+        lines += [f"approval:{a.ref}:{a.step}:{a.days}" for a in self.approvals]
+        lines += [f"unsigned_late:{n.id}:{n.days}" for n in self.late_acks]
         return sorted(lines)
 
     def subject(self) -> str:
@@ -179,11 +199,15 @@ class Digest:
         missing = sum(len(s.missing) for s in sections)
         notices = sum(len(s.notices) for s in sections)
         unsigned = sum(len(s.unsigned) for s in sections)
-        bureau = [
-            f"{n}{what}" for n, what in ((len(self.review), "项办结待复核"), (len(self.approvals), "项申请待审批")) if n
-        ]
+        waiting = (
+            (len(self.review), "项办结待复核", "待复核"),
+            (len(self.approvals), "项申请待审批", "待审批"),
+            (len(self.late_acks), "份通知逾期未签收", "逾期未签收"),
+        )
+        bureau = [f"{n}{what}" for n, what, _ in waiting if n]
         if not sections:  # the bureau's own digest: what waits for it
-            return f"【{'待复核' if self.review else '待审批'}】督查事项：{'、'.join(bureau)}"
+            first = next((tag for n, _, tag in waiting if n), "待审批")
+            return f"【{first}】督查事项：{'、'.join(bureau)}"
         tag = "督办通知" if notices else "督办提醒" if overdue or missing else "签收提醒" if unsigned else "到期提醒"
         parts = [
             f"{n}{what}"
@@ -339,12 +363,13 @@ def build_digests(
     bureau = [a for a in settings.notify.bureau if "email" in routes.channels]
     if bureau:
         review, approvals = bureau_waiting(session, as_of=as_of, calendar=calendar, timezone=settings.timezone)
-        for address in bureau if review or approvals else []:
+        late = unsigned_late(session, as_of=as_of, calendar=calendar, ack_days=settings.notices.ack_days)
+        for address in bureau if review or approvals or late else []:
             recipient = ("email", address.lower())
             if only is not None and recipient not in only:
                 continue
             digest = digests.setdefault(recipient, Digest(address, "", as_of, channel="email", key=address.lower()))
-            digest.review, digest.approvals = review, approvals
+            digest.review, digest.approvals, digest.late_acks = review, approvals, late
     for digest in digests.values():
         for ledger in digest.ledgers.values():
             ledger.overdue.sort(key=lambda i: (-i.days, i.seq, i.unit))
@@ -371,10 +396,11 @@ def bureau_waiting(
     session: Session, *, as_of: dt.date, calendar: WorkCalendar, timezone: str
 ) -> tuple[list[WaitingReview], list[WaitingApproval]]:
     """What waits for the bureau as of ``as_of``: completions submitted for review and not yet
-    accepted or returned (oldest first), and extension requests waiting at a step of their
-    approval chain, each with the working days it has waited. What was decided is gone."""
+    accepted or returned (oldest first), and requests of every kind waiting at a step of their
+    approval chain (as the approval queue lists them), each with the working days it has waited.
+    What was decided is gone."""
     from tracker.app import today_in
-    from tracker.models import Assignment, Extension, ExtensionStep, Task
+    from tracker.approvals import queue_rows
     from tracker.permissions import ROLE_LABELS
     from tracker.views import waiting_for_review
 
@@ -399,48 +425,80 @@ def bureau_waiting(
                 )
             )
     approvals = []
-    requests = (
-        sa.select(Extension, col(Task.seq), col(Unit.name), col(Ledger.title))
-        .join(Assignment, col(Assignment.id) == col(Extension.assignment_id))
-        .join(Task, col(Task.id) == col(Assignment.task_id))
-        .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
-        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-        .where(col(Extension.status) == "pending")
-        .order_by(col(Extension.requested_at), col(Extension.id))
-    )
-    found = list(session.execute(requests))
-    steps: dict[int, list[ExtensionStep]] = defaultdict(list)
-    if found:
-        ids = [e.id for e, *_ in found]
-        query_steps = select(ExtensionStep).where(col(ExtensionStep.extension_id).in_(ids))
-        for step in session.exec(query_steps.order_by(col(ExtensionStep.position))):
-            steps[step.extension_id].append(step)
-    for request, seq, unit, title in found:
-        assert request.id is not None
-        chain = steps.get(request.id, [])
-        current = next((s for s in chain if not s.decision), None)
-        # One made before chains existed waits for a supervisor, in one step (approvals.queue_rows).
-        position, role = (current.position, current.role) if current else (1, "supervisor")
-        decided = [s.decided_at for s in chain if s.decision and s.decided_at is not None]
-        since = today_in(timezone, max(decided)) if decided else today_in(timezone, request.requested_at)
-        if today_in(timezone, request.requested_at) <= as_of:
-            since = min(since, as_of)
-            label = ROLE_LABELS.get(role, role)
-            approvals.append(
-                WaitingApproval(
-                    request.id,
-                    title,
-                    seq,
-                    unit,
-                    request.new_due,
-                    position,
-                    label,
-                    request.requested_by,
-                    since,
-                    waited(since),
-                )
+    for row in queue_rows(session, None):  # every waiting step, whoever's role it is
+        asked = row["requested_at"]
+        assert isinstance(asked, dt.datetime)
+        if today_in(timezone, asked) > as_of:
+            continue  # asked after the day the digest is for
+        started = row["waiting_since"]
+        assert isinstance(started, dt.datetime)
+        since = min(today_in(timezone, started), as_of)
+        role = str(row["role"])
+        approvals.append(
+            WaitingApproval(
+                str(row["ref"]),
+                str(row["类型"]),
+                str(row["ledger"]),
+                str(row["task"] or ""),
+                str(row["unit"]),
+                _asks(str(row["kind"]), row),
+                int(str(row["step"])),
+                ROLE_LABELS.get(role, role),
+                str(row["requested_by"]),
+                since,
+                waited(since),
             )
+        )
     return review, approvals
+
+
+def _asks(kind: str, row: Mapping[str, object]) -> str:
+    """What a request in the queue asks for, in words: a new deadline, a day to end, a new person."""
+    from tracker.deadlines import cn_date
+
+    to = str(row["to"] or "")
+    if kind == "extension":
+        return f"延期至{cn_date(dt.date.fromisoformat(to))}"
+    if kind == "termination":
+        try:
+            return f"{cn_date(dt.date.fromisoformat(to))}起终止"
+        except ValueError:  # no day given: it ends when approved
+            return f"{to}起终止"
+    return f"责任人更换为{to}" + (f"（原{row['from']}）" if row.get("from") else "")
+
+
+def unsigned_late(session: Session, *, as_of: dt.date, calendar: WorkCalendar, ack_days: int) -> list[UnsignedNotice]:
+    """The notices issued by ``as_of`` and still unsigned past their signing days on that day
+    (逾期未签收, as `tracker notices` marks them: acks.ack_state), oldest first, each with the
+    working days it has gone unsigned. One the calendar cannot count the days of (a year not in
+    [calendar]) is left out, as the chase leaves it: nothing is guessed."""
+    from tracker.acks import ack_state
+    from tracker.notices import notice_units
+    from tracker.workdays import UnknownYearError
+
+    query = (
+        sa.select(Notice, col(Ledger.title))
+        .join(Ledger, col(Ledger.id) == col(Notice.ledger_id))
+        .where(col(Notice.acknowledged_at).is_(None), col(Notice.as_of) <= as_of)
+        .order_by(col(Notice.as_of), col(Notice.id))
+    )
+    unsigned_for: dict[dt.date, int | None] = {}  # by issue day: working days unsigned, None if not late
+
+    def late(issued: dt.date) -> int | None:
+        if issued not in unsigned_for:
+            try:
+                overdue = ack_state(issued, False, as_of, ack_days, calendar)[1]
+                unsigned_for[issued] = max(0, calendar.workdays_between(issued, as_of)) if overdue else None
+            except UnknownYearError:
+                unsigned_for[issued] = None
+        return unsigned_for[issued]
+
+    found = [(n, title, days) for n, title in session.execute(query) if (days := late(n.as_of)) is not None]
+    units = notice_units(session, [n.id for n, _, _ in found if n.id is not None])
+    return [
+        UnsignedNotice(n.id or 0, n.kind, n.number, title, "、".join(units.get(n.id or 0, [])), n.as_of, days)
+        for n, title, days in found
+    ]
 
 
 def _notice_rows(session: Session, pairs: Collection[Pair]) -> list[tuple[Any, ...]]:

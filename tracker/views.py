@@ -182,6 +182,7 @@ def extension_rows(session: Session, pending_only: bool = False) -> list[dict[st
             "late": e.late,
             "reason": e.reason,
             "requested_by": e.requested_by,
+            "requested_at": e.requested_at,
             "decided_by": e.decided_by or None,
             "decision_reason": e.decision_reason or None,
         }
@@ -225,6 +226,7 @@ def change_rows(session: Session, pending_only: bool = False) -> list[dict[str, 
                 "status": c.status,
                 "reason": c.reason,
                 "requested_by": c.requested_by,
+                "requested_at": c.requested_at,
                 "decided_by": c.decided_by or None,
                 "decision_reason": c.decision_reason or None,
             }
