@@ -177,7 +177,22 @@ def _zip_kind(data: bytes, file: str) -> str | None:
 def check_file(source: str, limit: int) -> Checked:
     """Read ``source`` and judge it (see the module's notes); a ``Refusal`` names it and why."""
     name = label(source)
-    data = read_source(source, limit)
+    return _judged(source, name, read_source(source, limit))
+
+
+def check_upload(filename: str, data: bytes, limit: int) -> Checked:
+    """Judge a file uploaded through the web portal as ``filename`` (what the browser sent: a
+    label only, never a path read or written) with content ``data``, as ``check_file`` judges
+    one read from disk: the name's characters, the size, the content's type and its suffix."""
+    name = label(filename)
+    _within(len(data), limit, shown(filename))
+    if not data:
+        raise Refusal("evidence_empty", file=shown(filename))
+    return _judged(filename, name, data)
+
+
+def _judged(source: str, name: str, data: bytes) -> Checked:
+    """``data`` (read from ``source``, labelled ``name``) accepted, or refused naming ``source``."""
     file = shown(source)
     kind = kind_of(data, file)
     if kind is None:

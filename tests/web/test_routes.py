@@ -21,11 +21,36 @@ PAGES: dict[str, dict[str, int | str]] = {
     "/review": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
     "/approvals": {"viewer": REFUSED, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
     "/outbox": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
+    # 申请办结: assignment 28 is the unit account's (任务 6 / 南乐县政府), 26 another unit's
+    "/assignments/28/complete": {"viewer": REFUSED, "clerk": OK, "supervisor": OK, "admin": OK, "unit": OK},
+    "/assignments/26/complete": {"viewer": REFUSED, "clerk": OK, "supervisor": OK, "admin": OK, "unit": MISSING},
+    "/assignments/99999/complete": {
+        "viewer": REFUSED,
+        "clerk": MISSING,
+        "supervisor": MISSING,
+        "admin": MISSING,
+        "unit": MISSING,
+    },
+    "/evidence/99999": {"viewer": MISSING, "clerk": MISSING, "supervisor": MISSING, "admin": MISSING, "unit": MISSING},
+    "/exports": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
+    "/exports/weekly.xlsx": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
+    "/exports/deadlines.ics": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
 }
 # POST path → role → status (after a valid CSRF token); notice 3 is the unit account's, 4 another unit's
 POSTS: dict[str, dict[str, int]] = {
     "/notices/4/ack": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": MISSING},
     "/notices/3/ack": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": 303},
+    # without a done date: refused on the form (400), or before it by role and reach
+    "/assignments/26/complete": {"viewer": REFUSED, "clerk": 400, "supervisor": 400, "admin": 400, "unit": MISSING},
+    "/review/99999/accept": {
+        "viewer": REFUSED,
+        "clerk": MISSING,
+        "supervisor": MISSING,
+        "admin": MISSING,
+        "unit": REFUSED,
+    },
+    # no reason given: refused before the submission is looked up
+    "/review/99999/return": {"viewer": REFUSED, "clerk": 400, "supervisor": 400, "admin": 400, "unit": REFUSED},
 }
 PUBLIC = {"/login"}
 
@@ -71,6 +96,12 @@ def test_every_route_is_in_the_tables() -> None:
     from tracker.web.app import PAGES as MODULES
 
     known = {*PAGES, *PUBLIC, "/logout", "/lang", "/notices/{notice_id:int}/ack"}
+    known |= {  # pages/review.py, pages/exports.py: their paths above are these with ids
+        "/assignments/{assignment_id:int}/complete",
+        "/review/{submission_id:int}/accept",
+        "/review/{submission_id:int}/return",
+        "/evidence/{evidence_id:int}",
+    }
     for module in MODULES:
         for route in module.ROUTES:
             assert isinstance(route, Route) and route.path in known, route

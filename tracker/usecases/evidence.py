@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracker.usecases.work import Actor, reading, unit_of_work
+from tracker.usecases.work import Actor, Work, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
@@ -101,25 +101,63 @@ def get_evidence(tracker: Tracker, actor: Actor, evidence_id: int, out: Path, *,
     """Copy the stored file ``evidence_id`` to ``out`` (a folder: into it, under its name),
     checked against its SHA-256; an existing file is overwritten only with ``force``. A unit
     account reaches its own unit's evidence only. Who copied what out is audited."""
-    from tracker.evidence import find_evidence, owner, store_of
     from tracker.evidence_files import shown
     from tracker.refusals import Refusal
 
     with unit_of_work(tracker, actor, action="evidence.get") as work:
-        row = find_evidence(work.session, evidence_id)
-        ledger_id, task_id, unit = owner(work.session, row)
-        work.reach([unit.name], Refusal("evidence_not_found", id=evidence_id))
-        name, sha256, size = row.name, row.sha256, row.size
-        data = store_of(tracker.settings).read(sha256)
-        if data is None:
-            raise Refusal("evidence_damaged", id=evidence_id, name=shown(name))
-        target = out / name if out.is_dir() else out  # the name was cleaned when stored: one plain part
+        stored = _stored(work, evidence_id)
+        target = out / stored.name if out.is_dir() else out  # the name was cleaned when stored: one plain part
         if not force and (target.exists() or target.is_symlink()):
             raise Refusal("evidence_out_exists", file=shown(target))
-        _write_whole(target, data)
-        where = {"id": evidence_id, "name": name, "sha256": sha256, "to": str(target)}
-        work.audit("evidence-copied", ledger_id=ledger_id, task_id=task_id, unit_id=unit.id, after=where)
-        return CopiedOut(evidence_id, name, size, sha256, target)
+        _write_whole(target, stored.data)
+        _audit_out(work, stored, "evidence-copied", to=str(target))
+        return CopiedOut(evidence_id, stored.name, stored.size, stored.sha256, target)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A stored file handed out whole (the web portal's download): its label, type and content."""
+
+    id: int
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    data: bytes
+    ledger_id: int = 0
+    task_id: int = 0
+    unit_id: int = 0
+
+
+def download_evidence(tracker: Tracker, actor: Actor, evidence_id: int) -> Download:
+    """The stored file ``evidence_id``, checked against its SHA-256, for a download: a unit
+    account reaches its own unit's evidence only (another's is refused as missing). Who
+    downloaded what is audited."""
+    with unit_of_work(tracker, actor, action="evidence.get") as work:
+        stored = _stored(work, evidence_id)
+        _audit_out(work, stored, "evidence-downloaded")
+        return stored
+
+
+def _stored(work: Work, evidence_id: int) -> Download:
+    """The evidence row's file, read whole and intact, once the actor may reach its unit."""
+    from tracker.evidence import find_evidence, owner, store_of
+    from tracker.evidence_files import shown
+    from tracker.refusals import Refusal
+
+    row = find_evidence(work.session, evidence_id)
+    ledger_id, task_id, unit = owner(work.session, row)
+    work.reach([unit.name], Refusal("evidence_not_found", id=evidence_id))
+    data = store_of(work.tracker.settings).read(row.sha256)
+    if data is None:
+        raise Refusal("evidence_damaged", id=evidence_id, name=shown(row.name))
+    assert unit.id is not None
+    return Download(evidence_id, row.name, row.media_type, row.size, row.sha256, data, ledger_id, task_id, unit.id)
+
+
+def _audit_out(work: Work, stored: Download, action: str, **where: str) -> None:
+    after = {"id": stored.id, "name": stored.name, "sha256": stored.sha256, **where}
+    work.audit(action, ledger_id=stored.ledger_id, task_id=stored.task_id, unit_id=stored.unit_id, after=after)
 
 
 def _write_whole(target: Path, data: bytes) -> None:

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
     from tracker.models import ReportDue
 
 
-def ledger_choices(tracker: Tracker) -> list[tuple[int, str]]:
-    """Every ledger as (id, title), in id order: what a front end offers to choose from."""
+def ledger_choices(tracker: Tracker, actor: Actor | None = None) -> list[tuple[int, str]]:
+    """Every ledger as (id, title), in id order: what a front end offers to choose from (the
+    bureau's: ``actor``, default the desk's user, may read the bureau-wide tables)."""
     from tracker.lookup import ledger_titles
 
-    with reading(tracker) as session:
+    with reading(tracker, actor) as session:
         return sorted(ledger_titles(session).items())
 
 

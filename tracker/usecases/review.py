@@ -12,6 +12,7 @@ as on time. Every step writes an audit row stamped with the account.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from tracker.usecases.work import Actor, Work, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
+    from tracker.evidence import EvidenceRow
+    from tracker.evidence_files import Checked
     from tracker.models import Assignment, Ledger, Submission, Task, Unit
 
 
@@ -43,6 +46,7 @@ class Reviewed:
     decided_by: str | None
     reason: str
     status: str  # the assignment's status after this step
+    files: tuple[EvidenceRow, ...] = ()  # the assignment's stored evidence as of the submission (the queue's)
 
 
 def submit_completion(
@@ -86,9 +90,12 @@ def submit_in(
     *,
     note: str = "",
     evidence: tuple[str, ...] = (),
+    uploaded: Sequence[Checked] = (),
 ) -> Reviewed:
     """Submit a completion inside ``work`` (also what a unit's "done" becomes on a ledger whose
-    completions are reviewed: tracker/usecases/progress.py)."""
+    completions are reviewed: tracker/usecases/progress.py). ``evidence``: references as typed
+    (a file named is stored); ``uploaded``: files already judged (the web portal's uploads),
+    stored and named in the submission by their labels."""
     import json
 
     from tracker.evidence import attach, check_files, names_a_file, store_of
@@ -104,13 +111,13 @@ def submit_in(
     if done_on > today:
         raise Refusal("review_future", subject=subject, day=done_on, today=today)
     check_length(note, "note")
-    files = check_files([e for e in evidence if e and names_a_file(e)], work.tracker.settings)
+    files = [*check_files([e for e in evidence if e and names_a_file(e)], work.tracker.settings), *uploaded]
     assert assignment.id is not None
     row = Submission(
         assignment_id=assignment.id,
         done_on=done_on,
         note=note,
-        evidence=json.dumps([e for e in evidence if e], ensure_ascii=False),
+        evidence=json.dumps([e for e in evidence if e] + [u.name for u in uploaded], ensure_ascii=False),
         submitted_by=work.by,
         submitted_at=work.now,
     )
@@ -192,17 +199,119 @@ def return_completion(tracker: Tracker, actor: Actor, submission_id: int, reason
 
 def review_queue(tracker: Tracker, actor: Actor | None = None) -> list[Reviewed]:
     """What waits for review, oldest first: the bureau's queue (staff and viewers)."""
+    from tracker.evidence import evidence_rows
     from tracker.views import waiting_for_review
 
     with reading(tracker, actor, action="review.queue") as session:
         rows = session.execute(waiting_for_review()).all()
-        return [_reviewed(*r) for r in rows]
+        shown = []
+        for row, assignment, ledger, task, unit in rows:
+            assert ledger.id is not None
+            files = [f for f in evidence_rows(session, ledger.id, assignment.id) if f.added_at <= row.submitted_at]
+            shown.append(_reviewed(row, assignment, ledger, task, unit, tuple(files)))
+        return shown
+
+
+@dataclass(frozen=True)
+class Completion:
+    """An assignment as its 申请办结 page shows it: where it stands, whether a completion may be
+    submitted now, every submission of it (newest first: the latest 退回 and its reason on top)
+    and its stored evidence."""
+
+    id: int
+    ledger: str
+    task: str  # its 序号
+    task_text: str
+    unit: str
+    subject: str
+    deadline_text: str
+    due_on: dt.date | None
+    status: str
+    submittable: bool  # open (未开始, 进行中, 退回): a completion may be submitted
+    submissions: tuple[Reviewed, ...]
+    files: tuple[EvidenceRow, ...]
+
+
+def completion_of(tracker: Tracker, actor: Actor, assignment_id: int) -> Completion:
+    """The assignment ``assignment_id`` for its 申请办结 page: asked by those who may submit a
+    completion; a unit account's question about another unit's assignment is refused exactly
+    as a missing one (and audited)."""
+    from sqlmodel import col, select
+
+    from tracker.evidence import evidence_rows
+    from tracker.models import Submission
+    from tracker.progress import task_subject
+    from tracker.statuses import OPEN_STATUSES
+
+    with unit_of_work(tracker, actor, action="review.submit") as work:
+        assignment, ledger, task, unit = _assignment_of(work, assignment_id)
+        rows = work.session.exec(
+            select(Submission)
+            .where(Submission.assignment_id == assignment_id)
+            .order_by(col(Submission.submitted_at).desc(), col(Submission.id).desc())
+        ).all()
+        assert ledger.id is not None
+        return Completion(
+            id=assignment_id,
+            ledger=ledger.title,
+            task=task.seq,
+            task_text=task.text,
+            unit=unit.name,
+            subject=task_subject(task, unit),
+            deadline_text=task.deadline_text,
+            due_on=assignment.due_on,
+            status=assignment.status,
+            submittable=assignment.status in OPEN_STATUSES,
+            submissions=tuple(_reviewed(r, assignment, ledger, task, unit) for r in rows),
+            files=tuple(evidence_rows(work.session, ledger.id, assignment_id)),
+        )
+
+
+def submit_completion_on(
+    tracker: Tracker,
+    actor: Actor,
+    assignment_id: int,
+    done_on: dt.date,
+    *,
+    note: str = "",
+    uploads: Sequence[tuple[str, bytes]] = (),
+) -> Reviewed:
+    """Submit the completion of the assignment ``assignment_id`` (the web portal's 申请办结),
+    finished on ``done_on``, with ``uploads`` (``(file name, content)`` each) as its evidence:
+    every file is judged before anything is written, and one refused refuses the submission."""
+    from tracker.evidence import check_uploads
+
+    checked = check_uploads(uploads, tracker.settings)
+    with unit_of_work(tracker, actor, action="review.submit") as work:
+        assignment, ledger, task, unit = _assignment_of(work, assignment_id)
+        return submit_in(work, assignment, ledger, task, unit, done_on, note=note, uploaded=checked)
+
+
+def _assignment_of(
+    work: Work, assignment_id: int, missing: Exception | None = None
+) -> tuple[Assignment, Ledger, Task, Unit]:
+    """The assignment and what it belongs to; another unit's, for a unit account, is refused as
+    missing (``missing``, else "no assignment"). (Not tracker.usecases.progress's lookup:
+    progress calls this module.)"""
+    from tracker.errors import NotFoundError
+    from tracker.models import Assignment, Ledger, Task, Unit
+
+    missing = missing or NotFoundError(f"no assignment {assignment_id}")
+    assignment = work.session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise missing
+    task, unit = work.session.get(Task, assignment.task_id), work.session.get(Unit, assignment.unit_id)
+    assert task is not None and unit is not None
+    ledger = work.session.get(Ledger, task.ledger_id)
+    assert ledger is not None
+    work.reach([unit.name], missing)
+    return assignment, ledger, task, unit
 
 
 def _pending(work: Work, submission_id: int) -> tuple[Submission, Assignment, Ledger, Task, Unit]:
     """The pending submission and what it belongs to; refused as missing when it is not there
     (or another unit's, for a unit account), and as decided when it was decided already."""
-    from tracker.models import Assignment, Ledger, Submission, Task, Unit
+    from tracker.models import Submission
     from tracker.refusals import Refusal
     from tracker.statuses import Status
 
@@ -211,13 +320,9 @@ def _pending(work: Work, submission_id: int) -> tuple[Submission, Assignment, Le
     row = work.session.get(Submission, submission_id)
     if row is None:
         raise Refusal("review_not_found", id=submission_id)
-    assignment = work.session.get(Assignment, row.assignment_id)
-    assert assignment is not None
-    task, unit = work.session.get(Task, assignment.task_id), work.session.get(Unit, assignment.unit_id)
-    assert task is not None and unit is not None
-    ledger = work.session.get(Ledger, task.ledger_id)
-    assert ledger is not None
-    work.reach([unit.name], Refusal("review_not_found", id=submission_id))
+    assignment, ledger, task, unit = _assignment_of(
+        work, row.assignment_id, Refusal("review_not_found", id=submission_id)
+    )
     if row.decision != "pending":
         raise Refusal("review_decided", id=submission_id, decision=_DECISION_LABELS.get(row.decision, row.decision))
     if assignment.status != Status.SUBMITTED:  # progress recorded over it since (staff's done, 进行中)
@@ -259,7 +364,14 @@ def _set_status(work: Work, assignment: Assignment, status: str) -> None:
     work.session.flush()
 
 
-def _reviewed(row: Submission, assignment: Assignment, ledger: Ledger, task: Task, unit: Unit) -> Reviewed:
+def _reviewed(
+    row: Submission,
+    assignment: Assignment,
+    ledger: Ledger,
+    task: Task,
+    unit: Unit,
+    files: tuple[EvidenceRow, ...] = (),
+) -> Reviewed:
     import json
 
     from tracker.progress import task_subject
@@ -284,4 +396,5 @@ def _reviewed(row: Submission, assignment: Assignment, ledger: Ledger, task: Tas
         decided_by=row.decided_by,
         reason=row.reason,
         status=assignment.status,
+        files=files,
     )

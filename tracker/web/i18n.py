@@ -108,6 +108,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "error.other": ("出错了", "Error"),
     "error.back": ("返回首页", "Back to the home page"),
+    # the completion review loop (pages/review.py) and the exports (pages/exports.py)
+    "nav.exports": ("导出", "Exports"),
+    "complete.title": ("申请办结", "Apply for completion"),
+    "complete.deadline": ("完成时限", "Deadline"),
+    "complete.status": ("当前状态", "Status"),
+    "complete.submitted": ("已提交办结申请，等待督查室复核。", "Submitted: the bureau will review it."),
+    "complete.returned": ("{at} 提交的办结申请被退回", "The completion submitted at {at} was returned"),
+    "complete.returned_by": ("退回人：{by}。请按意见办理后重新提交。", "Returned by {by}. Act on it and submit again."),
+    "complete.pending": (
+        "已于 {at} 提交办结申请，等待督查室复核。",
+        "Submitted at {at}; waiting for the bureau's review.",
+    ),
+    "complete.accepted": ("已销号（办结）。", "Accepted: done."),
+    "complete.form": ("填写办结情况", "Completion"),
+    "complete.again": ("重新提交办结申请", "Submit again"),
+    "complete.done_on": ("完成日期", "Done on"),
+    "complete.note": ("办理情况说明", "What was done"),
+    "complete.evidence": ("佐证材料（可多选）", "Evidence (one or more files)"),
+    "complete.evidence_hint": (
+        "允许 PDF、JPG、PNG、DOCX、XLSX、OFD，单个文件不超过 {mib} MiB。",
+        "PDF, JPG, PNG, DOCX, XLSX or OFD, at most {mib} MiB each.",
+    ),
+    "complete.submit": ("提交办结申请", "Submit for review"),
+    "complete.files": ("已上传的佐证材料", "Evidence stored"),
+    "complete.history": ("办结申请记录", "Submissions"),
+    "complete.col.file": ("文件", "File"),
+    "complete.col.added": ("上传", "Added"),
+    "complete.col.at": ("提交", "Submitted"),
+    "complete.col.decision": ("复核结果", "Decision"),
+    "review.status.todo": ("未开始", "not started"),
+    "review.status.doing": ("进行中", "in progress"),
+    "review.status.submitted": ("待复核", "waiting for review"),
+    "review.status.returned": ("退回", "returned"),
+    "review.status.done": ("已完成", "done"),
+    "review.status.terminated": ("已终止", "terminated"),
+    "review.decision.pending": ("待复核", "waiting"),
+    "review.decision.accepted": ("已销号", "accepted"),
+    "review.decision.returned": ("已退回", "returned"),
+    "review.col.id": ("编号", "No."),
+    "review.col.files": ("佐证材料", "Evidence"),
+    "review.col.decide": ("复核", "Decide"),
+    "review.due": ("时限 {day}", "due {day}"),
+    "review.no_files": ("无", "none"),
+    "review.accept": ("销号", "Accept"),
+    "review.return": ("退回", "Return"),
+    "review.reason": ("退回理由", "Reason for returning"),
+    "review.accepted": ("已销号：提交 {id}。", "Submission {id} accepted."),
+    "review.returned": ("已退回提交 {id}。", "Submission {id} returned."),
+    "refusal.review_reason_empty": ("退回须写明理由", "A return needs a reason"),
+    "exports.title": ("导出", "Exports"),
+    "exports.weekly": ("周进度表（Excel）", "Weekly progress table (Excel)"),
+    "exports.weekly_hint": (
+        "进度表、单位汇总、本周变化，与 tracker report weekly 相同。",
+        "The progress table, the units' summary and this week's changes, as tracker report weekly writes them.",
+    ),
+    "exports.as_of": ("截至日期", "As of"),
+    "exports.ledger": ("台账", "Ledger"),
+    "exports.all_ledgers": ("全部台账", "Every ledger"),
+    "exports.download_weekly": ("下载进度表", "Download the table"),
+    "exports.calendar": ("办理时限日历（.ics）", "Deadline calendar (.ics)"),
+    "exports.calendar_hint": (
+        "未办结任务的时限，可导入手机或电脑日历，带提前提醒。",
+        "Open deadlines for a phone's or a computer's calendar, with reminders.",
+    ),
+    "exports.download_calendar": ("下载日历", "Download the calendar"),
 }
 
 
@@ -129,6 +194,8 @@ class Words:
         """A refusal in this language when its key is known, else as it was raised."""
         key = getattr(exc, "key", None)
         params = getattr(exc, "params", {})
+        if key and f"refusal.{key}" in MESSAGES:  # worded for the portal (no CLI option named)
+            return self(f"refusal.{key}")
         if key and key in refusals.CATALOGUE:
             zh, en = refusals.CATALOGUE[key]
             try:

@@ -4,10 +4,12 @@ what every template gets, and the error pages (Chinese by default, never a stack
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
@@ -91,6 +93,28 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
 def done(path: str) -> RedirectResponse:
     """After a POST: see the result with a GET (a reload does not post again)."""
     return RedirectResponse(path, status_code=303)
+
+
+def attachment(data: bytes, name: str, media_type: str) -> Response:
+    """``data`` as a download named ``name`` (never shown inline: ``attachment``, and the guard's
+    nosniff): an ASCII name for old clients and the name itself as RFC 5987's ``filename*``."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "", stem).strip("._-") or "download"
+    plain += "." + re.sub(r"[^A-Za-z0-9]+", "", suffix) if suffix else ""
+    disposition = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(data, media_type=media_type, headers={"content-disposition": disposition})
+
+
+def pass_on(refusal: Exception) -> None:
+    """Raise again what the error pages answer, for a handler that shows other refusals on its
+    own form: a permission refusal (the 403 page), a missing row or another unit's (404)."""
+    from tracker.errors import NotFoundError
+    from tracker.permissions import PermissionDenied
+
+    if isinstance(refusal, PermissionDenied | NotFoundError):
+        raise refusal
 
 
 def error_page(request: Request, status: int, message: str = "") -> Response:

@@ -1,4 +1,4 @@
-"""The bureau's queues, read-only for now: review (复核), approvals (审批), the outbox."""
+"""The bureau's queues, read-only for now: approvals (审批), the outbox. (Review, 复核: pages/review.py.)"""
 
 from __future__ import annotations
 
@@ -7,13 +7,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tracker.web.render import render, tracker_of, visitor
-
-
-def review_page(request: Request) -> Response:
-    from tracker.usecases.review import review_queue
-
-    rows = review_queue(tracker_of(request), visitor(request).actor)
-    return render(request, "bureau/review.html", rows=rows)
 
 
 def approvals_page(request: Request) -> Response:
@@ -31,7 +24,6 @@ def outbox_page(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/review", review_page, methods=["GET"]),
     Route("/approvals", approvals_page, methods=["GET"]),
     Route("/outbox", outbox_page, methods=["GET"]),
 ]
