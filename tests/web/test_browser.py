@@ -5,12 +5,35 @@ browser: skipped when /usr/bin/chromium is missing, a failure under CI."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.web.conftest import PASSWORD, LiveServer
 
 pytestmark = pytest.mark.slow
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+
+def first_login(page: Page, server: LiveServer, login: str) -> None:
+    """``login`` opens the portal (sent to the login page), logs in, and changes the first
+    password it must change."""
+    from playwright.sync_api import expect
+
+    page.goto(server.url + "/")
+    expect(page).to_have_url(server.url + "/login")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit] >> text=登录")
+    expect(page).to_have_url(server.url + "/password")
+    expect(page.locator("main")).to_contain_text("首次登录")
+    page.fill("#old", PASSWORD)
+    page.fill("#new", "新的密码 2017")
+    page.fill("#again", "新的密码 2017")
+    page.click("text=保存新密码")
+    expect(page.locator("main")).to_contain_text("密码已修改")
 
 
 def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
@@ -24,18 +47,7 @@ def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.goto(live_server.url + "/")
-            expect(page).to_have_url(live_server.url + "/login")
-            page.fill("#login", "unit")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit] >> text=登录")
-            expect(page).to_have_url(live_server.url + "/password")
-            expect(page.locator("main")).to_contain_text("首次登录")
-            page.fill("#old", PASSWORD)
-            page.fill("#new", "新的密码 2017")
-            page.fill("#again", "新的密码 2017")
-            page.click("text=保存新密码")
-            expect(page.locator("main")).to_contain_text("密码已修改")
+            first_login(page, live_server, "unit")
             page.click("header >> text=首页")
             expect(page.locator("main")).to_contain_text("督查〔2017〕3号")
             page.screenshot(path=str(tmp_path / "home-phone.png"), full_page=True)
@@ -72,15 +84,7 @@ def test_the_leaders_dashboard_shows_a_completion_recorded_after_it_was_opened(
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.goto(live_server.url + "/login")
-            page.fill("#login", "supervisor")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit] >> text=登录")
-            page.fill("#old", PASSWORD)
-            page.fill("#new", "领导的新密码 2017")
-            page.fill("#again", "领导的新密码 2017")
-            page.click("text=保存新密码")
-            expect(page.locator("main")).to_contain_text("密码已修改")
+            first_login(page, live_server, "supervisor")
             page.click("header >> text=领导驾驶舱")
             page.select_option("#ledger", "1")
             page.fill("#as_of", day.isoformat())
