@@ -97,9 +97,15 @@ def _rounded(rate: float | None) -> float | None:
 class Series:
     name: str  # the ledger's title, or the unit's name
     points: tuple[Point, ...]
+    # Open past the deadline at the last week's end, by the highest level notified (lowest first).
+    overdue_by_level: tuple[tuple[str, int], ...] = ()
 
     def as_json(self) -> dict[str, object]:
-        return {"name": self.name, "points": [p.as_json() for p in self.points]}
+        return {
+            "name": self.name,
+            "points": [p.as_json() for p in self.points],
+            "overdue_by_level": dict(self.overdue_by_level),
+        }
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,8 @@ def ledger_trend(session: Session, ledger: Ledger, ends: Sequence[dt.date], *, t
             sa.select(col(Unit.id), col(Unit.name)).where(col(Unit.ledger_id) == ledger.id).order_by(col(Unit.position))
         )
     )
-    per_unit, levels = _tally(_items(session, ledger.id, zone), ends, _notified(session, ledger.id, ends[-1]))
+    per_unit, unit_levels = _tally(_items(session, ledger.id, zone), ends, _notified(session, ledger.id, ends[-1]))
+    levels = merge_levels(_labelled(found) for found in unit_levels.values())
     blank = [Point(day, 0, 0, 0, 0) for day in ends]
     overall = [
         Point(day, *(sum(getattr(points[i], f) for points in per_unit.values()) for f in _FIGURES))
@@ -205,10 +212,17 @@ def ledger_trend(session: Session, ledger: Ledger, ends: Sequence[dt.date], *, t
     return LedgerTrend(
         id=ledger.id,
         title=ledger.title,
-        overall=Series(ledger.title, tuple(overall)),
-        units=tuple(Series(name, tuple(per_unit.get(uid, blank))) for uid, name in units),
-        overdue_by_level=tuple((level_label(rank), levels[rank]) for rank in sorted(levels)),
+        overall=Series(ledger.title, tuple(overall), levels),
+        units=tuple(
+            Series(name, tuple(per_unit.get(uid, blank)), _labelled(unit_levels.get(uid, {}))) for uid, name in units
+        ),
+        overdue_by_level=levels,
     )
+
+
+def _labelled(levels: dict[int, int]) -> tuple[tuple[str, int], ...]:
+    """Counts by level rank as (label, count), lowest level first."""
+    return tuple((level_label(rank), levels[rank]) for rank in sorted(levels))
 
 
 _FIGURES = ("assignments", "done", "on_time", "due")
@@ -216,18 +230,18 @@ _FIGURES = ("assignments", "done", "on_time", "due")
 
 def _tally(
     items: Iterable[_Item], ends: Sequence[dt.date], notified: dict[tuple[int, dt.date], int] | None = None
-) -> tuple[dict[int, list[Point]], dict[int, int]]:
-    """Each unit's figures at each of ``ends``, and what is open past its deadline at the last
-    one by the level ``notified`` for that deadline (rank; 0 none). What has no history (no
+) -> tuple[dict[int, list[Point]], dict[int, dict[int, int]]]:
+    """Each unit's figures at each of ``ends``, and each unit's open past its deadline at the
+    last one by the level ``notified`` for that deadline (unit → rank → count; rank 0 none). What has no history (no
     progress, extension or termination: most of a big ledger) depends on its deadline alone, so
     it is counted by (unit, deadline) and judged once per deadline."""
     totals: dict[int, list[list[int]]] = defaultdict(lambda: [[0, 0, 0, 0] for _ in ends])
     plain: dict[tuple[int, dt.date | None], int] = defaultdict(int)
-    levels: dict[int, int] = defaultdict(int)
+    levels: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     last, notified = ends[-1], notified or {}
     for item in items:
         if (overdue := _overdue(item, last)) is not None:
-            levels[notified.get((item.assignment_id, overdue), 0)] += 1
+            levels[item.unit_id][notified.get((item.assignment_id, overdue), 0)] += 1
         if item.plain:
             plain[item.unit_id, item.due_now] += 1
             continue
@@ -245,7 +259,7 @@ def _tally(
             if due_on is not None and due_on <= day:
                 week[3] += n
     figures = {uid: [Point(day, *week) for week, day in zip(weeks, ends, strict=True)] for uid, weeks in totals.items()}
-    return figures, dict(levels)
+    return figures, {uid: dict(found) for uid, found in levels.items()}
 
 
 def _items(session: Session, ledger_id: int, zone: zoneinfo.ZoneInfo, unit_id: int | None = None) -> Iterable[_Item]:
@@ -483,8 +497,9 @@ def unit_profile(
     for uid, ledger in units:
         assert ledger.id is not None
         items = list(_items(session, ledger.id, zone, uid))
-        points = _tally(items, ends)[0].get(uid, [Point(day, 0, 0, 0, 0) for day in ends])
-        series.append(Series(ledger.title, tuple(points)))
+        figures, levels = _tally(items, ends, _notified(session, ledger.id, as_of))
+        points = figures.get(uid, [Point(day, 0, 0, 0, 0) for day in ends])
+        series.append(Series(ledger.title, tuple(points), _labelled(levels.get(uid, {}))))
         for item in items:
             counted, done, on_time, _ = item.state(as_of)
             if not counted:

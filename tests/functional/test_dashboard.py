@@ -160,6 +160,14 @@ def test_the_series_week_by_week(tracker: Tracker) -> None:
         return dashboard_trends(tracker, as_of=dt.date(2017, 3, day), weeks=1).overdue_by_level
 
     assert (levels(12), levels(17), levels(24)) == ((("未发通知", 2),), (("督办通知", 1),), ())
+
+    # The same by unit: whose overdue it is, at which level (the leader's table per unit).
+    def by_unit(day: int) -> dict[str, tuple[tuple[str, int], ...]]:
+        found = dashboard_trends(tracker, ledger=TITLE, as_of=dt.date(2017, 3, day), weeks=1).ledgers[0]
+        return {u.name: u.overdue_by_level for u in found.units if u.overdue_by_level}
+
+    assert by_unit(12) == {"乙县政府": (("未发通知", 1),), "丙县政府": (("未发通知", 1),)}
+    assert by_unit(17) == {"丙县政府": (("督办通知", 1),)} and by_unit(24) == {}
     # A week earlier the late completion of 3/29 had not happened: as of 3/24 the same figures.
     earlier = dashboard_trends(tracker, ledger=TITLE, as_of=dt.date(2017, 3, 24), weeks=2)
     assert figures(earlier.ledgers[0].overall.points) == [(9, 2, 1, 3), (7, 3, 2, 5)]
@@ -170,6 +178,7 @@ def test_a_units_profile(tracker: Tracker) -> None:
     assert (甲.assignments, 甲.done, 甲.done_late, 甲.open_overdue, 甲.late_workdays) == (3, 2, 0, 1, 3)
     assert (甲.reviews_submitted, 甲.reviews_returned, 甲.reviews_accepted) == (2, 1, 1)
     assert figures(甲.series[0].points)[-1] == (3, 2, 2, 3)
+    assert 甲.series[0].overdue_by_level == (("未发通知", 1),)
     乙 = unit_profile(tracker, "乙县", as_of=AS_OF)  # a part of the name that only one unit has
     # Task 1 two working days late (3/13, 3/14), task 2 three (3/27–3/29); task 3 extended.
     assert (乙.unit, 乙.done_late, 乙.open_overdue, 乙.late_workdays, 乙.overdue) == ("乙县政府", 2, 0, 5, 2)

@@ -5,12 +5,35 @@ browser: skipped when /usr/bin/chromium is missing, a failure under CI."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.web.conftest import PASSWORD, LiveServer
 
 pytestmark = pytest.mark.slow
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+
+def first_login(page: Page, server: LiveServer, login: str) -> None:
+    """``login`` opens the portal (sent to the login page), logs in, and changes the first
+    password it must change."""
+    from playwright.sync_api import expect
+
+    page.goto(server.url + "/")
+    expect(page).to_have_url(server.url + "/login")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit] >> text=登录")
+    expect(page).to_have_url(server.url + "/password")
+    expect(page.locator("main")).to_contain_text("首次登录")
+    page.fill("#old", PASSWORD)
+    page.fill("#new", "新的密码 2017")
+    page.fill("#again", "新的密码 2017")
+    page.click("text=保存新密码")
+    expect(page.locator("main")).to_contain_text("密码已修改")
 
 
 def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
@@ -24,18 +47,7 @@ def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.goto(live_server.url + "/")
-            expect(page).to_have_url(live_server.url + "/login")
-            page.fill("#login", "unit")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit] >> text=登录")
-            expect(page).to_have_url(live_server.url + "/password")
-            expect(page.locator("main")).to_contain_text("首次登录")
-            page.fill("#old", PASSWORD)
-            page.fill("#new", "新的密码 2017")
-            page.fill("#again", "新的密码 2017")
-            page.click("text=保存新密码")
-            expect(page.locator("main")).to_contain_text("密码已修改")
+            first_login(page, live_server, "unit")
             page.click("header >> text=首页")
             expect(page.locator("main")).to_contain_text("督查〔2017〕3号")
             page.screenshot(path=str(tmp_path / "home-phone.png"), full_page=True)
@@ -43,6 +55,82 @@ def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
             row.locator("button", has_text="签收").click()
             expect(page.locator("main")).to_contain_text("已签收通知 督查〔2017〕3号")
             expect(page.locator("tr", has_text="督查〔2017〕3号")).to_contain_text("unit 于")
+            assert errors == []  # no CSP violation, no script error
+        finally:
+            browser.close()
+    assert "Traceback" not in live_server.log.read_text()
+
+
+def test_the_leaders_dashboard_shows_a_completion_recorded_after_it_was_opened(
+    live_server: LiveServer, chromium: Path, tmp_path: Path
+) -> None:
+    """A leader opens the dashboard; a clerk then records a unit's completion; the leader's
+    reload shows it in the unit's row. The page raises no CSP violation (its charts are inline
+    SVG) and prints without the navigation, on A4."""
+    import datetime as dt
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.web.conftest import OWN_UNIT
+    from tracker.app import build
+    from tracker.usecases.ledgers import ledger_rows
+    from tracker.usecases.progress import Progress, record_progress_on
+    from tracker.usecases.work import Actor
+
+    day = dt.date(2017, 9, 15)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+            first_login(page, live_server, "supervisor")
+            page.click("header >> text=领导驾驶舱")
+            page.select_option("#ledger", "1")
+            page.fill("#as_of", day.isoformat())
+            page.fill("#weeks", "4")
+            page.click("form.filter button")
+            row = page.locator("tbody tr", has=page.locator(f"a:text-is('{OWN_UNIT}')"))
+            done, rate = row.locator("td").nth(1), row.locator("td").nth(2)
+            expect(done).to_have_text("1")
+            expect(rate).to_have_text("11.1%")
+            expect(page.locator("figure.chart svg")).to_have_count(3)
+
+            # Meanwhile a clerk records the unit's completion of a task not yet due (on time).
+            tracker = build(live_server.db_url, None, "clerk")
+            try:
+                rows = ledger_rows(tracker, "1", day).rows
+                todo = next(
+                    r for r in rows if r.unit == OWN_UNIT and r.status != "done" and r.due_on and r.due_on > day
+                )
+                record_progress_on(
+                    tracker,
+                    Actor("clerk"),
+                    todo.assignment_id,
+                    Progress("done", completed_on=day),
+                    expected_version=todo.version,
+                )
+            finally:
+                tracker.engine.dispose()
+
+            page.reload()
+            expect(done).to_have_text("2")
+            expect(rate).to_have_text("22.2%")
+            page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+            # The unit's profile from its row.
+            row.locator("a").click()
+            expect(page.locator("h1")).to_have_text(f"单位画像：{OWN_UNIT}")
+            expect(page.locator("main")).to_contain_text("截至 2017-09-15")
+
+            # Printed: no navigation or form, the charts and tables kept.
+            page.go_back()
+            page.emulate_media(media="print")
+            expect(page.locator("header.top")).to_be_hidden()
+            expect(page.locator("form.filter")).to_be_hidden()
+            expect(page.locator("table.figures").first).to_be_visible()
+            pdf = page.pdf(format="A4")
+            assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
             assert errors == []  # no CSP violation, no script error
         finally:
             browser.close()

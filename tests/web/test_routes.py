@@ -35,6 +35,11 @@ PAGES: dict[str, dict[str, int | str]] = {
     "/exports": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
     "/exports/weekly.xlsx": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
     "/exports/deadlines.ics": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
+    "/dashboard": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
+    "/dashboard?ledger=1&as_of=2017-09-15&weeks=4": {**dict.fromkeys(ROLES, OK), "unit": REFUSED},
+    "/dashboard/units/南乐县政府": {**dict.fromkeys(ROLES, OK), "unit": REFUSED},  # the unit's own: still not theirs
+    "/dashboard/units/濮阳县政府": {**dict.fromkeys(ROLES, OK), "unit": REFUSED},
+    "/dashboard/units/no-such-unit": {**dict.fromkeys(ROLES, MISSING), "unit": REFUSED},  # nothing told a unit
 }
 # POST path → role → status (after a valid CSRF token); notice 3 is the unit account's, 4 another unit's
 POSTS: dict[str, dict[str, int]] = {
@@ -95,7 +100,7 @@ def test_every_route_is_in_the_tables() -> None:
 
     from tracker.web.app import PAGES as MODULES
 
-    known = {*PAGES, *PUBLIC, "/logout", "/lang", "/notices/{notice_id:int}/ack"}
+    known = {*PAGES, *PUBLIC, "/logout", "/lang", "/notices/{notice_id:int}/ack", "/dashboard/units/{name:path}"}
     known |= {  # pages/review.py, pages/exports.py: their paths above are these with ids
         "/assignments/{assignment_id:int}/complete",
         "/review/{submission_id:int}/accept",

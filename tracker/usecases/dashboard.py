@@ -43,6 +43,17 @@ def _weeks(tracker: Tracker, as_of: dt.date | None, weeks: int) -> list[dt.date]
     return week_ends(as_of or tracker.today(), weeks)
 
 
+def dashboard_ledgers(tracker: Tracker, actor: Actor | None = None) -> list[tuple[int, str]]:
+    """Every ledger the dashboard may show, as (id, title), oldest first: the portal's selector."""
+    from sqlmodel import col, select
+
+    from tracker.models import Ledger
+
+    with reading(tracker, actor) as session:
+        ledgers = session.exec(select(Ledger).order_by(col(Ledger.id)))
+        return [(ledger.id, ledger.title) for ledger in ledgers if ledger.id is not None]
+
+
 def dashboard_trends(
     tracker: Tracker,
     actor: Actor | None = None,
