@@ -28,6 +28,9 @@ POSTS: dict[str, dict[str, int]] = {
     "/notices/3/ack": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": 303},
 }
 PUBLIC = {"/login"}
+# Open to everyone, logged in or not: a login link's page and its button (tests/web/test_links.py);
+# a wrong link answers 400 whoever asks.
+LINKS = {"/login/link/{token}": "/login/link/no-such-token", "/login/link": "/login/link"}
 
 
 def test_every_page_for_every_role(client: Client) -> None:
@@ -64,13 +67,22 @@ def test_nobody_logged_in_goes_to_the_login_page(client: Client) -> None:
         assert browser.get(path).status_code == 200
 
 
+def test_a_wrong_login_link_is_refused_alike_for_every_role_and_nobody(client: Client) -> None:
+    for role in (None, *ROLES):
+        browser = client(role)
+        page = browser.get(LINKS["/login/link/{token}"])
+        assert page.status_code == 400, role
+        answer = browser.post(LINKS["/login/link"], data={"token": "no-such-token", "csrf": csrf_of(page.text)})
+        assert answer.status_code == 400, role
+
+
 def test_every_route_is_in_the_tables() -> None:
     """A page module's new route must be added to the tables above."""
     from starlette.routing import Route
 
     from tracker.web.app import PAGES as MODULES
 
-    known = {*PAGES, *PUBLIC, "/logout", "/lang", "/notices/{notice_id:int}/ack"}
+    known = {*PAGES, *PUBLIC, *LINKS, "/logout", "/lang", "/notices/{notice_id:int}/ack"}
     for module in MODULES:
         for route in module.ROUTES:
             assert isinstance(route, Route) and route.path in known, route
