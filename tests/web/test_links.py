@@ -280,3 +280,16 @@ def test_sending_needs_a_base_url_and_an_address(cli, portal: Portal, tmp_path: 
     assert nowhere.code == 2 and "没有可用的个人联系方式" in nowhere.err
     with portal.tracker.session() as session:  # refused before a link was made
         assert len(session.exec(select(LoginLink).where(LoginLink.login == "clerk")).all()) == 1
+
+
+def test_base_url_is_a_plain_address(tmp_path: Path) -> None:
+    from tracker.config import load_settings
+    from tracker.errors import InputError
+
+    path = tmp_path / "web.toml"
+    path.write_text('[web]\nbase_url = "https://duban.example.gov.cn/"\n', encoding="utf-8")
+    assert load_settings(path).web.base_url == "https://duban.example.gov.cn"
+    for bad in ("duban.example.gov.cn", "https://duban.example.gov.cn/?a=1", "ftp://x.cn"):
+        path.write_text(f'[web]\nbase_url = "{bad}"\n', encoding="utf-8")
+        with pytest.raises(InputError, match="base_url"):
+            load_settings(path)
