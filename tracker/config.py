@@ -328,6 +328,24 @@ class WebSettings(Strict):
         default=False, description="send the session cookie over HTTPS only (set it behind nginx with TLS)"
     )
     max_body_mib: int = Field(default=25, ge=1, le=1024, description="the largest request body accepted, in MiB")
+    link_minutes: int = Field(default=15, ge=1, le=24 * 60, description="a one-time login link lasts this long")
+    base_url: str = Field(
+        default="",
+        description="the portal's address as people open it (https://duban.example.gov.cn): login links start with it",
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _plain_address(cls, value: str) -> str:
+        """An http(s) address without query or fragment: the link's path is appended to it."""
+        import urllib.parse
+
+        if not value:
+            return value
+        parts = urllib.parse.urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("base_url: an http:// or https:// address without ?query or #fragment")
+        return value.rstrip("/")
 
 
 # Only staff may decide a step (extension.decide, change.decide): a viewer's or unit's step would wait forever.

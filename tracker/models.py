@@ -543,6 +543,23 @@ class WebSession(SQLModel, table=True):
     expires_at: dt.datetime = Field(sa_type=_utc())
     last_seen_at: dt.datetime = Field(sa_type=_utc())
     revoked_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    via_link: bool = False  # opened by a login link: may set a new password without the old one
+
+
+class LoginLink(SQLModel, table=True):
+    """A one-time login link (tracker/login_links.py): only the SHA-256 of its random token is
+    kept; it ends at ``expires_at``, when used, or when a newer link for the account is made."""
+
+    __tablename__ = "login_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    login: str = Field(index=True)
+    created_at: dt.datetime = Field(sa_type=_utc())
+    created_by: str
+    expires_at: dt.datetime = Field(sa_type=_utc())
+    used_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=_utc())
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -37,7 +37,7 @@ GROUPS = {
 }
 _WRITE = "SELECT, INSERT, UPDATE, DELETE"
 _APPEND = "SELECT, INSERT"  # the audit trail: read it, add to it
-_SERVER_ONLY = frozenset({"web_session", "login_attempt"})  # the web portal's (it connects as the owner)
+_SERVER_ONLY = frozenset({"web_session", "login_attempt", "login_link"})  # the web portal's (it connects as the owner)
 
 
 def _privileges(table: str) -> dict[str, str]:

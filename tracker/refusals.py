@@ -282,6 +282,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "密码太弱：至少{length}个字符，不能与账号名相同，不能全是同一个字符",
         "weak password: at least {length} characters, not the account name, not one character repeated",
     ),
+    "password_common": (
+        "密码太常见（如 12345678、password、qwerty123、woaini1314 之类），容易被猜中：请换一个",
+        "this password is one of the most common ones (12345678, password, qwerty123, …): choose another",
+    ),
+    "link_invalid": (
+        "登录链接无效：可能已使用、已过期或已被新链接取代。请联系督查室重新发送，或用账号密码登录",
+        "this login link cannot be used: used, expired or replaced by a newer one. Ask the bureau for a new one",
+    ),
+    "link_no_base_url": (
+        "发送登录链接须先在配置文件 [web] 中写明 base_url（门户的网址，如 https://duban.example.gov.cn）",
+        "to send a login link, set [web] base_url in the config (the portal's address)",
+    ),
+    "link_no_address": (
+        "账号“{name}”没有可用的个人联系方式（所属单位现任联系人的邮箱或 webhook）：请不加 --send，把链接亲自转交",
+        "account {name!r} has no personal address (its unit's present person's email or webhook):"
+        " leave out --send and hand the link over yourself",
+    ),
 }
 
 

@@ -40,8 +40,11 @@ def csrf_of(token: str) -> str:
     return hmac.new(token.encode(), b"tracker csrf", hashlib.sha256).hexdigest()
 
 
-def open_session(session: Session, login: str, *, now: dt.datetime, settings: WebSettings) -> str:
-    """A new session for ``login``; returns the token the browser keeps (never stored)."""
+def open_session(
+    session: Session, login: str, *, now: dt.datetime, settings: WebSettings, via_link: bool = False
+) -> str:
+    """A new session for ``login`` (``via_link``: opened by a one-time login link); returns the
+    token the browser keeps (never stored)."""
     token = new_token()
     session.add(
         WebSession(
@@ -50,6 +53,7 @@ def open_session(session: Session, login: str, *, now: dt.datetime, settings: We
             created_at=now,
             expires_at=now + dt.timedelta(hours=settings.session_hours),
             last_seen_at=now,
+            via_link=via_link,
         )
     )
     return token
@@ -98,19 +102,20 @@ def record_attempt(session: Session, login: str, address: str, *, ok: bool, now:
 
 
 def locked_until(
-    session: Session, login: str, address: str, *, now: dt.datetime, settings: WebSettings
+    session: Session, login: str | None, address: str, *, now: dt.datetime, settings: WebSettings
 ) -> dt.datetime | None:
     """When logins of ``login`` from ``address`` may be tried again, if they are locked now: too
-    many failures of the account (since its last success) or from the address in the window."""
+    many failures of the account (since its last success) or from the address in the window.
+    ``login`` None: the address's failures only (a login link names no account until it is read)."""
     since = now - dt.timedelta(minutes=settings.lockout_minutes)
     last_ok = session.exec(
         select(sa.func.max(LoginAttempt.at)).where(LoginAttempt.login == login, LoginAttempt.ok == sa.true())
     ).one()
     account_since = max(since, last_ok) if last_ok is not None else since
-    for where, limit, start in (
-        (LoginAttempt.login == login, settings.max_failures, account_since),
-        (LoginAttempt.address == address, settings.ip_max_failures, since),
-    ):
+    checks = [(LoginAttempt.address == address, settings.ip_max_failures, since)]
+    if login is not None:
+        checks.insert(0, (LoginAttempt.login == login, settings.max_failures, account_since))
+    for where, limit, start in checks:
         failures = session.exec(
             select(LoginAttempt.at)
             .where(where, LoginAttempt.ok == sa.false(), col(LoginAttempt.at) > start)

@@ -173,5 +173,5 @@ def test_only_an_admin_role_touches_the_portals_sessions(connect_as: Connect) ->
     )
     for role in ("viewer", "clerk", "supervisor"):
         _, app = connect_as(role)
-        for statement in (forged, "SELECT * FROM web_session", "DELETE FROM login_attempt"):
+        for statement in (forged, "SELECT * FROM web_session", "DELETE FROM login_attempt", "SELECT * FROM login_link"):
             assert "permission denied" in refused(app.engine, statement), (role, statement)

@@ -58,6 +58,9 @@ POSTS: dict[str, dict[str, int]] = {
     "/review/99999/return": {"viewer": REFUSED, "clerk": 400, "supervisor": 400, "admin": 400, "unit": REFUSED},
 }
 PUBLIC = {"/login"}
+# Open to everyone, logged in or not: a login link's page and its button (tests/web/test_links.py);
+# a wrong link answers 400 whoever asks.
+LINKS = {"/login/link/{token}": "/login/link/no-such-token", "/login/link": "/login/link"}
 
 
 def test_every_page_for_every_role(client: Client) -> None:
@@ -94,13 +97,23 @@ def test_nobody_logged_in_goes_to_the_login_page(client: Client) -> None:
         assert browser.get(path).status_code == 200
 
 
+def test_a_wrong_login_link_is_refused_alike_for_every_role_and_nobody(client: Client) -> None:
+    for role in (None, *ROLES):
+        browser = client(role)
+        page = browser.get(LINKS["/login/link/{token}"])
+        assert page.status_code == 400, role
+        answer = browser.post(LINKS["/login/link"], data={"token": "no-such-token", "csrf": csrf_of(page.text)})
+        assert answer.status_code == 400, role
+
+
 def test_every_route_is_in_the_tables() -> None:
     """A page module's new route must be added to the tables above."""
     from starlette.routing import Route
 
     from tracker.web.app import PAGES as MODULES
 
-    known = {*PAGES, *PUBLIC, "/logout", "/lang", "/notices/{notice_id:int}/ack", "/dashboard/units/{name:path}"}
+    known = {*PAGES, *PUBLIC, *LINKS, "/logout", "/lang", "/notices/{notice_id:int}/ack"}
+    known.add("/dashboard/units/{name:path}")
     known |= {  # pages/review.py, pages/exports.py: their paths above are these with ids
         "/assignments/{assignment_id:int}/complete",
         "/review/{submission_id:int}/accept",

@@ -184,3 +184,39 @@ def _role(role: str) -> str:
     from tracker.permissions import ROLE_LABELS
 
     return f"{ROLE_LABELS.get(role, role)} {role}" if role in ROLE_LABELS else role
+
+
+@user.command("link")
+@click.argument("name")
+@click.option(
+    "--send", is_flag=True, help="Send the link at once to the account's own email/webhook (never a group robot)."
+)
+@json_option
+@pass_obj
+def link(obj: Obj, name: str, send: bool, as_json: bool) -> None:
+    """A one-time login link for the account NAME (valid [web] link_minutes; see README, 网页门户)."""
+    import zoneinfo
+
+    from tracker.usecases.links import make_link
+    from tracker.usecases.work import actor_of
+
+    tracker = obj.tracker
+    made = make_link(tracker, actor_of(tracker), name, send=send)
+    sent = [{"channel": s.channel, "to": s.address, "delivered": s.delivered, "reason": s.reason} for s in made.sent]
+    if wants_json(obj, as_json):
+        output.emit_json(
+            {"login": made.login, "url": made.url, "expires_at": made.expires_at.isoformat(), "sent": sent}
+        )
+        return
+    until = made.expires_at.astimezone(zoneinfo.ZoneInfo(tracker.settings.timezone)).strftime("%Y-%m-%d %H:%M")
+    click.echo(made.url)
+    output.done(f"账号 {made.login} 的一次性登录链接，{until} 前有效，仅可使用一次")
+    if not tracker.settings.web.base_url:
+        output.done("配置文件未写 [web] base_url：上面只是路径，请在前面加上门户的网址")
+    for one in made.sent:
+        if one.delivered:
+            output.done(f"已发送：{one.channel} {one.address}")
+        else:
+            output.done(f"未能发送：{one.channel} {one.address}：{one.reason}")
+    if send and not any(one.delivered for one in made.sent):
+        raise SystemExit(1)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.app import Tracker
+    from tracker.usecases.work import Work
 
 WEB = Actor.system("web")
 OPEN = "session.open"
@@ -35,6 +36,7 @@ class Visitor:
     unit: str
     must_change_password: bool
     csrf: str
+    by_link: bool = False  # the session was opened by a login link: a new password needs no old one
 
     @property
     def actor(self) -> Actor:
@@ -59,14 +61,9 @@ def log_in(tracker: Tracker, login: str, password: str, *, address: str, actor: 
 
     name = clean_name(login)
     settings = tracker.settings.web
-    refusal: Refusal | None = None
     with unit_of_work(tracker, actor, action=OPEN) as work:
-        until = web_sessions.locked_until(work.session, name, address, now=work.now, settings=settings)
-        if until is not None:
-            minutes = max(1, int((until - work.now).total_seconds() // 60) + 1)
-            work.audit("login.locked", ledger_id=None, subject=name, after={"address": address})
-            refusal = Refusal("login_locked", minutes=minutes)
-        else:
+        refusal = lockout(work, name, address)
+        if refusal is None:
             account = find_account(work.session, name) if name else None
             ok = account is not None and not account.disabled and passwords.verify(account.password_hash, password)
             web_sessions.record_attempt(work.session, name, address, ok=ok, now=work.now)
@@ -76,11 +73,26 @@ def log_in(tracker: Tracker, login: str, password: str, *, address: str, actor: 
             else:
                 token = web_sessions.open_session(work.session, account.login, now=work.now, settings=settings)
                 work.audit("login", ledger_id=None, subject=account.login, after={"address": address})
-                visitor = _visitor(account.login, token, work.session)
+                visitor = visitor_row(account.login, token, work.session)
     if refusal is not None:  # raised after the block: the attempt and its audit row are kept
         raise refusal
     assert visitor is not None  # the account was enabled a moment ago, in the same transaction
     return LoggedIn(token, visitor)
+
+
+def lockout(work: Work, login: str | None, address: str) -> Refusal | None:
+    """The refusal (audited ``login.locked``) while ``login`` (None: a login link, the address
+    only) or ``address`` is locked out after failed attempts; ``None`` when it may try."""
+    from tracker import web_sessions
+
+    settings = work.tracker.settings.web
+    until = web_sessions.locked_until(work.session, login, address, now=work.now, settings=settings)
+    if until is None:
+        return None
+    minutes = max(1, int((until - work.now).total_seconds() // 60) + 1)
+    after = {"address": address} | ({} if login is not None else {"link": True})
+    work.audit("login.locked", ledger_id=None, subject=login or "", after=after)
+    return Refusal("login_locked", minutes=minutes)
 
 
 def visitor_of(tracker: Tracker, token: str, *, actor: Actor = WEB) -> Visitor | None:
@@ -92,7 +104,7 @@ def visitor_of(tracker: Tracker, token: str, *, actor: Actor = WEB) -> Visitor |
         return None
     with unit_of_work(tracker, actor, action=OPEN) as work:
         row = web_sessions.live_session(work.session, token, now=work.now, settings=tracker.settings.web)
-        return None if row is None else _visitor(row.login, token, work.session)
+        return None if row is None else visitor_row(row.login, token, work.session, by_link=row.via_link)
 
 
 def log_out(tracker: Tracker, token: str, *, actor: Actor = WEB) -> None:
@@ -108,22 +120,30 @@ def log_out(tracker: Tracker, token: str, *, actor: Actor = WEB) -> None:
 def change_password(tracker: Tracker, actor: Actor, old: str, new: str, *, keep: str = "") -> None:
     """The actor's own new password, once ``old`` is its current one; the new one must be
     acceptable (tracker/passwords.py) and differ from the old. Ends the actor's other sessions
-    (all but the session of the token ``keep``)."""
+    (all but the session of the token ``keep``).
+
+    A session opened by a one-time login link (tracker/login_links.py) is the proof a password
+    reset asks for: its first new password needs no ``old`` (the person may never have known one);
+    after it, the session is an ordinary one."""
     from tracker import accounts, passwords, web_sessions
 
     with unit_of_work(tracker, actor, action="account.password") as work:
         account = accounts.existing(work.session, work.by)
-        if not passwords.verify(account.password_hash, old):
+        current = web_sessions.live_session(work.session, keep, now=work.now, settings=tracker.settings.web)
+        by_link = current is not None and current.via_link and current.login == account.login
+        if not by_link and not passwords.verify(account.password_hash, old):
             raise Refusal("password_wrong")
-        if old == new:
+        if passwords.verify(account.password_hash, new):
             raise Refusal("password_same")
+        if current is not None:
+            current.via_link = False
         account.password_hash = passwords.hash_new(new, login=account.login)
         account.must_change_password = False
         ended = web_sessions.revoke_others(work.session, account.login, keep=keep, now=work.now)
         work.audit("account.password.own", ledger_id=None, subject=account.login, after={"sessions_ended": ended})
 
 
-def _visitor(login: str, token: str, session: Session) -> Visitor | None:
+def visitor_row(login: str, token: str, session: Session, *, by_link: bool = False) -> Visitor | None:
     from tracker import web_sessions
     from tracker.accounts import find_account
 
@@ -137,4 +157,5 @@ def _visitor(login: str, token: str, session: Session) -> Visitor | None:
         account.unit_name,
         account.must_change_password,
         web_sessions.csrf_of(token),
+        by_link,
     )

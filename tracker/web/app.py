@@ -17,13 +17,14 @@ from starlette.staticfiles import StaticFiles
 from tracker.errors import InputError, NotFoundError
 from tracker.permissions import PermissionDenied
 from tracker.web.guard import Guard
-from tracker.web.pages import auth, bureau, dashboard, exports, home, notices, review
+from tracker.web.pages import auth, bureau, dashboard, exports, home, links, notices, review
 from tracker.web.render import error_page, words
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
 
-PAGES = (auth, home, notices, bureau, review, exports, dashboard)  # each has ROUTES (see tracker/web/__init__.py)
+# each has ROUTES (see tracker/web/__init__.py)
+PAGES = (auth, home, notices, bureau, review, exports, dashboard, links)
 STATIC = Path(__file__).parent / "static"
 
 

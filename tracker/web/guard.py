@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "tracker_session"
 PRE_LOGIN_COOKIE = "tracker_csrf"  # the CSRF token of the login form, before any session
 LANG_COOKIE = "tracker_lang"
-PUBLIC = ("/login", "/lang")  # pages open without a session (plus /static/)
+PUBLIC = ("/login", "/lang", "/login/link")  # pages open without a session (plus /static/ ...)
+PUBLIC_PREFIXES = ("/login/link/",)  # ... and a login link's confirm page (its token in the path)
 UNCHANGED_PASSWORD_OK = ("/password", "/logout", "/lang")  # what an account that must change its password may reach
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -88,7 +89,7 @@ class Guard:
             else:
                 await self.app(scope, receive, send_guarded)
         except Exception:
-            log.exception("error on %s %s", scope["method"], scope["path"])
+            log.exception("error on %s %s", scope["method"], shown_path(scope["path"]))
             if not sent["status"]:
                 await error_page(request, 500, words(request)("error.500.text"))(scope, receive, send_guarded)
         finally:
@@ -100,7 +101,7 @@ class Guard:
                 '%s "%s %s" %s %.0fms %s',
                 client[0],
                 scope["method"],
-                scope["path"],  # never the query string: a future one-time link carries its token there
+                shown_path(scope["path"]),  # never the query string, never a login link's token
                 sent["status"],
                 (time.perf_counter() - started) * 1000,
                 visitor.login if visitor else "-",
@@ -136,7 +137,7 @@ class Guard:
             expected = visitor.csrf if visitor is not None else pre_login
             if not expected or not isinstance(given, str) or not secrets.compare_digest(given, expected):
                 return error_page(request, 403, words(request)("error.403.csrf")), receive
-        if visitor is None and path not in PUBLIC:
+        if visitor is None and path not in PUBLIC and not path.startswith(PUBLIC_PREFIXES):
             return RedirectResponse("/login", status_code=303), receive
         if visitor is not None and visitor.must_change_password and path not in UNCHANGED_PASSWORD_OK:
             return RedirectResponse("/password", status_code=303), receive
@@ -145,6 +146,14 @@ class Guard:
     def _pre_login_cookie(self, value: str) -> str:
         secure = "; Secure" if self.tracker.settings.web.secure_cookies else ""
         return f"{PRE_LOGIN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}"
+
+
+def shown_path(path: str) -> str:
+    """``path`` as logs may show it: a login link's token replaced (tracker/login_links.py)."""
+    for prefix in PUBLIC_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "***"
+    return path
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

@@ -47,11 +47,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password.new": ("新密码", "New password"),
     "password.again": ("再次输入新密码", "New password again"),
     "password.rules": (
-        "至少8个字符，不能与账号名相同，不能全是同一个字符。",
-        "At least 8 characters, not the account name, not one character repeated.",
+        "至少8个字符，不能与账号名相同，不能全是同一个字符，不能是 12345678、password 之类的常见密码。",
+        "At least 8 characters, not the account name, not one character repeated, not a common password.",
     ),
     "password.submit": ("保存新密码", "Save the new password"),
     "password.done": ("密码已修改，其他设备上的登录已退出。", "Password changed; your other sessions have ended."),
+    "login.desk": (
+        "本库还没有任何账号。请先在服务器终端运行 tracker user add 姓名 --admin 创建第一个管理员账号，再用它登录。",
+        "There are no accounts yet. On the server, run tracker user add NAME --admin to make the first admin,"
+        " then log in.",
+    ),
+    "link.title": ("登录链接", "Login link"),
+    "link.who": (
+        "此链接将以“{display}”（账号 {login}）的身份登录门户。",
+        "This link logs you in as {display} (account {login}).",
+    ),
+    "link.once": ("链接仅可使用一次；点击下面的按钮登录。", "The link works once: press the button to log in."),
+    "link.submit": ("确认登录", "Log in"),
+    "link.password": ("用账号和密码登录", "Log in with account and password"),
+    "password.by_link": (
+        "您是通过登录链接登录的：可直接设置新密码，无须输入当前密码。",
+        "You logged in with a login link: set a new password, no current password needed.",
+    ),
     "home.hello": ("您好，{name}", "Hello, {name}"),
     "home.unit": ("本单位：{unit}", "Your unit: {unit}"),
     "home.role": ("角色：{role}", "Role: {role}"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -10,16 +12,27 @@ from tracker.errors import InputError
 from tracker.web.guard import LANG_COOKIE, SESSION_COOKIE
 from tracker.web.render import done, form, render, tracker_of, visitor, words
 
+if TYPE_CHECKING:
+    from tracker.usecases.sessions import LoggedIn
+
 
 def _field(request: Request, name: str) -> str:
     value = form(request).get(name, "")
     return value if isinstance(value, str) else ""
 
 
+def _desk(request: Request) -> bool:
+    """No account exists yet: the login page says how to make the first admin."""
+    from tracker.usecases.links import has_accounts
+
+    return not has_accounts(tracker_of(request))
+
+
 def login_page(request: Request) -> Response:
     if request.state.visitor is not None:
         return done("/")
-    return render(request, "login.html", error="", login="", bye=request.query_params.get("bye") == "1")
+    bye = request.query_params.get("bye") == "1"
+    return render(request, "login.html", error="", login="", bye=bye, desk=_desk(request))
 
 
 def login(request: Request) -> Response:
@@ -31,9 +44,15 @@ def login(request: Request) -> Response:
     try:
         entered = log_in(tracker, name, _field(request, "password"), address=address)
     except InputError as refusal:
-        return render(request, "login.html", status=401, error=words(request).error(refusal), login=name, bye=False)
+        error = words(request).error(refusal)
+        return render(request, "login.html", status=401, error=error, login=name, bye=False, desk=_desk(request))
+    return entered_page(request, entered)
+
+
+def entered_page(request: Request, entered: LoggedIn) -> Response:
+    """Where a new session goes (the password page first when it must change), its cookie set."""
     response = done("/password" if entered.visitor.must_change_password else "/")
-    settings = tracker.settings.web
+    settings = tracker_of(request).settings.web
     response.set_cookie(
         SESSION_COOKIE,
         entered.token,
