@@ -1,4 +1,4 @@
-"""The bureau's queues, read-only for now: review (复核), approvals (审批), the outbox."""
+"""The bureau's review queue (复核); its approvals and outbox are tracker/web/pages/approvals.py."""
 
 from __future__ import annotations
 
@@ -16,22 +16,6 @@ def review_page(request: Request) -> Response:
     return render(request, "bureau/review.html", rows=rows)
 
 
-def approvals_page(request: Request) -> Response:
-    from tracker.usecases.changes import approval_queue
-
-    rows = approval_queue(tracker_of(request), visitor(request).actor)
-    return render(request, "bureau/approvals.html", rows=rows)
-
-
-def outbox_page(request: Request) -> Response:
-    from tracker.usecases.sending import outbox_messages
-
-    rows = outbox_messages(tracker_of(request), visitor(request).actor)
-    return render(request, "bureau/outbox.html", rows=rows)
-
-
 ROUTES = [
     Route("/review", review_page, methods=["GET"]),
-    Route("/approvals", approvals_page, methods=["GET"]),
-    Route("/outbox", outbox_page, methods=["GET"]),
 ]
