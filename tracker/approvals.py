@@ -68,6 +68,29 @@ def steps_of(session: Session, kind: str, request_id: int) -> list[ApprovalStep]
     )
 
 
+def step_rows(session: Session, kind: str, request_id: int) -> list[dict[str, object]]:
+    """A request's chain as people read it: each step's position, role, and who decided it,
+    when (a moment), how (approved / refused, or "" while it waits) and why."""
+    return [
+        {
+            "position": s.position,
+            "role": s.role,
+            "decision": s.decision,
+            "decided_by": s.decided_by,
+            "decided_at": s.decided_at,
+            "reason": s.reason,
+        }
+        for s in steps_of(session, kind, request_id)
+    ]
+
+
+def expect_step(kind: str, request_id: int, step: ApprovalStep | None, seen: int | None) -> None:
+    """Refuse deciding a step other than the one the decider saw (``seen``, its position): someone
+    decided it meanwhile and the chain moved on (a form's second click, two deciders at once)."""
+    if seen is not None and step is not None and step.position != seen:
+        raise Refusal("step_taken", id=ref_of(kind, request_id), position=seen, **naming(kind))
+
+
 def current_step(session: Session, kind: str, request_id: int) -> ApprovalStep | None:
     """The first step not yet decided (None: no chain, or all decided)."""
     return next((step for step in steps_of(session, kind, request_id) if not step.decision), None)
@@ -172,11 +195,12 @@ def extension_pending(session: Session, request: Extension) -> Pending:
     )
 
 
-def queue_rows(session: Session, role: str | None) -> list[dict[str, object]]:
+def queue_rows(session: Session, role: str | None, *, with_steps: bool = False) -> list[dict[str, object]]:
     """Requests of every kind whose current step waits for ``role`` (desk mode and admin: all),
     extensions first, each with its step, the step's role and when the step began to wait
     (``waiting_since``: the request, or the step before it decided). An extension made before
-    chains existed waits for a supervisor, in one step."""
+    chains existed waits for a supervisor, in one step.
+    ``with_steps``: each row's chain too (``steps``, see ``step_rows``)."""
     from tracker.views import change_rows, extension_rows
 
     waiting = [("extension", row) for row in extension_rows(session, pending_only=True)]
@@ -193,6 +217,8 @@ def queue_rows(session: Session, role: str | None) -> list[dict[str, object]]:
             since = max(decided) if decided else row["requested_at"]
             shown = {"ref": ref_of(kind, request_id), "kind": kind, "类型": KINDS[kind][0]}
             rows.append({**row, **shown, "step": position, "role": waits_for, "waiting_since": since})
+            if with_steps:
+                rows[-1]["steps"] = step_rows(session, kind, request_id)
     return rows
 
 

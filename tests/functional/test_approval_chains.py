@@ -287,3 +287,44 @@ def staffed_cli(cli, tmp_path: Path, config_text: str) -> Callable[..., Any]:  #
             assert run("张三", "user", "add", name, *options, "--password-stdin").code == 0
     assert run("张三", "import", LEDGERS / "puyang-2017-digital-city.toml").code == 0
     return run
+
+
+def test_the_assignment_form_opens_the_chain_too(tracker: Tracker) -> None:
+    """The TUI's and the web portal's form (request_extension_on) asks as `tracker extend` does:
+    the request waits for the chain's first role, not for a supervisor in one step."""
+    from tracker.usecases.progress import request_extension_on
+
+    made = request_extension_on(
+        tracker, CLERK, 28, to=dt.date(2017, 12, 31), reason="资金未到位", late=False, as_of=dt.date(2017, 9, 15)
+    )
+    assert steps(tracker, made.id) == [(1, "clerk", "", "", ""), (2, "supervisor", "", "", "")]
+    assert made.id in queued(tracker, CLERK) and made.id not in queued(tracker, SUPERVISOR)
+
+
+def test_a_decider_decides_the_step_it_saw_never_the_next(tracker: Tracker) -> None:
+    """Two deciders saw step 1: the first approves it; the second (an admin, who may decide any
+    step) is refused with step_taken instead of deciding step 2 unseen."""
+    request = ask(tracker)
+    changes.decide_request(tracker, CLERK, str(request), approve=True, seen=1)
+    with pytest.raises(InputError) as refused:
+        changes.decide_request(tracker, ADMIN, str(request), approve=True, seen=1)
+    assert refused.value.key == "step_taken"
+    assert [s[2] for s in steps(tracker, request)] == ["approved", ""] and status(tracker, request) == "pending"
+    changes.decide_request(tracker, ADMIN, str(request), approve=True, seen=2)
+    assert status(tracker, request) == "approved"
+
+
+def test_the_queue_shows_each_requests_steps(tracker: Tracker) -> None:
+    request = ask(tracker)
+    changes.decide_request(tracker, CLERK, str(request), approve=True, reason="情况属实")
+    rows = changes.approval_queue(tracker, SUPERVISOR, with_steps=True)
+    (row,) = [r for r in rows if r["id"] == request]
+    first, second = row["steps"]
+    assert (first["role"], first["decision"], first["decided_by"], first["reason"]) == (
+        "clerk",
+        "approved",
+        "clerk",
+        "情况属实",
+    )
+    assert first["decided_at"] is not None and second["decision"] == ""
+    assert "steps" not in changes.approval_queue(tracker, SUPERVISOR)[0]  # the CLI's JSON as before

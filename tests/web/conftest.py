@@ -128,15 +128,26 @@ class LiveServer:
     log: Path
 
 
-def start_server(db_url: str, folder: Path) -> Iterator[LiveServer]:
-    """A real `tracker serve` on a free port of 127.0.0.1 (a separate process), stopped after."""
+def start_server(db_url: str, folder: Path, config: Path | None = None) -> Iterator[LiveServer]:
+    """A real `tracker serve` on a free port of 127.0.0.1 (a separate process), stopped after;
+    with the config file ``config`` when given."""
     port = free_port()
     log = folder / "serve.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(folder / "data")}
     env.pop("TRACKER_CONFIG", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "--db", db_url, "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "tracker",
+                "--db",
+                db_url,
+                *(["--config", str(config)] if config else []),
+                "serve",
+                "--port",
+                str(port),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,

@@ -40,6 +40,10 @@ PAGES: dict[str, dict[str, int | str]] = {
     "/dashboard/units/南乐县政府": {**dict.fromkeys(ROLES, OK), "unit": REFUSED},  # the unit's own: still not theirs
     "/dashboard/units/濮阳县政府": {**dict.fromkeys(ROLES, OK), "unit": REFUSED},
     "/dashboard/units/no-such-unit": {**dict.fromkeys(ROLES, MISSING), "unit": REFUSED},  # nothing told a unit
+    "/notices?show=overdue&page=2": dict.fromkeys(ROLES, OK),
+    "/assignments/28/extension": dict.fromkeys(ROLES, OK),  # the unit account's own assignment
+    "/assignments/26/extension": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": MISSING},
+    "/interviews": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
 }
 # POST path → role → status (after a valid CSRF token); notice 3 is the unit account's, 4 another unit's
 POSTS: dict[str, dict[str, int]] = {
@@ -56,6 +60,20 @@ POSTS: dict[str, dict[str, int]] = {
     },
     # no reason given: refused before the submission is looked up
     "/review/99999/return": {"viewer": REFUSED, "clerk": 400, "supervisor": 400, "admin": 400, "unit": REFUSED},
+}
+# POST path, its form → role → status, the roles in ROLES' order on one database: 26 is another
+# unit's assignment (staff may ask on a unit's behalf: the clerk's request then waits, so the
+# next is refused); extension 1 waits for a supervisor in one step (then it is decided: 409).
+FORMS: dict[str, tuple[dict[str, str], dict[str, int]]] = {
+    "/assignments/26/extension": (
+        {"to": "2017-12-31", "reason": "资金未到位"},
+        {"viewer": REFUSED, "clerk": 303, "supervisor": 400, "admin": 400, "unit": MISSING},
+    ),
+    "/approvals/1/decide": (
+        {"decision": "approve", "step": "1"},
+        {"viewer": REFUSED, "clerk": REFUSED, "supervisor": 303, "admin": 409, "unit": REFUSED},
+    ),
+    "/outbox/approve": ({}, {"viewer": REFUSED, "clerk": REFUSED, "supervisor": 303, "admin": 303, "unit": REFUSED}),
 }
 PUBLIC = {"/login"}
 # Open to everyone, logged in or not: a login link's page and its button (tests/web/test_links.py);
@@ -84,13 +102,21 @@ def test_every_post_for_every_role(client: Client) -> None:
             assert answer.status_code == expected[role], (path, role, answer.status_code)
 
 
+def test_every_form_for_every_role(client: Client) -> None:
+    for path, (data, expected) in FORMS.items():
+        for role in ROLES:
+            browser = client(role)
+            answer = browser.post(path, data={"csrf": csrf_of(browser.get("/").text), **data})
+            assert answer.status_code == expected[role], (path, role, answer.status_code)
+
+
 def test_nobody_logged_in_goes_to_the_login_page(client: Client) -> None:
     browser = client()
     for path in [*PAGES, "/no-such-page"]:
         answer = browser.get(path)
         assert answer.status_code == 303 and answer.headers["location"] == "/login", path
     token = csrf_of(browser.get("/login").text)
-    for path in POSTS:
+    for path in [*POSTS, *FORMS]:
         answer = browser.post(path, data={"csrf": token})
         assert answer.status_code == 303 and answer.headers["location"] == "/login", path
     for path in PUBLIC:
@@ -114,6 +140,7 @@ def test_every_route_is_in_the_tables() -> None:
 
     known = {*PAGES, *PUBLIC, *LINKS, "/logout", "/lang", "/notices/{notice_id:int}/ack"}
     known.add("/dashboard/units/{name:path}")
+    known |= {"/assignments/{assignment_id:int}/extension", "/approvals/{ref:str}/decide", "/outbox/approve"}
     known |= {  # pages/review.py, pages/exports.py: their paths above are these with ids
         "/assignments/{assignment_id:int}/complete",
         "/review/{submission_id:int}/accept",

@@ -93,12 +93,16 @@ class ExtensionDecided:
     waits_for: str = ""  # the role the next step waits for, while the request is pending
 
 
-def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = "") -> ExtensionDecided:
+def decide_extension(
+    tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = "", seen: int | None = None
+) -> ExtensionDecided:
     """Decide the current step of an extension request's approval chain ([approval] extension) as
     the actor's role: the request is approved (the new deadline applies) when its last step
     approves, refused (a reason is required; the old deadline keeps running) when any step refuses.
-    A request made before chains existed is decided in one step by a supervisor or admin."""
-    from tracker.approvals import current_step, decide_step, extension_pending, may_decide, not_your_step
+    A request made before chains existed is decided in one step by a supervisor or admin.
+    ``seen``: the position of the step the decider saw; refused (``step_taken``) when the chain
+    has moved on since (a web form decides the step it showed, never the next one)."""
+    from tracker.approvals import current_step, decide_step, expect_step, extension_pending, may_decide, not_your_step
     from tracker.changes import decide_extension as decide
     from tracker.changes import find_extension
 
@@ -106,6 +110,7 @@ def decide_extension(tracker: Tracker, actor: Actor, ref: str, *, approve: bool,
         request = find_extension(work.session, ref)
         assert request.id is not None
         step = current_step(work.session, "extension", request.id)
+        expect_step("extension", request.id, step, seen)
         if step is None and request.status == "pending" and not may_decide(work.actor.role, "supervisor"):
             raise not_your_step("extension", request.id, 1, "supervisor", actor=work.by, role=work.actor.role)
         if step is not None:
@@ -136,11 +141,14 @@ class ChangeDecided:
     waits_for: str = ""  # the role the next step waits for, while the request is pending
 
 
-def decide_change(tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = "") -> ChangeDecided:
+def decide_change(
+    tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = "", seen: int | None = None
+) -> ChangeDecided:
     """Decide the current step of a termination's or person change's approval chain ([approval]
     termination / person_change) as the actor's role: when its last step approves, the change is
-    made (audited as of this moment); when any step refuses (a reason is required), nothing is."""
-    from tracker.approvals import Pending, current_step, decide_step
+    made (audited as of this moment); when any step refuses (a reason is required), nothing is.
+    ``seen``: as ``decide_extension``'s."""
+    from tracker.approvals import Pending, current_step, decide_step, expect_step
     from tracker.changes import decide_change as settle
     from tracker.changes import find_change
 
@@ -148,6 +156,7 @@ def decide_change(tracker: Tracker, actor: Actor, ref: str, *, approve: bool, re
         request = find_change(work.session, ref)
         assert request.id is not None
         step = current_step(work.session, request.kind, request.id)
+        expect_step(request.kind, request.id, step, seen)
         pending = Pending(request.kind, request.id, request.status, request.ledger_id, None, request.unit_id)
         done = decide_step(
             work.session, pending, step, work.stamp, role=work.actor.role, approve=approve, reason=reason
@@ -162,23 +171,124 @@ def decide_change(tracker: Tracker, actor: Actor, ref: str, *, approve: bool, re
 
 
 def decide_request(
-    tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = ""
+    tracker: Tracker, actor: Actor, ref: str, *, approve: bool, reason: str = "", seen: int | None = None
 ) -> ExtensionDecided | ChangeDecided:
     """Decide a request of any kind by its id as written: ``3`` an extension, ``T3`` a
-    termination, ``P3`` a person change (`tracker approve` / `refuse`, the UI's 待我审批)."""
+    termination, ``P3`` a person change (`tracker approve` / `refuse`, the UI's 待我审批).
+    ``seen``: the step the decider saw (the web's forms), refused once the chain moved on."""
     written = ref.strip()
     if written[:1].isascii() and written[:1].isalpha():
-        return decide_change(tracker, actor, written, approve=approve, reason=reason)
-    return decide_extension(tracker, actor, written, approve=approve, reason=reason)
+        return decide_change(tracker, actor, written, approve=approve, reason=reason, seen=seen)
+    return decide_extension(tracker, actor, written, approve=approve, reason=reason, seen=seen)
 
 
-def approval_queue(tracker: Tracker, actor: Actor) -> list[dict[str, Any]]:
+def approval_queue(tracker: Tracker, actor: Actor, *, with_steps: bool = False) -> list[dict[str, Any]]:
     """What waits for the actor's role: requests of every kind (extensions, terminations, person
-    changes) whose current step is its role's (desk mode and admin: every waiting step)."""
+    changes) whose current step is its role's (desk mode and admin: every waiting step);
+    ``with_steps``: each with its chain's steps (who, when, decision, reason)."""
     from tracker.approvals import queue_rows
 
     with unit_of_work(tracker, actor, action="approval.queue") as work:
-        return queue_rows(work.session, work.actor.role)
+        return queue_rows(work.session, work.actor.role, with_steps=with_steps)
+
+
+@dataclass(frozen=True)
+class ExtensionState:
+    """One extension request on an assignment, with its chain's steps (who, when, how, why)."""
+
+    id: int
+    requested_at: dt.datetime
+    requested_by: str
+    original_due: dt.date | None
+    new_due: dt.date
+    reason: str
+    late: bool
+    status: str  # pending | approved | refused
+    decided_by: str
+    decided_at: dt.datetime | None
+    decision_reason: str
+    steps: list[dict[str, Any]]  # tracker.approvals.step_rows; [] for a request made before chains
+
+
+@dataclass(frozen=True)
+class AssignmentExtensions:
+    """An assignment as its extension page shows it: the deadline in force, whether a request may
+    be made now (and why not), and its requests, newest first."""
+
+    id: int
+    ledger: str
+    seq: str
+    task: str
+    deadline_text: str
+    unit: str
+    status: str
+    due_on: dt.date | None  # the deadline in force (an approved extension's new date)
+    first_due: dt.date | None  # before the first approved extension; None when never extended
+    blocked: str  # "" when a request may be made today, else why not: not_open, no_deadline, deadline_passed, pending
+    requests: list[ExtensionState]
+
+
+def extensions_on(tracker: Tracker, actor: Actor, assignment_id: int) -> AssignmentExtensions:
+    """The assignment ``assignment_id`` with its extension requests (延期申请) and their approval
+    steps; a unit account's own unit's only (another unit's is refused as a missing one)."""
+    from sqlmodel import col, select
+
+    from tracker.approvals import step_rows
+    from tracker.errors import NotFoundError
+    from tracker.models import Extension
+    from tracker.statuses import OPEN_STATUSES
+    from tracker.usecases.progress import _assignment_rows
+
+    with unit_of_work(tracker, actor, action="work.mine") as work:
+        assignment, ledger, task, unit = _assignment_rows(work.session, assignment_id)
+        work.reach([unit.name], NotFoundError(f"no assignment {assignment_id}"))
+        rows = list(
+            work.session.exec(
+                select(Extension).where(Extension.assignment_id == assignment_id).order_by(col(Extension.id).desc())
+            )
+        )
+        requests = [
+            ExtensionState(
+                e.id or 0,
+                e.requested_at,
+                e.requested_by,
+                e.original_due,
+                e.new_due,
+                e.reason,
+                e.late,
+                e.status,
+                e.decided_by,
+                e.decided_at,
+                e.decision_reason,
+                step_rows(work.session, "extension", e.id or 0),
+            )
+            for e in rows
+        ]
+        approved = [e for e in requests if e.status == "approved"]
+        due = assignment.due_on
+        if assignment.status not in OPEN_STATUSES:
+            blocked = "not_open"
+        elif due is None:
+            blocked = "no_deadline"
+        elif work.today() > due:
+            blocked = "deadline_passed"
+        elif any(e.status == "pending" for e in requests):
+            blocked = "pending"
+        else:
+            blocked = ""
+        return AssignmentExtensions(
+            assignment_id,
+            ledger.title,
+            task.seq,
+            task.text,
+            task.deadline_text,
+            unit.name,
+            assignment.status,
+            due,
+            approved[-1].original_due if approved else None,
+            blocked,
+            requests,
+        )
 
 
 def list_extensions(tracker: Tracker, *, pending: bool = False) -> list[dict[str, Any]]:

@@ -129,12 +129,13 @@ def notice_document(tracker: Tracker, ref: str) -> NoticeDetail:
         return notice_detail(session, find_notice(session, ref), tracker.settings.notices.issuer)
 
 
-def interview_list(tracker: Tracker, *, ledger: str | None = None) -> list[InterviewEntry]:
-    """The interview list (约谈名单): units to be interviewed, with the reasons."""
+def interview_list(tracker: Tracker, *, ledger: str | None = None, actor: Actor | None = None) -> list[InterviewEntry]:
+    """The interview list (约谈名单): units to be interviewed, with the reasons; as ``actor``
+    (default: the desk's user) when the bureau-wide lists are its to read."""
     from tracker.interviews import open_interviews
     from tracker.lookup import find_ledger
 
-    with reading(tracker) as session:
+    with reading(tracker, actor) as session:
         return open_interviews(session, find_ledger(session, ledger).id if ledger else None)
 
 

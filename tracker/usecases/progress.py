@@ -204,13 +204,15 @@ class ExtensionRequested:
 def request_extension_on(
     tracker: Tracker, actor: Actor, assignment_id: int, *, to: dt.date, reason: str, late: bool, as_of: dt.date
 ) -> ExtensionRequested:
-    """Ask for the new deadline ``to`` for the assignment ``assignment_id`` (the TUI's form).
-    After the deadline it is refused (key ``deadline_passed``) unless ``late``."""
+    """Ask for the new deadline ``to`` for the assignment ``assignment_id`` (the TUI's and the
+    web portal's form). After the deadline it is refused (key ``deadline_passed``) unless ``late``.
+    The request gets its approval chain ([approval] extension) as `tracker extend`'s does."""
+    from tracker.approvals import chain_of, open_chain
     from tracker.changes import request_extension
     from tracker.progress import task_subject
 
     with unit_of_work(tracker, actor, action="extension.request") as work:
-        assignment, _, task, unit = _assignment(work, assignment_id)
+        assignment, ledger, task, unit = _assignment(work, assignment_id)
         request = request_extension(
             work.session,
             assignment,
@@ -222,6 +224,8 @@ def request_extension_on(
             subject=task_subject(task, unit),
         )
         assert request.id is not None
+        chain = chain_of(ledger.approval, tracker.settings.approval, "extension")
+        open_chain(work.session, "extension", request.id, chain)
         return ExtensionRequested(request.id, request.late)
 
 

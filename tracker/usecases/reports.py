@@ -210,21 +210,38 @@ class CalendarExported:
     events: int
 
 
+@dataclass(frozen=True)
+class CalendarData:
+    data: bytes  # the iCalendar text, UTF-8
+    events: int
+
+
 def export_calendar(
     tracker: Tracker, actor: Actor, path: Path, *, ledger: str | None = None, unit: str | None = None
 ) -> CalendarExported:
     """Open deadlines as an iCalendar file (an all-day event each, with reminders), over every
     ledger or ``ledger``, every unit or the unit named ``unit``."""
+    from tracker.files import written_atomically
+
+    if path.suffix.lower() != ".ics":
+        raise InputError(f"-o {path}: write an .ics file", key="calendar_kind", path=path)
+    made = deadline_calendar_of(tracker, actor, ledger=ledger, unit=unit)
+    with written_atomically(path) as temporary:
+        temporary.write_bytes(made.data)
+    return CalendarExported(path, made.events)
+
+
+def deadline_calendar_of(
+    tracker: Tracker, actor: Actor, *, ledger: str | None = None, unit: str | None = None
+) -> CalendarData:
+    """The open deadlines' iCalendar (what `tracker calendar` writes, the web portal's download)."""
     from sqlmodel import select
 
     from tracker.calendar_export import deadline_calendar
     from tracker.errors import NotFoundError
-    from tracker.files import written_atomically
     from tracker.lookup import find_ledger, find_unit
     from tracker.models import Unit
 
-    if path.suffix.lower() != ".ics":
-        raise InputError(f"-o {path}: write an .ics file", key="calendar_kind", path=path)
     with reading(tracker, actor) as session:
         found = find_ledger(session, ledger) if ledger else None
         if found is not None and unit is not None:
@@ -239,6 +256,4 @@ def export_calendar(
             ledger_id=found.id if found else None,
             unit=unit,
         )
-    with written_atomically(path) as temporary:
-        temporary.write_bytes(data)
-    return CalendarExported(path, count)
+    return CalendarData(data, count)

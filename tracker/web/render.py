@@ -57,6 +57,12 @@ def form(request: Request) -> FormData:
     return found
 
 
+def field(request: Request, name: str) -> str:
+    """One text field of the POST's form ("" when missing, or when a file was sent instead)."""
+    value = form(request).get(name, "")
+    return value if isinstance(value, str) else ""
+
+
 def words(request: Request) -> Words:
     return Words(getattr(request.state, "lang", "zh"))
 

@@ -58,14 +58,11 @@ def weekly(request: Request) -> Response:
 
 def calendar(request: Request) -> Response:
     """办理时限.ics: every open deadline as an all-day event with its reminders."""
-    from tracker.usecases.reports import export_calendar
+    from tracker.usecases.reports import deadline_calendar_of
 
     tracker = tracker_of(request)
-    with tempfile.TemporaryDirectory(prefix="tracker-web-") as folder:
-        target = Path(folder) / "deadlines.ics"
-        export_calendar(tracker, visitor(request).actor, target)
-        data = target.read_bytes()
-    return attachment(data, f"办理时限-{tracker.today().isoformat()}.ics", ICS)
+    made = deadline_calendar_of(tracker, visitor(request).actor)
+    return attachment(made.data, f"办理时限-{tracker.today().isoformat()}.ics", ICS)
 
 
 ROUTES = [

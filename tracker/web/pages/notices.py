@@ -8,12 +8,37 @@ from starlette.routing import Route
 
 from tracker.web.render import done, render, tracker_of, visitor
 
+PAGE_SIZE = 50
+SHOWS = ("all", "unsigned", "overdue")  # every notice, those not signed, those 逾期未签收
+
 
 def notices_page(request: Request) -> Response:
+    """The notices, newest first, a page of ``PAGE_SIZE`` at a time (``?page=2``), all or only the
+    unsigned or the 逾期未签收 ones (``?show=``), each with its 签收 state."""
     from tracker.usecases.notices import notices_for
 
-    rows = notices_for(tracker_of(request), visitor(request).actor)
-    return render(request, "notices/list.html", rows=rows, flash=_flash(request))
+    every = notices_for(tracker_of(request), visitor(request).actor)
+    show = request.query_params.get("show", "all")
+    show = show if show in SHOWS else "all"
+    chosen = [
+        n
+        for n in reversed(every)
+        if show == "all" or (n.acknowledged_at is None and (show == "unsigned" or n.ack_overdue))
+    ]
+    pages = max(1, -(-len(chosen) // PAGE_SIZE))
+    asked = request.query_params.get("page", "1")
+    page = min(max(int(asked), 1), pages) if asked.isdigit() else 1
+    return render(
+        request,
+        "notices/list.html",
+        rows=chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        every=every,
+        total=len(chosen),
+        show=show,
+        page=page,
+        pages=pages,
+        flash=_flash(request),
+    )
 
 
 def acknowledge(request: Request) -> Response:
