@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from tracker.audit import Stamp
 from tracker.config import Settings
-from tracker.evidence_files import Checked, Store, check_file, default_folder
+from tracker.evidence_files import Checked, Store, check_file, check_upload, default_folder
 from tracker.models import Assignment, Evidence, Task, Unit
 from tracker.refusals import Refusal
 
@@ -33,6 +33,11 @@ def store_of(settings: Settings) -> Store:
 def check_files(sources: Sequence[str], settings: Settings) -> list[Checked]:
     """Every file read and judged; the first refused one is raised (nothing written yet)."""
     return [check_file(source, settings.evidence.max_bytes) for source in sources]
+
+
+def check_uploads(uploads: Sequence[tuple[str, bytes]], settings: Settings) -> list[Checked]:
+    """Every uploaded ``(filename, content)`` judged; the first refused one is raised."""
+    return [check_upload(name, data, settings.evidence.max_bytes) for name, data in uploads]
 
 
 def names_a_file(reference: str) -> bool:

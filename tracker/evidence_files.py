@@ -177,7 +177,24 @@ def _zip_kind(data: bytes, file: str) -> str | None:
 def check_file(source: str, limit: int) -> Checked:
     """Read ``source`` and judge it (see the module's notes); a ``Refusal`` names it and why."""
     name = label(source)
-    data = read_source(source, limit)
+    return _judged(source, name, read_source(source, limit))
+
+
+def check_upload(filename: str, data: bytes, limit: int) -> Checked:
+    """Judge a file uploaded through the portal as ``filename`` (what the browser sent): a
+    browser sends the bare name, so one with a folder part (``/``, ``\\``, ``..``) is a crafted
+    request and refused, never trimmed; then the same checks as a file from disk."""
+    file = shown(filename)
+    if re.search(r"[/\\]", filename) or filename.strip() in (".", ".."):
+        raise Refusal("evidence_upload_path", file=file)
+    name = label(filename)
+    _within(len(data), limit, file)
+    if not data:
+        raise Refusal("evidence_empty", file=file)
+    return _judged(filename, name, data)
+
+
+def _judged(source: str, name: str, data: bytes) -> Checked:
     file = shown(source)
     kind = kind_of(data, file)
     if kind is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from tracker.errors import InputError
 from tracker.refusals import Refusal
@@ -39,6 +40,15 @@ def _library_knows(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+@cache
+def _library_workday(day: dt.date) -> bool:
+    """chinesecalendar's answer, kept: each of its look-ups scans its whole table for the years it
+    knows, and counting the working days of a task years late asks it thousands of times."""
+    import chinese_calendar  # see _library_knows
+
+    return bool(chinese_calendar.is_workday(day))
 
 
 @dataclass(frozen=True)
@@ -66,10 +76,8 @@ class WorkCalendar:
             if day in table.workdays:
                 return True
             return day.weekday() < 5
-        import chinese_calendar  # see _library_knows
-
         try:
-            return bool(chinese_calendar.is_workday(day))
+            return _library_workday(day)
         except NotImplementedError:
             raise UnknownYearError(day.year) from None
 

@@ -59,3 +59,22 @@ def test_working_day_counting() -> None:
 def test_bad_calendar_tables(table: dict, message: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(InputError, match=message):
         calendar_from_config(table)
+
+
+def test_counting_the_working_days_of_a_task_years_late_asks_the_library_once_a_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each chinesecalendar look-up scans its whole table; a unit's page counts the working days
+    of tasks years late (the portal's 我的任务): a day's answer is kept, not asked again."""
+    import chinese_calendar
+
+    from tracker import workdays
+
+    asked: list[dt.date] = []
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", lambda day: asked.append(day) or real(day))
+    workdays._library_workday.cache_clear()
+    calendar = WorkCalendar()
+    first = calendar.workdays_between(dt.date(2017, 4, 30), dt.date(2019, 4, 30))
+    assert calendar.workdays_between(dt.date(2017, 4, 30), dt.date(2019, 4, 30)) == first
+    assert len(asked) == len(set(asked)) == 730

@@ -134,3 +134,38 @@ def _write_whole(target: Path, data: bytes) -> None:
             temporary.write_bytes(data)
     except OSError as exc:
         raise Refusal("evidence_out_unwritable", file=shown(target), reason=exc.strerror or exc) from None
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A stored file as the portal sends it: its name, the type found from its content when it
+    was added, and the content (checked against its SHA-256)."""
+
+    id: int
+    name: str
+    media_type: str
+    data: bytes
+
+
+def evidence_file(tracker: Tracker, actor: Actor, evidence_id: int) -> EvidenceFile:
+    """The stored file ``evidence_id`` (the portal's download): a unit account reaches its own
+    unit's evidence only (another's is refused as missing). Who downloaded what is audited."""
+    from tracker.errors import NotFoundError
+    from tracker.evidence import owner, store_of
+    from tracker.evidence_files import shown
+    from tracker.models import Evidence
+    from tracker.refusals import Refusal, word
+
+    missing = NotFoundError(word("evidence_not_found", id=evidence_id), key="evidence_not_found", id=evidence_id)
+    with unit_of_work(tracker, actor, action="evidence.get") as work:
+        row = work.session.get(Evidence, evidence_id)
+        if row is None:
+            raise missing  # as another unit's: the same 404 page
+        ledger_id, task_id, unit = owner(work.session, row)
+        work.reach([unit.name], missing)
+        data = store_of(tracker.settings).read(row.sha256)
+        if data is None:
+            raise Refusal("evidence_damaged", id=evidence_id, name=shown(row.name))
+        where = {"id": evidence_id, "name": row.name, "sha256": row.sha256, "to": "web"}
+        work.audit("evidence-downloaded", ledger_id=ledger_id, task_id=task_id, unit_id=unit.id, after=where)
+        return EvidenceFile(evidence_id, row.name, row.media_type, data)

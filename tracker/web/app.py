@@ -17,13 +17,13 @@ from starlette.staticfiles import StaticFiles
 from tracker.errors import InputError, NotFoundError
 from tracker.permissions import PermissionDenied
 from tracker.web.guard import Guard
-from tracker.web.pages import auth, bureau, home, notices
+from tracker.web.pages import auth, bureau, home, notices, work
 from tracker.web.render import error_page, words
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
 
-PAGES = (auth, home, notices, bureau)  # each has ROUTES (see tracker/web/__init__.py)
+PAGES = (auth, home, notices, bureau, work)  # each has ROUTES (see tracker/web/__init__.py)
 STATIC = Path(__file__).parent / "static"
 
 
