@@ -21,11 +21,26 @@ PAGES: dict[str, dict[str, int | str]] = {
     "/review": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
     "/approvals": {"viewer": REFUSED, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
     "/outbox": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
+    # the units' working pages: assignment 8 is the unit account's (南乐县政府), 6 another unit's
+    "/units/南乐县政府": dict.fromkeys(ROLES, OK),
+    "/units/濮阳县政府": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": MISSING},
+    "/assignments/8": dict.fromkeys(ROLES, OK),
+    "/assignments/6": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": MISSING},
+    "/evidence/99999": dict.fromkeys(ROLES, MISSING),
 }
 # POST path → role → status (after a valid CSRF token); notice 3 is the unit account's, 4 another unit's
 POSTS: dict[str, dict[str, int]] = {
     "/notices/4/ack": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": MISSING},
     "/notices/3/ack": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": 303},
+    "/assignments/8/progress": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": 303},
+    "/assignments/6/progress": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": MISSING},
+    "/reports/submit": {"viewer": REFUSED, "clerk": MISSING, "supervisor": MISSING, "admin": MISSING, "unit": MISSING},
+}
+# what a POST sends beside its CSRF token (a form the page would send)
+FORMS: dict[str, dict[str, str]] = {
+    "/assignments/8/progress": {"status": "doing", "percent": "10"},
+    "/assignments/6/progress": {"status": "doing", "percent": "10"},
+    "/reports/submit": {"ledger": "没有这个台账", "unit": "南乐县政府"},
 }
 PUBLIC = {"/login"}
 
@@ -47,7 +62,7 @@ def test_every_post_for_every_role(client: Client) -> None:
     for path, expected in POSTS.items():
         for role in ROLES:
             browser = client(role)
-            answer = browser.post(path, data={"csrf": csrf_of(browser.get("/").text)})
+            answer = browser.post(path, data={"csrf": csrf_of(browser.get("/").text), **FORMS.get(path, {})})
             assert answer.status_code == expected[role], (path, role, answer.status_code)
 
 
@@ -71,6 +86,8 @@ def test_every_route_is_in_the_tables() -> None:
     from tracker.web.app import PAGES as MODULES
 
     known = {*PAGES, *PUBLIC, "/logout", "/lang", "/notices/{notice_id:int}/ack"}
+    known |= {"/units/{name}", "/assignments/{assignment_id:int}", "/assignments/{assignment_id:int}/progress"}
+    known |= {"/evidence/{evidence_id:int}", "/reports/submit"}
     for module in MODULES:
         for route in module.ROUTES:
             assert isinstance(route, Route) and route.path in known, route

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tracker.errors import InputError, NotFoundError, StaleEditError
+from tracker.permissions import PermissionDenied
 from tracker.web.render import done, form, render, tracker_of, visitor, words
 
 SHOWN_STATUSES = ("todo", "doing", "done")  # what a report may say; 待复核/退回 come from the review
@@ -92,8 +93,8 @@ def report_progress(request: Request) -> Response:
     except StaleEditError:
         given["version"] = ""  # the form again, on the version now stored
         return _assignment(request, error=t("work.stale"), given=given, status=409)
-    except NotFoundError:
-        raise  # the assignment is missing or another unit's: the 404 page
+    except (NotFoundError, PermissionDenied):
+        raise  # missing or another unit's: the 404 page; not the account's to do: the 403 page
     except InputError as refusal:
         return _assignment(request, error=t.error(refusal), given=given, status=400)
     return done(f"/assignments/{assignment_id}?saved=1")
