@@ -5,12 +5,34 @@ browser: skipped when /usr/bin/chromium is missing, a failure under CI."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.web.conftest import PASSWORD, LiveServer
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 pytestmark = pytest.mark.slow
+
+
+def first_login(page: Page, url: str, login: str) -> None:
+    """Log in as ``login`` for the first time: to the login page, then the forced password change."""
+    from playwright.sync_api import expect
+
+    page.goto(url + "/")
+    expect(page).to_have_url(url + "/login")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit] >> text=登录")
+    expect(page).to_have_url(url + "/password")
+    expect(page.locator("main")).to_contain_text("首次登录")
+    page.fill("#old", PASSWORD)
+    page.fill("#new", "新的密码 2017")
+    page.fill("#again", "新的密码 2017")
+    page.click("text=保存新密码")
+    expect(page.locator("main")).to_contain_text("密码已修改")
 
 
 def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
@@ -24,18 +46,7 @@ def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.goto(live_server.url + "/")
-            expect(page).to_have_url(live_server.url + "/login")
-            page.fill("#login", "unit")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit] >> text=登录")
-            expect(page).to_have_url(live_server.url + "/password")
-            expect(page.locator("main")).to_contain_text("首次登录")
-            page.fill("#old", PASSWORD)
-            page.fill("#new", "新的密码 2017")
-            page.fill("#again", "新的密码 2017")
-            page.click("text=保存新密码")
-            expect(page.locator("main")).to_contain_text("密码已修改")
+            first_login(page, live_server.url, "unit")
             page.click("header >> text=我的任务")  # a unit's home
             expect(page.locator("main")).to_contain_text("督查〔2017〕3号")
             page.screenshot(path=str(tmp_path / "home-phone.png"), full_page=True)
@@ -64,14 +75,7 @@ def test_a_unit_reports_progress_with_an_uploaded_pdf_and_sees_it_listed(
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.goto(live_server.url + "/login")
-            page.fill("#login", "unit")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit] >> text=登录")
-            page.fill("#old", PASSWORD)
-            page.fill("#new", "新的密码 2017")
-            page.fill("#again", "新的密码 2017")
-            page.click("text=保存新密码")
+            first_login(page, live_server.url, "unit")
             page.click("header >> text=我的任务")
             expect(page.locator("h1")).to_have_text("我的任务")
             page.click("a >> text=工作台账 · 2")
