@@ -86,7 +86,7 @@ def unit_assignment(
     from tracker.evidence import evidence_rows
     from tracker.models import Assignment, Ledger, ProgressEvent, Task, Unit
     from tracker.statuses import STATUS_LABELS, Status
-    from tracker.unit_work import unit_work
+    from tracker.unit_work import owed_task
     from tracker.usecases.review import review_required
 
     missing = NotFoundError(f"no assignment {assignment_id}")
@@ -98,14 +98,9 @@ def unit_assignment(
         task = work.session.get(Task, assignment.task_id)
         assert unit is not None and task is not None
         work.reach([unit.name], missing)
-        owed = unit_work(
-            work.session,
-            unit.name,
-            as_of=as_of or tracker.today(),
-            settings=tracker.settings,
-            calendar=tracker.calendar,
-        )
-        line = next(t for t in owed.tasks if t.assignment_id == assignment_id)
+        day = as_of or tracker.today()
+        line = owed_task(work.session, assignment_id, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
+        assert line is not None
         events = work.session.exec(
             select(ProgressEvent)
             .where(ProgressEvent.assignment_id == assignment_id)
