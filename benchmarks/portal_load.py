@@ -46,6 +46,7 @@ LEDGER = ROOT / "ledgers" / "smart-city-pilots-2013.toml"
 PASSWORD = "load test 2026!"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
+ERROR = re.compile(r'<p class="error" role="alert">([^<]*)</p>')
 TIMEOUT = 60.0  # seconds for one request
 RUN_LIMIT = 600.0  # seconds for the whole concurrent phase
 
@@ -188,7 +189,8 @@ def timed(timings: Timings, kind: str, call: Callable[[], httpx.Response], what:
         return None
     timings.add(kind, time.perf_counter() - started)
     if not 200 <= answer.status_code < 400:
-        timings.fail(f"{what} {answer.status_code}")
+        said = ERROR.search(answer.text)
+        timings.fail(f"{what} {answer.status_code}" + (f" {said.group(1)}" if said else ""))
     return answer
 
 

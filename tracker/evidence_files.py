@@ -246,14 +246,19 @@ class Store:
             return
         target = self.path_of(checked.sha256)
         try:
+            # Another writer (the portal's threads, another desk) may make a folder between the
+            # look and the making: one that exists by then is as good.
             if not self.folder.is_dir():
-                os.makedirs(self.folder, mode=0o700)
+                os.makedirs(self.folder, mode=0o700, exist_ok=True)
             # A folder the config names may be shared by the desks (a group's, 2770): the
             # subfolders take its permissions; the default one is its owner's only.
             mode = stat.S_IMODE(os.stat(self.folder).st_mode) & 0o2770
             if not target.parent.is_dir():
-                os.mkdir(target.parent, mode)
-                os.chmod(target.parent, mode)  # as asked, whatever the umask
+                try:
+                    os.mkdir(target.parent, mode)
+                    os.chmod(target.parent, mode)  # as asked, whatever the umask
+                except FileExistsError:
+                    pass
             handle, name = tempfile.mkstemp(prefix=".incoming.", dir=target.parent)  # 0o600
         except OSError as exc:
             raise Refusal("evidence_store", folder=self.folder, reason=exc.strerror or exc) from None
