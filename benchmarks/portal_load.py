@@ -27,19 +27,19 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+
+from tests.web.conftest import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER = ROOT / "ledgers" / "smart-city-pilots-2013.toml"
@@ -137,37 +137,6 @@ def prepare(url: str, users: int) -> list[tuple[str, int]]:
         session.commit()
     tracker.engine.dispose()
     return made
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
-    port = free_port()
-    log = folder / "serve.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(folder / "data")}
-    env.pop("TRACKER_CONFIG", None)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "--db", url, "serve", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise SystemExit(f"tracker serve did not start:\n{log.read_text()}") from None
-            time.sleep(0.2)
-    return process, f"http://127.0.0.1:{port}", log
 
 
 def log_in(base: str, login: str) -> httpx.Client:
@@ -322,57 +291,57 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
     os.environ["XDG_DATA_HOME"] = str(folder / "data")
     schema, url = fresh_schema(args.pg)
-    process = None
     try:
         t0 = time.perf_counter()
         users = prepare(url, args.users)
-        process, base, log = start_server(url, folder)
-        clients = [log_in(base, login) for login, _ in users]
-        print(f"prepared {len(users)} unit accounts, logged in, in {time.perf_counter() - t0:.1f} s")
-        for client in clients:  # one warm-up page each (imports, template compilation, pools)
-            client.get("/")
-        timings = Timings()
-        start = threading.Barrier(len(clients))
-        per = args.rounds * 4
-        static_wall = together([lambda c=c: static_run(c, per, start, timings) for c in clients])
-        wall = together(
-            [
-                lambda c=c, u=u: user_run(c, u[0], u[1], args.rounds, args.pdf_mib, start, timings)
-                for c, u in zip(clients, users, strict=True)
-            ]
-        )
-        for client in clients:
-            client.close()
-        problems = lost_updates(url, users, args.rounds)
-        direct_pages, direct_reports = direct_floor(url, folder, users, args.pdf_mib)
-
-        print(f"{len(users)} users × {args.rounds} rounds at once, {args.pdf_mib:g} MiB PDF per report: {wall:.1f} s")
-        print(line("page views", timings.pages))
-        print(line(f"progress + {args.pdf_mib:g} MiB upload", timings.progress))
-        print(f"floor, same {len(users)} users at once ({static_wall:.1f} s):")
-        print(line("  GET /static/site.css", timings.static))
-        print("floor, the use cases called directly (no HTTP, one at a time):")
-        print(line("  page use cases", direct_pages))
-        print(line("  progress + upload use case", direct_reports))
-        print(f"answers other than 2xx/3xx: {len(timings.bad)}" + (f" {timings.bad[:10]}" if timings.bad else ""))
-        print("lost updates: " + ("none (every report is in the history)" if not problems else f"{problems[:10]}"))
-        tracebacks = log.read_text().count("Traceback")
-        print(f"server tracebacks: {tracebacks}")
-        failed = bool(timings.bad or problems or tracebacks)
+        print(f"prepared {len(users)} unit accounts in {time.perf_counter() - t0:.1f} s")
+        with contextmanager(start_server)(url, folder) as server:  # tests/web/conftest.py's real server
+            failed = measure(server.url, server.log, url, folder, users, args)
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
         drop_schema(args.pg, schema)
     if failed:
         raise SystemExit(1)
+
+
+def measure(
+    base: str, log: Path, url: str, folder: Path, users: list[tuple[str, int]], args: argparse.Namespace
+) -> bool:
+    """The concurrent run and its report, beside the floors; whether anything failed."""
+    clients = [log_in(base, login) for login, _ in users]
+    for client in clients:  # one warm-up page each (imports, template compilation, pools)
+        client.get("/")
+    timings = Timings()
+    start = threading.Barrier(len(clients))
+    per = args.rounds * 4
+    static_wall = together([lambda c=c: static_run(c, per, start, timings) for c in clients])
+    wall = together(
+        [
+            lambda c=c, u=u: user_run(c, u[0], u[1], args.rounds, args.pdf_mib, start, timings)
+            for c, u in zip(clients, users, strict=True)
+        ]
+    )
+    for client in clients:
+        client.close()
+    problems = lost_updates(url, users, args.rounds)
+    direct_pages, direct_reports = direct_floor(url, folder, users, args.pdf_mib)
+
+    print(f"{len(users)} users × {args.rounds} rounds at once, {args.pdf_mib:g} MiB PDF per report: {wall:.1f} s")
+    print(line("page views", timings.pages))
+    print(line(f"progress + {args.pdf_mib:g} MiB upload", timings.progress))
+    print(f"floor, same {len(users)} users at once ({static_wall:.1f} s):")
+    print(line("  GET /static/site.css", timings.static))
+    print("floor, the use cases called directly (no HTTP, one at a time):")
+    print(line("  page use cases", direct_pages))
+    print(line("  progress + upload use case", direct_reports))
+    print(f"answers other than 2xx/3xx: {len(timings.bad)}" + (f" {timings.bad[:10]}" if timings.bad else ""))
+    print("lost updates: " + ("none (every report is in the history)" if not problems else f"{problems[:10]}"))
+    tracebacks = log.read_text().count("Traceback")
+    print(f"server tracebacks: {tracebacks}")
     print(
         f"p95 pages {pct(timings.pages, 0.95):.0f} ms (target ≤ 200), "
         f"progress {pct(timings.progress, 0.95):.0f} ms (≤ 500)"
     )
+    return bool(timings.bad or problems or tracebacks)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def _assignment(
     assignment_id: int = request.path_params["assignment_id"]
     found = unit_assignment(tracker_of(request), visitor(request).actor, assignment_id)
     limit = tracker_of(request).settings.evidence.max_mib
-    shown = found.task.status if found.task.status in SHOWN_STATUSES else "doing"
+    shown = found.task.status if found.task.status in ("doing", "done") else "doing"  # a report: under way
     typed = {"status": shown, "percent": str(found.task.percent), "note": "", "completed_on": "", "version": ""}
     typed |= given or {}
     typed["version"] = typed["version"] or str(found.version)
