@@ -181,13 +181,16 @@ def check_file(source: str, limit: int) -> Checked:
 
 
 def check_upload(filename: str, data: bytes, limit: int) -> Checked:
-    """Judge a file uploaded through the web portal as ``filename`` (what the browser sent: a
-    label only, never a path read or written) with content ``data``, as ``check_file`` judges
-    one read from disk: the name's characters, the size, the content's type and its suffix."""
+    """Judge a file uploaded through the portal as ``filename`` (what the browser sent): a
+    browser sends the bare name, so one with a folder part (``/``, ``\\``, ``..``) is a crafted
+    request and refused, never trimmed; then the same checks as a file from disk."""
+    file = shown(filename)
+    if re.search(r"[/\\]", filename) or filename.strip() in (".", ".."):
+        raise Refusal("evidence_upload_path", file=file)
     name = label(filename)
-    _within(len(data), limit, shown(filename))
+    _within(len(data), limit, file)
     if not data:
-        raise Refusal("evidence_empty", file=shown(filename))
+        raise Refusal("evidence_empty", file=file)
     return _judged(filename, name, data)
 
 
@@ -244,14 +247,19 @@ class Store:
             return
         target = self.path_of(checked.sha256)
         try:
+            # Another writer (the portal's threads, another desk) may make a folder between the
+            # look and the making: one that exists by then is as good.
             if not self.folder.is_dir():
-                os.makedirs(self.folder, mode=0o700)
+                os.makedirs(self.folder, mode=0o700, exist_ok=True)
             # A folder the config names may be shared by the desks (a group's, 2770): the
             # subfolders take its permissions; the default one is its owner's only.
             mode = stat.S_IMODE(os.stat(self.folder).st_mode) & 0o2770
             if not target.parent.is_dir():
-                os.mkdir(target.parent, mode)
-                os.chmod(target.parent, mode)  # as asked, whatever the umask
+                try:
+                    os.mkdir(target.parent, mode)
+                    os.chmod(target.parent, mode)  # as asked, whatever the umask
+                except FileExistsError:
+                    pass
             handle, name = tempfile.mkstemp(prefix=".incoming.", dir=target.parent)  # 0o600
         except OSError as exc:
             raise Refusal("evidence_store", folder=self.folder, reason=exc.strerror or exc) from None

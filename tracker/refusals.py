@@ -181,6 +181,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{file}: the name has {length} characters, at most {limit}; rename it",
     ),
     "evidence_name_empty": ("{file}：没有文件名", "{file}: no file name"),
+    "evidence_upload_path": (
+        "{file}：文件名含有路径（/、\\ 或 ..），不予上传；请只选择文件本身",
+        "{file}: the name holds a path (/, \\ or ..), not uploaded; choose the file itself",
+    ),
     "evidence_store": (
         "佐证材料存储目录 {folder} 无法写入（{reason}）；未保存任何材料",
         "the evidence store {folder} cannot be written ({reason}); nothing was stored",

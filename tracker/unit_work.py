@@ -110,6 +110,23 @@ def unit_work(session: Session, name: str, *, as_of: dt.date, settings: Settings
     )
 
 
+def owed_task(
+    session: Session, assignment_id: int, *, as_of: dt.date, settings: Settings, calendar: WorkCalendar
+) -> OwedTask | None:
+    """One assignment as ``unit_work`` shows it among its unit's tasks (one task's page: its unit's
+    notices and reports are not read)."""
+    assignment = session.get(Assignment, assignment_id)
+    unit = session.get(Unit, assignment.unit_id) if assignment is not None else None
+    if assignment is None or unit is None:
+        return None
+    units = {assignment.unit_id: unit}
+    ledger = session.get(Ledger, unit.ledger_id)
+    assert ledger is not None
+    ledgers = {unit.ledger_id: ledger}
+    found = _tasks(session, units, ledgers, as_of, settings, calendar, assignment_id=assignment_id)
+    return found[0] if found else None
+
+
 def _ledger_ids(units: dict[int, Unit]) -> list[int]:
     return sorted({u.ledger_id for u in units.values()})
 
@@ -121,6 +138,8 @@ def _tasks(
     as_of: dt.date,
     settings: Settings,
     calendar: WorkCalendar,
+    *,
+    assignment_id: int | None = None,
 ) -> list[OwedTask]:
     from tracker.scan import criticism_counts
 
@@ -133,6 +152,8 @@ def _tasks(
         .where(col(Assignment.unit_id).in_(list(units)))
         .order_by(col(Task.ledger_id), col(Task.position))
     )
+    if assignment_id is not None:
+        query = query.where(col(Assignment.id) == assignment_id)
     rows = list(session.exec(query).all())
     returned = _returned_reasons(session, [a.id or 0 for a, _, _ in rows if a.status == Status.RETURNED])
     criticisms = criticism_counts(session, as_of)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from tracker.errors import InputError
 from tracker.refusals import Refusal
@@ -41,6 +42,15 @@ def _library_knows(year: int) -> bool:
     return True
 
 
+@cache
+def _library_workday(day: dt.date) -> bool:
+    """chinesecalendar's answer, kept: each of its look-ups scans its whole table for the years it
+    knows, and counting the working days of a task years late asks it thousands of times."""
+    import chinese_calendar  # see _library_knows
+
+    return bool(chinese_calendar.is_workday(day))
+
+
 @dataclass(frozen=True)
 class YearTable:
     """One year's announced holidays and make-up workdays (调休上班日)."""
@@ -59,19 +69,7 @@ class WorkCalendar:
         return year in self.years or _library_knows(year)
 
     def is_workday(self, day: dt.date) -> bool:
-        table = self.years.get(day.year)
-        if table is not None:
-            if day in table.holidays:
-                return False
-            if day in table.workdays:
-                return True
-            return day.weekday() < 5
-        import chinese_calendar  # see _library_knows
-
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            raise UnknownYearError(day.year) from None
+        return _is_workday(day, self.years.get(day.year))
 
     def add_workdays(self, start: dt.date, count: int) -> dt.date:
         """The ``count``-th working day after ``start`` (``start`` itself not counted)."""
@@ -109,16 +107,48 @@ class WorkCalendar:
         return found[0], found[-1]
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
-        """Working days in (start, end]; negative when end is before start."""
+        """Working days in (start, end]; negative when end is before start. Counted from each
+        year's running totals (a task years late is asked about on every page that shows it)."""
         if end < start:
             return -self.workdays_between(end, start)
-        count = 0
-        day = start
-        while day < end:
-            day += dt.timedelta(days=1)
-            if self.is_workday(day):
-                count += 1
-        return count
+        if start == end:
+            return 0
+        whole = sum(self._running(year)[-1] for year in range(start.year, end.year))
+        return whole + self._running(end.year)[_day_of(end)] - self._running(start.year)[_day_of(start)]
+
+    def _running(self, year: int) -> tuple[int, ...]:
+        return _running_totals(year, self.years.get(year))
+
+
+def _day_of(day: dt.date) -> int:
+    return day.timetuple().tm_yday - 1
+
+
+def _is_workday(day: dt.date, table: YearTable | None) -> bool:
+    """On the bureau's table of the year when there is one, else chinesecalendar's."""
+    if table is not None:
+        if day in table.holidays:
+            return False
+        if day in table.workdays:
+            return True
+        return day.weekday() < 5
+    try:
+        return _library_workday(day)
+    except NotImplementedError:
+        raise UnknownYearError(day.year) from None
+
+
+@cache
+def _running_totals(year: int, table: YearTable | None) -> tuple[int, ...]:
+    """The working days of ``year`` from 1 January up to each day (that day included): the
+    answer depends on the year's table (or the library's, ``None``) only."""
+    totals, count = [], 0
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        count += _is_workday(day, table)
+        totals.append(count)
+        day += dt.timedelta(days=1)
+    return tuple(totals)
 
 
 def _expand(values: Iterable[object], year: int, where: str) -> frozenset[dt.date]:

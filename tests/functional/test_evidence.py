@@ -148,3 +148,19 @@ def test_a_task_with_evidence_leaves_a_reimported_file_only_when_allowed(cli, tm
     assert cli("import", path, "--allow-removals").code == 0
     assert cli("evidence", "list", "1", "--json").json()["files"] == []
     assert len(stored_files(tmp_path / "data")) == 1  # unreferenced now, harmless (see tracker/evidence.py)
+
+
+def test_a_folder_made_by_another_writer_meanwhile_is_used(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The portal stores uploads from many threads at once: a folder another one made between
+    this writer's look and its making is used, not refused (the load test met this: a 400)."""
+    from tracker.evidence_files import Store, check_upload
+
+    store = Store(tmp_path / "evidence")
+    first = check_upload("评审意见.pdf", SAMPLES["评审意见.pdf"], 1024 * 1024)
+    store.put(first)
+    second = check_upload("另一份.pdf", SAMPLES["评审意见.pdf"] + b"\n% 2", 1024 * 1024)
+    (tmp_path / "evidence" / second.sha256[:2]).mkdir(exist_ok=True)
+    monkeypatch.setattr(Path, "is_dir", lambda self: False)  # every look misses the folders just made
+    store.put(second)
+    monkeypatch.undo()
+    assert store.read(second.sha256) == second.data and store.read(first.sha256) == first.data

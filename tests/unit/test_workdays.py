@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.errors import InputError
 from tracker.workdays import UnknownYearError, WorkCalendar, calendar_from_config
@@ -59,3 +61,43 @@ def test_working_day_counting() -> None:
 def test_bad_calendar_tables(table: dict, message: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(InputError, match=message):
         calendar_from_config(table)
+
+
+def test_counting_the_working_days_of_a_task_years_late_asks_the_library_once_a_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each chinesecalendar look-up scans its whole table; a unit's page counts the working days
+    of tasks years late (the portal's 我的任务): a day is asked once, then each year's running
+    totals answer (a page took 2 s with day-by-day look-ups)."""
+    import chinese_calendar
+
+    from tracker import workdays
+
+    asked: list[dt.date] = []
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", lambda day: asked.append(day) or real(day))
+    workdays._library_workday.cache_clear()
+    workdays._running_totals.cache_clear()
+    calendar = WorkCalendar()
+    first = calendar.workdays_between(dt.date(2017, 4, 30), dt.date(2019, 4, 30))
+    assert len(asked) == len(set(asked)) == 365 * 3
+    assert calendar.workdays_between(dt.date(2017, 4, 30), dt.date(2019, 4, 30)) == first
+    assert calendar.workdays_between(dt.date(2019, 4, 30), dt.date(2017, 4, 30)) == -first
+    assert len(asked) == 365 * 3
+
+
+def day_by_day(calendar: WorkCalendar, start: dt.date, end: dt.date) -> int:
+    sign, (start, end) = (1, (start, end)) if start <= end else (-1, (end, start))
+    days = (start + dt.timedelta(days=n) for n in range(1, (end - start).days + 1))
+    return sign * sum(calendar.is_workday(day) for day in days)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    start=st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)),
+    end=st.dates(dt.date(2016, 1, 1), dt.date(2027, 12, 31)),
+)
+def test_running_totals_count_as_day_by_day(start: dt.date, end: dt.date) -> None:
+    """The same answer as counting each day, across years, with a year from the config's table."""
+    calendar = calendar_from_config({"2027": {"holidays": ["2027-01-01..2027-01-03"], "workdays": ["2027-01-09"]}})
+    assert calendar.workdays_between(start, end) == day_by_day(calendar, start, end)

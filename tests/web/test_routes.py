@@ -44,6 +44,11 @@ PAGES: dict[str, dict[str, int | str]] = {
     "/assignments/28/extension": dict.fromkeys(ROLES, OK),  # the unit account's own assignment
     "/assignments/26/extension": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": MISSING},
     "/interviews": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": REFUSED},
+    # the units' working pages: assignment 8 is the unit account's (南乐县政府), 6 another unit's
+    "/units/南乐县政府": dict.fromkeys(ROLES, OK),
+    "/units/濮阳县政府": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": MISSING},
+    "/assignments/8": dict.fromkeys(ROLES, OK),
+    "/assignments/6": {"viewer": OK, "clerk": OK, "supervisor": OK, "admin": OK, "unit": MISSING},
 }
 # POST path → role → status (after a valid CSRF token); notice 3 is the unit account's, 4 another unit's
 POSTS: dict[str, dict[str, int]] = {
@@ -60,6 +65,15 @@ POSTS: dict[str, dict[str, int]] = {
     },
     # no reason given: refused before the submission is looked up
     "/review/99999/return": {"viewer": REFUSED, "clerk": 400, "supervisor": 400, "admin": 400, "unit": REFUSED},
+    "/assignments/8/progress": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": 303},
+    "/assignments/6/progress": {"viewer": REFUSED, "clerk": 303, "supervisor": 303, "admin": 303, "unit": MISSING},
+    "/reports/submit": {"viewer": REFUSED, "clerk": MISSING, "supervisor": MISSING, "admin": MISSING, "unit": MISSING},
+}
+# what a POST sends beside its CSRF token (a form the page would send)
+BODIES: dict[str, dict[str, str]] = {
+    "/assignments/8/progress": {"status": "doing", "percent": "10"},
+    "/assignments/6/progress": {"status": "doing", "percent": "10"},
+    "/reports/submit": {"ledger": "没有这个台账", "unit": "南乐县政府"},
 }
 # POST path, its form → role → status, the roles in ROLES' order on one database: 26 is another
 # unit's assignment (staff may ask on a unit's behalf: the clerk's request then waits, so the
@@ -98,7 +112,7 @@ def test_every_post_for_every_role(client: Client) -> None:
     for path, expected in POSTS.items():
         for role in ROLES:
             browser = client(role)
-            answer = browser.post(path, data={"csrf": csrf_of(browser.get("/").text)})
+            answer = browser.post(path, data={"csrf": csrf_of(browser.get("/").text), **BODIES.get(path, {})})
             assert answer.status_code == expected[role], (path, role, answer.status_code)
 
 
@@ -147,6 +161,8 @@ def test_every_route_is_in_the_tables() -> None:
         "/review/{submission_id:int}/return",
         "/evidence/{evidence_id:int}",
     }
+    known |= {"/units/{name}", "/assignments/{assignment_id:int}", "/assignments/{assignment_id:int}/progress"}
+    known |= {"/reports/submit"}
     for module in MODULES:
         for route in module.ROUTES:
             assert isinstance(route, Route) and route.path in known, route

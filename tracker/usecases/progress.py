@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.app import Tracker
+    from tracker.evidence_files import Checked
     from tracker.models import Assignment, Ledger, Task, Unit
     from tracker.notices import CoveringNotice
 
@@ -48,6 +49,15 @@ class Progress:
     percent: int | None = None
     note: str | None = None
     evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent through the portal: the name the browser gave and its content, judged as a
+    file from disk is (tracker/evidence_files.py ``check_upload``) before anything is written."""
+
+    filename: str
+    data: bytes
 
 
 def record_progress(
@@ -81,12 +91,18 @@ def record_progress_on(
     *,
     expected_version: int | None,
     as_of: dt.date | None = None,
+    uploads: Sequence[Upload] = (),
 ) -> Recorded:
-    """The same for the assignment ``assignment_id`` (the TUI's row), the completion day bounded
-    by ``as_of`` (the UI's day; default today)."""
+    """The same for the assignment ``assignment_id`` (the TUI's row, the portal's page), the
+    completion day bounded by ``as_of`` (the UI's day; default today). ``uploads`` (the portal's
+    files) are stored as its evidence with the progress: all of them or, when one is refused,
+    nothing at all (no progress either)."""
+    from tracker.evidence import check_uploads
+
+    checked = check_uploads([(u.filename, u.data) for u in uploads], tracker.settings)
     with unit_of_work(tracker, actor, action="progress.record") as work:
         assignment, ledger, task, unit = _assignment(work, assignment_id)
-        return _record(work, assignment, ledger, task, unit, progress, expected_version, as_of)
+        return _record(work, assignment, ledger, task, unit, progress, expected_version, as_of, checked)
 
 
 def _record(
@@ -98,6 +114,7 @@ def _record(
     progress: Progress,
     expected_version: int | None,
     as_of: dt.date | None,
+    uploaded: Sequence[Checked] = (),
 ) -> Recorded:
     from tracker import progress as domain
     from tracker.evidence import attach, check_files, names_a_file, store_of
@@ -106,6 +123,7 @@ def _record(
     # Evidence naming a file is stored too (judged before anything is written); the reference
     # stays in the progress as typed, as before.
     files = check_files([e for e in progress.evidence if e and names_a_file(e)], work.tracker.settings)
+    files += uploaded
     status = Status(STATUS_BY_LABEL.get(progress.status, progress.status))
     if status == Status.DONE and work.actor.role == "unit":
         from tracker.usecases.review import review_required, submit_in
@@ -123,6 +141,10 @@ def _record(
                 note=progress.note or "",
                 evidence=progress.evidence,
             )
+            if uploaded:
+                store = store_of(work.tracker.settings)
+                subject = domain.task_subject(task, unit)
+                attach(work.session, store, assignment, uploaded, work.stamp, ledger_id=ledger.id, subject=subject)
             return Recorded(
                 sent.assignment,
                 ledger.title,

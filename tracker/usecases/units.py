@@ -7,15 +7,26 @@ refused exactly as a unit that does not exist (and audited). Staff, and viewers,
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tracker.evidence import EvidenceRow
 from tracker.unit_work import OwedReport, OwedTask, ReceivedNotice, UnitWork
 from tracker.usecases.work import Actor, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
 
-__all__ = ["OwedReport", "OwedTask", "ReceivedNotice", "UnitWork", "my_work"]
+__all__ = [
+    "OwedReport",
+    "OwedTask",
+    "ProgressLine",
+    "ReceivedNotice",
+    "UnitAssignment",
+    "UnitWork",
+    "my_work",
+    "unit_assignment",
+]
 
 
 def my_work(tracker: Tracker, actor: Actor, unit: str | None = None, *, as_of: dt.date | None = None) -> UnitWork:
@@ -37,3 +48,69 @@ def my_work(tracker: Tracker, actor: Actor, unit: str | None = None, *, as_of: d
             raise missing
         day = as_of or tracker.today()
         return unit_work(work.session, name, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
+
+
+@dataclass(frozen=True)
+class ProgressLine:
+    """One progress report on the assignment, as reported."""
+
+    at: dt.datetime
+    by: str
+    status: str
+    status_label: str
+    percent: int
+    note: str
+
+
+@dataclass(frozen=True)
+class UnitAssignment:
+    """One assignment as the unit's page shows it: what it owes (deadline, days, level, status,
+    退回 reason), the version a progress report is based on, its evidence files and its reports."""
+
+    unit: str
+    task: OwedTask
+    version: int
+    evidence: tuple[EvidenceRow, ...]
+    reports: tuple[ProgressLine, ...]  # the latest first
+    reviewed: bool  # a unit's "done" is a submission for review (待复核) on this ledger
+
+
+def unit_assignment(
+    tracker: Tracker, actor: Actor, assignment_id: int, *, as_of: dt.date | None = None
+) -> UnitAssignment:
+    """The assignment ``assignment_id`` of a unit: a unit account reaches its own unit's only
+    (another's is refused exactly as a missing one, and audited); staff and viewers any."""
+    from sqlmodel import col, select
+
+    from tracker.errors import NotFoundError
+    from tracker.evidence import evidence_rows
+    from tracker.models import Assignment, Ledger, ProgressEvent, Task, Unit
+    from tracker.statuses import STATUS_LABELS, Status
+    from tracker.unit_work import owed_task
+    from tracker.usecases.review import review_required
+
+    missing = NotFoundError(f"no assignment {assignment_id}")
+    with unit_of_work(tracker, actor, action="work.mine") as work:
+        assignment = work.session.get(Assignment, assignment_id)
+        if assignment is None:
+            raise missing
+        unit = work.session.get(Unit, assignment.unit_id)
+        task = work.session.get(Task, assignment.task_id)
+        assert unit is not None and task is not None
+        work.reach([unit.name], missing)
+        day = as_of or tracker.today()
+        line = owed_task(work.session, assignment_id, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
+        assert line is not None
+        events = work.session.exec(
+            select(ProgressEvent)
+            .where(ProgressEvent.assignment_id == assignment_id)
+            .order_by(col(ProgressEvent.id).desc())
+        )
+        reports = tuple(
+            ProgressLine(e.at, e.by, e.status, STATUS_LABELS[Status(e.status)], e.percent, e.note) for e in events
+        )
+        files = tuple(evidence_rows(work.session, task.ledger_id, assignment_id))
+        ledger = work.session.get(Ledger, task.ledger_id)
+        assert ledger is not None
+        reviewed = review_required(work, ledger)
+        return UnitAssignment(unit.name, line, assignment.version, files, reports, reviewed)

@@ -17,14 +17,26 @@ from starlette.staticfiles import StaticFiles
 from tracker.errors import InputError, NotFoundError
 from tracker.permissions import PermissionDenied
 from tracker.web.guard import Guard
-from tracker.web.pages import approvals, auth, dashboard, exports, extension, home, interviews, links, notices, review
+from tracker.web.pages import (
+    approvals,
+    auth,
+    dashboard,
+    exports,
+    extension,
+    home,
+    interviews,
+    links,
+    notices,
+    review,
+    work,
+)
 from tracker.web.render import error_page, words
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
 
 # each has ROUTES (see tracker/web/__init__.py)
-PAGES = (auth, home, notices, review, approvals, extension, interviews, exports, dashboard, links)
+PAGES = (auth, home, notices, work, review, approvals, extension, interviews, exports, dashboard, links)
 STATIC = Path(__file__).parent / "static"
 
 

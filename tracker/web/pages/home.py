@@ -17,10 +17,12 @@ def home_page(request: Request) -> Response:
     from tracker.usecases.review import review_queue
 
     tracker, who = tracker_of(request), visitor(request)
+    if who.role == "unit":
+        from tracker.web.pages.work import work_page
+
+        return work_page(request)  # 我的任务: what it owes, its notices and reports
     notices = notices_for(tracker, who.actor)
     unsigned = [n for n in notices if n.acknowledged_at is None]
-    if who.role == "unit":
-        return render(request, "home.html", unsigned=unsigned, counts=[])
     # Which lists to count is the page's layout, not a permission: each list's own page asks its use case.
     counts = [("/notices", "home.unsigned", len(unsigned))]
     if allowed(who.role, "review.queue"):
