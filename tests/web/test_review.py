@@ -99,7 +99,7 @@ def test_apply_return_with_reason_resubmit_accept(client: Client, portal: Portal
         ("评审意见.png", SAMPLES[PDF], "后缀"),
         ("程序.exe", b"MZ" + bytes(64), "可执行程序"),
         ("空.pdf", b"", "文件为空"),
-        ("../../etc/passwd.pdf", b"root:x:0:0", "内容不是允许的佐证材料类型"),
+        ("../../etc/passwd.pdf", b"root:x:0:0", "文件名含有路径"),
     ],
 )
 def test_a_refused_upload_is_said_and_nothing_is_kept(
