@@ -62,6 +62,15 @@ def test_a_units_home_is_what_it_owes(client: Client) -> None:
     assert "督查〔2017〕3号" in page.text and "签收" in page.text  # its notices, to sign
 
 
+def test_an_assignment_leads_to_its_completion_and_extension_requests(client: Client) -> None:
+    """The assignment page is where a unit finds 申请办结 and 延期申请; a viewer is offered neither."""
+    page = client("unit").get(f"/assignments/{OWN}").text
+    assert f'href="/assignments/{OWN}/complete"' in page and f'href="/assignments/{OWN}/extension"' in page
+    assert client("unit").get(f"/assignments/{OWN}/complete").status_code == 200
+    viewer = client("viewer").get(f"/assignments/{OWN}").text
+    assert "/complete" not in viewer and "/extension" not in viewer
+
+
 def test_staff_open_a_named_units_work_and_a_unit_only_its_own(client: Client) -> None:
     clerk = client("clerk")
     page = clerk.get(f"/units/{OTHER_UNIT}")
