@@ -1,11 +1,11 @@
 """Load test of the web portal (issue 20 §5): 50 unit accounts at once against PostgreSQL.
 
     .venv/bin/python benchmarks/portal_load.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--users 50] [--rounds 3] [--pdf-mib 1]
+        [--users 50] [--rounds 3] [--pdf-mib 1] [--workers 1]
 
 It makes a fresh schema in the PostgreSQL database named, imports the 90-pilot ledger
 (ledgers/smart-city-pilots-2013.toml), adds one unit account per pilot (the first ``--users``),
-starts a real `tracker serve` on a free port of 127.0.0.1, and logs every account in. Then all the
+starts a real `tracker serve --workers N` on a free port of 127.0.0.1, and logs every account in. Then all the
 users start together (one thread each, released by a barrier): each does ``--rounds`` rounds of
 
     GET /                         我的任务 (page)
@@ -286,6 +286,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pdf-mib", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (tracker serve --workers)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
@@ -295,7 +296,9 @@ def main() -> None:
         t0 = time.perf_counter()
         users = prepare(url, args.users)
         print(f"prepared {len(users)} unit accounts in {time.perf_counter() - t0:.1f} s")
-        with contextmanager(start_server)(url, folder) as server:  # tests/web/conftest.py's real server
+        with contextmanager(start_server)(
+            url, folder, workers=args.workers
+        ) as server:  # tests/web/conftest.py's real server
             failed = measure(server.url, server.log, url, folder, users, args)
     finally:
         drop_schema(args.pg, schema)
@@ -325,7 +328,10 @@ def measure(
     problems = lost_updates(url, users, args.rounds)
     direct_pages, direct_reports = direct_floor(url, folder, users, args.pdf_mib)
 
-    print(f"{len(users)} users × {args.rounds} rounds at once, {args.pdf_mib:g} MiB PDF per report: {wall:.1f} s")
+    print(
+        f"{len(users)} users × {args.rounds} rounds at once, {args.pdf_mib:g} MiB PDF per report, "
+        f"{args.workers} server process(es): {wall:.1f} s"
+    )
     print(line("page views", timings.pages))
     print(line(f"progress + {args.pdf_mib:g} MiB upload", timings.progress))
     print(f"floor, same {len(users)} users at once ({static_wall:.1f} s):")

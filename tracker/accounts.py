@@ -37,10 +37,10 @@ def resolve(session: Session, actor: Actor) -> Actor:
     The role and unit an ``actor`` carries in are never trusted: they are read here."""
     if actor.role == SYSTEM:
         return actor
-    if desk_mode(session):
-        return Actor(actor.name)
-    account = find_account(session, actor.name)
+    account = find_account(session, actor.name)  # found: not desk mode, no need to count (one query a use case)
     if account is None:
+        if desk_mode(session):
+            return Actor(actor.name)
         raise PermissionDenied("account_unknown", name=actor.name)
     if account.disabled:
         raise PermissionDenied("account_disabled", name=account.login)

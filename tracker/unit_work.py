@@ -93,13 +93,14 @@ class UnitWork:
     reports: tuple[OwedReport, ...]
 
 
-def unit_exists(session: Session, name: str) -> bool:
-    return session.exec(select(Unit.id).where(Unit.name == name).limit(1)).first() is not None
-
-
-def unit_work(session: Session, name: str, *, as_of: dt.date, settings: Settings, calendar: WorkCalendar) -> UnitWork:
-    """What the unit named ``name`` owes as of ``as_of``, in every ledger it is in."""
+def unit_work(
+    session: Session, name: str, *, as_of: dt.date, settings: Settings, calendar: WorkCalendar
+) -> UnitWork | None:
+    """What the unit named ``name`` owes as of ``as_of``, in every ledger it is in; ``None`` when
+    no ledger has a unit of that name."""
     units = {int(u.id or 0): u for u in session.exec(select(Unit).where(Unit.name == name))}
+    if not units:
+        return None
     ledgers = {int(lg.id or 0): lg for lg in session.exec(select(Ledger).where(col(Ledger.id).in_(_ledger_ids(units))))}
     return UnitWork(
         name,

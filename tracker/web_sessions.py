@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.config import WebSettings
-from tracker.models import LoginAttempt, WebSession
+from tracker.models import Account, LoginAttempt, WebSession
 
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often
 
@@ -61,10 +61,32 @@ def open_session(
 
 def live_session(session: Session, token: str, *, now: dt.datetime, settings: WebSettings) -> WebSession | None:
     """The session of ``token`` while it lasts (not revoked, not expired, not idle too long),
-    its last use moved to ``now``; ``None`` otherwise."""
+    its last use moved to ``now`` (at most once a minute: ``TOUCH_EVERY``); ``None`` otherwise."""
     if not token:
         return None
     row = session.exec(select(WebSession).where(WebSession.token_hash == token_hash(token))).first()
+    return _touched(row, now=now, settings=settings)
+
+
+def live_session_and_account(
+    session: Session, token: str, *, now: dt.datetime, settings: WebSettings
+) -> tuple[WebSession, Account | None] | None:
+    """``live_session`` and its account (``None`` if gone) in one query: every portal request
+    asks this first."""
+    if not token:
+        return None
+    found = session.exec(
+        select(WebSession, Account)
+        .join(Account, col(Account.login) == col(WebSession.login), isouter=True)
+        .where(WebSession.token_hash == token_hash(token))
+    ).first()
+    if found is None:
+        return None
+    row, account = found
+    return None if _touched(row, now=now, settings=settings) is None else (row, account)
+
+
+def _touched(row: WebSession | None, *, now: dt.datetime, settings: WebSettings) -> WebSession | None:
     if row is None or row.revoked_at is not None or now >= row.expires_at:
         return None
     if now - row.last_seen_at >= dt.timedelta(minutes=settings.idle_minutes):

@@ -128,9 +128,9 @@ class LiveServer:
     log: Path
 
 
-def start_server(db_url: str, folder: Path, config: Path | None = None) -> Iterator[LiveServer]:
+def start_server(db_url: str, folder: Path, config: Path | None = None, workers: int = 1) -> Iterator[LiveServer]:
     """A real `tracker serve` on a free port of 127.0.0.1 (a separate process), stopped after;
-    with the config file ``config`` when given."""
+    with the config file ``config`` when given, in ``workers`` processes."""
     port = free_port()
     log = folder / "serve.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(folder / "data")}
@@ -147,6 +147,8 @@ def start_server(db_url: str, folder: Path, config: Path | None = None) -> Itera
                 "serve",
                 "--port",
                 str(port),
+                "--workers",
+                str(workers),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

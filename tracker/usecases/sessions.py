@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.app import Tracker
+    from tracker.models import Account
     from tracker.usecases.work import Work
 
 WEB = Actor.system("web")
@@ -103,8 +104,11 @@ def visitor_of(tracker: Tracker, token: str, *, actor: Actor = WEB) -> Visitor |
     if not token:
         return None
     with unit_of_work(tracker, actor, action=OPEN) as work:
-        row = web_sessions.live_session(work.session, token, now=work.now, settings=tracker.settings.web)
-        return None if row is None else visitor_row(row.login, token, work.session, by_link=row.via_link)
+        found = web_sessions.live_session_and_account(work.session, token, now=work.now, settings=tracker.settings.web)
+        if found is None:
+            return None
+        row, account = found
+        return visitor_of_account(account, token, by_link=row.via_link)
 
 
 def log_out(tracker: Tracker, token: str, *, actor: Actor = WEB) -> None:
@@ -144,10 +148,14 @@ def change_password(tracker: Tracker, actor: Actor, old: str, new: str, *, keep:
 
 
 def visitor_row(login: str, token: str, session: Session, *, by_link: bool = False) -> Visitor | None:
-    from tracker import web_sessions
     from tracker.accounts import find_account
 
-    account = find_account(session, login)
+    return visitor_of_account(find_account(session, login), token, by_link=by_link)
+
+
+def visitor_of_account(account: Account | None, token: str, *, by_link: bool = False) -> Visitor | None:
+    from tracker import web_sessions
+
     if account is None or account.disabled:
         return None
     return Visitor(

@@ -36,7 +36,7 @@ def my_work(tracker: Tracker, actor: Actor, unit: str | None = None, *, as_of: d
     reports it owes."""
     from tracker.errors import InputError, NotFoundError
     from tracker.ledger_spec import clean_name
-    from tracker.unit_work import unit_exists, unit_work
+    from tracker.unit_work import unit_work
 
     with unit_of_work(tracker, actor, action="work.mine") as work:
         name = clean_name(unit) if unit is not None else work.actor.unit
@@ -44,10 +44,11 @@ def my_work(tracker: Tracker, actor: Actor, unit: str | None = None, *, as_of: d
             raise InputError("--unit: name the unit (as the ledgers name it)", key="unit_needed")
         missing = NotFoundError(f"no unit {name!r} in any ledger", key="unit_unknown", unit=name)
         work.reach([name], missing)
-        if not unit_exists(work.session, name):
-            raise missing
         day = as_of or tracker.today()
-        return unit_work(work.session, name, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
+        found = unit_work(work.session, name, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
+        if found is None:
+            raise missing
+        return found
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def unit_assignment(
         task = work.session.get(Task, assignment.task_id)
         assert unit is not None and task is not None
         work.reach([unit.name], missing)
+        ledger = work.session.get(Ledger, task.ledger_id)  # kept: owed_task's look-up finds it here
+        assert ledger is not None
         day = as_of or tracker.today()
         line = owed_task(work.session, assignment_id, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
         assert line is not None
@@ -110,7 +113,5 @@ def unit_assignment(
             ProgressLine(e.at, e.by, e.status, STATUS_LABELS[Status(e.status)], e.percent, e.note) for e in events
         )
         files = tuple(evidence_rows(work.session, task.ledger_id, assignment_id))
-        ledger = work.session.get(Ledger, task.ledger_id)
-        assert ledger is not None
         reviewed = review_required(work, ledger)
         return UnitAssignment(unit.name, line, assignment.version, files, reports, reviewed)
