@@ -69,8 +69,13 @@ def steps_of(session: Session, kind: str, request_id: int) -> list[ApprovalStep]
 
 
 def step_rows(session: Session, kind: str, request_id: int) -> list[dict[str, object]]:
-    """A request's chain as people read it: each step's position, role, and who decided it,
-    when (a moment), how (approved / refused, or "" while it waits) and why."""
+    """A request's chain as people read it (see ``shown_steps``)."""
+    return shown_steps(steps_of(session, kind, request_id))
+
+
+def shown_steps(chain: list[ApprovalStep]) -> list[dict[str, object]]:
+    """Each step's position, role, and who decided it, when (a moment), how (approved / refused,
+    or "" while it waits) and why."""
     return [
         {
             "position": s.position,
@@ -80,7 +85,7 @@ def step_rows(session: Session, kind: str, request_id: int) -> list[dict[str, ob
             "decided_at": s.decided_at,
             "reason": s.reason,
         }
-        for s in steps_of(session, kind, request_id)
+        for s in chain
     ]
 
 
@@ -217,8 +222,8 @@ def queue_rows(session: Session, role: str | None, *, with_steps: bool = False) 
             since = max(decided) if decided else row["requested_at"]
             shown = {"ref": ref_of(kind, request_id), "kind": kind, "类型": KINDS[kind][0]}
             rows.append({**row, **shown, "step": position, "role": waits_for, "waiting_since": since})
-            if with_steps:
-                rows[-1]["steps"] = step_rows(session, kind, request_id)
+            if with_steps:  # the chain read above, not once more per request
+                rows[-1]["steps"] = shown_steps(chain)
     return rows
 
 
