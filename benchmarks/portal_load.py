@@ -1,31 +1,41 @@
 """Load test of the web portal (issue 20 §5): 50 unit accounts at once against PostgreSQL.
 
-    .venv/bin/python benchmarks/portal_load.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--users 50] [--rounds 3] [--pdf-mib 1] [--workers 1]
+    PYTHONPATH=. .venv/bin/python benchmarks/portal_load.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--users 50] [--rounds 3] [--pdf-mib 1] [--workers 2] [--pause 1.0]
 
 It makes a fresh schema in the PostgreSQL database named, imports the 90-pilot ledger
-(ledgers/smart-city-pilots-2013.toml), adds one unit account per pilot (the first ``--users``),
-starts a real `tracker serve --workers N` on a free port of 127.0.0.1, and logs every account in. Then all the
-users start together (one thread each, released by a barrier): each does ``--rounds`` rounds of
+(ledgers/smart-city-pilots-2013.toml), adds one unit account per pilot (the first ``--users``,
+and one more for the user alone), starts a real `tracker serve --workers N` on a free port of
+127.0.0.1, and logs every account in. A user's round is
 
     GET /                         我的任务 (page)
     GET /assignments/{id}         its own open assignment (page: the form's version is read here)
     POST /assignments/{id}/progress   status, percent, note and a ``--pdf-mib`` MiB PDF (progress+upload)
-    GET /assignments/{id}?saved=1 the page the redirect leads to (page)
+    GET /assignments/{id}?saved=1 the page the redirect leads to at once (page)
 
-and stops (bounded: a fixed number of requests, each with a timeout, and the whole run with one).
-It reports p50/p95/max of page views and of progress-with-upload, the count of answers other than
-2xx/3xx (must be 0), and checks that no update was lost: every report is in the assignment's
-history (a progress event and an audit row each, one evidence row per upload), and the assignment
-ends with the last round's note. Beside it, a floor measured in the same run: the same users
-fetching a static file at once (the server and HTTP without the use cases), and the two use cases
-called directly in this process without HTTP. The schema and the server are removed at the end.
+Two runs of ``--rounds`` rounds, the users released together by a barrier (a thread and an httpx
+client each):
+
+- at a person's pace (the target): before each click a pause drawn from 0.5-1.5 × ``--pause``
+  seconds, seeded by the login (a person reads the page and fills the form; a second is quick);
+- no pause at all (the capacity: answers per second; the latency is then the queue, 50 requests
+  always waiting, and says how much room the pace above leaves).
+
+Bounded: a fixed number of requests, each with a timeout, and each run with one. It reports
+p50/p95/max of page views and of progress-with-upload, the count of answers other than 2xx/3xx
+(must be 0), and checks that no update was lost: every report is in the assignment's history (a
+progress event and an audit row each, one evidence row per upload), and the assignment ends with
+the last round's note. Beside them, floors measured in the same run: one user alone (what a
+request costs without a queue), the same users fetching a static file at once (the server and
+HTTP without the use cases), and the two use cases called directly in this process without
+HTTP. The schema and the server are removed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import tempfile
 import threading
@@ -164,11 +174,28 @@ def timed(timings: Timings, kind: str, call: Callable[[], httpx.Response], what:
 
 
 def user_run(
-    client: httpx.Client, login: str, assignment: int, rounds: int, mib: float, start: threading.Barrier, t: Timings
+    client: httpx.Client,
+    login: str,
+    assignment: int,
+    rounds: range,
+    mib: float,
+    start: threading.Barrier,
+    t: Timings,
+    pause: float = 0.0,
 ) -> None:
+    """One user's rounds; with ``pause`` (seconds, the mean), a person's pace: before every click
+    a pause drawn uniformly from 0.5–1.5 × ``pause`` (seeded by the login: runs repeat)."""
+    think = random.Random(login)
     start.wait()
-    for r in range(1, rounds + 1):
+
+    def wait() -> None:
+        if pause:
+            time.sleep(think.uniform(0.5 * pause, 1.5 * pause))
+
+    for r in rounds:
+        wait()
         timed(t, "pages", lambda: client.get("/"), "GET /")
+        wait()
         page = timed(t, "pages", lambda: client.get(f"/assignments/{assignment}"), "GET /assignments")
         if page is None:
             continue
@@ -185,8 +212,9 @@ def user_run(
         }
         files = {"evidence": (f"第{r}轮材料.pdf", pdf_of(mib, f"{login}-{r}"), "application/pdf")}
         path = f"/assignments/{assignment}/progress"
+        wait()
         sent = timed(t, "progress", lambda d=data, f=files, p=path: client.post(p, data=d, files=f), "POST progress")
-        if sent is not None and sent.status_code == 303:
+        if sent is not None and sent.status_code == 303:  # a browser follows at once
             saved = sent.headers["location"]
             timed(t, "pages", lambda s=saved: client.get(s), "GET saved")
 
@@ -241,9 +269,10 @@ def direct_floor(url: str, folder: Path, users: list[tuple[str, int]], mib: floa
     return pages, reports
 
 
-def lost_updates(url: str, users: list[tuple[str, int]], rounds: int) -> list[str]:
-    """What is missing from the history: each report must be a progress event, an audit row and
-    an evidence row, and each assignment must end with its last round's note."""
+def lost_updates(url: str, users: list[tuple[str, int, int]]) -> list[str]:
+    """What is missing from the history of ``[(login, assignment, rounds it reported)]``: each
+    report must be a progress event, an audit row and an evidence row, and each assignment must
+    end with its last round's note."""
     from sqlmodel import Session, col, func, select
 
     from tracker.db import open_database
@@ -252,7 +281,7 @@ def lost_updates(url: str, users: list[tuple[str, int]], rounds: int) -> list[st
     engine = open_database(url)
     problems = []
     with Session(engine) as session:
-        for login, assignment in users:
+        for login, assignment, rounds in users:
             notes = session.exec(
                 select(ProgressEvent.note).where(
                     ProgressEvent.assignment_id == assignment, col(ProgressEvent.note).like(f"负载测试 {login} %")
@@ -272,8 +301,9 @@ def lost_updates(url: str, users: list[tuple[str, int]], rounds: int) -> list[st
         audited = session.exec(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "progress")
         ).one()
-        if audited != len(users) * rounds:
-            problems.append(f"{audited} progress audit rows, not {len(users) * rounds}")
+        wanted_rows = sum(rounds for _, _, rounds in users)
+        if audited != wanted_rows:
+            problems.append(f"{audited} progress audit rows, not {wanted_rows}")
     engine.dispose()
     return problems
 
@@ -286,7 +316,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pdf-mib", type=float, default=1.0)
-    parser.add_argument("--workers", type=int, default=1, help="server processes (tracker serve --workers)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (tracker serve --workers)")
+    parser.add_argument(
+        "--pause", type=float, default=1.0, help="a person's mean pause before a click, seconds (the paced run)"
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="portal-load-"))
@@ -294,7 +327,7 @@ def main() -> None:
     schema, url = fresh_schema(args.pg)
     try:
         t0 = time.perf_counter()
-        users = prepare(url, args.users)
+        users = prepare(url, args.users + 1)  # the last: the one user alone
         print(f"prepared {len(users)} unit accounts in {time.perf_counter() - t0:.1f} s")
         with contextmanager(start_server)(
             url, folder, workers=args.workers
@@ -309,45 +342,63 @@ def main() -> None:
 def measure(
     base: str, log: Path, url: str, folder: Path, users: list[tuple[str, int]], args: argparse.Namespace
 ) -> bool:
-    """The concurrent run and its report, beside the floors; whether anything failed."""
+    """The runs and their report, beside the floors; whether anything failed. ``users``' last
+    account is the one user alone; the others are the crowd."""
+    crowd, lone = users[:-1], users[-1]
     clients = [log_in(base, login) for login, _ in users]
     for client in clients:  # one warm-up page each (imports, template compilation, pools)
         client.get("/")
-    timings = Timings()
-    start = threading.Barrier(len(clients))
-    per = args.rounds * 4
-    static_wall = together([lambda c=c: static_run(c, per, start, timings) for c in clients])
-    wall = together(
-        [
-            lambda c=c, u=u: user_run(c, u[0], u[1], args.rounds, args.pdf_mib, start, timings)
-            for c, u in zip(clients, users, strict=True)
-        ]
+    crowd_clients = clients[:-1]
+    rounds = args.rounds
+    static, alone, paced, rush = Timings(), Timings(), Timings(), Timings()
+    start = threading.Barrier(len(crowd_clients))
+    static_wall = together([lambda c=c: static_run(c, rounds * 4, start, static) for c in crowd_clients])
+    alone_wall = together(
+        [lambda: user_run(clients[-1], *lone, range(1, rounds + 1), args.pdf_mib, threading.Barrier(1), alone)]
     )
+
+    def crowd_run(timings: Timings, played: range, pause: float) -> float:
+        return together(
+            [
+                lambda c=c, u=u: user_run(c, u[0], u[1], played, args.pdf_mib, start, timings, pause)
+                for c, u in zip(crowd_clients, crowd, strict=True)
+            ]
+        )
+
+    paced_wall = crowd_run(paced, range(1, rounds + 1), args.pause)
+    rush_wall = crowd_run(rush, range(rounds + 1, 2 * rounds + 1), 0.0)
     for client in clients:
         client.close()
-    problems = lost_updates(url, users, args.rounds)
-    direct_pages, direct_reports = direct_floor(url, folder, users, args.pdf_mib)
+    problems = lost_updates(url, [(login, a, 2 * rounds) for login, a in crowd] + [(*lone, rounds)])
+    direct_pages, direct_reports = direct_floor(url, folder, crowd, args.pdf_mib)
 
-    print(
-        f"{len(users)} users × {args.rounds} rounds at once, {args.pdf_mib:g} MiB PDF per report, "
-        f"{args.workers} server process(es): {wall:.1f} s"
-    )
-    print(line("page views", timings.pages))
-    print(line(f"progress + {args.pdf_mib:g} MiB upload", timings.progress))
-    print(f"floor, same {len(users)} users at once ({static_wall:.1f} s):")
-    print(line("  GET /static/site.css", timings.static))
+    n, mib = len(crowd), f"{args.pdf_mib:g} MiB"
+    print(f"{args.workers} server process(es), {n} users, {rounds} rounds each run, a {mib} PDF per report")
+    print(f"{n} users at once at a person's pace (a {args.pause:g} s mean pause before each click): {paced_wall:.1f} s")
+    print(line("  page views", paced.pages))
+    print(line(f"  progress + {mib} upload", paced.progress))
+    answers = len(rush.pages) + len(rush.progress)
+    print(f"{n} users at once, no pause (capacity: {answers / rush_wall:.0f} answers/s): {rush_wall:.1f} s")
+    print(line("  page views", rush.pages))
+    print(line(f"  progress + {mib} upload", rush.progress))
+    print(f"floor, one user alone, no pause ({alone_wall:.1f} s):")
+    print(line("  page views", alone.pages))
+    print(line(f"  progress + {mib} upload", alone.progress))
+    print(f"floor, {n} users at once fetching a static file ({static_wall:.1f} s):")
+    print(line("  GET /static/site.css", static.static))
     print("floor, the use cases called directly (no HTTP, one at a time):")
     print(line("  page use cases", direct_pages))
     print(line("  progress + upload use case", direct_reports))
-    print(f"answers other than 2xx/3xx: {len(timings.bad)}" + (f" {timings.bad[:10]}" if timings.bad else ""))
+    bad = [*static.bad, *alone.bad, *paced.bad, *rush.bad]
+    print(f"answers other than 2xx/3xx: {len(bad)}" + (f" {bad[:10]}" if bad else ""))
     print("lost updates: " + ("none (every report is in the history)" if not problems else f"{problems[:10]}"))
     tracebacks = log.read_text().count("Traceback")
     print(f"server tracebacks: {tracebacks}")
     print(
-        f"p95 pages {pct(timings.pages, 0.95):.0f} ms (target ≤ 200), "
-        f"progress {pct(timings.progress, 0.95):.0f} ms (≤ 500)"
+        f"at a person's pace: p95 pages {pct(paced.pages, 0.95):.0f} ms (target ≤ 200), "
+        f"progress {pct(paced.progress, 0.95):.0f} ms (≤ 500)"
     )
-    return bool(timings.bad or problems or tracebacks)
+    return bool(bad or problems or tracebacks)
 
 
 if __name__ == "__main__":

@@ -328,6 +328,12 @@ class WebSettings(Strict):
         default=False, description="send the session cookie over HTTPS only (set it behind nginx with TLS)"
     )
     max_body_mib: int = Field(default=25, ge=1, le=1024, description="the largest request body accepted, in MiB")
+    threads: int = Field(
+        default=4,
+        ge=1,
+        le=16,
+        description="requests one server process works on at once (the others wait their turn, in order)",
+    )
     link_minutes: int = Field(default=15, ge=1, le=24 * 60, description="a one-time login link lasts this long")
     base_url: str = Field(
         default="",
