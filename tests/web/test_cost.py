@@ -34,8 +34,8 @@ def statements(portal: Portal) -> Iterator[list[str]]:
 
 def test_a_page_sends_few_statements(client: Client, portal: Portal) -> None:
     """The session and its account in one query; the permission check's account look-up without
-    counting the accounts first; a task's ledger read once; 我的任务 without asking first whether
-    the unit exists."""
+    counting the accounts first; a task's assignment, unit, task and ledger in one query; 我的任务
+    without asking first whether the unit exists."""
     unit = client("unit")
     unit.get("/")
     with statements(portal) as home:
@@ -43,7 +43,7 @@ def test_a_page_sends_few_statements(client: Client, portal: Portal) -> None:
     with statements(portal) as task:
         assert unit.get(f"/assignments/{OWN}").status_code == 200
     assert len(home) <= 9, home
-    assert len(task) <= 10, task
+    assert len(task) <= 7, task
 
 
 def test_the_session_look_up_is_one_query_that_writes_at_most_once_a_minute(client: Client, portal: Portal) -> None:

@@ -92,15 +92,18 @@ def unit_assignment(
 
     missing = NotFoundError(f"no assignment {assignment_id}")
     with unit_of_work(tracker, actor, action="work.mine") as work:
-        assignment = work.session.get(Assignment, assignment_id)
-        if assignment is None:
+        # One query for the four rows; kept in the session, owed_task's look-ups find them there.
+        found = work.session.exec(
+            select(Assignment, Unit, Task, Ledger)
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .join(Task, col(Task.id) == col(Assignment.task_id))
+            .join(Ledger, col(Ledger.id) == col(Task.ledger_id))
+            .where(col(Assignment.id) == assignment_id)
+        ).first()
+        if found is None:
             raise missing
-        unit = work.session.get(Unit, assignment.unit_id)
-        task = work.session.get(Task, assignment.task_id)
-        assert unit is not None and task is not None
+        assignment, unit, task, ledger = found
         work.reach([unit.name], missing)
-        ledger = work.session.get(Ledger, task.ledger_id)  # kept: owed_task's look-up finds it here
-        assert ledger is not None
         day = as_of or tracker.today()
         line = owed_task(work.session, assignment_id, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
         assert line is not None
