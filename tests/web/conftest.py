@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from tests.tui.conftest import AS_OF
 from tracker.app import Tracker, build
 from tracker.demo import seed_demo
-from tracker.models import Account
+from tracker.models import Account, Assignment
 from tracker.permissions import ROLES
 from tracker.usecases import accounts
 from tracker.usecases.work import Actor
@@ -175,15 +175,43 @@ def start_server(db_url: str, folder: Path, config: Path | None = None, workers:
 
 
 @pytest.fixture
-def live_server(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+def server_config() -> str:
+    """The config file ``live_server`` serves with (empty: none, the defaults); a test module
+    overrides this fixture to serve with its own, e.g. an approval chain."""
+    return ""
+
+
+@pytest.fixture
+def live_server(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server_config: str
+) -> Iterator[LiveServer]:
     """The demo's database with the accounts (each to change its password at first login),
-    served by a real `tracker serve` (the real clock)."""
+    served by a real `tracker serve` (the real clock), with ``server_config`` when given."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     app = build(db_url, None, "测试员")
     seed_demo(app, AS_OF)
     seed_accounts(app, first_change=True)
     app.engine.dispose()
-    yield from start_server(db_url, tmp_path)
+    config = tmp_path / "config.toml" if server_config else None
+    if config is not None:
+        config.write_text(server_config, encoding="utf-8")
+    yield from start_server(db_url, tmp_path, config)
+
+
+def move_deadline(db_url: str, assignment_id: int, days: int) -> dt.date:
+    """Give the assignment ``assignment_id`` the deadline ``days`` after today (the real clock, as
+    `tracker serve` has it), for what may be done only before a deadline; the new deadline."""
+    app = build(db_url, None, "测试员")
+    try:
+        due = app.today() + dt.timedelta(days=days)
+        with app.session() as session:
+            assignment = session.exec(select(Assignment).where(Assignment.id == assignment_id)).one()
+            assignment.due_on = due
+            session.add(assignment)
+            session.commit()
+        return due
+    finally:
+        app.engine.dispose()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,38 +5,13 @@ browser: skipped when /usr/bin/chromium is missing, a failure under CI."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.web.conftest import PASSWORD, LiveServer
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
+from tests.web.browser_steps import first_login, report_progress
+from tests.web.conftest import LiveServer
 
 pytestmark = pytest.mark.slow
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
-
-
-def first_login(page: Page, server: LiveServer, login: str) -> None:
-    """``login`` opens the portal (sent to the login page), logs in, and changes the first
-    password it must change."""
-    from playwright.sync_api import expect
-
-    page.goto(server.url + "/")
-    expect(page).to_have_url(server.url + "/login")
-    page.fill("#login", login)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit] >> text=登录")
-    expect(page).to_have_url(server.url + "/password")
-    expect(page.locator("main")).to_contain_text("首次登录")
-    page.fill("#old", PASSWORD)
-    page.fill("#new", "新的密码 2017")
-    page.fill("#again", "新的密码 2017")
-    page.click("text=保存新密码")
-    expect(page.locator("main")).to_contain_text("密码已修改")
 
 
 def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
@@ -50,7 +25,7 @@ def test_a_unit_logs_in_changes_its_first_password_and_signs_a_notice(
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            first_login(page, live_server, "unit")
+            first_login(page, live_server.url, "unit")
             page.click("header >> text=我的任务")  # a unit's home
             expect(page.locator("main")).to_contain_text("督查〔2017〕3号")
             page.screenshot(path=str(tmp_path / "home-phone.png"), full_page=True)
@@ -87,7 +62,7 @@ def test_the_leaders_dashboard_shows_a_completion_recorded_after_it_was_opened(
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            first_login(page, live_server, "supervisor")
+            first_login(page, live_server.url, "supervisor")
             page.click("header >> text=领导驾驶舱")
             page.select_option("#ledger", "1")
             page.fill("#as_of", day.isoformat())
@@ -155,20 +130,13 @@ def test_a_unit_reports_progress_with_an_uploaded_pdf_and_sees_it_listed(
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            first_login(page, live_server, "unit")
+            first_login(page, live_server.url, "unit")
             page.click("header >> text=我的任务")
             expect(page.locator("h1")).to_have_text("我的任务")
             page.click("a >> text=工作台账 · 2")
             expect(page.locator("h1")).to_contain_text("任务 2")
-            page.select_option("#status", "doing")
-            page.fill("#percent", "60")
-            page.fill("#note", "可研报告已报审 <b>见附件</b>")
-            page.set_input_files("#evidence", str(pdf))
-            page.click("form button[type=submit] >> text=提交")
-            expect(page.locator("main")).to_contain_text("进度已报送")
-            expect(page.locator("main")).to_contain_text("可研报告已报审 <b>见附件</b>")  # shown as text
+            report_progress(page, pdf, "可研报告已报审 <b>见附件</b>", 60)  # the note shown as text
             listed = page.locator("a[href^='/evidence/']", has_text="评审意见.pdf")
-            expect(listed).to_have_count(1)
             page.screenshot(path=str(tmp_path / "assignment-phone.png"), full_page=True)
             with page.expect_download() as download:
                 listed.click()

@@ -9,16 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from tests.tui.conftest import AS_OF
-from tests.web.conftest import PASSWORD, LiveServer, seed_accounts, start_server
+from tests.web.browser_steps import OWN, approve_step, ask_extension, assert_extended
+from tests.web.conftest import PASSWORD, LiveServer, move_deadline, seed_accounts, start_server
 from tracker.app import build
 from tracker.demo import seed_demo
-from tracker.models import Assignment
 
 pytestmark = pytest.mark.slow
-OWN = 28  # the unit account's (南乐县政府) task 6
+ASKED = "设备到货延迟，需延期安装调试"
 
 
 @pytest.fixture
@@ -30,13 +29,8 @@ def chained_server(
     app = build(db_url, None, "测试员")
     seed_demo(app, AS_OF)
     seed_accounts(app)
-    due = app.today() + dt.timedelta(days=30)
-    with app.session() as session:
-        assignment = session.exec(select(Assignment).where(Assignment.id == OWN)).one()
-        assignment.due_on = due
-        session.add(assignment)
-        session.commit()
     app.engine.dispose()
+    due = move_deadline(db_url, OWN, days=30)
     config = tmp_path / "config.toml"
     config.write_text('[approval]\nextension = ["clerk", "supervisor"]\n', encoding="utf-8")
     for server in start_server(db_url, tmp_path, config):
@@ -66,40 +60,24 @@ def test_an_extension_approved_in_two_steps(
         browser = playwright.chromium.launch(executable_path=str(chromium), headless=True)
         try:
             unit = logged_in("unit", 390)  # a phone
-            unit.goto(f"{server.url}/assignments/{OWN}/extension")
-            expect(unit.locator(".due")).to_contain_text(due.isoformat())
-            unit.fill("#to", wanted.isoformat())
-            unit.fill("#reason", "设备到货延迟，需延期安装调试")
-            unit.click("text=提交延期申请")
-            expect(unit.locator("main")).to_contain_text("延期申请已提交")
-            request = unit.locator("article.request").first
-            expect(request).to_contain_text("审批中")
-            expect(request.locator(".step-waiting")).to_have_count(2)
+            ask_extension(unit, server.url, OWN, due.isoformat(), wanted.isoformat(), ASKED)
             unit.screenshot(path=str(tmp_path / "extension-asked-phone.png"), full_page=True)
 
             clerk = logged_in("clerk", 1280)
             clerk.goto(server.url + "/approvals")
-            card = clerk.locator("article.request", has_text="设备到货延迟")
-            expect(card).to_contain_text("第1步 · 督查员")
-            card.locator("textarea").fill("情况属实，同意")
-            card.locator("button[value=approve]").click()
-            expect(clerk.locator("main")).to_contain_text("第1步已同意，下一步等待科长/分管领导审批")
-            expect(clerk.locator("article.request", has_text="设备到货延迟")).to_have_count(0)
+            approve_step(
+                clerk, ASKED, "第1步 · 督查员", "第1步已同意，下一步等待科长/分管领导审批", note="情况属实，同意"
+            )
 
             supervisor = logged_in("supervisor", 1280)
             supervisor.goto(server.url + "/approvals")
-            card = supervisor.locator("article.request", has_text="设备到货延迟")
+            card = supervisor.locator("article.request", has_text=ASKED)
             expect(card.locator(".step-approved")).to_contain_text("clerk")
             expect(card.locator(".step-approved")).to_contain_text("情况属实，同意")
             supervisor.screenshot(path=str(tmp_path / "approvals-desktop.png"), full_page=True)
-            card.locator("button[value=approve]").click()
-            expect(supervisor.locator("main")).to_contain_text("已批准")
+            approve_step(supervisor, ASKED, "第2步 · 科长/分管领导", "已批准")
 
-            unit.reload()
-            expect(unit.locator(".due")).to_contain_text(wanted.isoformat())
-            expect(unit.locator(".due")).to_contain_text(f"原期限 {due.isoformat()}")
-            expect(unit.locator("article.request").first).to_contain_text("已批准")
-            expect(unit.locator("article.request").first.locator(".step-approved")).to_have_count(2)
+            assert_extended(unit, due.isoformat(), wanted.isoformat())
             unit.screenshot(path=str(tmp_path / "extension-approved-phone.png"), full_page=True)
             assert errors == []  # no CSP violation, no script error
         finally:
