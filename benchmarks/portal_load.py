@@ -1,7 +1,7 @@
 """Load test of the web portal (issue 20 §5): 50 unit accounts at once against PostgreSQL.
 
     PYTHONPATH=. .venv/bin/python benchmarks/portal_load.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
-        [--users 50] [--rounds 3] [--pdf-mib 1] [--workers 2] [--pause 1.0]
+        [--users 50] [--rounds 3] [--pdf-mib 1] [--workers 2] [--threads 4] [--pause 1.0]
 
 It makes a fresh schema in the PostgreSQL database named, imports the 90-pilot ledger
 (ledgers/smart-city-pilots-2013.toml), adds one unit account per pilot (the first ``--users``,
@@ -317,6 +317,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pdf-mib", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=2, help="server processes (tracker serve --workers)")
+    parser.add_argument("--threads", type=int, default=None, help="[web] threads of each process (default: its own)")
     parser.add_argument(
         "--pause", type=float, default=1.0, help="a person's mean pause before a click, seconds (the paced run)"
     )
@@ -329,8 +330,12 @@ def main() -> None:
         t0 = time.perf_counter()
         users = prepare(url, args.users + 1)  # the last: the one user alone
         print(f"prepared {len(users)} unit accounts in {time.perf_counter() - t0:.1f} s")
+        config = None
+        if args.threads is not None:
+            config = folder / "config.toml"
+            config.write_text(f"[web]\nthreads = {args.threads}\n", encoding="utf-8")
         with contextmanager(start_server)(
-            url, folder, workers=args.workers
+            url, folder, config, workers=args.workers
         ) as server:  # tests/web/conftest.py's real server
             failed = measure(server.url, server.log, url, folder, users, args)
     finally:
@@ -373,7 +378,8 @@ def measure(
     direct_pages, direct_reports = direct_floor(url, folder, crowd, args.pdf_mib)
 
     n, mib = len(crowd), f"{args.pdf_mib:g} MiB"
-    print(f"{args.workers} server process(es), {n} users, {rounds} rounds each run, a {mib} PDF per report")
+    threads = "" if args.threads is None else f" of {args.threads} threads"
+    print(f"{args.workers} server process(es){threads}, {n} users, {rounds} rounds each run, a {mib} PDF per report")
     print(f"{n} users at once at a person's pace (a {args.pause:g} s mean pause before each click): {paced_wall:.1f} s")
     print(line("  page views", paced.pages))
     print(line(f"  progress + {mib} upload", paced.progress))
