@@ -98,10 +98,13 @@ def unit_work(
 ) -> UnitWork | None:
     """What the unit named ``name`` owes as of ``as_of``, in every ledger it is in; ``None`` when
     no ledger has a unit of that name."""
-    units = {int(u.id or 0): u for u in session.exec(select(Unit).where(Unit.name == name))}
-    if not units:
+    rows = session.exec(
+        select(Unit, Ledger).join(Ledger, col(Ledger.id) == col(Unit.ledger_id)).where(Unit.name == name)
+    ).all()  # the unit in every ledger, and those ledgers, in one query
+    if not rows:
         return None
-    ledgers = {int(lg.id or 0): lg for lg in session.exec(select(Ledger).where(col(Ledger.id).in_(_ledger_ids(units))))}
+    units = {int(u.id or 0): u for u, _ in rows}
+    ledgers = {int(lg.id or 0): lg for _, lg in rows}
     return UnitWork(
         name,
         as_of,
