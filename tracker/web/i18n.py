@@ -409,6 +409,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该任务刚被他人更新，本次未保存；请查看最新情况后重新报送。",
         "Someone else has just updated this task; nothing was saved. Look at it again and report again.",
     ),
+    "refusal.permission_denied": (  # the core's names a permission key and the role in Chinese
+        "本账号无权进行此操作",
+        "your account may not do this",
+    ),
     "refusal.web_status": ("请选择状态（未开始、进行中或已完成）", "choose a status (to do, doing or done)"),
     "refusal.percent": (
         "进度须为 0 至 100 的整数，不是“{value}”",
@@ -432,6 +436,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.returned": ("退回", "returned"),
     "status.done": ("已完成", "done"),
     "status.terminated": ("已终止", "terminated"),
+    "level.none": ("未发通知", "no notice"),
     "level.reminder": ("提醒", "reminder"),
     "level.warning": ("督办通知", "warning"),
     "level.criticism": ("通报批评", "criticism"),
@@ -458,12 +463,6 @@ class Words:
         """A refusal in this language when its key is known, else as it was raised."""
         key = getattr(exc, "key", None)
         params = getattr(exc, "params", {})
-        if key and f"refusal.{key}" in MESSAGES:  # worded for the portal (no CLI option named)
-            return self(f"refusal.{key}")
-        if key and f"refusal.{key}" in MESSAGES:  # a core refusal worded by the portal itself
-            return self(f"refusal.{key}", **params)
-        if key and key in refusals.CATALOGUE:
-            zh, en = refusals.CATALOGUE[key]
         if key and (f"refusal.{key}" in MESSAGES or key in refusals.CATALOGUE):
             zh, en = MESSAGES.get(f"refusal.{key}") or refusals.CATALOGUE[key]  # the portal's own wording first
             try:

@@ -1,0 +1,65 @@
+"""What a user reads when the portal refuses or translates (found by walking the portal as a
+county clerk, a bureau clerk, a supervisor and a leader): a refusal names what was typed, the 403
+page names no permission key, English leaves no level label in Chinese, a leader's menu offers no
+page it may not open, the language switch goes back only within the portal. Both backends."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from starlette.testclient import TestClient
+
+from tests.web.conftest import csrf_of
+
+Client = Callable[..., TestClient]
+OWN = 8  # task 2 of the demo ledger: 南乐县政府's assignment
+ERROR = re.compile(r'<p class="error" role="alert">([^<]*)</p>')
+
+
+def english(browser: TestClient) -> TestClient:
+    token = csrf_of(browser.get("/").text)
+    assert browser.post("/lang", data={"csrf": token, "back": "/"}).status_code == 303
+    return browser
+
+
+def test_a_refusal_names_what_was_typed_not_a_placeholder(client: Client) -> None:
+    unit = client("unit")
+    token = csrf_of(unit.get(f"/assignments/{OWN}").text)
+    for typed in ("abc", "101", "-1"):
+        answer = unit.post(f"/assignments/{OWN}/progress", data={"csrf": token, "status": "doing", "percent": typed})
+        message = ERROR.findall(answer.text)[0]
+        assert answer.status_code == 400 and f"不是“{typed}”" in message and "{" not in message, message
+
+
+def test_the_403_page_names_no_permission_key_in_either_language(client: Client) -> None:
+    unit = client("unit")
+    page = unit.get("/approvals")
+    assert page.status_code == 403 and "本账号无权进行此操作" in page.text and "approval.queue" not in page.text
+    page = english(unit).get("/dashboard")
+    assert page.status_code == 403 and "your account may not do this" in page.text
+    assert "单位" not in page.text and "“read”" not in page.text
+
+
+def test_english_dashboard_names_the_levels_in_english(client: Client) -> None:
+    clerk = english(client("clerk"))
+    page = clerk.get("/dashboard?ledger=1")
+    assert page.status_code == 200 and "Overdue · criticism" in page.text
+    assert not re.search("Overdue · [\u4e00-\u9fff]", page.text)
+    profile = clerk.get("/dashboard/units/南乐县政府")
+    assert "Received: interview" in profile.text and not re.search("Received: [\u4e00-\u9fff]", profile.text)
+    assert "收到约谈" in client("clerk").get("/dashboard/units/南乐县政府").text  # Chinese as before
+
+
+def test_a_leaders_menu_offers_no_approval_queue(client: Client) -> None:
+    assert 'href="/approvals"' not in client("viewer").get("/").text
+    assert client("viewer").get("/approvals").status_code == 403
+    assert 'href="/approvals"' in client("clerk").get("/").text
+
+
+def test_the_language_switch_goes_back_only_within_the_portal(client: Client) -> None:
+    browser = client()
+    token = csrf_of(browser.get("/login").text)
+    for back, where in [("/notices?page=2", "/notices?page=2"), ("/\\evil.example/", "/"), ("//evil.example/", "/")]:
+        answer = browser.post("/lang", data={"csrf": token, "back": back})
+        assert answer.status_code == 303 and answer.headers["location"] == where, back
