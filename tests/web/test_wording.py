@@ -63,3 +63,22 @@ def test_the_language_switch_goes_back_only_within_the_portal(client: Client) ->
     for back, where in [("/notices?page=2", "/notices?page=2"), ("/\\evil.example/", "/"), ("//evil.example/", "/")]:
         answer = browser.post("/lang", data={"csrf": token, "back": back})
         assert answer.status_code == 303 and answer.headers["location"] == where, back
+
+
+def test_an_extension_refused_is_told_in_the_pages_language(client: Client) -> None:
+    unit = client("unit")
+    path = "/assignments/28/extension"  # task 6, due 2017-11-30: open on the portal's 2017-09-15
+    cases = [
+        ({"to": "2017-11-01", "reason": "招标流标"}, "申请延至的日期 2017-11-01 须晚于现行期限 2017-11-30"),
+        ({"to": "2017-12-31", "reason": "   "}, "请写明理由"),
+    ]
+    for fields, message in cases:
+        answer = unit.post(path, data={"csrf": csrf_of(unit.get(path).text)} | fields)
+        assert answer.status_code == 400 and ERROR.findall(answer.text)[0] == message, fields
+    sent = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "to": "2017-12-31", "reason": "招标流标"})
+    assert sent.status_code == 303
+    again = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "to": "2018-01-31", "reason": "招标流标"})
+    assert "正在审批中，请等待审批结果" in ERROR.findall(again.text)[0]
+    english(unit)
+    answer = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "to": "2017-11-01", "reason": "x"})
+    assert "must be after the current one (2017-11-30)" in ERROR.findall(answer.text)[0]

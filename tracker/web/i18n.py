@@ -413,6 +413,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "本账号无权进行此操作",
         "your account may not do this",
     ),
+    "refusal.not_later": (
+        "申请延至的日期 {to} 须晚于现行期限 {due}",
+        "the new deadline {to} must be after the current one ({due})",
+    ),
+    "refusal.pending": (
+        "延期申请 {id} 正在审批中，请等待审批结果",
+        "extension request {id} still waits for a decision",
+    ),
+    "refusal.reason_needed": ("请写明理由", "a reason is needed"),
+    "refusal.not_open": (
+        "该任务已不在办理中（已完成、待复核或已终止），不能延期",
+        "the task is no longer open (done, awaiting review or terminated): it cannot be extended",
+    ),
+    "refusal.no_deadline": ("该任务尚无期限，无从延期", "the task has no deadline yet: there is nothing to extend"),
+    "refusal.deadline_passed": (
+        "期限 {due} 已过，不能在线申请延期；请与督查室联系。",
+        "the deadline {due} has passed: ask the bureau.",
+    ),
     "refusal.web_status": ("请选择状态（未开始、进行中或已完成）", "choose a status (to do, doing or done)"),
     "refusal.percent": (
         "进度须为 0 至 100 的整数，不是“{value}”",
