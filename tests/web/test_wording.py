@@ -1,5 +1,6 @@
 """What a user reads when the portal refuses or translates (found by walking the portal as a
-county clerk, a bureau clerk, a supervisor and a leader): a refusal names what was typed, the 403
+county clerk, a bureau clerk, a supervisor and a leader): a refusal names what was typed in the
+page's language (not the CLI's English), the 403
 page names no permission key, English leaves no level label in Chinese, a leader's menu offers no
 page it may not open, the language switch goes back only within the portal. Both backends."""
 
@@ -7,10 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from tests.web.conftest import csrf_of
+from tests.functional.test_unit_side import REPORTING
+from tests.web.conftest import Portal, csrf_of
+from tracker.importing import import_ledgers, read_ledger_file
 
 Client = Callable[..., TestClient]
 OWN = 8  # task 2 of the demo ledger: 南乐县政府's assignment
@@ -82,3 +86,18 @@ def test_an_extension_refused_is_told_in_the_pages_language(client: Client) -> N
     english(unit)
     answer = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "to": "2017-11-01", "reason": "x"})
     assert "must be after the current one (2017-11-30)" in ERROR.findall(answer.text)[0]
+
+
+def test_a_periodic_report_sent_twice_is_told_in_chinese(client: Client, portal: Portal, tmp_path: Path) -> None:
+    source = tmp_path / "reporting.toml"
+    source.write_text(REPORTING, encoding="utf-8")
+    tracker = portal.tracker
+    with tracker.session() as session:
+        import_ledgers(session, read_ledger_file(source), by="测试员", now=tracker.now(), calendar=tracker.calendar)
+        session.commit()
+    unit = client("unit")
+    data = {"csrf": csrf_of(unit.get("/").text), "ledger": "月报台账", "report": "月度进展报告", "period": "2017-04-25"}
+    assert unit.post("/reports/submit", data=data).status_code == 303
+    again = unit.post("/reports/submit", data=data)  # a second tab, or back and 报送 again
+    assert again.status_code == 400 and "月度进展报告（2017-04-25 期）已于 2017-09-15 报送，无需再报" in again.text
+    assert "was received" not in again.text

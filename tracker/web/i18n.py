@@ -431,6 +431,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "期限 {due} 已过，不能在线申请延期；请与督查室联系。",
         "the deadline {due} has passed: ask the bureau.",
     ),
+    "refusal.received_already": (
+        "{duty}（{due} 期）已于 {on} 报送，无需再报",
+        "the {duty} for {due} was received on {on} already",
+    ),
+    "refusal.no_period": ("{duty} 没有这一期可报送", "there is no such period of the {duty} to report"),
+    "refusal.report_duty": (
+        "请选择一项定期报告（本台账有：{names}）",
+        "choose one periodic report (this ledger has: {names})",
+    ),
     "refusal.web_status": ("请选择状态（未开始、进行中或已完成）", "choose a status (to do, doing or done)"),
     "refusal.percent": (
         "进度须为 0 至 100 的整数，不是“{value}”",
