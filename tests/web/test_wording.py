@@ -55,10 +55,13 @@ def test_english_dashboard_names_the_levels_in_english(client: Client) -> None:
     assert "收到约谈" in client("clerk").get("/dashboard/units/南乐县政府").text  # Chinese as before
 
 
-def test_a_leaders_menu_offers_no_approval_queue(client: Client) -> None:
-    assert 'href="/approvals"' not in client("viewer").get("/").text
-    assert client("viewer").get("/approvals").status_code == 403
-    assert 'href="/approvals"' in client("clerk").get("/").text
+def test_a_leader_is_offered_no_page_or_button_it_may_not_use(client: Client) -> None:
+    viewer, clerk = client("viewer"), client("clerk")
+    assert 'href="/approvals"' not in viewer.get("/").text and viewer.get("/approvals").status_code == 403
+    assert 'href="/approvals"' in clerk.get("/").text
+    notices = viewer.get("/notices").text
+    assert "逾期未签收" in notices and 'action="/notices/' not in notices  # no 签收 button: its 403 page
+    assert 'action="/notices/' in clerk.get("/notices").text
 
 
 def test_the_language_switch_goes_back_only_within_the_portal(client: Client) -> None:
