@@ -104,3 +104,10 @@ def test_a_periodic_report_sent_twice_is_told_in_chinese(client: Client, portal:
     again = unit.post("/reports/submit", data=data)  # a second tab, or back and 报送 again
     assert again.status_code == 400 and "月度进展报告（2017-04-25 期）已于 2017-09-15 报送，无需再报" in again.text
     assert "was received" not in again.text
+
+
+def test_the_completion_page_names_its_task_in_the_pages_language(client: Client) -> None:
+    unit = client("unit")
+    assert "任务2 · 南乐县政府" in unit.get(f"/assignments/{OWN}/complete").text
+    page = english(unit).get(f"/assignments/{OWN}/complete").text
+    assert "Task 2 · 南乐县政府" in page and "任务 2 /" not in page and "（2017-04-30）" not in page
