@@ -409,6 +409,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该任务刚被他人更新，本次未保存；请查看最新情况后重新报送。",
         "Someone else has just updated this task; nothing was saved. Look at it again and report again.",
     ),
+    "refusal.permission_denied": (  # the core's names a permission key and the role in Chinese
+        "本账号无权进行此操作",
+        "your account may not do this",
+    ),
+    "refusal.not_later": (
+        "申请延至的日期 {to} 须晚于现行期限 {due}",
+        "the new deadline {to} must be after the current one ({due})",
+    ),
+    "refusal.pending": (
+        "延期申请 {id} 正在审批中，请等待审批结果",
+        "extension request {id} still waits for a decision",
+    ),
+    "refusal.reason_needed": ("请写明理由", "a reason is needed"),
+    "refusal.not_open": (
+        "该任务已不在办理中（已完成、待复核或已终止），不能延期",
+        "the task is no longer open (done, awaiting review or terminated): it cannot be extended",
+    ),
+    "refusal.no_deadline": ("该任务尚无期限，无从延期", "the task has no deadline yet: there is nothing to extend"),
+    "refusal.deadline_passed": (
+        "期限 {due} 已过，不能在线申请延期；请与督查室联系。",
+        "the deadline {due} has passed: ask the bureau.",
+    ),
+    "refusal.received_already": (
+        "{duty}（{due} 期）已于 {on} 报送，无需再报",
+        "the {duty} for {due} was received on {on} already",
+    ),
+    "refusal.no_period": ("{duty} 没有这一期可报送", "there is no such period of the {duty} to report"),
+    "refusal.report_duty": (
+        "请选择一项定期报告（本台账有：{names}）",
+        "choose one periodic report (this ledger has: {names})",
+    ),
     "refusal.web_status": ("请选择状态（未开始、进行中或已完成）", "choose a status (to do, doing or done)"),
     "refusal.percent": (
         "进度须为 0 至 100 的整数，不是“{value}”",
@@ -432,6 +463,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.returned": ("退回", "returned"),
     "status.done": ("已完成", "done"),
     "status.terminated": ("已终止", "terminated"),
+    "level.none": ("未发通知", "no notice"),
     "level.reminder": ("提醒", "reminder"),
     "level.warning": ("督办通知", "warning"),
     "level.criticism": ("通报批评", "criticism"),
@@ -458,12 +490,6 @@ class Words:
         """A refusal in this language when its key is known, else as it was raised."""
         key = getattr(exc, "key", None)
         params = getattr(exc, "params", {})
-        if key and f"refusal.{key}" in MESSAGES:  # worded for the portal (no CLI option named)
-            return self(f"refusal.{key}")
-        if key and f"refusal.{key}" in MESSAGES:  # a core refusal worded by the portal itself
-            return self(f"refusal.{key}", **params)
-        if key and key in refusals.CATALOGUE:
-            zh, en = refusals.CATALOGUE[key]
         if key and (f"refusal.{key}" in MESSAGES or key in refusals.CATALOGUE):
             zh, en = MESSAGES.get(f"refusal.{key}") or refusals.CATALOGUE[key]  # the portal's own wording first
             try:

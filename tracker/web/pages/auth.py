@@ -102,7 +102,8 @@ def language(request: Request) -> Response:
     """Switch between Chinese and English (a cookie: the visitor's own choice)."""
     chosen = "en" if words(request).lang == "zh" else "zh"
     back = _field(request, "back")
-    response: Response = RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", 303)
+    local = back.startswith("/") and not back.startswith("//") and "\\" not in back  # a browser reads /\host as //host
+    response: Response = RedirectResponse(back if local else "/", 303)
     response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="lax", path="/")
     return response
 

@@ -9,6 +9,7 @@ name typed by a person."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -89,13 +90,24 @@ RECORD = (  # the profile's figures in its table's order; None: the notices rece
 )
 
 
+def level_namer(request: Request) -> Callable[[str], str]:
+    """The core's level labels (通报批评, 未发通知, …: the tables' columns, the notices' kinds) in
+    the page's language; a label it does not know as it is."""
+    from tracker.ladder import LEVEL_LABELS
+    from tracker.trend import NOT_NOTIFIED
+
+    t = words(request)
+    keys = {label: f"level.{level.value}" for level, label in LEVEL_LABELS.items()} | {NOT_NOTIFIED: "level.none"}
+    return lambda label: t(keys[label]) if label in keys else label
+
+
 def _record(request: Request, profile: UnitProfile) -> list[tuple[str, int]]:
     """A unit's record as (what, how many), in the order the profile's table shows it."""
-    t = words(request)
+    t, level = words(request), level_namer(request)
     rows: list[tuple[str, int]] = []
     for key in RECORD:
         if key is None:
-            rows += [(t("dash.unit.notices", kind=kind), n) for kind, n in profile.notices]
+            rows += [(t("dash.unit.notices", kind=level(kind)), n) for kind, n in profile.notices]
         else:
             rows.append((t(f"dash.unit.{key}"), getattr(profile, key)))
     return rows
@@ -112,6 +124,7 @@ def dashboard_page(request: Request) -> Response:
         "chosen": chosen,
         "errors": errors,
         "percent": percent,
+        "level": level_namer(request),
     }
     if errors:
         return render(request, "dashboard/index.html", status=400, trends=None, charts={}, keep="", **common)
@@ -128,7 +141,13 @@ def unit_page(request: Request) -> Response:
     tracker, who = tracker_of(request), visitor(request)
     name: str = request.path_params["name"]
     chosen, errors = _choose(request, None)
-    common: dict[str, Any] = {"chosen": chosen, "errors": errors, "name": name, "percent": percent}
+    common: dict[str, Any] = {
+        "chosen": chosen,
+        "errors": errors,
+        "name": name,
+        "percent": percent,
+        "level": level_namer(request),
+    }
     if errors:
         # Asked first, so that a unit account learns nothing from a bad parameter either.
         from tracker.usecases.dashboard import dashboard_ledgers

@@ -1,0 +1,113 @@
+"""What a user reads when the portal refuses or translates (found by walking the portal as a
+county clerk, a bureau clerk, a supervisor and a leader): a refusal names what was typed in the
+page's language (not the CLI's English), the 403
+page names no permission key, English leaves no level label in Chinese, a leader's menu offers no
+page it may not open, the language switch goes back only within the portal. Both backends."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from tests.functional.test_unit_side import REPORTING
+from tests.web.conftest import Portal, csrf_of
+from tracker.importing import import_ledgers, read_ledger_file
+
+Client = Callable[..., TestClient]
+OWN = 8  # task 2 of the demo ledger: 南乐县政府's assignment
+ERROR = re.compile(r'<p class="error" role="alert">([^<]*)</p>')
+
+
+def english(browser: TestClient) -> TestClient:
+    token = csrf_of(browser.get("/").text)
+    assert browser.post("/lang", data={"csrf": token, "back": "/"}).status_code == 303
+    return browser
+
+
+def test_a_refusal_names_what_was_typed_not_a_placeholder(client: Client) -> None:
+    unit = client("unit")
+    token = csrf_of(unit.get(f"/assignments/{OWN}").text)
+    for typed in ("abc", "101", "-1"):
+        answer = unit.post(f"/assignments/{OWN}/progress", data={"csrf": token, "status": "doing", "percent": typed})
+        message = ERROR.findall(answer.text)[0]
+        assert answer.status_code == 400 and f"不是“{typed}”" in message and "{" not in message, message
+
+
+def test_the_403_page_names_no_permission_key_in_either_language(client: Client) -> None:
+    unit = client("unit")
+    page = unit.get("/approvals")
+    assert page.status_code == 403 and "本账号无权进行此操作" in page.text and "approval.queue" not in page.text
+    page = english(unit).get("/dashboard")
+    assert page.status_code == 403 and "your account may not do this" in page.text
+    assert "单位" not in page.text and "“read”" not in page.text
+
+
+def test_english_dashboard_names_the_levels_in_english(client: Client) -> None:
+    clerk = english(client("clerk"))
+    page = clerk.get("/dashboard?ledger=1")
+    assert page.status_code == 200 and "Overdue · criticism" in page.text
+    assert not re.search("Overdue · [\u4e00-\u9fff]", page.text)
+    profile = clerk.get("/dashboard/units/南乐县政府")
+    assert "Received: interview" in profile.text and not re.search("Received: [\u4e00-\u9fff]", profile.text)
+    assert "收到约谈" in client("clerk").get("/dashboard/units/南乐县政府").text  # Chinese as before
+
+
+def test_a_leader_is_offered_no_page_or_button_it_may_not_use(client: Client) -> None:
+    viewer, clerk = client("viewer"), client("clerk")
+    assert 'href="/approvals"' not in viewer.get("/").text and viewer.get("/approvals").status_code == 403
+    assert 'href="/approvals"' in clerk.get("/").text
+    notices = viewer.get("/notices").text
+    assert "逾期未签收" in notices and 'action="/notices/' not in notices  # no 签收 button: its 403 page
+    assert 'action="/notices/' in clerk.get("/notices").text
+
+
+def test_the_language_switch_goes_back_only_within_the_portal(client: Client) -> None:
+    browser = client()
+    token = csrf_of(browser.get("/login").text)
+    for back, where in [("/notices?page=2", "/notices?page=2"), ("/\\evil.example/", "/"), ("//evil.example/", "/")]:
+        answer = browser.post("/lang", data={"csrf": token, "back": back})
+        assert answer.status_code == 303 and answer.headers["location"] == where, back
+
+
+def test_an_extension_refused_is_told_in_the_pages_language(client: Client) -> None:
+    unit = client("unit")
+    path = "/assignments/28/extension"  # task 6, due 2017-11-30: open on the portal's 2017-09-15
+    cases = [
+        ({"to": "2017-11-01", "reason": "招标流标"}, "申请延至的日期 2017-11-01 须晚于现行期限 2017-11-30"),
+        ({"to": "2017-12-31", "reason": "   "}, "请写明理由"),
+    ]
+    for fields, message in cases:
+        answer = unit.post(path, data={"csrf": csrf_of(unit.get(path).text)} | fields)
+        assert answer.status_code == 400 and ERROR.findall(answer.text)[0] == message, fields
+    sent = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "to": "2017-12-31", "reason": "招标流标"})
+    assert sent.status_code == 303
+    again = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "to": "2018-01-31", "reason": "招标流标"})
+    assert "正在审批中，请等待审批结果" in ERROR.findall(again.text)[0]
+    english(unit)
+    answer = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "to": "2017-11-01", "reason": "x"})
+    assert "must be after the current one (2017-11-30)" in ERROR.findall(answer.text)[0]
+
+
+def test_a_periodic_report_sent_twice_is_told_in_chinese(client: Client, portal: Portal, tmp_path: Path) -> None:
+    source = tmp_path / "reporting.toml"
+    source.write_text(REPORTING, encoding="utf-8")
+    tracker = portal.tracker
+    with tracker.session() as session:
+        import_ledgers(session, read_ledger_file(source), by="测试员", now=tracker.now(), calendar=tracker.calendar)
+        session.commit()
+    unit = client("unit")
+    data = {"csrf": csrf_of(unit.get("/").text), "ledger": "月报台账", "report": "月度进展报告", "period": "2017-04-25"}
+    assert unit.post("/reports/submit", data=data).status_code == 303
+    again = unit.post("/reports/submit", data=data)  # a second tab, or back and 报送 again
+    assert again.status_code == 400 and "月度进展报告（2017-04-25 期）已于 2017-09-15 报送，无需再报" in again.text
+    assert "was received" not in again.text
+
+
+def test_the_completion_page_names_its_task_in_the_pages_language(client: Client) -> None:
+    unit = client("unit")
+    assert "任务2 · 南乐县政府" in unit.get(f"/assignments/{OWN}/complete").text
+    page = english(unit).get(f"/assignments/{OWN}/complete").text
+    assert "Task 2 · 南乐县政府" in page and "任务 2 /" not in page and "（2017-04-30）" not in page
