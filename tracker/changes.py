@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.audit import Stamp
-from tracker.deadlines import Relative, parse
+from tracker.deadlines import Relative, check_date, parse
 from tracker.errors import InputError, NotFoundError
 from tracker.models import (
     Assignment,
@@ -97,6 +97,7 @@ def request_extension(
         raise InputError(
             f"{subject}: the new deadline {to} is not after the current one ({due})", key="not_later", to=to, due=due
         )
+    check_date(to, f"{subject} 新期限 {to}")  # 9999-12-31 from a web form: the supported years, as everywhere
     if today > due and not late:
         raise InputError(
             f"{subject}: the deadline {due} has passed; a late request needs --late (a supervisor's decision)",

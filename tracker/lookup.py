@@ -40,7 +40,7 @@ def find_ledger(session: Session, ref: str) -> Ledger:
     partial = [lg for lg in ledgers if clean_name(ref) in clean_name(lg.title)]
     _one([lg.title for lg in partial], "ledger", ref)
     if not partial:
-        raise NotFoundError(f"no ledger {ref!r} (see `tracker ledgers`)")
+        raise NotFoundError(f"no ledger {ref!r} (see `tracker ledgers`)", key="ledger_unknown", ledger=ref)
     return partial[0]
 
 

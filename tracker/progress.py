@@ -63,6 +63,25 @@ def lags_expected(percent: int, expected: int | None, margin: int, *, reported: 
     return percent + margin < expected
 
 
+def earliest_completion(ledger: Ledger) -> dt.date | None:
+    """The first day a task of ``ledger`` may be recorded as completed: the day the ledger was
+    issued (印发), or without one the first of its year (neither known: no bound). An earlier
+    day is a slip of the keyboard (1990 for 2019), and it would show a late task as done on time."""
+    if ledger.issued_on is not None:
+        return ledger.issued_on
+    return dt.date(ledger.year, 1, 1) if ledger.year else None
+
+
+def check_completion_day(day: dt.date, ledger: Ledger, subject: str) -> None:
+    """Refuse a completion day before ``earliest_completion``."""
+    from tracker.refusals import Refusal
+
+    first = earliest_completion(ledger)
+    if first is not None and day < first:
+        what = "印发日期" if ledger.issued_on else "年初"
+        raise Refusal("completion_before_ledger", subject=subject, day=day, first=first, what=what)
+
+
 def _state(a: Assignment) -> dict[str, object]:
     return {"status": a.status, "completed_on": a.completed_on, "percent": a.percent, "note": a.note}
 
@@ -110,6 +129,9 @@ def record_progress(
     before = _state(assignment)
     status, due_on = change.status.value, assignment.due_on
     task = session.get(Task, assignment.task_id)
+    ledger = session.get(Ledger, task.ledger_id) if task is not None else None
+    if completed_on is not None and ledger is not None:
+        check_completion_day(completed_on, ledger, subject)
     if change.status == Status.DONE and task is not None and task.deadline_kind == "recurring" and due_on:
         # A recurring duty done for this period is owed again for the next one: it stays open with
         # the next period's deadline; the completion is kept in the event and as completed_on.

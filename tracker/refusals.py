@@ -197,6 +197,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{subject}：完成日期 {day} 晚于今天（{today}）",
         "{subject}: completion date {day} is after today ({today})",
     ),
+    "completion_before_ledger": (
+        "{subject}：完成日期 {day} 早于台账{what}（{first}），请核对",
+        "{subject}: the completion date {day} is before the ledger began ({first}); check it",
+    ),
     "review_not_found": ("没有编号为 {id} 的待复核提交", "no submission {id} waiting for review"),
     "review_decided": (
         "提交 {id} 已处理（{decision}），不能再次复核",
@@ -211,6 +215,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--weeks：周数应在 1 至 {most} 之间，不是 {weeks}",
         "--weeks: between 1 and {most}, not {weeks}",
     ),
+    "ledger_unknown": ("没有名为或编号为“{ledger}”的台账", "no ledger named or numbered “{ledger}”"),
     "dashboard_unit_unknown": ("没有名为“{unit}”的责任单位", "no unit named {unit}"),
     "dashboard_unit_ambiguous": (
         "“{unit}”可指多个责任单位（{names}）；请写全称",

@@ -100,7 +100,7 @@ def submit_in(
 
     from tracker.evidence import attach, check_files, names_a_file, store_of
     from tracker.models import Submission
-    from tracker.progress import check_length, status_label, task_subject
+    from tracker.progress import check_completion_day, check_length, status_label, task_subject
     from tracker.refusals import Refusal
     from tracker.statuses import OPEN_STATUSES, Status
 
@@ -110,6 +110,7 @@ def submit_in(
     today = work.today()
     if done_on > today:
         raise Refusal("review_future", subject=subject, day=done_on, today=today)
+    check_completion_day(done_on, ledger, subject)
     check_length(note, "note")
     files = [*check_files([e for e in evidence if e and names_a_file(e)], work.tracker.settings), *uploaded]
     assert assignment.id is not None
