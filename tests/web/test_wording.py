@@ -10,11 +10,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from tests.functional.test_unit_side import REPORTING
 from tests.web.conftest import Portal, csrf_of
 from tracker.importing import import_ledgers, read_ledger_file
+from tracker.models import Assignment, Submission
 
 Client = Callable[..., TestClient]
 OWN = 8  # task 2 of the demo ledger: 南乐县政府's assignment
@@ -62,6 +64,7 @@ def test_a_leader_is_offered_no_page_or_button_it_may_not_use(client: Client) ->
     notices = viewer.get("/notices").text
     assert "逾期未签收" in notices and 'action="/notices/' not in notices  # no 签收 button: its 403 page
     assert 'action="/notices/' in clerk.get("/notices").text
+    assert ">代单位签收</button>" in clerk.get("/notices").text  # a clerk's click is not the unit's own 签收
 
 
 def test_the_language_switch_goes_back_only_within_the_portal(client: Client) -> None:
@@ -111,3 +114,43 @@ def test_the_completion_page_names_its_task_in_the_pages_language(client: Client
     assert "任务2 · 南乐县政府" in unit.get(f"/assignments/{OWN}/complete").text
     page = english(unit).get(f"/assignments/{OWN}/complete").text
     assert "Task 2 · 南乐县政府" in page and "任务 2 /" not in page and "（2017-04-30）" not in page
+
+
+def test_a_completion_day_before_the_ledger_or_a_deadline_past_the_calendar_is_refused(
+    client: Client, portal: Portal
+) -> None:
+    """申请办结 on 1990-01-01 would have shown a task years late as done on time (是否按期：是); a
+    new deadline of 9999-12-31 was taken as it came. Both refused in the page's language, and
+    nothing is recorded."""
+    unit = client("unit")
+    path = f"/assignments/{OWN}/complete"
+    answer = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "done_on": "1990-01-01", "note": "已完成"})
+    assert answer.status_code == 400, answer.text
+    assert "完成日期 1990-01-01 早于台账年初（2017-01-01），请核对" in ERROR.findall(answer.text)[0]
+    token = csrf_of(unit.get(f"/assignments/{OWN}").text)
+    done = {"csrf": token, "status": "done", "completed_on": "1990-01-01", "percent": "100"}
+    answer = unit.post(f"/assignments/{OWN}/progress", data=done)
+    assert answer.status_code == 400 and "早于台账年初" in ERROR.findall(answer.text)[0]
+    with portal.tracker.session() as session:
+        assert session.get(Assignment, OWN).status == "todo"  # type: ignore[union-attr]
+        assert not session.exec(select(Submission).where(Submission.assignment_id == OWN)).all()
+    path = "/assignments/28/extension"
+    answer = unit.post(path, data={"csrf": csrf_of(unit.get(path).text), "to": "9999-12-31", "reason": "招标流标"})
+    assert answer.status_code == 400 and "年份 9999 超出支持的范围（1900–2200）" in ERROR.findall(answer.text)[0]
+
+
+def test_the_language_switch_comes_back_to_the_same_list(client: Client) -> None:
+    """From 通知 showing only the unsigned ones, English shows the same list, not all notices."""
+    clerk = client("clerk")
+    page = clerk.get("/notices?show=unsigned").text
+    assert 'name="back" value="/notices?show=unsigned"' in page
+    answer = clerk.post("/lang", data={"csrf": csrf_of(page), "back": "/notices?show=unsigned"})
+    assert answer.headers["location"] == "/notices?show=unsigned"
+
+
+def test_a_weekly_table_of_a_ledger_that_is_not_there_is_refused(client: Client) -> None:
+    """?ledger=abc exported every ledger instead; now the exports page says which is missing."""
+    clerk = client("clerk")
+    answer = clerk.get("/exports/weekly.xlsx?ledger=abc")
+    assert answer.status_code == 400 and "没有名为或编号为“abc”的台账" in ERROR.findall(answer.text)[0]
+    assert clerk.get("/exports/weekly.xlsx?ledger=1").headers["content-type"].startswith("application/vnd.openxml")

@@ -82,6 +82,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.col.as_of": ("日期", "Date"),
     "notices.col.ack": ("签收", "Acknowledged"),
     "notices.ack": ("签收", "Acknowledge"),
+    "notices.ack_for": ("代单位签收", "Acknowledge for the unit"),  # staff: recorded under their own name
     "notices.unsigned": ("未签收", "not yet"),
     "notices.signed": ("{by} 于 {at} 签收", "by {by} at {at}"),
     "notices.done": ("已签收通知 {number}。", "Notice {number} acknowledged."),
@@ -388,6 +389,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "assignment.percent": ("完成百分比（0–100）", "Percent done (0–100)"),
     "assignment.done_on": ("完成日期（仅“已完成”时填写，默认今天）", "Done on (for done only; default today)"),
     "assignment.files": ("佐证材料（可多选）", "Evidence files (several allowed)"),
+    "files.too_big": (
+        "“{{name}}”超过 {mib} MiB，未上传；请压缩或拆分后再选择",
+        "“{{name}}” is larger than {mib} MiB and was not sent: make it smaller and choose it again",
+    ),
+    "files.too_much": (
+        "所选文件合计超过 {mib} MiB，未上传；请分几次上传",
+        "the files chosen come to more than {mib} MiB and were not sent: send them in parts",
+    ),
     "assignment.files_hint": (
         "允许 PDF、JPG、PNG、DOCX、XLSX、OFD，每个文件不超过 {mib} MiB；类型按文件内容核验。",
         "PDF, JPG, PNG, DOCX, XLSX or OFD, each at most {mib} MiB; the type is checked from the content.",

@@ -69,7 +69,8 @@ def words(request: Request) -> Words:
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """``template`` with ``context`` and what every page uses: ``t`` (the catalogue), ``visitor``
-    (or ``None``), ``csrf_field()``, ``when`` (a moment in the configured time zone)."""
+    (or ``None``), ``csrf_field()``, ``when`` (a moment in the configured time zone), ``path`` and
+    ``here`` (the path with its query)."""
     t = words(request)
     token = getattr(request.state, "csrf", "")
     zone = zoneinfo.ZoneInfo(tracker_of(request).settings.timezone)
@@ -90,6 +91,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
             csrf_field=csrf_field,
             when=when,
             path=request.url.path,
+            here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),  # for the language switch
             **context,
         )
     )

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tracker.errors import InputError
+from tracker.errors import InputError, NotFoundError
 from tracker.web.render import attachment, pass_on, render, tracker_of, visitor, words
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,9 +47,11 @@ def weekly(request: Request) -> Response:
         as_of = typed_date(day, tracker.today()) if day else tracker.today()
         with tempfile.TemporaryDirectory(prefix="tracker-web-") as folder:
             target = Path(folder) / "weekly.xlsx"
-            chosen = [ledger] if ledger.isdigit() else []
+            chosen = [ledger] if ledger else []  # one that is not there: refused, not every ledger instead
             export_weekly(tracker, visitor(request).actor, str(target), ledgers=chosen, as_of=as_of, fmt="xlsx")
             data = target.read_bytes()
+    except NotFoundError as missing:  # the bureau's page: say which ledger, not the bare 404 page
+        return exports_page(request, status=400, error=words(request).error(missing), day=day)
     except InputError as refusal:
         pass_on(refusal)
         return exports_page(request, status=400, error=words(request).error(refusal), day=day)

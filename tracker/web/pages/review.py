@@ -45,6 +45,7 @@ def completion_page(request: Request, *, status: int = 200, error: str = "", not
         day=day or tracker.today().isoformat(),
         submitted=request.query_params.get("submitted") == "1",
         max_mib=tracker.settings.evidence.max_mib,
+        max_body_mib=tracker.settings.web.max_body_mib,
     )
 
 

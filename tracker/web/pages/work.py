@@ -58,6 +58,7 @@ def _assignment(
         given=typed,
         statuses=SHOWN_STATUSES,
         max_mib=limit,
+        max_body_mib=tracker_of(request).settings.web.max_body_mib,
     )
 
 
