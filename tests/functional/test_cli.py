@@ -104,6 +104,7 @@ def test_progress_and_show(cli) -> None:  # type: ignore[no-untyped-def]
         (("1", "1", "濮阳县", "--status", "doing", "--on", "2017-01-01"), "only status done"),
         (("1", "1", "濮阳县", "--status", "doing", "--percent", "120"), "between 0 and 100"),
         (("1", "1", "濮阳县", "--status", "done", "--on", "2017-02-30"), "中的“30日”：2017年2月只有28天"),
+        (("1", "1", "濮阳县", "--status", "done", "--on", "1990-01-01"), "早于台账年初（2017-01-01）"),
     ],
 )
 def test_progress_bad_input(cli, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]

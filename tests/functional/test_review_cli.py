@@ -96,6 +96,8 @@ def test_refusals_are_clear_and_write_nothing(cli) -> None:  # type: ignore[no-u
     assert cli("review", "accept", "99").code == 2
     future = cli("submit", LEDGER, "1", PY, "--on", "2199-01-01")
     assert future.code == 2 and "晚于今天" in future.err
+    early = cli("submit", LEDGER, "1", PY, "--on", "2016-12-31")  # before the ledger's year: 2017 typed as 2016
+    assert early.code == 2 and "早于台账年初（2017-01-01）" in early.err
     sent = cli("submit", LEDGER, "1", PY, "--on", "2017-03-31", "--json").json()
     empty = cli("review", "return", str(sent["id"]), "--reason", "  ")
     assert empty.code == 2 and "理由" in empty.err
