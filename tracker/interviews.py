@@ -64,14 +64,18 @@ def open_interviews(session: Session, ledger_id: int | None = None) -> list[Inte
     if not entries:
         return []
     tasks = session.execute(
-        sa.select(col(NoticeItem.notice_id), col(Task.seq), col(Task.text), col(NoticeItem.days_overdue))
+        sa.select(
+            col(NoticeItem.notice_id), col(Task.seq), col(Task.text), col(NoticeItem.days_overdue), col(Notice.as_of)
+        )
+        .join(Notice, col(Notice.id) == col(NoticeItem.notice_id))
         .join(Assignment, col(Assignment.id) == col(NoticeItem.assignment_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .where(col(NoticeItem.notice_id).in_(list(notice_ids)))
         .order_by(col(Task.position))
     )
-    for nid, seq, text, days in tasks:
-        entries[notice_ids[nid]].reasons.append(f"任务{seq} {text[:30]} 逾期{days}天")
+    for nid, seq, text, days, as_of in tasks:
+        # The days late are the notice's, counted on its day: the list itself is read later.
+        entries[notice_ids[nid]].reasons.append(f"任务{seq} {text[:30]} 逾期{days}天（截至{as_of:%Y-%m-%d}）")
     bulletins = session.execute(
         sa.select(col(Notice.ledger_id), col(NoticeItem.unit_id), col(Notice.number))
         .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))

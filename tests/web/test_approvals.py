@@ -247,7 +247,7 @@ def test_notices_with_their_ack_state_a_page_at_a_time(client: Client) -> None:
 
 def test_the_interview_list_prints(client: Client) -> None:
     page = client("viewer").get("/interviews").text
-    assert "约谈名单" in page and "南乐县政府" in page and "刘冰" in page and "逾期77天" in page
+    assert "约谈名单" in page and "南乐县政府" in page and "刘冰" in page and "逾期77天（截至2017-09-15）" in page
     assert "data-print" in page and '<script src="/static/print.js"></script>' in page
     script = client("viewer").get("/static/print.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
