@@ -63,10 +63,6 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
     return f'<path d="{cross}" stroke="{colour}" stroke-width="2" fill="none"/>'
 
 
-def _week_label(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
 def line_chart(
     title: str,
     weeks: Sequence[dt.date],
@@ -74,17 +70,19 @@ def line_chart(
     *,
     y_label: str = "比率（%）",
     x_label: str = "周末日期",
+    week: str = "{month}月{day}日",
     width: int = 720,
     height: int = 360,
 ) -> str:
     """Rates (0 to 1, None where there is nothing to divide) over ``weeks``, one line per
-    (name, values) of ``series``, with a legend below; a gap where a value is None."""
+    (name, values) of ``series``, with a legend below; a gap where a value is None. ``week``
+    writes a week's date under the axis (``{month}``, ``{day}``)."""
     legend_rows = (len(series) + 2) // 3
     top, left, right = 40, 64, 20
     plot_h = height - top - 56
     total_h = height + legend_rows * 20
     plot_w = width - left - right
-    out = _open(width, total_h, title, f"{y_label}，按{x_label}；{len(series)}条曲线")
+    out = _open(width, total_h, title, f"{y_label} · {x_label} · {len(series)}")
     out.append(_text(width / 2, 24, title, size=16, anchor="middle", extra=' font-weight="bold"'))
 
     def x_of(i: int) -> float:
@@ -104,7 +102,7 @@ def line_chart(
         x = x_of(i)
         out.append(_line(x, top + plot_h, x, top + plot_h + 4))
         if (len(weeks) - 1 - i) % step == 0:  # counted from the last week, which always has its date
-            out.append(_text(x, top + plot_h + 18, _week_label(day), size=11, anchor="middle"))
+            out.append(_text(x, top + plot_h + 18, week.format(month=day.month, day=day.day), size=11, anchor="middle"))
     out.append(_text(left + plot_w / 2, top + plot_h + 40, x_label, size=12, anchor="middle"))
     mid = top + plot_h / 2
     out.append(_text(16, mid, y_label, size=12, anchor="middle", extra=f' transform="rotate(-90 16 {mid:.1f})"'))

@@ -154,3 +154,20 @@ def test_a_weekly_table_of_a_ledger_that_is_not_there_is_refused(client: Client)
     answer = clerk.get("/exports/weekly.xlsx?ledger=abc")
     assert answer.status_code == 400 and "没有名为或编号为“abc”的台账" in ERROR.findall(answer.text)[0]
     assert clerk.get("/exports/weekly.xlsx?ledger=1").headers["content-type"].startswith("application/vnd.openxml")
+
+
+def test_english_charts_speak_english(client: Client) -> None:
+    """The dashboard's charts and a unit's profile charts: axes, titles, week dates and the
+    levels in the page's language; the ledger's and units' names as they are."""
+    chinese_words = ("周末日期", "比率（%）", "按期办结率", "全台账", "逾期事项", "已发通知等级", "督办通知", "月")
+    clerk = english(client("clerk"))
+    page = clerk.get("/dashboard?ledger=1&as_of=2017-09-15&weeks=4").text
+    charts = "".join(re.findall(r"<svg.*?</svg>", page, re.S))
+    assert "Week ending" in charts and "Rate (%)" in charts and "On-time completion (by week)" in charts
+    assert ">9/15<" in charts and "Whole ledger" in charts and "Notice level" in charts
+    assert [w for w in chinese_words if w in charts] == []
+    profile = clerk.get("/dashboard/units/南乐县政府").text
+    charts = "".join(re.findall(r"<svg.*?</svg>", profile, re.S))
+    assert "南乐县政府：Completion (by week)" in charts and "周末日期" not in charts
+    chinese = client("clerk").get("/dashboard?ledger=1&as_of=2017-09-15&weeks=4").text
+    assert "周末日期" in chinese and ">9月15日<" in chinese and "全台账" in chinese  # Chinese as before

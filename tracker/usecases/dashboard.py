@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tracker.ladder import LEVEL_LABELS
 from tracker.usecases.work import Actor, reading
 
 if TYPE_CHECKING:
@@ -118,25 +119,76 @@ def unit_profile(
         return profile(session, exact, units, ends, calendar=tracker.calendar, timezone=tracker.settings.timezone)
 
 
-def trend_charts(trends: Trends) -> dict[str, str]:
+@dataclass(frozen=True)
+class ChartWords:
+    """What a chart says, in one language (the CLI's files and the portal's Chinese pages: ZH;
+    the portal's English pages: EN). Units and ledgers keep their own names."""
+
+    rates: tuple[tuple[str, str], ...]  # (figure, its name)
+    by_week: str  # after the chart's subject
+    lowest: str  # by_week when only the lowest units are drawn ({count})
+    whole: str  # the whole ledger's line
+    overdue: str  # the overdue chart's title ({day})
+    levels: dict[str, str]  # a level's Chinese label → its name here
+    rate_axis: str
+    week_axis: str
+    count_axis: str
+    level_axis: str
+    week: str  # a week's date under the axis ({month}, {day})
+
+
+ZH = ChartWords(
+    rates=(("completion", "完成率"), ("on_time_rate", "按期办结率")),
+    by_week="（按周）",
+    lowest="（按周，最低的{count}个单位）",
+    whole="全台账",
+    overdue="截至{day}逾期未完成事项（按已发通知等级）",
+    levels={},
+    rate_axis="比率（%）",
+    week_axis="周末日期",
+    count_axis="逾期事项（项）",
+    level_axis="已发通知等级",
+    week="{month}月{day}日",
+)
+EN = ChartWords(
+    rates=(("completion", "Completion"), ("on_time_rate", "On-time completion")),
+    by_week=" (by week)",
+    lowest=" (by week, the {count} lowest units)",
+    whole="Whole ledger",
+    overdue="Overdue on {day}, by the notice level reached",
+    levels={label: level.value for level, label in LEVEL_LABELS.items()},
+    rate_axis="Rate (%)",
+    week_axis="Week ending",
+    count_axis="Overdue items",
+    level_axis="Notice level",
+    week="{month}/{day}",
+)
+
+
+def trend_charts(trends: Trends, words: ChartWords = ZH) -> dict[str, str]:
     """The dashboard's charts as inline SVG, by a file name: per ledger its completion and
     按期办结率 lines (the ledger's and each unit's), and the overdue by level of all shown."""
     from tracker.svg_charts import bar_chart, line_chart
 
     charts: dict[str, str] = {}
     for ledger in trends.ledgers:
-        for key, label in (("completion", "完成率"), ("on_time_rate", "按期办结率")):
+        for key, label in words.rates:
             units = list(ledger.units)
-            title = f"{ledger.title}：{label}（按周）"
+            title = f"{ledger.title}：{label}{words.by_week}"
             if len(units) > MAX_LINES - 1:
                 # More lines than a chart can tell apart: the units lowest now, the ones to watch.
                 units = sorted(units, key=lambda u: _latest(u.points[-1], key))[: MAX_LINES - 1]
-                title = f"{ledger.title}：{label}（按周，最低的{len(units)}个单位）"
-            lines = [("全台账", [getattr(p, key) for p in ledger.overall.points])]
+                title = f"{ledger.title}：{label}{words.lowest.format(count=len(units))}"
+            lines = [(words.whole, [getattr(p, key) for p in ledger.overall.points])]
             lines += [(u.name, [getattr(p, key) for p in u.points]) for u in units]
-            charts[f"ledger-{ledger.id}-{key}.svg"] = line_chart(title, trends.weeks, lines)
+            charts[f"ledger-{ledger.id}-{key}.svg"] = line_chart(
+                title, trends.weeks, lines, y_label=words.rate_axis, x_label=words.week_axis, week=words.week
+            )
     charts["overdue-by-level.svg"] = bar_chart(
-        f"截至{trends.as_of.isoformat()}逾期未完成事项（按已发通知等级）", trends.overdue_by_level
+        words.overdue.format(day=trends.as_of.isoformat()),
+        [(words.levels.get(name, name), count) for name, count in trends.overdue_by_level],
+        y_label=words.count_axis,
+        x_label=words.level_axis,
     )
     return charts
 
@@ -147,7 +199,7 @@ def _latest(point: Point, key: str) -> float:
     return 2.0 if value is None else float(value)
 
 
-def profile_charts(profile: UnitProfile) -> dict[str, str]:
+def profile_charts(profile: UnitProfile, words: ChartWords = ZH) -> dict[str, str]:
     """A unit's completion and 按期办结率 in each of its ledgers, week by week, as inline SVG."""
     from tracker.svg_charts import line_chart
 
@@ -155,7 +207,14 @@ def profile_charts(profile: UnitProfile) -> dict[str, str]:
         return {}
     weeks = [p.week_end for p in profile.series[0].points]
     charts: dict[str, str] = {}
-    for key, label in (("completion", "完成率"), ("on_time_rate", "按期办结率")):
+    for key, label in words.rates:
         lines = [(s.name, [getattr(p, key) for p in s.points]) for s in profile.series]
-        charts[f"unit-{key}.svg"] = line_chart(f"{profile.unit}：{label}（按周）", weeks, lines)
+        charts[f"unit-{key}.svg"] = line_chart(
+            f"{profile.unit}：{label}{words.by_week}",
+            weeks,
+            lines,
+            y_label=words.rate_axis,
+            x_label=words.week_axis,
+            week=words.week,
+        )
     return charts

@@ -23,6 +23,7 @@ from tracker.web.render import error_page, render, tracker_of, visitor, words
 
 if TYPE_CHECKING:
     from tracker.trend import UnitProfile
+    from tracker.usecases.dashboard import ChartWords
 
 DEFAULT_WEEKS = 12
 
@@ -130,7 +131,8 @@ def dashboard_page(request: Request) -> Response:
         return render(request, "dashboard/index.html", status=400, trends=None, charts={}, keep="", **common)
     ledger = str(chosen.ledger_id) if chosen.ledger_id is not None else None
     trends = dashboard_trends(tracker, who.actor, ledger=ledger, as_of=chosen.day, weeks=chosen.week_count)
-    charts = {name: Markup(svg) for name, svg in trend_charts(trends).items()}  # escaped by svg_charts
+    made = trend_charts(trends, chart_words(request))
+    charts = {name: Markup(svg) for name, svg in made.items()}  # escaped by svg_charts
     keep = _keep(trends.as_of, chosen.week_count)
     return render(request, "dashboard/index.html", trends=trends, charts=charts, keep=keep, **common)
 
@@ -160,10 +162,18 @@ def unit_page(request: Request) -> Response:
         if getattr(exc, "key", "") == "dashboard_unit_unknown":
             return error_page(request, 404, words(request).error(exc))
         raise
-    charts = {key: Markup(svg) for key, svg in profile_charts(profile).items()}  # escaped by svg_charts
+    made = profile_charts(profile, chart_words(request))
+    charts = {key: Markup(svg) for key, svg in made.items()}  # escaped by svg_charts
     keep = _keep(profile.as_of, chosen.week_count)
     record = _record(request, profile)
     return render(request, "dashboard/unit.html", profile=profile, charts=charts, keep=keep, record=record, **common)
+
+
+def chart_words(request: Request) -> ChartWords:
+    """The charts in the page's language (their ledgers and units keep their own names)."""
+    from tracker.usecases.dashboard import EN, ZH
+
+    return EN if words(request).lang == "en" else ZH
 
 
 ROUTES = [
