@@ -1,0 +1,78 @@
+"""Defects found by trying the newest commands as a clerk, a supervisor and a county liaison
+would, tired: accounts on units that no ledger has, the wording of a missing account, a report
+submitted on a ledger that asks for none."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from tests.conftest import LEDGERS
+from tracker.app import build
+from tracker.models import Account
+
+PUYANG = LEDGERS / "puyang-2017-digital-city.toml"
+GOOD = "correct horse 42"
+
+
+@pytest.fixture
+def run(cli, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`tracker --as 张三 ARGS`, with a password on standard input for `user add`."""
+
+    def go(*args: str) -> Any:
+        monkeypatch.setattr("sys.stdin", io.StringIO(GOOD + "\n"))
+        return cli("--as", "张三", *args)
+
+    return go
+
+
+def accounts(db_url: str) -> dict[str, str]:
+    tracker = build(db_url, None, "t")
+    try:
+        with tracker.session() as session:
+            return {a.login: a.unit_name for a in session.exec(select(Account))}
+    finally:
+        tracker.engine.dispose()
+
+
+def test_a_unit_account_must_name_a_unit_the_ledgers_have(run, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert run("user", "add", "张三", "--admin", "--password-stdin").code == 0
+    # Before any ledger is imported, accounts may be made first: any name is taken.
+    assert run("user", "add", "早联络员", "--role", "unit", "--unit", "南乐县政府", "--password-stdin").code == 0
+    assert run("import", str(PUYANG)).code == 0
+    # A part of the name (as `progress` takes it) would make an account that reaches nothing:
+    # `mine` then said "no unit '南乐县' in any ledger". Refused, naming the whole name.
+    part = run("user", "add", "南乐联络员", "--role", "unit", "--unit", "南乐县", "--password-stdin")
+    assert part.code == 2 and "--unit" in part.err and "“南乐县”" in part.err and "南乐县政府" in part.err
+    typo = run("user", "add", "错联络员", "--role", "unit", "--unit", "南乐县正府", "--password-stdin")
+    assert typo.code == 2 and "没有名为“南乐县正府”的责任单位" in typo.err
+    assert run("user", "add", "南乐联络员", "--role", "unit", "--unit", "南乐县政府", "--password-stdin").code == 0
+    moved = run("user", "role", "南乐联络员", "unit", "--unit", "濮阳")
+    assert moved.code == 2 and "濮阳县政府" in moved.err
+    assert accounts(db_url) == {
+        "张三": "",
+        "早联络员": "南乐县政府",
+        "南乐联络员": "南乐县政府",
+    }  # nothing half-written
+    assert run("user", "role", "南乐联络员", "unit", "--unit", "濮阳县政府").code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("user", "role", "李四", "viewer"),
+        ("user", "disable", "李四"),
+        ("user", "reset-password", "李四", "--password-stdin"),
+        ("user", "link", "李四"),
+    ],
+)
+def test_a_missing_account_acted_on_is_named_as_such(run, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """The admin acting is known; the account named is not. The refusal said the admin's own
+    identity was unknown (请用 --as 指定您的账号), which is not what is wrong."""
+    assert run("user", "add", "张三", "--admin", "--password-stdin").code == 0
+    refused = run(*args)
+    assert refused.code == 2 and "没有账号“李四”" in refused.err and "user list" in refused.err
+    assert "--as" not in refused.err
