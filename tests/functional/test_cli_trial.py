@@ -76,3 +76,15 @@ def test_a_missing_account_acted_on_is_named_as_such(run, args: tuple[str, ...])
     refused = run(*args)
     assert refused.code == 2 and "没有账号“李四”" in refused.err and "user list" in refused.err
     assert "--as" not in refused.err
+
+
+def test_a_report_on_a_ledger_that_asks_for_none_says_so(run) -> None:  # type: ignore[no-untyped-def]
+    """It said "name one report duty with --report (has: none)": no --report could ever do."""
+    assert run("import", str(PUYANG), str(LEDGERS / "smart-city-pilots-2013.toml")).code == 0
+    none = run("submit-report", "濮阳市所辖县", "--unit", "南乐县政府")
+    assert none.code == 2 and "本台账没有要求报送的定期报告" in none.err and "--report" not in none.err
+    assert run("received", "濮阳市所辖县", "南乐县政府", "--on", "2017-04-01").code == 2
+    wrong = run("submit-report", "第一批", "--unit", "北京东城区", "--report", "年报")
+    assert wrong.code == 2 and "没有名称含“年报”的报告" in wrong.err and "季度工作动态简报" in wrong.err
+    done = run("submit-report", "第一批", "--unit", "北京东城区", "--report", "简报", "--json")
+    assert done.code == 0 and done.json()["unit"] == "北京东城区"
