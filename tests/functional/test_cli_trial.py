@@ -88,3 +88,22 @@ def test_a_report_on_a_ledger_that_asks_for_none_says_so(run) -> None:  # type: 
     assert wrong.code == 2 and "没有名称含“年报”的报告" in wrong.err and "季度工作动态简报" in wrong.err
     done = run("submit-report", "第一批", "--unit", "北京东城区", "--report", "简报", "--json")
     assert done.code == 0 and done.json()["unit"] == "北京东城区"
+
+
+def test_mine_names_a_unit_as_the_other_commands_do(run) -> None:  # type: ignore[no-untyped-def]
+    """Staff typed 南乐县 (as `progress` takes it) and were told, in English, "no unit '南乐县' in
+    any ledger"; a unit account is still told nothing of other units' names."""
+    assert run("user", "add", "张三", "--admin", "--password-stdin").code == 0
+    assert run("import", str(PUYANG)).code == 0
+    assert run("user", "add", "南乐联络员", "--role", "unit", "--unit", "南乐县政府", "--password-stdin").code == 0
+    part = run("mine", "--unit", "南乐县", "--as-of", "2017-09-15", "--json")
+    assert part.code == 0 and part.json()["unit"] == "南乐县政府"
+    several = run("mine", "--unit", "县", "--as-of", "2017-09-15")
+    assert several.code == 2 and "可指多个单位" in several.err and "南乐县政府" in several.err
+    absent = run("mine", "--unit", "华县", "--as-of", "2017-09-15")
+    assert absent.code == 2 and "没有名为“华县”的责任单位" in absent.err
+    own = run("--as", "南乐联络员", "mine", "--unit", "南乐县政府", "--as-of", "2017-09-15", "--json")
+    assert own.code == 0 and own.json()["unit"] == "南乐县政府"
+    for other in ("濮阳县政府", "濮阳县", "县"):
+        refused = run("--as", "南乐联络员", "mine", "--unit", other)
+        assert refused.code == 2 and refused.err.strip() == f"tracker: --unit：没有名为“{other}”的责任单位"
