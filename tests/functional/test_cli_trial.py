@@ -107,3 +107,32 @@ def test_mine_names_a_unit_as_the_other_commands_do(run) -> None:  # type: ignor
     for other in ("濮阳县政府", "濮阳县", "县"):
         refused = run("--as", "南乐联络员", "mine", "--unit", other)
         assert refused.code == 2 and refused.err.strip() == f"tracker: --unit：没有名为“{other}”的责任单位"
+
+
+def test_requests_and_decisions_are_told_in_chinese(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """They ended in English: "(pending)", "延期申请 2: approved", "… P2: refused"; the last did
+    not say what the decision did."""
+    config = tmp_path / "chain.toml"
+    config.write_text('[approval]\nextension = ["supervisor"]\ntermination = ["supervisor"]\n', encoding="utf-8")
+    assert run("user", "add", "张三", "--admin", "--password-stdin").code == 0
+    assert run("import", str(PUYANG)).code == 0
+    said = []
+    for args in (
+        ("extend", "1", "6", "南乐县", "--to", "2017-12-31", "--reason", "流标", "--as-of", "2017-09-15"),
+        ("extend", "1", "5", "范县", "--to", "2017-12-31", "--reason", "资金", "--late", "--as-of", "2017-09-15"),
+        ("approve", "1"),
+        ("refuse", "2", "--reason", "理由不足"),
+        ("terminate", "1", "台前县", "--reason", "撤并", "--on", "2017-09-20"),
+        ("approve", "T1"),
+    ):
+        done = run("--config", str(config), *args)
+        assert done.code == 0, done.err
+        said.append(done.out.strip())
+    assert said == [
+        "延期申请 1：任务 6 / 南乐县政府 2017-11-30 → 2017-12-31，待审批",
+        "延期申请 2：任务 5 / 范县政府 2017-08-31 → 2017-12-31（逾期后申请），待审批",
+        "已批准延期申请 1：新期限 2017-12-31",
+        "已驳回延期申请 2：原期限 2017-08-31 继续计算",
+        "终止申请 T1：台前县政府，等待科长/分管领导审批",
+        "已批准终止申请 T1：该单位未完成的任务已终止",
+    ]

@@ -251,7 +251,8 @@ def extend(
             {"id": made.id, "status": made.status, "from": made.original_due, "to": made.new_due, "late": made.late}
         )
     else:
-        output.done(f"延期申请 {made.id}: {made.subject} {made.original_due} → {to} (pending)")
+        after = "（逾期后申请）" if made.late else ""
+        output.done(f"延期申请 {made.id}：{made.subject} {made.original_due} → {to}{after}，待审批")
 
 
 def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> None:
@@ -272,9 +273,18 @@ def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> No
         output.emit_json(result)
     elif waiting:
         label = ROLE_LABELS.get(done.waits_for, done.waits_for)
-        output.done(f"{what} {shown}: 第{done.step}步已批准，等待{label}审批 (pending)")
+        output.done(f"{what} {shown}：第{done.step}步已批准，等待{label}审批")
+    elif isinstance(done, ExtensionDecided):
+        if done.status == "approved":
+            output.done(f"已批准{what} {shown}：新期限 {done.deadline}")
+        else:
+            keeps = f"原期限 {done.deadline} 继续计算" if done.deadline else "原期限继续计算"
+            output.done(f"已驳回{what} {shown}：{keeps}")
+    elif done.status == "approved":
+        made = {"termination": "该单位未完成的任务已终止", "person_change": "新责任人已接任"}[done.kind]
+        output.done(f"已批准{what} {shown}：{made}")
     else:
-        output.done(f"{what} {shown}: {done.status}")
+        output.done(f"已驳回{what} {shown}：未作任何变更")
 
 
 @cli.command()
@@ -350,7 +360,7 @@ def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None)
         from tracker.permissions import ROLE_LABELS
 
         label = ROLE_LABELS.get(done.waits_for, done.waits_for)
-        output.done(f"终止申请 {done.request}: {done.unit}，等待{label}审批 (pending)")
+        output.done(f"终止申请 {done.request}：{done.unit}，等待{label}审批")
     else:
         output.done(f"{done.unit}: {done.count} assignments terminated")
 
