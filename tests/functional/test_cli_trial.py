@@ -136,3 +136,18 @@ def test_requests_and_decisions_are_told_in_chinese(run, tmp_path) -> None:  # t
         "终止申请 T1：台前县政府，等待科长/分管领导审批",
         "已批准终止申请 T1：该单位未完成的任务已终止",
     ]
+
+
+def test_signing_a_notice_twice_says_who_signed_when_in_chinese(run) -> None:  # type: ignore[no-untyped-def]
+    """It said "already acknowledged by 张三 at 2026-12-07 13:59:01.171985+00:00" (UTC, in English)."""
+    import re
+
+    assert run("import", str(PUYANG)).code == 0
+    assert run("check", "--as-of", "2017-09-15").code == 0
+    first = run("ack", "1", "--by", "李四")
+    assert first.code == 0 and re.fullmatch(r"督查〔2017〕\d+号：已签收（李四）", first.out.strip()), first.out
+    again = run("ack", "1", "--by", "王五")
+    assert again.code == 0
+    assert re.fullmatch(
+        r"督查〔2017〕\d+号：已由 李四 于 \d{4}-\d\d-\d\d \d\d:\d\d 签收，无需再签", again.out.strip()
+    ), again.out

@@ -144,9 +144,16 @@ def ack(obj: Obj, ref: str, by: str | None, as_json: bool) -> None:
     if wants_json(obj, as_json):
         output.emit_json(payload)
     elif not done.already:
-        output.done(f"{done.number}: 已签收 ({done.acknowledged_by})")
+        output.done(f"{done.number}：已签收（{done.acknowledged_by}）")
     else:
-        output.done(f"{done.number}: already acknowledged by {done.acknowledged_by} at {done.acknowledged_at}")
+        when = ""
+        if done.acknowledged_at is not None:
+            from zoneinfo import ZoneInfo
+
+            moment = done.acknowledged_at
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+            when = f"于 {moment.astimezone(ZoneInfo(tracker.settings.timezone)):%Y-%m-%d %H:%M} "
+        output.done(f"{done.number}：已由 {done.acknowledged_by} {when}签收，无需再签")
 
 
 @cli.command()
