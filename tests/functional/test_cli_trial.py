@@ -151,3 +151,16 @@ def test_signing_a_notice_twice_says_who_signed_when_in_chinese(run) -> None:  #
     assert re.fullmatch(
         r"督查〔2017〕\d+号：已由 李四 于 \d{4}-\d\d-\d\d \d\d:\d\d 签收，无需再签", again.out.strip()
     ), again.out
+
+
+def test_mine_for_an_account_whose_unit_no_ledger_has_says_so(run) -> None:  # type: ignore[no-untyped-def]
+    """Made before the ledgers came (or renamed since): it said the --unit nobody typed was unknown."""
+    assert run("user", "add", "张三", "--admin", "--password-stdin").code == 0
+    assert run("user", "add", "早联络员", "--role", "unit", "--unit", "南乐县", "--password-stdin").code == 0
+    assert run("import", str(PUYANG)).code == 0
+    stale = run("--as", "早联络员", "mine")
+    assert (
+        stale.code == 2 and "账号“早联络员”所属的单位“南乐县”不在任何台账中" in stale.err and "user role" in stale.err
+    )
+    staff = run("mine")
+    assert staff.code == 2 and "--unit：请写明责任单位" in staff.err

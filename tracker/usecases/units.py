@@ -41,13 +41,19 @@ def my_work(tracker: Tracker, actor: Actor, unit: str | None = None, *, as_of: d
     with unit_of_work(tracker, actor, action="work.mine") as work:
         name = clean_name(unit) if unit is not None else work.actor.unit
         if not name:
-            raise InputError("--unit: name the unit (as the ledgers name it)", key="unit_needed")
+            raise InputError("--unit：请写明责任单位（台账中的单位名）", key="unit_needed")
         if work.actor.role != "unit":
             name = _whole_name(work, name)
         missing = NotFoundError(f"--unit：没有名为“{name}”的责任单位", key="unit_unknown", unit=name)
         work.reach([name], missing)
         day = as_of or tracker.today()
         found = unit_work(work.session, name, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
+        if found is None and unit is None:  # the account's own unit, which no ledger has (now)
+            raise NotFoundError(
+                f"账号“{work.actor.name}”所属的单位“{name}”不在任何台账中；请管理员用 tracker user role 更正",
+                key="own_unit_unknown",
+                unit=name,
+            )
         if found is None:
             raise missing
         return found
