@@ -164,3 +164,22 @@ def test_mine_for_an_account_whose_unit_no_ledger_has_says_so(run) -> None:  # t
     )
     staff = run("mine")
     assert staff.code == 2 and "--unit：请写明责任单位" in staff.err
+
+
+def test_the_queues_are_headed_in_chinese(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`queue` headed ref/ledger/task/unit/from/to/step/role/reason and showed the role as
+    `supervisor`; an empty one said "none"."""
+    config = tmp_path / "chain.toml"
+    config.write_text("[review]\nrequired = true\n", encoding="utf-8")
+    assert run("user", "add", "张三", "--admin", "--password-stdin").code == 0
+    assert run("import", str(PUYANG)).code == 0
+    assert run("--config", str(config), "queue").out.strip() == "待我审批：无"
+    assert run("--config", str(config), "review").out.strip() == "待复核：无"
+    args = ("extend", "1", "6", "南乐县", "--to", "2017-12-31", "--reason", "流标", "--as-of", "2017-09-15")
+    assert run("--config", str(config), *args).code == 0
+    assert run("--config", str(config), "submit", "1", "1", "南乐县", "--on", "2017-03-30").code == 0
+    table = run("--config", str(config), "queue").out
+    assert all(head in table for head in ("编号", "类型", "台账", "单位", "步骤", "理由")) and "科长" in table
+    assert "supervisor" not in table and "ledger" not in table
+    waiting = run("--config", str(config), "review").out
+    assert all(head in waiting for head in ("编号", "单位", "完成日期", "按期")) and "done_on" not in waiting

@@ -306,9 +306,33 @@ def queue(obj: Obj, as_json: bool) -> None:
     rows = approval_queue(obj.tracker, actor_of(obj.tracker))
     if wants_json(obj, as_json):
         output.emit_json(rows)
+    elif not rows:
+        output.done("待我审批：无")
     else:
-        columns = ["ref", "类型", "ledger", "task", "unit", "from", "to", "step", "role", "reason"]
-        output.simple_table("待我审批", rows, columns)
+        output.simple_table("待我审批", [_queue_row(r) for r in rows], list(QUEUE_COLUMNS.values()))
+
+
+# The queue's columns as the table heads them (the JSON keeps the keys).
+QUEUE_COLUMNS = {
+    "ref": "编号",
+    "类型": "类型",
+    "ledger": "台账",
+    "task": "任务",
+    "unit": "单位",
+    "from": "原",
+    "to": "申请",
+    "step": "步骤",
+    "role": "待审角色",
+    "reason": "理由",
+}
+
+
+def _queue_row(row: dict[str, object]) -> dict[str, object]:
+    from tracker.permissions import ROLE_LABELS
+
+    shown = {head: row.get(key) for key, head in QUEUE_COLUMNS.items()}
+    shown["待审角色"] = ROLE_LABELS.get(str(row.get("role")), row.get("role"))
+    return shown
 
 
 @cli.command()
