@@ -183,3 +183,17 @@ def test_the_queues_are_headed_in_chinese(run, tmp_path) -> None:  # type: ignor
     assert "supervisor" not in table and "ledger" not in table
     waiting = run("--config", str(config), "review").out
     assert all(head in waiting for head in ("编号", "单位", "完成日期", "按期")) and "done_on" not in waiting
+
+
+def test_user_add_and_list_speak_chinese(run) -> None:  # type: ignore[no-untyped-def]
+    """`user add` without a role said "give the account a role …" and `user list` was headed
+    login/display/role/must_change_password with the role as `supervisor`."""
+    assert run("user", "add", "张三", "--admin", "--password-stdin").code == 0
+    none = run("user", "add", "李四", "--password-stdin")
+    assert none.code == 2 and "请写明账号的角色" in none.err
+    both = run("user", "add", "李四", "--admin", "--role", "clerk", "--password-stdin")
+    assert both.code == 2 and "只能选一个" in both.err
+    assert run("user", "add", "李四", "--role", "supervisor", "--password-stdin").code == 0
+    listed = run("user", "list").out
+    assert all(head in listed for head in ("账号", "角色", "单位", "密码", "创建日期")) and "须改密码" in listed
+    assert "科长" in listed and "must_change" not in listed and "login" not in listed
