@@ -237,11 +237,24 @@ def _signed(row: dict[str, Any]) -> str:
 
 
 def notices_table(rows: Sequence[dict[str, Any]]) -> None:
-    simple_table(
-        "notices",
-        [{**r, "units": _names(r["units"]), "签收": _signed(r)} for r in rows],
-        ["id", "kind", "number", "ledger", "units", "as_of", "签收"],
-    )
+    from tracker.render import KIND_LABELS
+
+    if not rows:
+        done("通知：无")
+        return
+    shown = [
+        {
+            "编号": r["id"],
+            "类型": KIND_LABELS.get(r["kind"], r["kind"]),
+            "文号": r["number"],
+            "台账": r["ledger"],
+            "单位": _names(r["units"]),
+            "印发日期": r["as_of"],
+            "签收": _signed(r),
+        }
+        for r in rows
+    ]
+    simple_table("通知", shown, list(shown[0]))
 
 
 def interviews_table(rows: Sequence[dict[str, Any]]) -> None:

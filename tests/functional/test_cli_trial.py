@@ -197,3 +197,13 @@ def test_user_add_and_list_speak_chinese(run) -> None:  # type: ignore[no-untype
     listed = run("user", "list").out
     assert all(head in listed for head in ("账号", "角色", "单位", "密码", "创建日期")) and "须改密码" in listed
     assert "科长" in listed and "must_change" not in listed and "login" not in listed
+
+
+def test_the_notices_list_is_headed_in_chinese(run) -> None:  # type: ignore[no-untyped-def]
+    """It was titled `notices`, headed id/kind/number/ledger/units/as_of, the kind `criticism`."""
+    assert run("notices").out.strip() == "通知：无"
+    assert run("import", str(PUYANG)).code == 0
+    assert run("check", "--as-of", "2017-09-15").code == 0
+    listed = run("notices").out
+    assert all(head in listed for head in ("编号", "类型", "文号", "台账", "单位", "印发日期", "签收"))
+    assert "约谈通知" in listed and "interview" not in listed and "as_of" not in listed
