@@ -284,11 +284,11 @@ def notify_summary(result: Any, dry_run: bool) -> None:
     if dry_run:
         for message in result.preview:
             console.print(f"[bold]{_e(message['subject'])}[/bold] → {_e(message['to'])}")
-        console.print(f"dry run: {len(result.preview)} message(s) would be sent, {result.queued} waiting")
+        console.print(f"试发送（未发出）：将发送 {len(result.preview)} 条，待发 {result.queued} 条")
         return
-    console.print(f"sent {result.sent}, failed {result.failed}, still queued {result.queued}")
+    console.print(f"已发送 {result.sent} 条，失败 {result.failed} 条，仍待发 {result.queued} 条")
     if result.awaiting_approval:
-        console.print(f"{result.awaiting_approval} waiting for approval: `tracker approve-outbox`")
+        console.print(f"{result.awaiting_approval} 条待批准：请用 tracker approve-outbox 批准后再发送")
     for problem in result.problems:
         console.print(f"[red]{_e(problem)}[/red]")
 

@@ -4,6 +4,7 @@ submitted on a ledger that asks for none."""
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
@@ -207,3 +208,18 @@ def test_the_notices_list_is_headed_in_chinese(run) -> None:  # type: ignore[no-
     listed = run("notices").out
     assert all(head in listed for head in ("编号", "类型", "文号", "台账", "单位", "印发日期", "签收"))
     assert "约谈通知" in listed and "interview" not in listed and "as_of" not in listed
+
+
+def test_notify_says_what_it_did_in_chinese(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """It said "dry run: 0 message(s) would be sent, 0 waiting" and "sent 0, failed 0, still queued 0";
+    without a mail server, "[smtp] is not configured: …"; in quiet hours "quiet hours (…): nothing sent"."""
+    unset = run("notify")
+    assert unset.code == 2 and "配置文件中没有 [smtp]" in unset.err
+    config = tmp_path / "mail.toml"
+    config.write_text('[smtp]\nhost = "127.0.0.1"\nport = 9\nuser = "a@b.cn"\nssl = false\nlogin = false\n')
+    quiet = tmp_path / "quiet.toml"
+    quiet.write_text(config.read_text() + '[notify]\nquiet_hours = "00:00-23:59"\n')
+    assert run("--config", str(quiet), "notify").out.strip().startswith("免打扰时段（00:00-23:59）：未发送，待发 0 条")
+    run = functools.partial(run, "--config", str(config))
+    assert run("notify", "--dry-run").out.strip() == "试发送（未发出）：将发送 0 条，待发 0 条"
+    assert run("notify", "--now").out.strip() == "已发送 0 条，失败 0 条，仍待发 0 条"
