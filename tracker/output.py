@@ -173,7 +173,7 @@ def ledger_matrix(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
 
 def simple_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     if not rows:
-        _console().print(f"{title}: none", markup=False)
+        _console().print(f"{title}：无", markup=False)
         return
     table = _table(title=_e(title))
     for column in columns:

@@ -223,3 +223,10 @@ def test_notify_says_what_it_did_in_chinese(run, tmp_path) -> None:  # type: ign
     run = functools.partial(run, "--config", str(config))
     assert run("notify", "--dry-run").out.strip() == "试发送（未发出）：将发送 0 条，待发 0 条"
     assert run("notify", "--now").out.strip() == "已发送 0 条，失败 0 条，仍待发 0 条"
+
+
+def test_an_empty_list_in_mine_says_so_in_chinese(run) -> None:  # type: ignore[no-untyped-def]
+    """A unit owing no report read "南乐县政府：应报送的进展报告: none"."""
+    assert run("import", str(PUYANG)).code == 0
+    shown = run("mine", "--unit", "南乐县政府", "--as-of", "2017-09-15").out
+    assert "应报送的进展报告：无" in shown and "none" not in shown
