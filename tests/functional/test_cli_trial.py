@@ -230,3 +230,16 @@ def test_an_empty_list_in_mine_says_so_in_chinese(run) -> None:  # type: ignore[
     assert run("import", str(PUYANG)).code == 0
     shown = run("mine", "--unit", "南乐县政府", "--as-of", "2017-09-15").out
     assert "应报送的进展报告：无" in shown and "none" not in shown
+
+
+def test_a_request_named_in_full_width_is_found(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`approve １` and `approve Ｔ１` (a Chinese input method's digits) said "no extension request '１'"."""
+    config = tmp_path / "chain.toml"
+    config.write_text('[approval]\ntermination = ["supervisor"]\n', encoding="utf-8")
+    run = functools.partial(run, "--config", str(config))
+    assert run("import", str(PUYANG)).code == 0
+    args = ("extend", "1", "6", "南乐县", "--to", "2017-12-31", "--reason", "流标", "--as-of", "2017-09-15")
+    assert run(*args).code == 0
+    assert run("terminate", "1", "台前县", "--reason", "撤并", "--on", "2017-09-20").code == 0
+    assert run("approve", "１").out.startswith("已批准延期申请 1")
+    assert run("refuse", "Ｔ１", "--reason", "不同意").out.startswith("已驳回终止申请 T")

@@ -267,6 +267,10 @@ def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> No
     from tracker.usecases.changes import ExtensionDecided, decide_request
     from tracker.usecases.work import actor_of
 
+    import unicodedata
+
+    # As typed with a Chinese input method: full-width Ｔ３ is T3 (as `review accept ３` takes ３).
+    ref = unicodedata.normalize("NFKC", ref).strip()
     done = decide_request(obj.tracker, actor_of(obj.tracker), ref, approve=approve, reason=reason)
     waiting = done.status == "pending"  # a step of its chain decided; the next waits for another role
     extra = {"step": done.step, "waits_for": done.waits_for} if waiting else {}
