@@ -263,11 +263,11 @@ def extend(
 
 
 def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> None:
+    import unicodedata
+
     from tracker.permissions import ROLE_LABELS
     from tracker.usecases.changes import ExtensionDecided, decide_request
     from tracker.usecases.work import actor_of
-
-    import unicodedata
 
     # As typed with a Chinese input method: full-width Ｔ３ is T3 (as `review accept ３` takes ３).
     ref = unicodedata.normalize("NFKC", ref).strip()
