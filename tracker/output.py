@@ -173,7 +173,7 @@ def ledger_matrix(ledger: Ledger, rows: Sequence[Row], as_of: dt.date) -> None:
 
 def simple_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     if not rows:
-        _console().print(f"{title}: none", markup=False)
+        _console().print(f"{title}：无", markup=False)
         return
     table = _table(title=_e(title))
     for column in columns:
@@ -237,11 +237,24 @@ def _signed(row: dict[str, Any]) -> str:
 
 
 def notices_table(rows: Sequence[dict[str, Any]]) -> None:
-    simple_table(
-        "notices",
-        [{**r, "units": _names(r["units"]), "签收": _signed(r)} for r in rows],
-        ["id", "kind", "number", "ledger", "units", "as_of", "签收"],
-    )
+    from tracker.render import KIND_LABELS
+
+    if not rows:
+        done("通知：无")
+        return
+    shown = [
+        {
+            "编号": r["id"],
+            "类型": KIND_LABELS.get(r["kind"], r["kind"]),
+            "文号": r["number"],
+            "台账": r["ledger"],
+            "单位": _names(r["units"]),
+            "印发日期": r["as_of"],
+            "签收": _signed(r),
+        }
+        for r in rows
+    ]
+    simple_table("通知", shown, list(shown[0]))
 
 
 def interviews_table(rows: Sequence[dict[str, Any]]) -> None:
@@ -271,11 +284,11 @@ def notify_summary(result: Any, dry_run: bool) -> None:
     if dry_run:
         for message in result.preview:
             console.print(f"[bold]{_e(message['subject'])}[/bold] → {_e(message['to'])}")
-        console.print(f"dry run: {len(result.preview)} message(s) would be sent, {result.queued} waiting")
+        console.print(f"试发送（未发出）：将发送 {len(result.preview)} 条，待发 {result.queued} 条")
         return
-    console.print(f"sent {result.sent}, failed {result.failed}, still queued {result.queued}")
+    console.print(f"已发送 {result.sent} 条，失败 {result.failed} 条，仍待发 {result.queued} 条")
     if result.awaiting_approval:
-        console.print(f"{result.awaiting_approval} waiting for approval: `tracker approve-outbox`")
+        console.print(f"{result.awaiting_approval} 条待批准：请用 tracker approve-outbox 批准后再发送")
     for problem in result.problems:
         console.print(f"[red]{_e(problem)}[/red]")
 

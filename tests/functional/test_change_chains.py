@@ -244,7 +244,7 @@ def test_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untype
     approved = run("王五", "approve", "T1", "--json")
     assert approved.code == 0 and approved.json() == {"id": "T1", "kind": "termination", "status": "approved"}
     refused = run("李四", "refuse", "P2", "--reason", "人选未定")
-    assert refused.code == 0 and "更换责任人申请 P2: refused" in refused.out
+    assert refused.code == 0 and "已驳回更换责任人申请 P2：未作任何变更" in refused.out
     assert run("李四", "queue", "--json").json() == []
 
 

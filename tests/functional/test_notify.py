@@ -195,7 +195,7 @@ def test_quiet_hours_hold_a_manual_send_until_now(mail_cli, server: Server) -> N
     mail_cli.config(extra=f'[notify]\nquiet_hours = "{hours}"')
     check(mail_cli, "2017-04-03")
     quiet = mail_cli("notify", "--as-of", "2017-04-03")
-    assert quiet.code == 0 and "quiet hours" in quiet.out and "--now" in quiet.out
+    assert quiet.code == 0 and "免打扰时段" in quiet.out and "--now" in quiet.out
     assert server.received == []
     assert notify(mail_cli, "--as-of", "2017-04-03", "--now")[1]["sent"] == 2
 

@@ -144,9 +144,16 @@ def ack(obj: Obj, ref: str, by: str | None, as_json: bool) -> None:
     if wants_json(obj, as_json):
         output.emit_json(payload)
     elif not done.already:
-        output.done(f"{done.number}: 已签收 ({done.acknowledged_by})")
+        output.done(f"{done.number}：已签收（{done.acknowledged_by}）")
     else:
-        output.done(f"{done.number}: already acknowledged by {done.acknowledged_by} at {done.acknowledged_at}")
+        when = ""
+        if done.acknowledged_at is not None:
+            from zoneinfo import ZoneInfo
+
+            moment = done.acknowledged_at
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+            when = f"于 {moment.astimezone(ZoneInfo(tracker.settings.timezone)):%Y-%m-%d %H:%M} "
+        output.done(f"{done.number}：已由 {done.acknowledged_by} {when}签收，无需再签")
 
 
 @cli.command()
@@ -251,14 +258,19 @@ def extend(
             {"id": made.id, "status": made.status, "from": made.original_due, "to": made.new_due, "late": made.late}
         )
     else:
-        output.done(f"延期申请 {made.id}: {made.subject} {made.original_due} → {to} (pending)")
+        after = "（逾期后申请）" if made.late else ""
+        output.done(f"延期申请 {made.id}：{made.subject} {made.original_due} → {to}{after}，待审批")
 
 
 def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> None:
+    import unicodedata
+
     from tracker.permissions import ROLE_LABELS
     from tracker.usecases.changes import ExtensionDecided, decide_request
     from tracker.usecases.work import actor_of
 
+    # As typed with a Chinese input method: full-width Ｔ３ is T3 (as `review accept ３` takes ３).
+    ref = unicodedata.normalize("NFKC", ref).strip()
     done = decide_request(obj.tracker, actor_of(obj.tracker), ref, approve=approve, reason=reason)
     waiting = done.status == "pending"  # a step of its chain decided; the next waits for another role
     extra = {"step": done.step, "waits_for": done.waits_for} if waiting else {}
@@ -272,9 +284,18 @@ def _decide(obj: Obj, ref: str, approve: bool, reason: str, as_json: bool) -> No
         output.emit_json(result)
     elif waiting:
         label = ROLE_LABELS.get(done.waits_for, done.waits_for)
-        output.done(f"{what} {shown}: 第{done.step}步已批准，等待{label}审批 (pending)")
+        output.done(f"{what} {shown}：第{done.step}步已批准，等待{label}审批")
+    elif isinstance(done, ExtensionDecided):
+        if done.status == "approved":
+            output.done(f"已批准{what} {shown}：新期限 {done.deadline}")
+        else:
+            keeps = f"原期限 {done.deadline} 继续计算" if done.deadline else "原期限继续计算"
+            output.done(f"已驳回{what} {shown}：{keeps}")
+    elif done.status == "approved":
+        made = {"termination": "该单位未完成的任务已终止", "person_change": "新责任人已接任"}[done.kind]
+        output.done(f"已批准{what} {shown}：{made}")
     else:
-        output.done(f"{what} {shown}: {done.status}")
+        output.done(f"已驳回{what} {shown}：未作任何变更")
 
 
 @cli.command()
@@ -289,9 +310,33 @@ def queue(obj: Obj, as_json: bool) -> None:
     rows = approval_queue(obj.tracker, actor_of(obj.tracker))
     if wants_json(obj, as_json):
         output.emit_json(rows)
+    elif not rows:
+        output.done("待我审批：无")
     else:
-        columns = ["ref", "类型", "ledger", "task", "unit", "from", "to", "step", "role", "reason"]
-        output.simple_table("待我审批", rows, columns)
+        output.simple_table("待我审批", [_queue_row(r) for r in rows], list(QUEUE_COLUMNS.values()))
+
+
+# The queue's columns as the table heads them (the JSON keeps the keys).
+QUEUE_COLUMNS = {
+    "ref": "编号",
+    "类型": "类型",
+    "ledger": "台账",
+    "task": "任务",
+    "unit": "单位",
+    "from": "原",
+    "to": "申请",
+    "step": "步骤",
+    "role": "待审角色",
+    "reason": "理由",
+}
+
+
+def _queue_row(row: dict[str, object]) -> dict[str, object]:
+    from tracker.permissions import ROLE_LABELS
+
+    shown = {head: row.get(key) for key, head in QUEUE_COLUMNS.items()}
+    shown["待审角色"] = ROLE_LABELS.get(str(row.get("role")), row.get("role"))
+    return shown
 
 
 @cli.command()
@@ -350,7 +395,7 @@ def terminate(obj: Obj, ledger: str, unit: str, reason: str, on: dt.date | None)
         from tracker.permissions import ROLE_LABELS
 
         label = ROLE_LABELS.get(done.waits_for, done.waits_for)
-        output.done(f"终止申请 {done.request}: {done.unit}，等待{label}审批 (pending)")
+        output.done(f"终止申请 {done.request}：{done.unit}，等待{label}审批")
     else:
         output.done(f"{done.unit}: {done.count} assignments terminated")
 

@@ -224,6 +224,6 @@ def person(obj: Obj, /, ledger: str, unit: str, name: str, as_json: bool, **reac
         from tracker.permissions import ROLE_LABELS
 
         label = ROLE_LABELS.get(p.waits_for, p.waits_for)
-        output.done(f"更换责任人申请 {p.request}: {p.unit} 责任人 {p.name}，等待{label}审批 (pending)")
+        output.done(f"更换责任人申请 {p.request}：{p.unit} 责任人 {p.name}，等待{label}审批")
     else:
         output.done(f"{p.unit}: 责任人 {p.name}")

@@ -31,8 +31,8 @@ def notify(obj: Obj, dry_run: bool, as_of: dt.date | None, right_now: bool, as_j
     result = send_messages(tracker, actor_of(tracker), manual=True, as_of=as_of, anyway=right_now, dry_run=dry_run)
     if result.quiet and not wants_json(obj, as_json):
         output.done(
-            f"quiet hours ({tracker.settings.notify.quiet_hours}): nothing sent, {result.queued} waiting; "
-            "`tracker notify --now` sends anyway"
+            f"免打扰时段（{tracker.settings.notify.quiet_hours}）：未发送，待发 {result.queued} 条；"
+            "tracker notify --now 可立即发送"
         )
     elif wants_json(obj, as_json):
         output.emit_json(result.as_json())

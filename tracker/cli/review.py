@@ -67,17 +67,20 @@ def review(ctx: click.Context, obj: Obj, as_json: bool) -> None:
         return
     rows = [
         {
-            "id": r.id,
-            "task": r.task,
-            "unit": r.unit,
-            "done_on": r.done_on,
-            "due_on": r.due_on,
-            "on_time": "按期" if r.on_time else "逾期",
-            "by": r.submitted_by,
+            "编号": r.id,
+            "任务": r.task,
+            "单位": r.unit,
+            "完成日期": r.done_on,
+            "完成时限": r.due_on,
+            "是否按期": "按期" if r.on_time else "逾期",
+            "提交人": r.submitted_by,
         }
         for r in waiting
     ]
-    output.simple_table("待复核", rows, ["id", "task", "unit", "done_on", "due_on", "on_time", "by"])
+    if not rows:
+        output.done("待复核：无")
+        return
+    output.simple_table("待复核", rows, list(rows[0]))
 
 
 @review.command("accept")

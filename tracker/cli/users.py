@@ -101,10 +101,10 @@ def add(
     from tracker.usecases.work import actor_of
 
     if as_admin and role not in (None, "admin"):
-        raise click.BadParameter(f"--admin with --role {role}: choose one", param_hint="--role")
+        raise click.BadParameter(f"--admin 与 --role {role} 只能选一个", param_hint="--role")
     chosen = "admin" if as_admin else role
     if chosen is None:
-        raise click.BadParameter("give the account a role (--role ROLE, or --admin)", param_hint="--role")
+        raise click.BadParameter("请写明账号的角色（--role ROLE，或 --admin）", param_hint="--role")
     tracker = obj.tracker
     actor = actor_of(tracker)
     changed = add_account(
@@ -127,13 +127,19 @@ def list_(obj: Obj, as_json: bool) -> None:
     if wants_json(obj, as_json):
         output.emit_json(rows)
         return
-    for row in rows:
-        row["created_at"] = str(row["created_at"])[:10]
-        row["disabled"] = "停用" if row["disabled"] else ""
-        row["must_change_password"] = "须改密码" if row["must_change_password"] else ""
-    output.simple_table(
-        "账号", rows, ["login", "display", "role", "unit", "disabled", "must_change_password", "created_at"]
-    )
+    shown = [
+        {
+            "账号": row["login"],
+            "显示名": row["display"],
+            "角色": _role(str(row["role"])),
+            "单位": row["unit"],
+            "状态": "停用" if row["disabled"] else "",
+            "密码": "须改密码" if row["must_change_password"] else "",
+            "创建日期": str(row["created_at"])[:10],
+        }
+        for row in rows
+    ]
+    output.simple_table("账号", shown, ["账号", "显示名", "角色", "单位", "状态", "密码", "创建日期"])
 
 
 @user.command("role")

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 from tracker.usecases.work import Actor, actor_of, permit, reading, unit_of_work
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tracker.accounts import AccountView
     from tracker.app import Tracker
+    from tracker.models import Account
     from tracker.pg_roles import Login
 
 MANAGE = "account.manage"
@@ -49,6 +52,7 @@ def add_account(
             now=work.now,
             by=work.by,
         )
+        _known_unit(work.session, account.unit_name)
         if account.role in pg_roles.GROUPS:
             pg_roles.check_login_name(connection, account.login)
         made = pg_roles.create_login(connection, account.login, account.role, password)
@@ -77,9 +81,10 @@ def set_role(tracker: Tracker, actor: Actor, login: str, role: str, *, unit: str
     from tracker.ledger_spec import clean_name
 
     with unit_of_work(tracker, actor, action=MANAGE) as work:
-        account = accounts.existing(work.session, login)
+        account = target(work.session, login)
         unit = clean_name(unit)
         accounts.check_role(role, unit)
+        _known_unit(work.session, unit)
         if role != "admin":
             accounts.keep_an_admin(work.session, account)
         before = {"role": account.role, "unit": account.unit_name}
@@ -104,7 +109,7 @@ def disable_account(tracker: Tracker, actor: Actor, login: str) -> Changed:
     from tracker import accounts, pg_roles
 
     with unit_of_work(tracker, actor, action=MANAGE) as work:
-        account = accounts.existing(work.session, login)
+        account = target(work.session, login)
         accounts.keep_an_admin(work.session, account)
         account.disabled = True
         stopped = pg_roles.disable_login(work.session.connection(), account.login)
@@ -119,12 +124,51 @@ def reset_password(tracker: Tracker, actor: Actor, login: str, password: str) ->
     from tracker import accounts, passwords, pg_roles
 
     with unit_of_work(tracker, actor, action=MANAGE) as work:
-        account = accounts.existing(work.session, login)
+        account = target(work.session, login)
         account.password_hash = passwords.hash_new(password, login=account.login)
         account.must_change_password = True
         renewed = pg_roles.set_login_password(work.session.connection(), account.login, account.role, password)
         work.audit("account.password", ledger_id=None, subject=account.login, after=_login_audit(renewed))
         return Changed(accounts.view(account), renewed)
+
+
+def target(session: Session, login: str) -> Account:
+    """The account ``login`` that a command acts on (not the one acting): a missing one is refused
+    naming the list to look in. (``accounts.existing``'s wording is for the acting account: it asks
+    for --as, which is not what is wrong here.)"""
+    from tracker import accounts
+    from tracker.errors import NotFoundError
+    from tracker.ledger_spec import clean_name
+
+    account = accounts.find_account(session, login)
+    if account is None:
+        name = clean_name(login)
+        raise NotFoundError(f"没有账号“{name}”（见 tracker user list）", key="account_target_unknown", name=name)
+    return account
+
+
+def _known_unit(session: Session, unit: str) -> None:
+    """A unit account's unit must be a unit of some ledger, as the ledgers name it (``mine`` and
+    every unit check compare whole names), once any ledger is imported; before that (accounts made
+    first) any name is taken. A part of one unit's name (南乐县) is refused, naming the whole one."""
+    if not unit:
+        return
+    from sqlmodel import col, select
+
+    from tracker.errors import InputError
+    from tracker.models import Ledger, Unit
+
+    if session.exec(select(Ledger.id).limit(1)).first() is None:
+        return
+    if session.exec(select(Unit.id).where(Unit.name == unit).limit(1)).first() is not None:
+        return
+    near = sorted(set(session.exec(select(Unit.name).where(col(Unit.name).contains(unit)))))
+    hint = (
+        f"；是否指 {'、'.join(near[:5])}{'等' if len(near) > 5 else ''}？"
+        if near
+        else "（单位名须与台账中的写法完全一致）"
+    )
+    raise InputError(f"--unit：没有名为“{unit}”的责任单位{hint}", key="account_unit_unknown", unit=unit, near=near)
 
 
 def _login_audit(login: Login) -> dict[str, str]:

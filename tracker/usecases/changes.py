@@ -13,6 +13,7 @@ from tracker.usecases.work import Actor, Work, reading, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
+    from tracker.models import Ledger
 
 
 @dataclass(frozen=True)
@@ -394,10 +395,34 @@ def _receive(
     found = find_ledger(work.session, ledger)
     u = find_unit(work.session, found, unit)
     work.reach([u.name], NotFoundError(f"ledger {found.title!r} has no unit {unit!r}"))
+    _one_duty(work, found, duty)
     report = receive_report(work.session, found, u, work.stamp, duty_name=duty, on=on, period=period)
     work.session.flush()
     standing = received_standing(work.session, report, work.tracker.settings.scoring)
     return ReportReceived(u.name, report.due_on, on, standing)
+
+
+def _one_duty(work: Work, ledger: Ledger, duty: str | None) -> None:
+    """Refuse, saying why, a report on a ledger that asks for none, a ``--report`` that names none
+    of its reports, or no ``--report`` where it has several. (``receive_report`` said "name one
+    report duty with --report (has: none)" to all three, which asks for what cannot be given.)"""
+    from sqlmodel import select
+
+    from tracker.errors import InputError
+    from tracker.models import ReportDuty
+
+    names = list(work.session.exec(select(ReportDuty.name).where(ReportDuty.ledger_id == ledger.id)))
+    if not names:
+        raise InputError(f"{ledger.title}：本台账没有要求报送的定期报告（进度一览表、简报）", key="no_report_duty")
+    every = "、".join(names)
+    if duty and not any(duty in name for name in names):
+        raise InputError(
+            f"--report：{ledger.title} 没有名称含“{duty}”的报告；本台账的报告：{every}", key="report_duty", names=every
+        )
+    if len([name for name in names if not duty or duty in name]) > 1:
+        raise InputError(
+            f"--report：{ledger.title} 有多项报告，请写明是哪一项：{every}", key="report_duty", names=every
+        )
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tracker.refusals import Refusal
+from tracker.usecases.accounts import target
 from tracker.usecases.sessions import OPEN, WEB, LoggedIn, lockout, visitor_row
 from tracker.usecases.work import Actor, reading, unit_of_work
 
@@ -49,13 +50,13 @@ def make_link(
     link_minutes``; with ``send``, delivered at once on the account's personal channels (never
     through the outbox: tracker/login_links.py says why). Refused for a disabled account, and
     for ``send`` without ``[web] base_url`` or without any address to send to."""
-    from tracker import accounts, login_links
+    from tracker import login_links
 
     settings = tracker.settings
     if send and not settings.web.base_url:
         raise Refusal("link_no_base_url")
     with unit_of_work(tracker, actor, action=MANAGE) as work:
-        account = accounts.existing(work.session, login)
+        account = target(work.session, login)
         if account.disabled:
             raise Refusal("account_disabled", name=account.login)
         where = login_links.destinations(work.session, account, settings) if send else []

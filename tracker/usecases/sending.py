@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 def _nothing_configured() -> InputError:
     return InputError(
-        "[smtp] is not configured: add the mail server to the config file (see config.example.toml)",
+        "配置文件中没有 [smtp]（也没有其他发送渠道 [channels]），无法发送：请在配置文件中写明邮件服务器"
+        "（见 config.example.toml）",
         key="no_smtp",
     )
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from tracker.evidence import EvidenceRow
 from tracker.unit_work import OwedReport, OwedTask, ReceivedNotice, UnitWork
-from tracker.usecases.work import Actor, unit_of_work
+from tracker.usecases.work import Actor, Work, unit_of_work
 
 if TYPE_CHECKING:
     from tracker.app import Tracker
@@ -41,14 +41,40 @@ def my_work(tracker: Tracker, actor: Actor, unit: str | None = None, *, as_of: d
     with unit_of_work(tracker, actor, action="work.mine") as work:
         name = clean_name(unit) if unit is not None else work.actor.unit
         if not name:
-            raise InputError("--unit: name the unit (as the ledgers name it)", key="unit_needed")
-        missing = NotFoundError(f"no unit {name!r} in any ledger", key="unit_unknown", unit=name)
+            raise InputError("--unit：请写明责任单位（台账中的单位名）", key="unit_needed")
+        if work.actor.role != "unit":
+            name = _whole_name(work, name)
+        missing = NotFoundError(f"--unit：没有名为“{name}”的责任单位", key="unit_unknown", unit=name)
         work.reach([name], missing)
         day = as_of or tracker.today()
         found = unit_work(work.session, name, as_of=day, settings=tracker.settings, calendar=tracker.calendar)
+        if found is None and unit is None:  # the account's own unit, which no ledger has (now)
+            raise NotFoundError(
+                f"账号“{work.actor.name}”所属的单位“{name}”不在任何台账中；请管理员用 tracker user role 更正",
+                key="own_unit_unknown",
+                unit=name,
+            )
         if found is None:
             raise missing
         return found
+
+
+def _whole_name(work: Work, name: str) -> str:
+    """Staff may name a unit by a part of its name only one unit (in all the ledgers) has, as
+    every other command takes it (南乐县 finds 南乐县政府); several: refused, naming them. A unit
+    account is never told other units' names: it asks for its own, whole."""
+    from sqlmodel import col, select
+
+    from tracker.errors import InputError
+    from tracker.models import Unit
+
+    if work.session.exec(select(Unit.id).where(Unit.name == name).limit(1)).first() is not None:
+        return name
+    near = sorted(set(work.session.exec(select(Unit.name).where(col(Unit.name).contains(name)))))
+    if len(near) > 1:
+        shown = "、".join(near[:10]) + ("等" if len(near) > 10 else "")
+        raise InputError(f"--unit：“{name}”可指多个单位：{shown}；请写全称", key="unit_ambiguous", unit=name)
+    return near[0] if near else name
 
 
 @dataclass(frozen=True)
