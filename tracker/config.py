@@ -331,7 +331,7 @@ class WebSettings(Strict):
     threads: int = Field(
         default=4,
         ge=1,
-        le=16,
+        le=64,
         description="requests one server process works on at once (the others wait their turn, in order)",
     )
     link_minutes: int = Field(default=15, ge=1, le=24 * 60, description="a one-time login link lasts this long")
