@@ -9,6 +9,7 @@ in black and white: series differ by dash pattern and marker shape as well as co
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -190,4 +191,11 @@ def _nice(most: int) -> int:
 
 
 def _shorten(text: str, most: int) -> str:
-    return text if len(text) <= most else text[: most - 1] + "…"
+    """``text`` in the room of ``most`` Chinese characters: a Latin letter takes half the room
+    of a Chinese character, so an English label is not cut at the length of a Chinese one."""
+    room, used = 2 * most, 0
+    for i, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > room:
+            return text[: max(0, i - 1)] + "…"
+    return text

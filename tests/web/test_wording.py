@@ -166,6 +166,7 @@ def test_english_charts_speak_english(client: Client) -> None:
     assert "Week ending" in charts and "Rate (%)" in charts and "On-time completion (by week)" in charts
     assert ">9/15<" in charts and "Whole ledger" in charts and "Notice level" in charts
     assert [w for w in chinese_words if w in charts] == []
+    assert ">accountability<" in charts and "account…" not in charts  # cut at a Chinese label's length before
     profile = clerk.get("/dashboard/units/南乐县政府").text
     charts = "".join(re.findall(r"<svg.*?</svg>", profile, re.S))
     assert "南乐县政府：Completion (by week)" in charts and "周末日期" not in charts
