@@ -236,6 +236,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{what} {id}：第{position}步应由{role}审批，{actor}不能审批此步",
         "{what_en} {id}: step {position} waits for {role}, not {actor}",
     ),
+    "decided": ("{what} {id} {status}，无需再审批", "{what_en} {id} is not pending (it was {status_en})"),
+    "own_request": (
+        "{what} {id} 由您本人提出，须由他人审批",
+        "{what_en} {id} is your own request: someone else must decide it",
+    ),
     "step_taken": (
         "{what} {id}：第{position}步刚已由他人审批，请查看 tracker queue",
         "{what_en} {id}: step {position} was just decided by someone else (see tracker queue)",
