@@ -266,51 +266,37 @@ def close_pending(
     from tracker.approvals import naming, ref_of
 
     closing = {"status": "closed", "decided_at": stamp.at, "decided_by": stamp.by, "decision_reason": why}
-    extensions = list(
-        session.exec(
-            select(Extension).where(col(Extension.assignment_id).in_(assignment_ids), Extension.status == "pending")
-        )
-    )
-    changes = list(
-        session.exec(select(ChangeRequest).where(ChangeRequest.unit_id == unit.id, ChangeRequest.status == "pending"))
-    )
-    for extension in extensions:
+    extensions = session.exec(
+        select(Extension).where(col(Extension.assignment_id).in_(assignment_ids), Extension.status == "pending")
+    ).all()
+    changes = session.exec(
+        select(ChangeRequest).where(ChangeRequest.unit_id == unit.id, ChangeRequest.status == "pending")
+    ).all()
+    query = select(Assignment.id, Assignment.task_id).where(col(Assignment.id).in_(assignment_ids))
+    tasks = {assignment: task for assignment, task in session.exec(query)}
+    waiting: list[tuple[type[Extension] | type[ChangeRequest], int | None, str, int | None]] = [
+        (Extension, e.id, "extension", tasks.get(e.assignment_id)) for e in extensions
+    ]
+    waiting += [(ChangeRequest, c.id, c.kind, None) for c in changes]
+    for model, request_id, kind, task_id in waiting:
+        assert request_id is not None
         session.execute(
-            sa.update(Extension)
-            .where(col(Extension.id) == extension.id, col(Extension.status) == "pending")
+            sa.update(model)
+            .where(col(model.id) == request_id, col(model.status) == "pending")
             .values(**closing)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session="fetch")
         )
         stamp.record(
             session,
-            "extension-closed",
+            f"{kind.replace('_', '-')}-closed",
             ledger_id=ledger.id,
-            task_id=session.get(Assignment, extension.assignment_id).task_id,  # type: ignore[union-attr]
+            task_id=task_id,
             unit_id=unit.id,
-            subject=f"延期申请 {extension.id}",
+            subject=f"{naming(kind)['what']} {ref_of(kind, request_id)}",
             before={"status": "pending"},
             after={"status": "closed", "reason": why},
         )
-    for change in changes:
-        assert change.id is not None
-        session.execute(
-            sa.update(ChangeRequest)
-            .where(col(ChangeRequest.id) == change.id, col(ChangeRequest.status) == "pending")
-            .values(**closing)
-            .execution_options(synchronize_session=False)
-        )
-        stamp.record(
-            session,
-            f"{change.kind.replace('_', '-')}-closed",
-            ledger_id=ledger.id,
-            unit_id=unit.id,
-            subject=f"{naming(change.kind)['what']} {ref_of(change.kind, change.id)}",
-            before={"status": "pending"},
-            after={"status": "closed", "reason": why},
-        )
-    for row in [*extensions, *changes]:
-        session.expire(row)
-    return len(extensions) + len(changes)
+    return len(waiting)
 
 
 def request_change(
