@@ -147,7 +147,7 @@ def test_enable_undoes_disable_and_neither_repeats(run, db_url: str) -> None:  #
     missing = run("--as", "张三", "user", "enable", "无此人")
     assert missing.code == 2 and "没有账号“无此人”" in missing.err
     enabled = run("--as", "张三", "user", "enable", "李四")
-    assert enabled.code == 0 and enabled.out.strip() == "已启用账号 李四", enabled.err
+    assert enabled.code == 0 and enabled.out.splitlines()[0] == "已启用账号 李四", enabled.err  # (PG: and its role)
     assert run("--as", "李四", "ledgers").code == 0  # acts again, in its role as before
     account = next(a for a in rows(db_url, Account) if a.login == "李四")
     assert not account.disabled and account.role == "clerk"
