@@ -89,6 +89,19 @@ def shown_steps(chain: list[ApprovalStep]) -> list[dict[str, object]]:
     ]
 
 
+# A decided request's status as the refusal to decide it again says it.
+DECIDED = {"approved": ("已批准", "approved"), "refused": ("已驳回", "refused"), "closed": ("已关闭", "closed")}
+
+
+def not_pending(kind: str, request_id: int, status: str, why: str = "") -> Refusal:
+    """The refusal to decide a request that no longer waits: approved, refused, or closed (its
+    unit's work ended first), with why when it was closed."""
+    zh, en = DECIDED.get(status, (status, status))
+    if status == "closed" and why:
+        zh, en = f"{zh}（{why}）", f"{en} ({why})"
+    return Refusal("decided", id=ref_of(kind, request_id), status=zh, status_en=en, **naming(kind))
+
+
 def expect_step(kind: str, request_id: int, step: ApprovalStep | None, seen: int | None) -> None:
     """Refuse deciding a step other than the one the decider saw (``seen``, its position): someone
     decided it meanwhile and the chain moved on (a form's second click, two deciders at once)."""
@@ -121,6 +134,23 @@ def may_decide(role: str | None, step_role: str) -> bool:
     return role is None or role == "admin" or role == step_role
 
 
+def own_request(requested_by: str, *, actor: str, role: str | None) -> bool:
+    """Whether the account ``actor`` asked for the request itself: then it decides none of its
+    steps, whatever its role (an admin too). Desk mode (no role) is one person at a desk, who
+    asks and decides alike."""
+    return role is not None and bool(requested_by) and requested_by == actor
+
+
+def check_decider(request: Pending, step_role: str, position: int, *, actor: str, role: str | None) -> None:
+    """Refuse deciding step ``position`` of ``request`` (waiting for ``step_role``) as ``actor`` in
+    ``role``: never one's own request (``own_request``), and only one's role's step (``may_decide``).
+    Every decision passes here: ``decide_step``, and an extension made before chains existed."""
+    if own_request(request.requested_by, actor=actor, role=role):
+        raise Refusal("own_request", id=request.ref, **naming(request.kind))
+    if not may_decide(role, step_role):
+        raise not_your_step(request.kind, request.id, position, step_role, actor=actor, role=role)
+
+
 @dataclass(frozen=True)
 class Pending:
     """A request as its chain sees it: its kind, id and status, and where its audit rows go."""
@@ -131,6 +161,8 @@ class Pending:
     ledger_id: int | None
     task_id: int | None
     unit_id: int | None
+    requested_by: str = ""  # the account that asked (it decides none of the steps)
+    decision_reason: str = ""  # once decided (or closed): why
 
     @property
     def ref(self) -> str:
@@ -149,17 +181,12 @@ def decide_step(
 ) -> bool:
     """Decide ``step`` (the request's current one, read once by the caller) as ``role``; whether
     the request is now decided (the last step approved, or a step refused). Refused when the
-    actor's role is not the step's, or when someone else decided the step since it was read."""
+    actor asked for the request itself, when its role is not the step's, or when someone else
+    decided the step since it was read."""
     words = naming(request.kind)
     if step is None or request.status != "pending":
-        raise InputError(
-            f"{words['what_en']} {request.ref} is not pending (it was {request.status})",
-            key="decided",
-            id=request.ref,
-            **words,
-        )
-    if not may_decide(role, step.role):
-        raise not_your_step(request.kind, request.id, step.position, step.role, actor=stamp.by, role=role)
+        raise not_pending(request.kind, request.id, request.status, request.decision_reason)
+    check_decider(request, step.role, step.position, actor=stamp.by, role=role)
     if not approve and not reason.strip():
         raise InputError(f"{words['what_en']} {request.ref}: a refusal needs a reason (--reason)", key="reason_needed")
     decision = "approved" if approve else "refused"
@@ -197,14 +224,19 @@ def extension_pending(session: Session, request: Extension) -> Pending:
         task.ledger_id if task else None,
         task.id if task else None,
         assignment.unit_id if assignment else None,
+        request.requested_by,
+        request.decision_reason,
     )
 
 
-def queue_rows(session: Session, role: str | None, *, with_steps: bool = False) -> list[dict[str, object]]:
+def queue_rows(
+    session: Session, role: str | None, *, actor: str = "", with_steps: bool = False
+) -> list[dict[str, object]]:
     """Requests of every kind whose current step waits for ``role`` (desk mode and admin: all),
-    extensions first, each with its step, the step's role and when the step began to wait
-    (``waiting_since``: the request, or the step before it decided). An extension made before
-    chains existed waits for a supervisor, in one step.
+    but never the account ``actor``'s own requests (it may not decide them), extensions first,
+    each with its step, the step's role and when the step began to wait (``waiting_since``: the
+    request, or the step before it decided). An extension made before chains existed waits for a
+    supervisor, in one step.
     ``with_steps``: each row's chain too (``steps``, see ``step_rows``)."""
     from tracker.views import change_rows, extension_rows
 
@@ -217,7 +249,7 @@ def queue_rows(session: Session, role: str | None, *, with_steps: bool = False) 
         chain = chains.get((kind, request_id), [])
         step = next((s for s in chain if not s.decision), None)
         position, waits_for = (step.position, step.role) if step else (1, "supervisor")
-        if may_decide(role, waits_for):
+        if may_decide(role, waits_for) and not own_request(str(row["requested_by"]), actor=actor, role=role):
             decided = [s.decided_at for s in chain if s.decision and s.decided_at is not None]
             since = max(decided) if decided else row["requested_at"]
             shown = {"ref": ref_of(kind, request_id), "kind": kind, "类型": KINDS[kind][0]}

@@ -154,13 +154,10 @@ def decide_extension(session: Session, request: Extension, stamp: Stamp, *, appr
     history, and the ladder starts afresh against the new date) or refuse (the clock keeps running)."""
     now = stamp.at
     if request.status != "pending":
-        raise InputError(
-            f"extension request {request.id} is not pending (it was {request.status})",
-            key="decided",
-            id=request.id,
-            what="延期申请",
-            what_en="extension request",
-        )
+        from tracker.approvals import not_pending
+
+        assert request.id is not None
+        raise not_pending("extension", request.id, request.status, request.decision_reason)
     if not approve and not reason.strip():
         raise InputError(f"extension request {request.id}: a refusal needs a reason (--reason)", key="reason_needed")
     assignment = session.get(Assignment, request.assignment_id)
@@ -221,9 +218,13 @@ def termination_open(session: Session, ledger: Ledger, unit: Unit, *, reason: st
     return [i for i in ids if i is not None]
 
 
-def terminate_unit(session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *, reason: str, on: dt.date) -> int:
+def terminate_unit(
+    session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *, reason: str, on: dt.date, request: str = ""
+) -> int:
     """End a unit's work on ``on`` (article 24): its open assignments become 已终止 and leave the
-    findings (they stay in the history), and it owes no report due after that day."""
+    findings (they stay in the history), and it owes no report due after that day. Its requests
+    still waiting (extensions of those assignments, a person change) are closed, saying why
+    (``request``: the termination request approved, T3, when there was one)."""
     ids = termination_open(session, ledger, unit, reason=reason)
     session.execute(
         sa.update(Assignment)
@@ -251,7 +252,51 @@ def terminate_unit(session: Session, ledger: Ledger, unit: Unit, stamp: Stamp, *
         before={"open": len(ids)},
         after={"status": "terminated", "reason": reason.strip(), "on": on.isoformat()},
     )
+    close_pending(session, ledger, unit, ids, stamp, why=f"单位已终止办理（{request or on.isoformat()}）")
     return len(ids)
+
+
+def close_pending(
+    session: Session, ledger: Ledger, unit: Unit, assignment_ids: list[int], stamp: Stamp, *, why: str
+) -> int:
+    """Close (status ``closed``, with ``why`` as its decision's reason, audited) the requests that
+    wait on a unit whose work ended: the extensions of ``assignment_ids`` and the unit's change
+    requests (a person change; a termination asked for before the chain was set). No step of
+    theirs can be decided any more, so they leave the queue and the digest's 待审批. How many."""
+    from tracker.approvals import naming, ref_of
+
+    closing = {"status": "closed", "decided_at": stamp.at, "decided_by": stamp.by, "decision_reason": why}
+    extensions = session.exec(
+        select(Extension).where(col(Extension.assignment_id).in_(assignment_ids), Extension.status == "pending")
+    ).all()
+    changes = session.exec(
+        select(ChangeRequest).where(ChangeRequest.unit_id == unit.id, ChangeRequest.status == "pending")
+    ).all()
+    query = select(Assignment.id, Assignment.task_id).where(col(Assignment.id).in_(assignment_ids))
+    tasks = {assignment: task for assignment, task in session.exec(query)}
+    waiting: list[tuple[type[Extension] | type[ChangeRequest], int | None, str, int | None]] = [
+        (Extension, e.id, "extension", tasks.get(e.assignment_id)) for e in extensions
+    ]
+    waiting += [(ChangeRequest, c.id, c.kind, None) for c in changes]
+    for model, request_id, kind, task_id in waiting:
+        assert request_id is not None
+        session.execute(
+            sa.update(model)
+            .where(col(model.id) == request_id, col(model.status) == "pending")
+            .values(**closing)
+            .execution_options(synchronize_session="fetch")
+        )
+        stamp.record(
+            session,
+            f"{kind.replace('_', '-')}-closed",
+            ledger_id=ledger.id,
+            task_id=task_id,
+            unit_id=unit.id,
+            subject=f"{naming(kind)['what']} {ref_of(kind, request_id)}",
+            before={"status": "pending"},
+            after={"status": "closed", "reason": why},
+        )
+    return len(waiting)
 
 
 def request_change(
@@ -346,7 +391,8 @@ def decide_change(
     detail = json.loads(request.detail)
     if request.kind == "termination":
         on = dt.date.fromisoformat(detail["on"]) if detail.get("on") else today
-        terminate_unit(session, ledger, unit, stamp, reason=request.reason, on=on)
+        ref = ref_of(request.kind, request.id)
+        terminate_unit(session, ledger, unit, stamp, reason=request.reason, on=on, request=ref)
     else:
         from tracker.progress import Reach, set_person
 

@@ -359,7 +359,7 @@ class Extension(SQLModel, table=True):
     new_due: dt.date
     reason: str
     late: bool = False  # requested after the deadline, allowed by a supervisor (--late)
-    status: str = "pending"  # pending | approved | refused
+    status: str = "pending"  # pending | approved | refused | closed (its unit's work ended first)
     decided_at: dt.datetime | None = Field(default=None, sa_type=_utc())
     decided_by: str = ""
     decision_reason: str = ""
@@ -379,7 +379,7 @@ class ChangeRequest(SQLModel, table=True):
     reason: str = ""
     requested_at: dt.datetime = Field(sa_type=_utc())
     requested_by: str
-    status: str = "pending"  # pending | approved | refused
+    status: str = "pending"  # pending | approved | refused | closed (its unit's work ended first)
     decided_at: dt.datetime | None = Field(default=None, sa_type=_utc())
     decided_by: str = ""
     decision_reason: str = ""

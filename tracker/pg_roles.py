@@ -310,6 +310,16 @@ def disable_login(connection: sa.Connection, name: str) -> Login:
     return _alter(connection, name, "NOLOGIN")
 
 
+def enable_login(connection: sa.Connection, name: str, role: str) -> Login:
+    """The login role of ``name`` may log in again (LOGIN), undoing ``disable_login``; a unit
+    account has none."""
+    if connection.dialect.name != "postgresql":
+        return NONE
+    if role not in GROUPS:
+        return Login("unit")
+    return _alter(connection, name, "LOGIN")
+
+
 def set_login_password(connection: sa.Connection, name: str, role: str, password: str) -> Login:
     """The login role of ``name`` takes ``password`` (sent as its SCRAM verifier only)."""
     if connection.dialect.name != "postgresql":

@@ -236,6 +236,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{what} {id}：第{position}步应由{role}审批，{actor}不能审批此步",
         "{what_en} {id}: step {position} waits for {role}, not {actor}",
     ),
+    "decided": ("{what} {id} {status}，无需再审批", "{what_en} {id} is not pending (it was {status_en})"),
+    "own_request": (
+        "{what} {id} 由您本人提出，须由他人审批",
+        "{what_en} {id} is your own request: someone else must decide it",
+    ),
     "step_taken": (
         "{what} {id}：第{position}步刚已由他人审批，请查看 tracker queue",
         "{what_en} {id}: step {position} was just decided by someone else (see tracker queue)",
@@ -257,6 +262,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} is a unit account: the terminal UI lists every unit's work; use tracker mine or the web portal",
     ),
     "account_disabled": ("账号“{name}”已停用", "account {name!r} is disabled"),
+    "account_disabled_already": (
+        "账号“{name}”已是停用状态，未作改动（恢复请用 tracker user enable {name}）",
+        "account {name!r} is disabled already; nothing changed (tracker user enable {name} enables it)",
+    ),
+    "account_enabled_already": (
+        "账号“{name}”已是启用状态，未作改动",
+        "account {name!r} is enabled already; nothing changed",
+    ),
     "account_exists": ("账号“{name}”已存在", "account {name!r} exists already"),
     "account_name_empty": ("请填写账号名", "the account needs a name"),
     "account_role": ("角色“{role}”：应为 {roles} 之一", "role {role!r}: one of {roles}"),

@@ -54,6 +54,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ext.status.pending": ("待审批", "pending"),
     "ext.status.approved": ("已批准", "approved"),
     "ext.status.refused": ("未批准", "refused"),
+    "ext.status.closed": ("已关闭", "closed"),
     "ext.approve_prompt": ("批准{what} {id}（理由可不填）", "Approve {what} {id} (reason optional)"),
     "ext.refuse_prompt": ("不批准{what} {id}：请填写理由", "Refuse {what} {id}: give the reason"),
     "what.extension": ("延期申请", "extension request"),

@@ -26,6 +26,7 @@ PUYANG = "濮政办〔2017〕13号"
 UNIT = "南乐县政府"
 PASSWORD = "correct horse 42"
 ADMIN, CLERK, SUPERVISOR = Actor("admin"), Actor("clerk"), Actor("supervisor")
+ASKER = Actor("asker")  # a second supervisor, who asks (nobody decides a step of their own request)
 
 
 def chained(app: Tracker, *roles: str) -> Tracker:
@@ -41,14 +42,16 @@ def tracker(db_url: str) -> Iterator[Tracker]:
 
 
 def staffed(app: Tracker) -> Tracker:
-    """``app`` with an admin, a clerk and a supervisor account (named as their roles)."""
+    """``app`` with an admin, a clerk and a supervisor account (named as their roles), and the
+    supervisor ``ASKER`` who makes the requests the others decide."""
     accounts.add_account(app, Actor("desk"), ADMIN.name, role="admin", password=PASSWORD)
     for role in ("clerk", "supervisor"):
         accounts.add_account(app, ADMIN, role, role=role, password=PASSWORD)
+    accounts.add_account(app, ADMIN, ASKER.name, role="supervisor", password=PASSWORD)
     return app
 
 
-def ask(app: Tracker, actor: Actor = CLERK) -> int:
+def ask(app: Tracker, actor: Actor = ASKER) -> int:
     made = changes.request_extension(
         app, actor, PUYANG, "6", UNIT, to=dt.date(2018, 6, 30), reason="资金未到位", late=True
     )
@@ -243,7 +246,7 @@ def test_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untype
     """`tracker queue` shows what waits for my role; `approve`/`refuse` decide my step; another
     role's step is refused with exit 2 and a message naming the step and the role it waits for."""
     run = staffed_cli(cli, tmp_path, '[approval]\nextension = ["clerk", "supervisor"]\n')
-    made = run("李四", "extend", "1", "2", "清丰县", "--to", "2017-06-30", "--reason", "资金未到位", "--late", "--json")
+    made = run("张三", "extend", "1", "2", "清丰县", "--to", "2017-06-30", "--reason", "资金未到位", "--late", "--json")
     assert made.code == 0, made.err
     request = made.json()["id"]
     assert [r["id"] for r in run("李四", "queue", "--json").json()] == [request]
@@ -295,7 +298,7 @@ def test_the_assignment_form_opens_the_chain_too(tracker: Tracker) -> None:
     from tracker.usecases.progress import request_extension_on
 
     made = request_extension_on(
-        tracker, CLERK, 28, to=dt.date(2017, 12, 31), reason="资金未到位", late=False, as_of=dt.date(2017, 9, 15)
+        tracker, ASKER, 28, to=dt.date(2017, 12, 31), reason="资金未到位", late=False, as_of=dt.date(2017, 9, 15)
     )
     assert steps(tracker, made.id) == [(1, "clerk", "", "", ""), (2, "supervisor", "", "", "")]
     assert made.id in queued(tracker, CLERK) and made.id not in queued(tracker, SUPERVISOR)

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from tests.functional.test_approval_chains import (
     ADMIN,
+    ASKER,
     CLERK,
     PUYANG,
     SUPERVISOR,
@@ -91,13 +92,13 @@ def queued(app: Tracker, actor: Actor) -> list[tuple[str, str, str]]:
 
 
 def ask_termination(app: Tracker) -> str:
-    made = changes.terminate(app, SUPERVISOR, PUYANG, UNIT, reason="机构撤并")
+    made = changes.terminate(app, ASKER, PUYANG, UNIT, reason="机构撤并")
     assert made.request.startswith("T") and made.count == 0 and made.on is None
     return made.request
 
 
 def ask_person(app: Tracker) -> str:
-    made = progress.change_person(app, CLERK, PUYANG, UNIT, name="王新", reach=Reach(phone="0393-1234567"))
+    made = progress.change_person(app, ASKER, PUYANG, UNIT, name="王新", reach=Reach(phone="0393-1234567"))
     assert made.request.startswith("P") and made.name == "王新"
     return made.request
 
@@ -130,7 +131,7 @@ def test_a_termination_waits_for_its_chain_and_ends_the_work_when_the_last_step_
         (2, "supervisor", "approved", "supervisor", ""),
     ]
     assert audited(tracker, "termination", "terminate") == [
-        ("termination-request", "supervisor"),
+        ("termination-request", "asker"),
         ("termination-step-approved", "clerk"),
         ("termination-step-approved", "supervisor"),
         ("termination-approved", "supervisor"),
@@ -158,7 +159,7 @@ def test_a_person_change_waits_for_its_chain(tracker: Tracker) -> None:
     assert (done.status, done.step) == ("approved", 1)
     assert person_now(tracker) == "王新"
     assert audited(tracker, "person") == [
-        ("person-change-request", "clerk"),
+        ("person-change-request", "asker"),
         ("person-change-step-approved", "clerk"),
         ("person-change-approved", "clerk"),
         ("person", "clerk"),
@@ -231,9 +232,9 @@ def test_through_the_cli(cli, tmp_path: Path) -> None:  # type: ignore[no-untype
     """`terminate` and `person` ask when a chain is set; `queue` lists them with their kind;
     `approve T1` / `refuse P2 --reason` decide them."""
     run = staffed_cli(cli, tmp_path, '[approval]\ntermination = ["supervisor"]\nperson_change = ["clerk"]\n')
-    asked = run("王五", "terminate", "1", "清丰县", "--reason", "机构撤并")
+    asked = run("张三", "terminate", "1", "清丰县", "--reason", "机构撤并")
     assert asked.code == 0 and "终止申请 T1" in asked.out and "等待科长/分管领导审批" in asked.out, asked.err
-    person = run("王五", "person", "1", "清丰县", "--name", "赵六", "--json")
+    person = run("张三", "person", "1", "南乐县", "--name", "赵六", "--json")  # T1 would close it
     assert person.code == 0 and person.json()["request"] == "P2" and person.json()["status"] == "pending"
     mine = run("王五", "queue", "--json").json()
     assert [(r["ref"], r["kind"], r["类型"], r["step"]) for r in mine] == [("T1", "termination", "终止", 1)]

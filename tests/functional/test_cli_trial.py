@@ -116,14 +116,17 @@ def test_requests_and_decisions_are_told_in_chinese(run, tmp_path) -> None:  # t
     config = tmp_path / "chain.toml"
     config.write_text('[approval]\nextension = ["supervisor"]\ntermination = ["supervisor"]\n', encoding="utf-8")
     assert run("user", "add", "张三", "--admin", "--password-stdin").code == 0
+    assert run("user", "add", "王五", "--role", "supervisor", "--password-stdin").code == 0
     assert run("import", str(PUYANG)).code == 0
     said = []
+    asker = ("--as", "王五")  # who asks does not decide: 张三 (admin) does
+    late = ("--late", "--as-of", "2017-09-15")
     for args in (
-        ("extend", "1", "6", "南乐县", "--to", "2017-12-31", "--reason", "流标", "--as-of", "2017-09-15"),
-        ("extend", "1", "5", "范县", "--to", "2017-12-31", "--reason", "资金", "--late", "--as-of", "2017-09-15"),
+        (*asker, "extend", "1", "6", "南乐县", "--to", "2017-12-31", "--reason", "流标", "--as-of", "2017-09-15"),
+        (*asker, "extend", "1", "5", "范县", "--to", "2017-12-31", "--reason", "资金", *late),
         ("approve", "1"),
         ("refuse", "2", "--reason", "理由不足"),
-        ("terminate", "1", "台前县", "--reason", "撤并", "--on", "2017-09-20"),
+        (*asker, "terminate", "1", "台前县", "--reason", "撤并", "--on", "2017-09-20"),
         ("approve", "T1"),
     ):
         done = run("--config", str(config), *args)
@@ -176,7 +179,9 @@ def test_the_queues_are_headed_in_chinese(run, tmp_path) -> None:  # type: ignor
     assert run("import", str(PUYANG)).code == 0
     assert run("--config", str(config), "queue").out.strip() == "待我审批：无"
     assert run("--config", str(config), "review").out.strip() == "待复核：无"
-    args = ("extend", "1", "6", "南乐县", "--to", "2017-12-31", "--reason", "流标", "--as-of", "2017-09-15")
+    assert run("user", "add", "王五", "--role", "supervisor", "--password-stdin").code == 0
+    asked = ("extend", "1", "6", "南乐县", "--to", "2017-12-31", "--reason", "流标", "--as-of", "2017-09-15")
+    args = ("--as", "王五", *asked)
     assert run("--config", str(config), *args).code == 0
     assert run("--config", str(config), "submit", "1", "1", "南乐县", "--on", "2017-03-30").code == 0
     table = run("--config", str(config), "queue").out

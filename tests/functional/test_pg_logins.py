@@ -242,6 +242,41 @@ def test_role_moves_disable_and_reset_password(tracker: Tracker, owner: sa.Engin
 
 
 @on_pg
+def test_enable_lets_the_login_role_log_in_again(tracker: Tracker, owner: sa.Engine, cli) -> None:  # type: ignore[no-untyped-def]
+    """`user enable` undoes what `user disable` did to the login role (NOLOGIN → LOGIN), its group
+    and password unchanged, and the person connects again; a unit account has no role to enable.
+    Disabling twice is refused and leaves the role as it was."""
+    name, unit = unique("周八_"), unique("范县联络员_")
+    url = tracker.engine.url.render_as_string(hide_password=False)
+    admin = Actor(tracker.user)
+    try:
+        accounts.add_account(tracker, admin, name, role="clerk", password=PASSWORD)
+        made = role_row(owner, name)
+        assert made is not None and made["login"]
+        assert accounts.disable_account(tracker, admin, name).login.state == "done"
+        assert not role_row(owner, name)["login"]  # type: ignore[index]
+        twice = cli("--db", url, "--as", tracker.user, "user", "disable", name)
+        assert twice.code == 2 and "已是停用状态" in twice.err and not role_row(owner, name)["login"]  # type: ignore[index]
+        enabled = cli("--db", url, "--as", tracker.user, "user", "enable", name)
+        assert enabled.code == 0 and f"已启用账号 {name}" in enabled.out, enabled.err
+        assert f"数据库登录角色“{name}”已同步" in enabled.out
+        row = role_row(owner, name)
+        assert row is not None and row["login"] and row["groups"] == [GROUPS["clerk"]]
+        assert row["verifier"] == made["verifier"]  # the password as before
+        engine = open_database(tracker.engine.url.set(username=name).render_as_string(hide_password=False))
+        try:
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("SELECT current_user").scalar_one() == name
+        finally:
+            engine.dispose()
+        accounts.add_account(tracker, admin, unit, role="unit", unit="范县政府", password=PASSWORD)
+        accounts.disable_account(tracker, admin, unit)
+        assert accounts.enable_account(tracker, admin, unit).login.state == "unit" and role_row(owner, unit) is None
+    finally:
+        drop(owner, name, unit)
+
+
+@on_pg
 def test_a_unit_account_gets_no_login(tracker: Tracker, owner: sa.Engine) -> None:
     name = unique("南乐联络员_")
     changed = accounts.add_account(

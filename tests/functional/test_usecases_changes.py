@@ -112,10 +112,19 @@ def test_terminating_a_unit(tracker: Tracker) -> None:
     )
     done = changes.terminate(tracker, CLERK, PUYANG, "台前", reason="试点终止", on=dt.date(2017, 9, 1))
     assert (done.unit, done.on) == ("台前县政府", dt.date(2017, 9, 1)) and done.count > 0
-    assert trail(tracker)[-1] == ("terminate", CLERK.name, "台前县政府")
+    # The demo's extension request of 台前县政府, still waiting, is closed with it.
+    assert trail(tracker)[-2:] == [
+        ("terminate", CLERK.name, "台前县政府"),
+        ("extension-closed", CLERK.name, "延期申请 1"),
+    ]
     with tracker.session() as session:
         unit = session.exec(select(Unit).where(Unit.ledger_id == 1, Unit.name == "台前县政府")).one()
         assert unit.terminated_on == dt.date(2017, 9, 1)
+        closed = session.get(Extension, 1)
+        assert closed is not None and (closed.status, closed.decision_reason) == (
+            "closed",
+            "单位已终止办理（2017-09-01）",
+        )
     # Nothing open is left to end.
     refused_without_a_trace(
         tracker, lambda: changes.terminate(tracker, CLERK, PUYANG, "台前县政府", reason="再次"), "nothing_open"
@@ -170,8 +179,8 @@ def test_an_interview_held_and_scheduled(tracker: Tracker) -> None:
 def test_history_and_scores(tracker: Tracker) -> None:
     changes.terminate(tracker, CLERK, PUYANG, "台前县政府", reason="试点终止")
     found = changes.history(tracker, PUYANG, "-", "台前县政府")
-    assert found.ledger.startswith("濮阳市") and found.rows[-1]["action"] == "terminate"
-    assert found.rows[-1]["by"] == CLERK.name
+    assert found.ledger.startswith("濮阳市") and found.rows[-2]["action"] == "terminate"
+    assert found.rows[-1]["action"] == "extension-closed" and found.rows[-2]["by"] == CLERK.name
     scored = ledger_scores(tracker, PUYANG, as_of=AS_OF)
     assert scored.title.startswith("濮阳市") and len(scored.rows) == 5
     assert sorted(row["rank"] for row in scored.rows)[0] == 1

@@ -126,3 +126,34 @@ def test_cli_identity_once_accounts_exist(run, db_url: str) -> None:  # type: ig
     assert ("progress", "李四") in trail
     assert trail.count(("refused", "路人")) == 1 and ("refused", "查看员") in trail and trail[-1] == ("refused", "李四")
     assert trail[0][1] == "随便谁"  # desk mode rows name the desk's user as given
+
+
+def test_enable_undoes_disable_and_neither_repeats(run, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """A user trial found `user disable` could not be undone, and a second `disable` said it had
+    disabled the account again. `user enable` (an admin's, audited) lets the account act again;
+    disabling a disabled account or enabling an enabled one says so and writes nothing."""
+    add(run, "张三", "张三", "--admin")
+    add(run, "张三", "李四", "--role", "clerk")
+    assert run("--as", "张三", "user", "disable", "李四").code == 0
+    assert run("--as", "李四", "ledgers").code == 2  # disabled: refused
+    before = len(rows(db_url, AuditEntry))
+    again = run("--as", "张三", "user", "disable", "李四")
+    assert again.code == 2 and "账号“李四”已是停用状态，未作改动" in again.err, again.err
+    enabled_twice = run("--as", "张三", "user", "enable", "张三")
+    assert enabled_twice.code == 2 and "账号“张三”已是启用状态，未作改动" in enabled_twice.err
+    assert len(rows(db_url, AuditEntry)) == before  # nothing written
+    not_admin = run("--as", "李四", "user", "enable", "李四")
+    assert not_admin.code == 2  # a disabled account cannot enable itself (nor may a clerk)
+    missing = run("--as", "张三", "user", "enable", "无此人")
+    assert missing.code == 2 and "没有账号“无此人”" in missing.err
+    enabled = run("--as", "张三", "user", "enable", "李四")
+    assert enabled.code == 0 and enabled.out.splitlines()[0] == "已启用账号 李四", enabled.err  # (PG: and its role)
+    assert run("--as", "李四", "ledgers").code == 0  # acts again, in its role as before
+    account = next(a for a in rows(db_url, Account) if a.login == "李四")
+    assert not account.disabled and account.role == "clerk"
+    trail = [(e.action, e.by, e.subject) for e in rows(db_url, AuditEntry)]
+    assert ("account.enable", "张三", "李四") in trail
+    assert trail.count(("account.disable", "张三", "李四")) == 1
+    as_json = run("--as", "张三", "user", "disable", "李四", "--json")
+    assert as_json.code == 0 and as_json.json()["disabled"] is True
+    assert run("--as", "张三", "user", "enable", "李四", "--json").json()["disabled"] is False

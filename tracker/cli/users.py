@@ -1,4 +1,4 @@
-"""CLI commands on accounts: `tracker user add|list|role|disable|reset-password`.
+"""CLI commands on accounts: `tracker user add|list|role|disable|enable|reset-password`.
 
 Passwords are read from a prompt (twice) or, with ``--password-stdin``, from the first line of
 standard input; never from an argument, which other users of the machine could see in `ps`.
@@ -158,17 +158,24 @@ def role(obj: Obj, name: str, role: str, unit: str, as_json: bool) -> None:
     _show(changed, wants_json(obj, as_json), f"账号 {view.login} 的角色现为 {_role(view.role)}")
 
 
-@user.command("disable")
-@click.argument("name")
-@json_option
-@pass_obj
-def disable(obj: Obj, name: str, as_json: bool) -> None:
-    """Disable the account NAME (its audit rows stay)."""
-    from tracker.usecases.accounts import disable_account
-    from tracker.usecases.work import actor_of
+def _switch(command: str, *, enable: bool, doc: str) -> None:
+    """`user enable` / `user disable` NAME: refused (nothing written) when it already is so."""
 
-    changed = disable_account(obj.tracker, actor_of(obj.tracker), name)
-    _show(changed, wants_json(obj, as_json), f"已停用账号 {changed.account.login}")
+    @user.command(command, help=doc)
+    @click.argument("name")
+    @json_option
+    @pass_obj
+    def switch(obj: Obj, name: str, as_json: bool) -> None:
+        from tracker.usecases.accounts import disable_account, enable_account
+        from tracker.usecases.work import actor_of
+
+        change, done = (enable_account, "已启用") if enable else (disable_account, "已停用")
+        changed = change(obj.tracker, actor_of(obj.tracker), name)
+        _show(changed, wants_json(obj, as_json), f"{done}账号 {changed.account.login}")
+
+
+_switch("disable", enable=False, doc="Disable the account NAME (its audit rows stay; `user enable` undoes it).")
+_switch("enable", enable=True, doc="Enable the disabled account NAME again (its role, unit and password as before).")
 
 
 @user.command("reset-password")

@@ -1,4 +1,4 @@
-"""Use cases on accounts: add, list, change role, disable, reset a password; and who the desk
+"""Use cases on accounts: add, list, change role, disable and enable again, reset a password; and who the desk
 acts as. Only an admin may manage accounts (action ``account.manage``); while no account exists
 (desk mode) the desk may add the first one, which must be an admin.
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tracker.refusals import Refusal
 from tracker.usecases.work import Actor, actor_of, permit, reading, unit_of_work
 
 if TYPE_CHECKING:
@@ -110,11 +111,28 @@ def disable_account(tracker: Tracker, actor: Actor, login: str) -> Changed:
 
     with unit_of_work(tracker, actor, action=MANAGE) as work:
         account = target(work.session, login)
+        if account.disabled:
+            raise Refusal("account_disabled_already", name=account.login)
         accounts.keep_an_admin(work.session, account)
         account.disabled = True
         stopped = pg_roles.disable_login(work.session.connection(), account.login)
         work.audit("account.disable", ledger_id=None, subject=account.login, after=_login_audit(stopped))
         return Changed(accounts.view(account), stopped)
+
+
+def enable_account(tracker: Tracker, actor: Actor, login: str) -> Changed:
+    """Enable ``login`` again, as it was before ``disable_account`` (its role, unit and password
+    unchanged). On PostgreSQL its login role may log in again (LOGIN; a unit account has none)."""
+    from tracker import accounts, pg_roles
+
+    with unit_of_work(tracker, actor, action=MANAGE) as work:
+        account = target(work.session, login)
+        if not account.disabled:
+            raise Refusal("account_enabled_already", name=account.login)
+        account.disabled = False
+        started = pg_roles.enable_login(work.session.connection(), account.login, account.role)
+        work.audit("account.enable", ledger_id=None, subject=account.login, after=_login_audit(started))
+        return Changed(accounts.view(account), started)
 
 
 def reset_password(tracker: Tracker, actor: Actor, login: str, password: str) -> Changed:

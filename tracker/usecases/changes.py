@@ -103,7 +103,7 @@ def decide_extension(
     A request made before chains existed is decided in one step by a supervisor or admin.
     ``seen``: the position of the step the decider saw; refused (``step_taken``) when the chain
     has moved on since (a web form decides the step it showed, never the next one)."""
-    from tracker.approvals import current_step, decide_step, expect_step, extension_pending, may_decide, not_your_step
+    from tracker.approvals import check_decider, current_step, decide_step, expect_step, extension_pending
     from tracker.changes import decide_extension as decide
     from tracker.changes import find_extension
 
@@ -112,10 +112,10 @@ def decide_extension(
         assert request.id is not None
         step = current_step(work.session, "extension", request.id)
         expect_step("extension", request.id, step, seen)
-        if step is None and request.status == "pending" and not may_decide(work.actor.role, "supervisor"):
-            raise not_your_step("extension", request.id, 1, "supervisor", actor=work.by, role=work.actor.role)
+        pending = extension_pending(work.session, request)
+        if step is None and request.status == "pending":  # made before chains: one supervisor step
+            check_decider(pending, "supervisor", 1, actor=work.by, role=work.actor.role)
         if step is not None:
-            pending = extension_pending(work.session, request)
             done = decide_step(
                 work.session, pending, step, work.stamp, role=work.actor.role, approve=approve, reason=reason
             )
@@ -158,7 +158,16 @@ def decide_change(
         assert request.id is not None
         step = current_step(work.session, request.kind, request.id)
         expect_step(request.kind, request.id, step, seen)
-        pending = Pending(request.kind, request.id, request.status, request.ledger_id, None, request.unit_id)
+        pending = Pending(
+            request.kind,
+            request.id,
+            request.status,
+            request.ledger_id,
+            None,
+            request.unit_id,
+            request.requested_by,
+            request.decision_reason,
+        )
         done = decide_step(
             work.session, pending, step, work.stamp, role=work.actor.role, approve=approve, reason=reason
         )
@@ -185,12 +194,13 @@ def decide_request(
 
 def approval_queue(tracker: Tracker, actor: Actor, *, with_steps: bool = False) -> list[dict[str, Any]]:
     """What waits for the actor's role: requests of every kind (extensions, terminations, person
-    changes) whose current step is its role's (desk mode and admin: every waiting step);
-    ``with_steps``: each with its chain's steps (who, when, decision, reason)."""
+    changes) whose current step is its role's (desk mode and admin: every waiting step), never
+    the account's own requests (nobody decides what they asked for); ``with_steps``: each with
+    its chain's steps (who, when, decision, reason)."""
     from tracker.approvals import queue_rows
 
     with unit_of_work(tracker, actor, action="approval.queue") as work:
-        return queue_rows(work.session, work.actor.role, with_steps=with_steps)
+        return queue_rows(work.session, work.actor.role, actor=work.by, with_steps=with_steps)
 
 
 @dataclass(frozen=True)
