@@ -261,3 +261,18 @@ def test_the_calendar_downloads(client: Client) -> None:
     assert "2017-09-15.ics" in answer.headers["content-disposition"]
     assert answer.text.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in answer.text
     assert client("unit").get("/exports/deadlines.ics").status_code == 403
+
+
+def test_an_extension_closed_when_the_units_work_ended_shows_as_closed(client: Client, portal: Portal) -> None:
+    """Ending a unit's work closes its waiting extension (tracker/changes.py); the request's page
+    says 已关闭 (it had no words for a closed request: a 500)."""
+    from tracker.usecases.changes import terminate
+    from tracker.usecases.work import Actor
+
+    unit = ask(client)
+    terminate(portal.tracker, Actor("supervisor"), "1", "南乐县政府", reason="机构调整")
+    assert extension(portal, 2).status == "closed"
+    for browser in (unit, client("clerk")):
+        page = browser.get(f"/assignments/{OWN}/extension")
+        assert page.status_code == 200 and "已关闭" in page.text, page.text
+    assert "资金未到位" not in client("supervisor").get("/approvals").text  # gone from the queue

@@ -325,6 +325,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "extension.status.pending": ("审批中", "waiting"),
     "extension.status.approved": ("已批准", "approved"),
     "extension.status.refused": ("未批准", "refused"),
+    "extension.status.closed": ("已关闭", "closed"),  # the unit's work ended while it waited
     "extension.dates": ("期限", "Deadline"),
     "extension.by": ("申请人", "Asked by"),
     "extension.decided": ("审批结果", "Decided by"),
