@@ -690,6 +690,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.acked": ("{number} 已签收", "{number} acknowledged"),
     "notices.acked_by": ("已签收（{by}）", "yes ({by})"),
     "notices.not_acked": ("未签收", "no"),
+    "notices.signed_count": ("已签收 {signed}/{count}", "{signed} of {count}"),
+    "notices.unit_prompt": (
+        "代哪个单位签收（各单位分别签收；未签收：{units}）",
+        "Signed for which unit (each signs for itself; not yet: {units})",
+    ),
+    "notices.unit": ("单位名称", "Unit name"),
+    "notices.unit_required": ("请填写单位", "The unit is required"),
+    "notices.unit_unknown": (
+        "通报未点名 {unit}（点名：{units}）",
+        "The bulletin does not name {unit} (it names {units})",
+    ),
     "notices.units_more": ("{names}等 {count} 个单位", "{names} and others, {count} in all"),
     "notices.already": ("{number} 此前已签收", "{number} was acknowledged already"),
     "notices.rendered": ("已导出 {path}", "Written to {path}"),
