@@ -730,14 +730,16 @@ def notice_units(session: Session, notice_ids: Sequence[int]) -> dict[int, list[
     return by_notice
 
 
-def acknowledge(session: Session, notice: Notice, unit_id: int, *, by: str, now: dt.datetime) -> NoticeReceipt:
-    """Record 签收 of ``notice`` by its unit ``unit_id`` (one it is addressed to); unchanged when
-    that unit had signed already (``acknowledged_at`` before ``now``)."""
+def acknowledge(
+    session: Session, notice: Notice, unit_id: int, *, by: str, now: dt.datetime
+) -> tuple[NoticeReceipt, bool]:
+    """Record 签收 of ``notice`` by its unit ``unit_id`` (one it is addressed to): the unit's
+    receipt, and False when that unit had signed already (nothing changes then)."""
     receipt = session.exec(
         select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id, NoticeReceipt.unit_id == unit_id)
     ).one()
     if receipt.acknowledged_at is not None:
-        return receipt
+        return receipt, False
     receipt.acknowledged_at, receipt.acknowledged_by = now, by
     session.add(receipt)
     audit.record(
@@ -750,7 +752,7 @@ def acknowledge(session: Session, notice: Notice, unit_id: int, *, by: str, now:
         subject=notice.number,
         after={"acknowledged_by": by},
     )
-    return receipt
+    return receipt, True
 
 
 def parse_meeting_time(text: str) -> str:

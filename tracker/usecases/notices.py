@@ -63,10 +63,9 @@ def acknowledge_notice(
         chosen = [r for r in receipts if r.unit == wanted]
         if not chosen:
             raise InputError(f"--unit: {notice.number} is not addressed to {wanted} (it is to {'、'.join(names)})")
-        receipt = acknowledge(work.session, notice, chosen[0].unit_id, by=signer, now=work.now)
-        already = receipt.acknowledged_at != work.now
+        receipt, fresh = acknowledge(work.session, notice, chosen[0].unit_id, by=signer, now=work.now)
         return Acknowledged(
-            notice.id, notice.number, chosen[0].unit, receipt.acknowledged_by, receipt.acknowledged_at, already
+            notice.id, notice.number, chosen[0].unit, receipt.acknowledged_by, receipt.acknowledged_at, not fresh
         )
 
 

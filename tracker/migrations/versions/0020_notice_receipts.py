@@ -52,8 +52,8 @@ def upgrade() -> None:
     )
     # A bulletin: a receipt per unit it names, unsigned; chased as the bulletin was.
     op.execute(
-        "INSERT INTO noticereceipt (notice_id, unit_id, acknowledged_at, acknowledged_by, chased_on) "
-        "SELECT DISTINCT n.id, i.unit_id, NULL, '', n.chased_on FROM notice n "
+        "INSERT INTO noticereceipt (notice_id, unit_id, acknowledged_by, chased_on) "
+        "SELECT DISTINCT n.id, i.unit_id, '', n.chased_on FROM notice n "
         "JOIN notice_item i ON i.notice_id = n.id WHERE n.unit_id IS NULL"
     )
     # Signed by a unit account of one of the units named: that unit's receipt alone.
