@@ -102,7 +102,7 @@ def test_each_unit_named_in_a_bulletin_signs_for_itself(  # type: ignore[no-unty
     assert units.my_work(tracker, Actor("nanle")).notices[0].acknowledged_at is None
     # A unit account signs for its own unit only.
     other = run("nanle", "ack", "1", "--unit", FANXIAN)
-    assert other.code == 2 and "own unit" in other.err
+    assert other.code == 2 and "只为本单位（南乐县政府）签收" in other.err
     # The bureau's list: 1 of 2, each unit's receipt in JSON.
     listed = run(CLERK.name, "notices")
     assert listed.code == 0 and "已签收 1/2" in listed.out, listed.out

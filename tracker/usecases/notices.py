@@ -51,18 +51,30 @@ def acknowledge_notice(
         wanted = clean_name(unit) if unit else None
         if work.actor.role == "unit":
             if wanted is not None and wanted != work.actor.unit:
-                raise InputError(f"--unit: a unit account signs for its own unit ({work.actor.unit}) only")
+                raise InputError(
+                    f"--unit：单位账号只为本单位（{work.actor.unit}）签收", key="ack_own_unit", unit=work.actor.unit
+                )
             wanted = work.actor.unit
         elif wanted is None:
             if len(receipts) != 1:
                 raise InputError(
-                    f"{notice.number} is addressed to {len(receipts)} units ({'、'.join(names)}): "
-                    "each signs for itself; give --unit to sign on one's behalf",
+                    f"{notice.number} 发往 {len(receipts)} 个单位（{'、'.join(names)}），各单位分别签收："
+                    "代单位签收请用 --unit 指明单位",
+                    key="ack_unit_needed",
+                    number=notice.number,
+                    count=len(receipts),
+                    units="、".join(names),
                 )
             wanted = names[0]
         chosen = [r for r in receipts if r.unit == wanted]
         if not chosen:
-            raise InputError(f"--unit: {notice.number} is not addressed to {wanted} (it is to {'、'.join(names)})")
+            raise InputError(
+                f"--unit：{notice.number} 未发往 {wanted}（发往：{'、'.join(names)}）",
+                key="ack_not_addressed",
+                number=notice.number,
+                unit=wanted,
+                units="、".join(names),
+            )
         receipt, fresh = acknowledge(work.session, notice, chosen[0].unit_id, by=signer, now=work.now)
         return Acknowledged(
             notice.id, notice.number, chosen[0].unit, receipt.acknowledged_by, receipt.acknowledged_at, not fresh
