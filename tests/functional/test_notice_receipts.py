@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from tests.functional.test_notify import LEDGER as MAIL_LEDGER
 from tests.functional.test_unit_side import CLERK, Clock, make
 from tests.smtp_server import Server, smtp_config
 from tracker.app import Tracker
@@ -27,25 +28,11 @@ PASSWORD = "correct horse 42"
 NANLE, FANXIAN = "南乐县政府", "范县政府"
 BUREAU = "ducha@example.gov.cn"
 
-# One task late since 03-31: the first check, on Thursday 04-20, issues bulletin 1 naming both.
-BULLETIN = """
-title = "老旧小区改造"
-doc_number = "测试〔2017〕2号"
-year = 2017
-
-[[units]]
-name = "南乐县政府"
-person = "李新"
-email = "lixin@example.gov.cn"
-[[units]]
-name = "范县政府"
-person = "王芳"
-email = "wangfang@example.gov.cn"
-
-[[tasks]]
-text = "完成改造方案"
-deadline = "2017年3月31日"
-"""
+# test_notify's ledger without 台前县 and its second task: one task late since 03-31, so the first
+# check, on Thursday 04-20, issues bulletin 1 naming 南乐县 and 范县.
+BULLETIN = MAIL_LEDGER.replace('[[units]]\nname = "台前县政府"\nperson = "赵强"\n', "").replace(
+    '[[tasks]]\ntext = "开工建设"\ndeadline = "2017年4月10日"\n', ""
+)
 ISSUED = dt.date(2017, 4, 20)
 DUE = dt.date(2017, 4, 25)  # ack_days = 3 working days
 
@@ -177,11 +164,10 @@ def test_migration_0020_carries_the_old_acks_over_and_back(db_url: str, tmp_path
     bulletin 8 by every unit it names; down again, the notice's first 签收 back."""
     from alembic import command
 
-    from tests.functional.test_notify import LEDGER
     from tracker.db import HEAD, _alembic_config
 
     clock = Clock(dt.date(2017, 4, 5))
-    tracker = with_units(make(db_url, tmp_path, LEDGER, clock))
+    tracker = with_units(make(db_url, tmp_path, MAIL_LEDGER, clock))
     for day in (dt.date(2017, 4, 5), dt.date(2017, 4, 20), dt.date(2017, 5, 5)):
         clock.day = day
         run_daily_check(tracker, CLERK, as_of=day)
