@@ -1,8 +1,9 @@
-"""签收 on the clock: a notice is to be signed within ``[notices] ack_days`` working days of its
-issue. The daily check chases one left unsigned that long, once: it notes the day on the notice
-(``chased_on``, so that a re-run or the next day's check never chases it again) and hands the
-(notice, unit) pairs to the digests, which remind each unit's responsible person. From that day
-on the notice is 逾期未签收 in the bureau's list (`tracker notices`).
+"""签收 on the clock: each unit a notice is addressed to (its receipt, NoticeReceipt) is to sign
+within ``[notices] ack_days`` working days of its issue. The daily check chases a unit left
+unsigned that long, once: it notes the day on that unit's receipt (``chased_on``, so that a re-run
+or the next day's check never chases it again) and hands the (notice, unit) pairs to the digests,
+which remind each unit's responsible person. From that day on the unit is 逾期未签收 for the
+notice in the bureau's list (`tracker notices`); the units that signed are not chased.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from tracker.audit import Stamp
 from tracker.ladder import days_back
-from tracker.models import Notice, NoticeItem
+from tracker.models import Notice, NoticeItem, NoticeReceipt
 from tracker.workdays import UnknownYearError, WorkCalendar
 
 Pair = tuple[int, int]  # (notice id, unit id)
@@ -42,12 +43,18 @@ def ack_state(
 def chase_unsigned(
     session: Session, *, as_of: dt.date, stamp: Stamp, ack_days: int, calendar: WorkCalendar
 ) -> set[Pair]:
-    """Note the notices unsigned for ``ack_days`` working days as of ``as_of`` and never chased as
-    chased on ``as_of`` (audited, ``notice-chased``); the (notice, unit) pairs whose person is to be
-    reminded (none while the working-day calendar does not know ``as_of``'s days). The caller
-    commits."""
-    waiting = select(Notice).where(
-        col(Notice.acknowledged_at).is_(None), col(Notice.chased_on).is_(None), col(Notice.as_of) <= as_of
+    """Note each unit's receipt unsigned for ``ack_days`` working days as of ``as_of`` and never
+    chased as chased on ``as_of`` (audited, ``notice-chased``, per notice and unit); the (notice,
+    unit) pairs whose person is to be reminded (none while the working-day calendar does not know
+    ``as_of``'s days). The caller commits."""
+    waiting = (
+        select(NoticeReceipt, Notice)
+        .join(Notice, col(Notice.id) == col(NoticeReceipt.notice_id))
+        .where(
+            col(NoticeReceipt.acknowledged_at).is_(None),
+            col(NoticeReceipt.chased_on).is_(None),
+            col(Notice.as_of) <= as_of,
+        )
     )
     if session.exec(waiting.limit(1)).first() is None:
         return set()  # nothing unsigned: no calendar asked (a year it does not know is no matter)
@@ -57,21 +64,22 @@ def chase_unsigned(
         # The check goes on (its other work does not depend on it); nothing is chased until the
         # year is in [calendar], and the lists show the notice 未签收 with no date (ack_due None).
         return set()
-    chased = list(session.exec(waiting.where(col(Notice.as_of) <= cutoff).order_by(col(Notice.id))))
-    pairs = notice_unit_pairs(session, [n.id for n in chased if n.id is not None])
-    for notice in chased:
-        notice.chased_on = as_of
-        session.add(notice)
+    chased = list(
+        session.exec(waiting.where(col(Notice.as_of) <= cutoff).order_by(col(Notice.id), col(NoticeReceipt.unit_id)))
+    )
+    for receipt, notice in chased:
+        receipt.chased_on = as_of
+        session.add(receipt)
         stamp.record(
             session,
             "notice-chased",
             ledger_id=notice.ledger_id,
-            unit_id=notice.unit_id,
+            unit_id=receipt.unit_id,
             subject=notice.number,
             after={"chased_on": as_of, "issued": notice.as_of, "ack_days": ack_days},
         )
     session.flush()
-    return pairs
+    return {(receipt.notice_id, receipt.unit_id) for receipt, _ in chased}
 
 
 def notice_unit_pairs(session: Session, notice_ids: Collection[int]) -> set[Pair]:
@@ -85,10 +93,13 @@ def notice_unit_pairs(session: Session, notice_ids: Collection[int]) -> set[Pair
 
 
 def still_unsigned(session: Session, pairs: Collection[Pair]) -> set[Pair]:
-    """Those of ``pairs`` whose notice is still unsigned: one signed since drops out of a digest."""
+    """Those of ``pairs`` whose unit has still not signed the notice: a unit that signed since
+    drops out of a digest (the others named in the same bulletin stay)."""
     ids = {n for n, _ in pairs}
     if not ids:
         return set()
-    query = sa.select(col(Notice.id)).where(col(Notice.id).in_(ids), col(Notice.acknowledged_at).is_(None))
-    unsigned = {int(i) for i in session.execute(query).scalars()}
-    return {(n, u) for n, u in pairs if n in unsigned}
+    query = sa.select(col(NoticeReceipt.notice_id), col(NoticeReceipt.unit_id)).where(
+        col(NoticeReceipt.notice_id).in_(ids), col(NoticeReceipt.acknowledged_at).is_(None)
+    )
+    unsigned = {(int(n), int(u)) for n, u in session.execute(query)}
+    return {pair for pair in pairs if pair in unsigned}

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from tracker.config import WEEKDAYS, Settings, parse_clock
-from tracker.models import Assignment, JobRun, Ledger, Notice, OutboxMessage, OutboxStatus, Status, Task
+from tracker.models import Assignment, JobRun, Ledger, Notice, NoticeReceipt, OutboxMessage, OutboxStatus, Status, Task
 from tracker.statuses import OPEN_STATUSES
 
 
@@ -73,7 +73,10 @@ def dashboard(session: Session, *, as_of: dt.date, now: dt.datetime, settings: S
         session.execute(sa.select(col(OutboxMessage.status), sa.func.count()).group_by(col(OutboxMessage.status))).all()
     )
     unacknowledged = session.execute(
-        sa.select(sa.func.count()).select_from(Notice).where(col(Notice.acknowledged_at).is_(None))
+        # Notices some unit addressed has not signed yet (签收 is per unit: NoticeReceipt).
+        sa.select(sa.func.count(sa.distinct(col(NoticeReceipt.notice_id)))).where(
+            col(NoticeReceipt.acknowledged_at).is_(None)
+        )
     ).scalar_one()
     last: dict[str, tuple[dt.date, str]] = {}
     for job, for_date, state in session.execute(

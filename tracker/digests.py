@@ -111,20 +111,22 @@ class WaitingApproval:
 
 @dataclass(frozen=True)
 class UnsignedNotice:
-    """A notice still unsigned past its signing days ([notices] ack_days: 逾期未签收), for the
-    bureau's digest: the check chased its unit, and the bureau follows it up."""
+    """A notice one unit it is addressed to has still not signed past its signing days ([notices]
+    ack_days: 逾期未签收), for the bureau's digest: the check chased the unit, and the bureau
+    follows it up. A bulletin is listed once per unit still unsigned."""
 
     id: int
     kind: str  # warning | criticism | interview | accountability
     number: str
     ledger: str
-    units: str  # the units it concerns, by name
+    units: str  # the unit still unsigned, by name
+    unit_id: int
     issued: dt.date
     days: int  # working days it has gone unsigned since its issue
 
 
 # A bureau digest's lines: review:ID:DAYS, approval:REF:STEP:DAYS (REF 3, T3, P3: never the same
-# for two kinds), unsigned_late:NOTICE:DAYS.
+# for two kinds), unsigned_late:NOTICE:UNIT:DAYS.
 BUREAU_LINES = ("review", "approval", "unsigned_late")
 
 Recipient = tuple[str, str]  # (channel, key): one digest per recipient and day
@@ -187,7 +189,7 @@ class Digest:
         """What it tells the bureau: each waiting item and how long it has waited."""
         lines = [f"review:{r.id}:{r.days}" for r in self.review]
         lines += [f"approval:{a.ref}:{a.step}:{a.days}" for a in self.approvals]
-        lines += [f"unsigned_late:{n.id}:{n.days}" for n in self.late_acks]
+        lines += [f"unsigned_late:{n.id}:{n.unit_id}:{n.days}" for n in self.late_acks]
         return sorted(lines)
 
     def subject(self) -> str:
@@ -202,7 +204,7 @@ class Digest:
         waiting = (
             (len(self.review), "项办结待复核", "待复核"),
             (len(self.approvals), "项申请待审批", "待审批"),
-            (len(self.late_acks), "份通知逾期未签收", "逾期未签收"),
+            (len({n.id for n in self.late_acks}), "份通知逾期未签收", "逾期未签收"),
         )
         bureau = [f"{n}{what}" for n, what, _ in waiting if n]
         if not sections:  # the bureau's own digest: what waits for it
@@ -468,19 +470,22 @@ def _asks(kind: str, row: Mapping[str, object]) -> str:
 
 
 def unsigned_late(session: Session, *, as_of: dt.date, calendar: WorkCalendar, ack_days: int) -> list[UnsignedNotice]:
-    """The notices issued by ``as_of`` and still unsigned past their signing days on that day
-    (逾期未签收, as `tracker notices` marks them: acks.ack_state), oldest first, each with the
-    working days it has gone unsigned. One the calendar cannot count the days of (a year not in
-    [calendar]) is left out, as the chase leaves it: nothing is guessed."""
+    """Each (notice issued by ``as_of``, unit addressed) whose unit has still not signed past the
+    signing days on that day (逾期未签收, as `tracker notices` marks them: acks.ack_state), oldest
+    first, each with the working days it has gone unsigned; the units of a bulletin that signed
+    are not listed. One the calendar cannot count the days of (a year not in [calendar]) is left
+    out, as the chase leaves it: nothing is guessed."""
     from tracker.acks import ack_state
-    from tracker.notices import notice_units
+    from tracker.models import NoticeReceipt
     from tracker.workdays import UnknownYearError
 
     query = (
-        sa.select(Notice, col(Ledger.title))
+        sa.select(Notice, col(Ledger.title), col(Unit.id), col(Unit.name))
         .join(Ledger, col(Ledger.id) == col(Notice.ledger_id))
-        .where(col(Notice.acknowledged_at).is_(None), col(Notice.as_of) <= as_of)
-        .order_by(col(Notice.as_of), col(Notice.id))
+        .join(NoticeReceipt, col(NoticeReceipt.notice_id) == col(Notice.id))
+        .join(Unit, col(Unit.id) == col(NoticeReceipt.unit_id))
+        .where(col(NoticeReceipt.acknowledged_at).is_(None), col(Notice.as_of) <= as_of)
+        .order_by(col(Notice.as_of), col(Notice.id), col(Unit.name))
     )
     unsigned_for: dict[dt.date, int | None] = {}  # by issue day: working days unsigned, None if not late
 
@@ -493,11 +498,10 @@ def unsigned_late(session: Session, *, as_of: dt.date, calendar: WorkCalendar, a
                 unsigned_for[issued] = None
         return unsigned_for[issued]
 
-    found = [(n, title, days) for n, title in session.execute(query) if (days := late(n.as_of)) is not None]
-    units = notice_units(session, [n.id for n, _, _ in found if n.id is not None])
     return [
-        UnsignedNotice(n.id or 0, n.kind, n.number, title, "、".join(units.get(n.id or 0, [])), n.as_of, days)
-        for n, title, days in found
+        UnsignedNotice(n.id or 0, n.kind, n.number, title, unit, int(unit_id), n.as_of, days)
+        for n, title, unit_id, unit in session.execute(query)
+        if (days := late(n.as_of)) is not None
     ]
 
 

@@ -286,14 +286,26 @@ class Notice(SQLModel, table=True):
     fix_by: dt.date | None = None  # 限期整改: the date by which the unit must put things right
     created_at: dt.datetime = Field(sa_type=_utc())
     created_by: str = ""
-    acknowledged_at: dt.datetime | None = Field(default=None, sa_type=_utc())
-    acknowledged_by: str = ""
-    # The day the check reminded the unit of the notice still unsigned ([notices] ack_days): once.
-    chased_on: dt.date | None = None
+    # 签收 is per unit addressed: NoticeReceipt (migration 0020 moved the notice's own fields there).
     # An interview's time (local wall-clock time, "YYYY-MM-DD HH:MM": a civil appointment, not a
     # moment) and place; empty until set, and the notice then leaves them to be filled in.
     meeting_at: str = Field(default="", sa_column_kwargs={"server_default": ""})
     meeting_place: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+class NoticeReceipt(SQLModel, table=True):
+    """签收 of a notice by one unit it is addressed to: a unit's notice (warning, interview,
+    referral) its unit; a criticism bulletin each unit it names. Each signs for itself."""
+
+    __table_args__ = (sa.UniqueConstraint("notice_id", "unit_id", name="uq_noticereceipt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    acknowledged_at: dt.datetime | None = Field(default=None, sa_type=_utc())
+    acknowledged_by: str = ""
+    # The day the check reminded the unit of the notice still unsigned ([notices] ack_days): once.
+    chased_on: dt.date | None = None
 
 
 def _unique_where_set(name: str, first: str, *rest: str) -> sa.Index:

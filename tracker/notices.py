@@ -30,6 +30,7 @@ from tracker.models import (
     Notice,
     NoticeCounter,
     NoticeItem,
+    NoticeReceipt,
     Person,
     ReportDue,
     Task,
@@ -97,8 +98,6 @@ def _create_notices(
                 "fix_by": fix_by,
                 "created_at": now,
                 "created_by": by,
-                "acknowledged_at": None,
-                "acknowledged_by": "",
                 "meeting_at": "",
                 "meeting_place": settings.interview_place if rank == RANK[Level.INTERVIEW] else "",
             }
@@ -285,6 +284,7 @@ def _escalate_into(
     ids = _create_notices(session, sorted(sizes.items()), as_of=as_of, now=now, by=by, settings=settings)
     _write_report_items(session, reports, ids)
     if not counted:
+        _create_receipts(session, list(ids.values()))
         return list(ids.values())
     connection.execute(
         sa.insert(grouped),
@@ -305,7 +305,24 @@ def _escalate_into(
             ),
         )
     )
+    _create_receipts(session, list(ids.values()))
     return list(ids.values())
+
+
+def _create_receipts(session: Session, notice_ids: list[int]) -> None:
+    """A receipt, unsigned, for each unit each new notice is addressed to: a unit's notice its
+    unit, a bulletin every unit it names (its items' units, the unit's notice's too)."""
+    if not notice_ids:
+        return
+    item = table_of(NoticeItem)
+    session.connection().execute(
+        sa.insert(table_of(NoticeReceipt)).from_select(
+            ["notice_id", "unit_id", "acknowledged_by"],
+            sa.select(item.c.notice_id, item.c.unit_id, sa.literal(""))
+            .where(item.c.notice_id.in_(notice_ids))
+            .distinct(),
+        )
+    )
 
 
 def _days_between(dialect: str, due_on: Any, as_of: dt.date) -> Any:
@@ -338,6 +355,53 @@ class UnitCount:
 
 
 @dataclass(frozen=True)
+class Receipt:
+    """签收 of a notice by one unit it is addressed to."""
+
+    notice_id: int
+    unit_id: int
+    unit: str  # by name
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str
+    chased_on: dt.date | None  # the day the check reminded the unit to sign
+
+    @property
+    def signed(self) -> bool:
+        return self.acknowledged_at is not None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "acknowledged_by": self.acknowledged_by or None,
+            "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
+            "chased_on": self.chased_on.isoformat() if self.chased_on else None,
+        }
+
+
+def receipts_of(session: Session, notice_ids: Sequence[int]) -> dict[int, list[Receipt]]:
+    """Each notice's receipts, by unit name."""
+    if not notice_ids:
+        return {}
+    rows = session.execute(
+        sa.select(
+            col(NoticeReceipt.notice_id),
+            col(NoticeReceipt.unit_id),
+            col(Unit.name),
+            col(NoticeReceipt.acknowledged_at),
+            col(NoticeReceipt.acknowledged_by),
+            col(NoticeReceipt.chased_on),
+        )
+        .join(Unit, col(Unit.id) == col(NoticeReceipt.unit_id))
+        .where(col(NoticeReceipt.notice_id).in_(list(notice_ids)))
+        .order_by(col(NoticeReceipt.notice_id), col(Unit.name))
+    )
+    found: dict[int, list[Receipt]] = {}
+    for row in rows:
+        found.setdefault(int(row[0]), []).append(Receipt(*row))
+    return found
+
+
+@dataclass(frozen=True)
 class EarlierNotice:
     """A notice issued before this one about the same assignments or reports."""
 
@@ -360,8 +424,8 @@ class NoticeDetail:
     units: list[str]
     persons: list[str]
     lines: list[NoticeLine] = field(default_factory=list)
-    acknowledged_at: dt.datetime | None = None
-    acknowledged_by: str = ""
+    # 签收 per unit addressed (one for a unit's notice, one per unit a bulletin names).
+    receipts: list[Receipt] = field(default_factory=list)
     # What was issued before about these very assignments (or reports), oldest first: what an
     # interview notice or a referral may say happened, and all it may say.
     earlier: list[EarlierNotice] = field(default_factory=list)
@@ -408,8 +472,7 @@ class NoticeDetail:
             "units": self.units,
             "as_of": self.as_of.isoformat(),
             "fix_by": self.fix_by.isoformat() if self.fix_by else None,
-            "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
-            "acknowledged_by": self.acknowledged_by or None,
+            "receipts": [r.as_json() for r in self.receipts],
             "earlier": [{"number": e.number, "kind": e.kind, "as_of": e.as_of.isoformat()} for e in self.earlier],
             "meeting_at": self.meeting_at or None,
             "meeting_place": self.meeting_place or None,
@@ -611,8 +674,7 @@ def notice_detail(session: Session, notice: Notice, issuer: str) -> NoticeDetail
         units=units,
         persons=persons,
         lines=lines,
-        acknowledged_at=notice.acknowledged_at,
-        acknowledged_by=notice.acknowledged_by,
+        receipts=receipts_of(session, [notice.id]).get(notice.id, []),
         earlier=earlier_notices(session, notice),
         meeting_at=notice.meeting_at,
         meeting_place=notice.meeting_place,
@@ -645,8 +707,9 @@ def find_notice(session: Session, ref: str) -> Notice:
 
 def list_notices(session: Session, *, unacknowledged: bool = False, ledger_id: int | None = None) -> list[Notice]:
     query = select(Notice).order_by(col(Notice.id))
-    if unacknowledged:
-        query = query.where(col(Notice.acknowledged_at).is_(None))
+    if unacknowledged:  # any unit addressed has not signed yet
+        unsigned = sa.select(col(NoticeReceipt.notice_id)).where(col(NoticeReceipt.acknowledged_at).is_(None))
+        query = query.where(col(Notice.id).in_(unsigned))
     if ledger_id is not None:
         query = query.where(Notice.ledger_id == ledger_id)
     return list(session.exec(query))
@@ -667,23 +730,29 @@ def notice_units(session: Session, notice_ids: Sequence[int]) -> dict[int, list[
     return by_notice
 
 
-def acknowledge(session: Session, notice: Notice, *, by: str, now: dt.datetime) -> bool:
-    """Record 签收; False when it was acknowledged already (nothing changes then)."""
-    if notice.acknowledged_at is not None:
-        return False
-    notice.acknowledged_at, notice.acknowledged_by = now, by
-    session.add(notice)
+def acknowledge(
+    session: Session, notice: Notice, unit_id: int, *, by: str, now: dt.datetime
+) -> tuple[NoticeReceipt, bool]:
+    """Record 签收 of ``notice`` by its unit ``unit_id`` (one it is addressed to): the unit's
+    receipt, and False when that unit had signed already (nothing changes then)."""
+    receipt = session.exec(
+        select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id, NoticeReceipt.unit_id == unit_id)
+    ).one()
+    if receipt.acknowledged_at is not None:
+        return receipt, False
+    receipt.acknowledged_at, receipt.acknowledged_by = now, by
+    session.add(receipt)
     audit.record(
         session,
         at=now,
         by=by,
         action="ack",
         ledger_id=notice.ledger_id,
-        unit_id=notice.unit_id,
+        unit_id=unit_id,
         subject=notice.number,
         after={"acknowledged_by": by},
     )
-    return True
+    return receipt, True
 
 
 def parse_meeting_time(text: str) -> str:
@@ -756,7 +825,7 @@ class CoveringNotice:
     as_of: dt.date
     issued_at: dt.datetime
     issued_by: str
-    acknowledged_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None  # by the assignment's unit
     acknowledged_by: str
 
 
@@ -769,10 +838,16 @@ def assignment_notices(session: Session, assignment_id: int) -> list[CoveringNot
             col(Notice.as_of),
             col(Notice.created_at),
             col(Notice.created_by),
-            col(Notice.acknowledged_at),
-            col(Notice.acknowledged_by),
+            col(NoticeReceipt.acknowledged_at),
+            col(NoticeReceipt.acknowledged_by),
         )
         .join(NoticeItem, col(NoticeItem.notice_id) == col(Notice.id))
+        .join(
+            NoticeReceipt,
+            sa.and_(
+                col(NoticeReceipt.notice_id) == col(Notice.id), col(NoticeReceipt.unit_id) == col(NoticeItem.unit_id)
+            ),
+        )
         .where(col(NoticeItem.assignment_id) == assignment_id)
         .order_by(col(Notice.id))
     )

@@ -228,7 +228,14 @@ def _names(names: Sequence[str], most: int = 6) -> str:
 
 
 def _signed(row: dict[str, Any]) -> str:
-    """A notice's 签收 state as the list shows it: who signed, 逾期未签收, or 未签收 (by when)."""
+    """A notice's 签收 state as the list shows it: who signed, 逾期未签收, or 未签收 (by when); a
+    notice addressed to several units (a bulletin) how many of them signed, e.g. 已签收 2/5."""
+    receipts = row.get("receipts") or []
+    if len(receipts) > 1:
+        signed = f"已签收 {sum(1 for r in receipts if r.get('acknowledged_at'))}/{len(receipts)}"
+        if row.get("ack_overdue"):
+            return f"{signed}，逾期未签收"
+        return signed
     if row.get("acknowledged_by"):
         return str(row["acknowledged_by"])
     if row.get("ack_overdue"):

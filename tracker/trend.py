@@ -44,6 +44,7 @@ from tracker.models import (
     Ledger,
     Notice,
     NoticeItem,
+    NoticeReceipt,
     ProgressEvent,
     Status,
     Submission,
@@ -437,7 +438,7 @@ class UnitProfile:
     terminated_overdue: int  # terminated after the deadline, never completed
     late_workdays: int  # working days late, summed over the three above
     notices: tuple[tuple[str, int], ...]  # by kind (its label), lowest level first
-    unacknowledged: int
+    unacknowledged: int  # the unit's receipts not signed (bulletins too)
     reviews_submitted: int
     reviews_returned: int
     reviews_accepted: int
@@ -521,15 +522,23 @@ def unit_profile(
     addressed = sa.select(col(Notice.id)).where(col(Notice.unit_id).in_(ids))
     named = sa.select(col(NoticeItem.notice_id)).where(col(NoticeItem.unit_id).in_(ids))
     notices: dict[str, int] = defaultdict(int)
-    unacknowledged = 0
-    for kind, acknowledged, n in session.execute(
-        sa.select(col(Notice.kind), col(Notice.acknowledged_at).is_(None), sa.func.count())
+    for kind, n in session.execute(
+        sa.select(col(Notice.kind), sa.func.count())
         .where(sa.or_(col(Notice.id).in_(addressed), col(Notice.id).in_(named)), col(Notice.as_of) <= as_of)
-        .group_by(col(Notice.kind), col(Notice.acknowledged_at).is_(None))
+        .group_by(col(Notice.kind))
     ):
         notices[kind] += n
-        if acknowledged and kind != "criticism":  # a bulletin is published, not signed for by each unit
-            unacknowledged += n
+    # 签收 is the unit's own (a bulletin too: each unit it names signs for itself).
+    unacknowledged = session.execute(
+        sa.select(sa.func.count())
+        .select_from(NoticeReceipt)
+        .join(Notice, col(Notice.id) == col(NoticeReceipt.notice_id))
+        .where(
+            col(NoticeReceipt.unit_id).in_(ids),
+            col(NoticeReceipt.acknowledged_at).is_(None),
+            col(Notice.as_of) <= as_of,
+        )
+    ).scalar_one()
     ranks = {level.value: rank for rank, level in LEVEL_OF.items()}
     theirs = sa.select(col(Assignment.id)).where(col(Assignment.unit_id).in_(ids))
     decisions = dict(

@@ -20,7 +20,7 @@ from tracker.models import (
     Assignment,
     Ledger,
     Notice,
-    NoticeItem,
+    NoticeReceipt,
     Phase,
     ReportDue,
     ReportDuty,
@@ -59,7 +59,8 @@ class OwedTask:
 
 @dataclass(frozen=True)
 class ReceivedNotice:
-    """A notice that concerns the unit, with its 签收 state."""
+    """A notice that concerns the unit, with the unit's own 签收 (its receipt: another unit named
+    in the same bulletin signs for itself)."""
 
     id: int
     kind: str
@@ -223,11 +224,15 @@ def _notices(
 ) -> list[ReceivedNotice]:
     if not units:
         return []
-    concerns = select(NoticeItem.notice_id).where(col(NoticeItem.unit_id).in_(list(units)))
-    query = select(Notice).where(col(Notice.id).in_(concerns), col(Notice.as_of) <= as_of).order_by(col(Notice.id))
+    query = (
+        select(Notice, NoticeReceipt)
+        .join(NoticeReceipt, col(NoticeReceipt.notice_id) == col(Notice.id))
+        .where(col(NoticeReceipt.unit_id).in_(list(units)), col(Notice.as_of) <= as_of)
+        .order_by(col(Notice.id))
+    )
     found = []
-    for n in session.exec(query):
-        due, overdue = ack_state(n.as_of, n.acknowledged_at is not None, as_of, ack_days, calendar)
+    for n, r in session.exec(query):
+        due, overdue = ack_state(n.as_of, r.acknowledged_at is not None, as_of, ack_days, calendar)
         found.append(
             ReceivedNotice(
                 n.id or 0,
@@ -235,11 +240,11 @@ def _notices(
                 n.number,
                 ledgers[n.ledger_id].title,
                 n.as_of,
-                n.acknowledged_by,
-                n.acknowledged_at,
+                r.acknowledged_by,
+                r.acknowledged_at,
                 due,
                 overdue,
-                n.chased_on,
+                r.chased_on,
             )
         )
     return found

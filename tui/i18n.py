@@ -324,6 +324,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The WeCom id is too long ({length} characters); at most {limit}",
     ),
     "error.signer_empty": ("请填写签收人", "The name of who signed is required"),
+    "error.ack_unit_needed": (
+        "{number} 发往 {count} 个单位（{units}），各单位分别签收：请指明代哪个单位签收",
+        "{number} is addressed to {count} units ({units}): each signs for itself; name the unit",
+    ),
+    "error.ack_own_unit": ("单位账号只为本单位（{unit}）签收", "A unit account signs for its own unit ({unit}) only"),
+    "error.ack_not_addressed": (
+        "{number} 未发往 {unit}（发往：{units}）",
+        "{number} is not addressed to {unit} (it is to {units})",
+    ),
     "error.reason_needed": ("请填写理由", "A reason is required"),
     "error.not_open": ("只有未完成的任务可以延期", "Only open assignments can be extended"),
     "error.no_deadline": ("该任务尚无具体完成时限", "The assignment has no deadline yet"),
@@ -691,6 +700,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.acked": ("{number} 已签收", "{number} acknowledged"),
     "notices.acked_by": ("已签收（{by}）", "yes ({by})"),
     "notices.not_acked": ("未签收", "no"),
+    "notices.signed_count": ("已签收 {signed}/{count}", "{signed} of {count}"),
+    "notices.unit_prompt": (
+        "代哪个单位签收（各单位分别签收；未签收：{units}）",
+        "Signed for which unit (each signs for itself; not yet: {units})",
+    ),
+    "notices.unit": ("单位名称", "Unit name"),
+    "notices.unit_required": ("请填写单位", "The unit is required"),
+    "notices.unit_unknown": (
+        "通报未点名 {unit}（点名：{units}）",
+        "The bulletin does not name {unit} (it names {units})",
+    ),
     "notices.units_more": ("{names}等 {count} 个单位", "{names} and others, {count} in all"),
     "notices.already": ("{number} 此前已签收", "{number} was acknowledged already"),
     "notices.rendered": ("已导出 {path}", "Written to {path}"),

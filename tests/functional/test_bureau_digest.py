@@ -226,7 +226,7 @@ def test_notices_unsigned_past_their_days_are_listed_to_the_bureau_day_by_day(bu
 
     check_and_send(tracker, clock.day(dt.date(2017, 4, 10)))  # Monday: 3 working days, unsigned
     [first] = bureau_rows(tracker)
-    assert late_lines(first) == ["unsigned_late:1:3", "unsigned_late:2:3", "unsigned_late:3:3"]
+    assert late_lines(first) == ["unsigned_late:1:1:3", "unsigned_late:2:2:3", "unsigned_late:3:3:3"]
     assert first.subject == "【逾期未签收】督查事项：3份通知逾期未签收"
     assert "督办通知 督查〔2017〕1号：老旧小区改造 南乐县政府，2017年4月5日印发，已3个工作日未签收" in first.text
     assert "<td>督查〔2017〕3号</td><td>老旧小区改造</td><td>台前县政府</td>" in first.html
@@ -234,16 +234,16 @@ def test_notices_unsigned_past_their_days_are_listed_to_the_bureau_day_by_day(bu
     acknowledge_notice(tracker, DESK, "督查〔2017〕1号")  # signed on Monday: gone on Tuesday
     check_and_send(tracker, clock.day(dt.date(2017, 4, 11)))
     second = bureau_rows(tracker)[-1]
-    assert len(bureau_rows(tracker)) == 2 and late_lines(second) == ["unsigned_late:2:4", "unsigned_late:3:4"]
+    assert len(bureau_rows(tracker)) == 2 and late_lines(second) == ["unsigned_late:2:2:4", "unsigned_late:3:3:4"]
     assert "督查〔2017〕1号" not in second.text
 
     check_and_send(tracker, clock.day(dt.date(2017, 4, 13)))  # Thursday, Wednesday's check skipped
     third = bureau_rows(tracker)[-1]
-    assert len(bureau_rows(tracker)) == 3 and late_lines(third) == ["unsigned_late:2:6", "unsigned_late:3:6"]
+    assert len(bureau_rows(tracker)) == 3 and late_lines(third) == ["unsigned_late:2:2:6", "unsigned_late:3:3:6"]
 
     acknowledge_notice(tracker, DESK, "督查〔2017〕2号")
     acknowledge_notice(tracker, DESK, "督查〔2017〕3号")
     check_and_send(tracker, clock.day(dt.date(2017, 4, 14)))  # Friday: 2 and 3 signed, gone
     fourth = bureau_rows(tracker)[-1]  # only Tuesday's notices on task 2 (due Monday), now late in turn
-    assert late_lines(fourth) == ["unsigned_late:4:3", "unsigned_late:5:3", "unsigned_late:6:3"]
+    assert late_lines(fourth) == ["unsigned_late:4:1:3", "unsigned_late:5:2:3", "unsigned_late:6:3:3"]
     assert "督查〔2017〕2号" not in fourth.text and "督查〔2017〕3号" not in fourth.text

@@ -148,13 +148,19 @@ def test_signing_a_notice_twice_says_who_signed_when_in_chinese(run) -> None:  #
 
     assert run("import", str(PUYANG)).code == 0
     assert run("check", "--as-of", "2017-09-15").code == 0
-    first = run("ack", "1", "--by", "李四")
-    assert first.code == 0 and re.fullmatch(r"督查〔2017〕\d+号：已签收（李四）", first.out.strip()), first.out
-    again = run("ack", "1", "--by", "王五")
+    which = run("ack", "1", "--by", "李四")  # a bulletin: each unit it names signs for itself
+    assert which.code == 2 and "各单位分别签收" in which.err and "--unit" in which.err and "南乐县政府" in which.err
+    first = run("ack", "1", "--by", "李四", "--unit", "南乐县政府")
+    assert first.code == 0 and re.fullmatch(r"督查〔2017〕\d+号：南乐县政府已签收（李四）", first.out.strip()), (
+        first.out
+    )
+    again = run("ack", "1", "--by", "王五", "--unit", "南乐县政府")
     assert again.code == 0
     assert re.fullmatch(
-        r"督查〔2017〕\d+号：已由 李四 于 \d{4}-\d\d-\d\d \d\d:\d\d 签收，无需再签", again.out.strip()
+        r"督查〔2017〕\d+号：南乐县政府已由 李四 于 \d{4}-\d\d-\d\d \d\d:\d\d 签收，无需再签", again.out.strip()
     ), again.out
+    other = run("ack", "1", "--by", "王五", "--unit", "濮阳县政府")  # another unit named: its own 签收
+    assert other.code == 0 and "濮阳县政府已签收（王五）" in other.out, other.out
 
 
 def test_mine_for_an_account_whose_unit_no_ledger_has_says_so(run) -> None:  # type: ignore[no-untyped-def]

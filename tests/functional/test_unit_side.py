@@ -19,7 +19,7 @@ from tests.smtp_server import Server, smtp_config
 from tests.tui.conftest import AS_OF, demo
 from tracker.app import Tracker
 from tracker.errors import InputError, NotFoundError
-from tracker.models import AuditEntry, Notice, OutboxMessage
+from tracker.models import AuditEntry, Notice, NoticeReceipt, OutboxMessage
 from tracker.permissions import OutOfScope
 from tracker.usecases import accounts, changes, notices, units
 from tracker.usecases.check import run_daily_check
@@ -221,8 +221,12 @@ def test_unsigned_notices_are_chased_once_day_by_day(db_url: str, tmp_path: Path
         ("wangfang@example.gov.cn", "sent"): [(dt.date(2017, 4, 14), [second["范县政府"]])],
     }
     with tracker.session() as session:
-        first = select(Notice).where(Notice.as_of == dt.date(2017, 4, 5))
-        chased = {n.number: n.chased_on for n in session.exec(first)}
+        first = (
+            select(Notice.number, NoticeReceipt.chased_on)
+            .join(NoticeReceipt, col(NoticeReceipt.notice_id) == col(Notice.id))
+            .where(Notice.as_of == dt.date(2017, 4, 5))
+        )
+        chased = dict(session.exec(first).all())
         trail = session.exec(select(AuditEntry.subject).where(AuditEntry.action == "notice-chased")).all()
     assert chased == {
         numbers["南乐县政府"]: dt.date(2017, 4, 10),

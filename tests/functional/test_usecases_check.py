@@ -18,7 +18,7 @@ from tests.smtp_server import Server, smtp_config
 from tracker.app import Tracker, build
 from tracker.errors import InputError
 from tracker.importing import import_ledgers, read_ledger_file
-from tracker.models import Assignment, AuditEntry, Notice, OutboxMessage, ReportDue
+from tracker.models import Assignment, AuditEntry, Notice, NoticeReceipt, OutboxMessage, ReportDue
 from tracker.usecases.check import run_daily_check
 from tracker.usecases.reports import form_files, read_unit_forms, write_unit_forms
 from tracker.usecases.work import Actor
@@ -133,7 +133,8 @@ def test_a_notice_is_not_signed_by_nobody(mailed: Tracker, signer: str) -> None:
         acknowledge_notice(mailed, CLERK, str(notice.id), signed_by=signer)
     assert error_text(refused.value) == "请填写签收人"
     with mailed.session() as session:
-        assert session.get(Notice, notice.id).acknowledged_at is None  # type: ignore[union-attr]
+        receipt = session.exec(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice.id)).one()
+        assert receipt.acknowledged_at is None
     done = acknowledge_notice(mailed, CLERK, str(notice.id), signed_by=" 李\u200b明 ")
     assert done.acknowledged_by == "李明"
 

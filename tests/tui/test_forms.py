@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.tui.test_assignment_screen import open_assignment
 from tests.tui.test_screens import AS_OF, SIZE, assignment, wait
 from tracker.app import Tracker
-from tracker.models import Notice
+from tracker.models import Notice, NoticeReceipt, Unit
 from tui.app import TrackerApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.reason import ReasonDialog
@@ -95,10 +95,22 @@ async def test_signing_for_a_notice_asks_who_signed(tracker: Tracker, tmp_path: 
         await pilot.press("n")
         await wait(pilot, app)
         number = app.screen.query_one("#notices").get_row_at(0)[0]  # type: ignore[attr-defined]
-        await pilot.press("a")
+        await pilot.press("a")  # a bulletin: each unit signs for itself, so which unit, first
         await pilot.pause()
+        asked = app.screen
+        assert isinstance(asked, ReasonDialog)
+        unit = asked.query_one("#reason")
+        offered = unit.value  # type: ignore[attr-defined]  # the first unit not yet signed
+        unit.value = "不存在县政府"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is asked  # not a unit the bulletin names: refused, the dialog stays
+        assert any(str(n.message).startswith("通报未点名 不存在县政府") for n in app._notifications)
+        unit.value = offered  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait(pilot, app)
         dialog = app.screen
-        assert isinstance(dialog, ReasonDialog)
+        assert isinstance(dialog, ReasonDialog) and dialog is not asked
         field = dialog.query_one("#reason")
         assert field.value == "测试员"  # type: ignore[attr-defined]  # the acting account, offered
         field.value = "  "  # type: ignore[attr-defined]
@@ -109,10 +121,15 @@ async def test_signing_for_a_notice_asks_who_signed(tracker: Tracker, tmp_path: 
         field.value = "李明"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait(pilot, app)
-        assert app.screen.query_one("#notices").get_row_at(0)[3] == "已签收（李明）"  # type: ignore[attr-defined]
+        assert app.screen.query_one("#notices").get_row_at(0)[3] == "已签收 1/5"  # type: ignore[attr-defined]
     with tracker.session() as session:
-        notice = session.exec(select(Notice).where(Notice.number == number)).one()
-    assert notice.acknowledged_by == "李明"
+        signed = session.exec(
+            select(Unit.name, NoticeReceipt.acknowledged_by)
+            .join(Notice, col(Notice.id) == col(NoticeReceipt.notice_id))
+            .join(Unit, col(Unit.id) == col(NoticeReceipt.unit_id))
+            .where(Notice.number == number, NoticeReceipt.acknowledged_by != "")
+        ).all()
+    assert signed == [(offered, "李明")]  # that unit alone
 
 
 async def test_signing_can_be_cancelled(tracker: Tracker) -> None:
@@ -124,4 +141,4 @@ async def test_signing_can_be_cancelled(tracker: Tracker) -> None:
         await pilot.pause()
         await pilot.press("escape")
         await wait(pilot, app)
-        assert app.screen.query_one("#notices").get_row_at(0)[3] == "未签收"  # type: ignore[attr-defined]
+        assert app.screen.query_one("#notices").get_row_at(0)[3] == "已签收 0/5"  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from sqlmodel import select
 from tracker.app import Tracker, build
 from tracker.demo import seed_demo
 from tracker.lookup import find_assignment, find_ledger, find_task, find_unit
-from tracker.models import Assignment, Extension, Notice
+from tracker.models import Assignment, Extension, Notice, NoticeReceipt, Unit
 from tui.app import TrackerApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.assignment import AssignmentScreen, understood
@@ -155,22 +155,35 @@ async def test_acknowledging_a_notice(tracker: Tracker, tmp_path: Path) -> None:
         assert table.row_count > 0  # type: ignore[attr-defined]
         first = table.get_row_at(0)  # type: ignore[attr-defined]
         assert first[0] in app.screen.preview  # type: ignore[attr-defined]
-        assert first[3] == "未签收"
+        assert first[3] == "已签收 0/5"  # a bulletin: none of the units it names has signed
         assert first[5].endswith("个单位")  # the pilots' bulletin names ninety-odd cities: a few, and the count
-        await pilot.press("a")  # asks who signed, the acting account offered
+        await pilot.press("a")  # asks which unit (each signs for itself), the first unsigned offered
+        await pilot.pause()
+        unit = app.screen.query_one("#reason").value  # type: ignore[attr-defined]
+        assert unit.endswith("政府")
+        await pilot.press("enter")  # then who signed, the acting account offered
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.query_one("#reason").value == "测试员"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert table.get_row_at(0)[3] == "已签收（测试员）"  # type: ignore[attr-defined]
+        assert table.get_row_at(0)[3] == "已签收 1/5"  # type: ignore[attr-defined]
         await pilot.press("x")  # export the same notice as Word
         await pilot.pause()
         await app.workers.wait_for_complete()
     with tracker.session() as session:
         notice = session.exec(select(Notice).where(Notice.number == first[0])).one()
-    assert notice.acknowledged_by == "测试员"
+        signed = session.exec(
+            select(Unit.name, NoticeReceipt.acknowledged_by).where(
+                NoticeReceipt.notice_id == notice.id,
+                NoticeReceipt.acknowledged_by != "",
+                Unit.id == NoticeReceipt.unit_id,
+            )
+        ).all()
+    assert signed == [(unit, "测试员")]  # that unit alone
     written = list((tmp_path / "notices").glob("*.docx"))
     assert len(written) == 1 and notice.number in written[0].name
 

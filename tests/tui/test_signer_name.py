@@ -12,13 +12,18 @@ from tui.dialogs.reason import ReasonDialog
 
 
 async def signer_dialog(pilot, app: TrackerApp) -> ReasonDialog:  # type: ignore[no-untyped-def]
-    """The notices section, `a` on the first notice: the dialog asking who signed."""
+    """The notices section, `a` on the first notice (a bulletin: the unit signed for is asked
+    first, the first not yet signed offered and taken): the dialog asking who signed."""
     await wait(pilot, app)
     await pilot.press("n")
     await wait(pilot, app)
     await pilot.press("a")
     await pilot.pause()
-    assert isinstance(app.screen, ReasonDialog)
+    unit = app.screen
+    assert isinstance(unit, ReasonDialog)
+    await pilot.press("enter")
+    await wait(pilot, app)
+    assert isinstance(app.screen, ReasonDialog) and app.screen is not unit
     return app.screen
 
 
@@ -59,4 +64,4 @@ async def test_a_name_the_service_refuses_keeps_the_dialog_open(tracker: Tracker
         await pilot.press("enter")
         await wait(pilot, app)
         assert app.screen is not dialog
-        assert app.screen.query_one("#notices").get_row_at(0)[3] == "已签收（李四）"  # type: ignore[attr-defined]
+        assert app.screen.query_one("#notices").get_row_at(0)[3] == "已签收 1/5"  # type: ignore[attr-defined]

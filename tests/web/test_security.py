@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from starlette.testclient import TestClient
 
 from tests.web.conftest import PASSWORD, Portal, csrf_of, log_in
-from tracker.models import AuditEntry, Notice
+from tracker.models import AuditEntry, NoticeReceipt
 from tracker.usecases import accounts
 from tracker.usecases.work import Actor
 from tracker.web.guard import HEADERS, SESSION_COOKIE
@@ -23,10 +23,10 @@ OWN_NOTICE, OTHER_NOTICE = 3, 4  # 南乐县政府's alone; 范县政府's alone
 
 
 def acknowledged(portal: Portal, notice_id: int) -> str:
+    """Who signed the notice (one to a single unit: its one receipt)."""
     with portal.tracker.session() as session:
-        notice = session.get(Notice, notice_id)
-        assert notice is not None
-        return notice.acknowledged_by
+        [receipt] = session.exec(select(NoticeReceipt).where(NoticeReceipt.notice_id == notice_id))
+        return receipt.acknowledged_by
 
 
 def audit_actions(portal: Portal) -> list[tuple[str, str | None]]:

@@ -66,6 +66,7 @@ def notices(obj: Obj, unacknowledged: bool, ledger: str | None, as_json: bool) -
             "ack_due": n.ack_due.isoformat() if n.ack_due else None,
             "ack_overdue": n.ack_overdue,
             "chased_on": n.chased_on.isoformat() if n.chased_on else None,
+            "receipts": [r.as_json() for r in n.receipts],  # 签收 by each unit addressed
         }
         for n in list_notices(obj.tracker, unacknowledged=unacknowledged, ledger=ledger)
     ]
@@ -125,18 +126,21 @@ def notice_show(obj: Obj, ref: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("ref", metavar="NOTICE")
 @click.option("--by", help="Who signed for it (default: you).")
+@click.option("--unit", help="The unit signed for (staff, 代单位签收): needed for a bulletin naming several.")
 @json_option
 @pass_obj
-def ack(obj: Obj, ref: str, by: str | None, as_json: bool) -> None:
-    """Record the acknowledgement (签收) of a notice."""
+def ack(obj: Obj, ref: str, by: str | None, unit: str | None, as_json: bool) -> None:
+    """Record the acknowledgement (签收) of a notice by one unit it is addressed to: a unit
+    account signs for its own unit; staff sign on a unit's behalf."""
     from tracker.usecases.notices import acknowledge_notice
     from tracker.usecases.work import actor_of
 
     tracker = obj.tracker
-    done = acknowledge_notice(tracker, actor_of(tracker), ref, signed_by=by)
+    done = acknowledge_notice(tracker, actor_of(tracker), ref, signed_by=by, unit=unit)
     payload = {
         "id": done.id,
         "number": done.number,
+        "unit": done.unit,
         "acknowledged_by": done.acknowledged_by,
         "acknowledged_at": done.acknowledged_at.isoformat() if done.acknowledged_at else None,
         "already": done.already,
@@ -144,7 +148,7 @@ def ack(obj: Obj, ref: str, by: str | None, as_json: bool) -> None:
     if wants_json(obj, as_json):
         output.emit_json(payload)
     elif not done.already:
-        output.done(f"{done.number}：已签收（{done.acknowledged_by}）")
+        output.done(f"{done.number}：{done.unit}已签收（{done.acknowledged_by}）")
     else:
         when = ""
         if done.acknowledged_at is not None:
@@ -153,7 +157,7 @@ def ack(obj: Obj, ref: str, by: str | None, as_json: bool) -> None:
             moment = done.acknowledged_at
             moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
             when = f"于 {moment.astimezone(ZoneInfo(tracker.settings.timezone)):%Y-%m-%d %H:%M} "
-        output.done(f"{done.number}：已由 {done.acknowledged_by} {when}签收，无需再签")
+        output.done(f"{done.number}：{done.unit}已由 {done.acknowledged_by} {when}签收，无需再签")
 
 
 @cli.command()

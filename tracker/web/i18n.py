@@ -85,6 +85,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notices.ack_for": ("代单位签收", "Acknowledge for the unit"),  # staff: recorded under their own name
     "notices.unsigned": ("未签收", "not yet"),
     "notices.signed": ("{by} 于 {at} 签收", "by {by} at {at}"),
+    "notices.signed_count": ("已签收 {signed}/{count}", "{signed} of {count} acknowledged"),
     "notices.done": ("已签收通知 {number}。", "Notice {number} acknowledged."),
     "notices.already": ("通知 {number} 此前已签收。", "Notice {number} had been acknowledged already."),
     "kind.warning": ("督办通知", "warning"),

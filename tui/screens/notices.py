@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from tracker.errors import InputError
 from tracker.notices import NoticeDetail
 from tracker.render import render_text, render_to_file
-from tracker.usecases.notices import list_notices, notice_document
+from tracker.usecases.notices import NoticeRow, list_notices, notice_document
 from tui.context import Context
 from tui.dialogs.reason import ReasonDialog
 from tui.i18n import error_text, t
@@ -30,6 +30,13 @@ def unit_list(names: list[str], shown: int = 3) -> str:
     return t("notices.units_more", names="、".join(names[:shown]), count=len(names))
 
 
+def _ack_state(n: NoticeRow) -> str:
+    """签收 as the list shows it: who signed; for a bulletin how many of the units it names."""
+    if len(n.receipts) > 1:
+        return t("notices.signed_count", signed=n.signed, count=len(n.receipts))
+    return t("notices.acked_by", by=n.acknowledged_by) if n.acknowledged_at else t("notices.not_acked")
+
+
 class NoticesScreen(ListScreen):
     TABLE, HEADERS, COLUMNS = "notices", "notices.col", ("number", "kind", "date", "ack", "ledger", "units")
     # Word export on x: w is the reports section everywhere, here too.
@@ -40,6 +47,8 @@ class NoticesScreen(ListScreen):
         self.folder = folder or context.folder / "notices"
         self.preview = ""
         self.shown: NoticeDetail | None = None  # the notice in the preview, laid out again on a resize
+        self.units: dict[int, list[str]] = {}  # each listed notice's units addressed (a bulletin: several)
+        self.unsigned: dict[int, list[str]] = {}  # of them, those that have not signed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,12 +68,14 @@ class NoticesScreen(ListScreen):
                 n.number,
                 t(f"level.{n.kind}"),
                 n.as_of.isoformat(),
-                t("notices.acked_by", by=n.acknowledged_by) if n.acknowledged_at else t("notices.not_acked"),
+                _ack_state(n),
                 n.ledger,
                 unit_list(n.units),
             )
             for n in notices
         ]
+        self.units = {n.id: [r.unit for r in n.receipts] for n in notices}
+        self.unsigned = {n.id: [r.unit for r in n.receipts if not r.signed] for n in notices}
         self.app.call_from_thread(self._show, [n.id for n in notices], rows)
 
     def _show(self, ids: list[int], rows: list[tuple[str, ...]]) -> None:
@@ -104,29 +115,50 @@ class NoticesScreen(ListScreen):
 
     def action_acknowledge(self) -> None:
         """签收 by whom the clerk names: the acting account is offered, often it is someone else
-        (the unit's liaison who came to sign)."""
+        (the unit's liaison who came to sign). Each unit addressed signs for itself: for a bulletin
+        naming several, the unit is asked first (the first not yet signed offered)."""
         notice_id = self.current()
         if notice_id is None:
             return
+        units = self.units.get(notice_id, [])
+        if len(units) <= 1:
+            self.ask_signer(notice_id, None)
+            return
+
+        def known(unit: str) -> str | None:
+            return None if unit in units else t("notices.unit_unknown", unit=unit, units=unit_list(units))
+
+        dialog = ReasonDialog(
+            t("notices.unit_prompt", units=unit_list(self.unsigned.get(notice_id, []) or units)),
+            required=True,
+            placeholder=t("notices.unit"),
+            value=(self.unsigned.get(notice_id) or units)[0],
+            missing=t("notices.unit_required"),
+            accept=known,
+        )
+        self.app.push_screen(dialog, callback=lambda unit: self.ask_signer(notice_id, unit) if unit else None)
+
+    def ask_signer(self, notice_id: int, unit: str | None) -> None:
         dialog = ReasonDialog(
             t("notices.signer_prompt"),
             required=True,
             placeholder=t("notices.signer"),
             value=self.context.tracker.user,
             missing=t("notices.signer_required"),
-            accept=lambda name: self.acknowledge(notice_id, name),
+            accept=lambda name: self.acknowledge(notice_id, name, unit),
         )
         self.app.push_screen(dialog)
 
-    def acknowledge(self, notice_id: int, signed_by: str) -> str | None:
-        """Record it, from the open dialog: a refusal's message is returned for the dialog to
-        show, the dialog staying open with the name to correct (never a traceback)."""
+    def acknowledge(self, notice_id: int, signed_by: str, unit: str | None = None) -> str | None:
+        """Record it (for ``unit``, a bulletin's), from the open dialog: a refusal's message is
+        returned for the dialog to show, the dialog staying open with the name to correct (never
+        a traceback)."""
         from tracker.usecases.notices import acknowledge_notice
         from tracker.usecases.work import actor_of
 
         tracker = self.context.tracker
         try:
-            done = acknowledge_notice(tracker, actor_of(tracker), str(notice_id), signed_by=signed_by)
+            done = acknowledge_notice(tracker, actor_of(tracker), str(notice_id), signed_by=signed_by, unit=unit)
         except InputError as exc:
             return error_text(exc)
         self.notify(t("notices.already" if done.already else "notices.acked", number=done.number))

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tracker.web.render import done, render, tracker_of, visitor
+from tracker.web.render import done, field, render, tracker_of, visitor
 
 PAGE_SIZE = 50
 SHOWS = ("all", "unsigned", "overdue")  # every notice, those not signed, those 逾期未签收
@@ -42,12 +42,14 @@ def notices_page(request: Request) -> Response:
 
 
 def acknowledge(request: Request) -> Response:
-    """签收 the notice of the path's id as the logged-in account: another unit's notice is
-    refused by the use case exactly as a missing one (404), whatever id is posted."""
+    """签收 the notice of the path's id as the logged-in account: a unit account for its own unit
+    (another unit's notice is refused by the use case exactly as a missing one, 404, whatever id
+    is posted); the bureau's staff on behalf of the unit the form names (代单位签收, ``unit``)."""
     from tracker.usecases.notices import acknowledge_notice
 
     notice_id: int = request.path_params["notice_id"]
-    signed = acknowledge_notice(tracker_of(request), visitor(request).actor, str(notice_id))
+    unit = field(request, "unit").strip() or None
+    signed = acknowledge_notice(tracker_of(request), visitor(request).actor, str(notice_id), unit=unit)
     return done(f"/notices?{'already' if signed.already else 'signed'}={signed.id}")
 
 
