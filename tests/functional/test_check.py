@@ -140,7 +140,7 @@ def test_extension_rules(cli) -> None:  # type: ignore[no-untyped-def]
     request = str(late.json()["id"])
     assert cli("refuse", request).code == 2  # a refusal needs a reason
     assert cli("refuse", request, "--reason", "理由不充分").code == 0
-    assert cli("approve", request).code == 2 and "not pending" in cli("approve", request).err
+    assert cli("approve", request).code == 2 and "已驳回，无需再审批" in cli("approve", request).err
     assert cli("approve", "999").code == 2
     result = check(cli, "2017-04-05")
     assert "清丰县政府" in {f["unit"] for f in result["findings"]}  # refusal: the clock keeps running

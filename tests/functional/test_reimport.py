@@ -93,7 +93,7 @@ def test_reimport_after_a_check_keeps_what_the_records_hold(cli, tmp_path: Path)
     first = ok(cli("check", "--as-of", "2017-09-15", "--json")).json()
     assert any(n["ledger"] == "测试台账" for n in first["notices"])  # 乙县 missed its reports
     notice = first["notices"][0]
-    ok(cli("ack", str(notice["id"]), "--by", "王五"))
+    ok(cli("ack", str(notice["id"]), "--unit", notice["units"][0], "--by", "王五"))  # a bulletin: per unit
     before = snapshot(cli)
     assert [p for p in before["periods"] if p[4] is not None]  # type: ignore[union-attr]
     assert {e["status"] for e in before["extensions"]} == {"approved", "pending"}  # type: ignore[union-attr]
