@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 from tests.tui.conftest import AS_OF
 from tracker.app import Tracker, build
 from tracker.demo import seed_demo
+from tracker.importing import import_ledgers, read_ledger_file
 from tracker.models import Account, Assignment
 from tracker.permissions import ROLES
 from tracker.usecases import accounts
@@ -79,6 +80,19 @@ def portal(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     seed_accounts(app)
     yield Portal(app, clock)
     app.engine.dispose()
+
+
+def import_reporting(portal: Portal, folder: Path) -> None:
+    """Add tests/functional/test_unit_side.py's 月报台账 (a monthly report owed by 南乐县政府) to
+    the portal's database, as `tracker import` would."""
+    from tests.functional.test_unit_side import REPORTING
+
+    source = folder / "reporting.toml"
+    source.write_text(REPORTING, encoding="utf-8")
+    tracker = portal.tracker
+    with tracker.session() as session:
+        import_ledgers(session, read_ledger_file(source), by="测试员", now=tracker.now(), calendar=tracker.calendar)
+        session.commit()
 
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

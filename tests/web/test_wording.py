@@ -13,9 +13,7 @@ from pathlib import Path
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from tests.functional.test_unit_side import REPORTING
-from tests.web.conftest import Portal, csrf_of
-from tracker.importing import import_ledgers, read_ledger_file
+from tests.web.conftest import Portal, csrf_of, import_reporting
 from tracker.models import Assignment, Submission
 
 Client = Callable[..., TestClient]
@@ -95,12 +93,7 @@ def test_an_extension_refused_is_told_in_the_pages_language(client: Client) -> N
 
 
 def test_a_periodic_report_sent_twice_is_told_in_chinese(client: Client, portal: Portal, tmp_path: Path) -> None:
-    source = tmp_path / "reporting.toml"
-    source.write_text(REPORTING, encoding="utf-8")
-    tracker = portal.tracker
-    with tracker.session() as session:
-        import_ledgers(session, read_ledger_file(source), by="测试员", now=tracker.now(), calendar=tracker.calendar)
-        session.commit()
+    import_reporting(portal, tmp_path)
     unit = client("unit")
     data = {"csrf": csrf_of(unit.get("/").text), "ledger": "月报台账", "report": "月度进展报告", "period": "2017-04-25"}
     assert unit.post("/reports/submit", data=data).status_code == 303

@@ -14,9 +14,7 @@ from sqlmodel import col, func, select
 from starlette.testclient import TestClient
 
 from tests.evidence_samples import SAMPLES
-from tests.functional.test_unit_side import REPORTING
-from tests.web.conftest import OTHER_UNIT, OWN_UNIT, Portal, csrf_of
-from tracker.importing import import_ledgers, read_ledger_file
+from tests.web.conftest import OTHER_UNIT, OWN_UNIT, Portal, csrf_of, import_reporting
 from tracker.models import Assignment, AuditEntry, Evidence, ProgressEvent, ReportDue
 
 Client = Callable[..., TestClient]
@@ -184,12 +182,7 @@ def test_done_on_a_reviewed_ledger_is_a_submission_with_its_evidence(client: Cli
 
 
 def test_a_unit_submits_a_periodic_report_from_its_home(client: Client, portal: Portal, tmp_path: Path) -> None:
-    source = tmp_path / "reporting.toml"
-    source.write_text(REPORTING, encoding="utf-8")
-    tracker = portal.tracker
-    with tracker.session() as session:
-        import_ledgers(session, read_ledger_file(source), by="测试员", now=tracker.now(), calendar=tracker.calendar)
-        session.commit()
+    import_reporting(portal, tmp_path)
     unit = client("unit")
     home = unit.get("/")
     assert "月度进展报告" in home.text and "2017-04-25" in home.text and "已逾期 143 天" in home.text
@@ -199,9 +192,9 @@ def test_a_unit_submits_a_periodic_report_from_its_home(client: Client, portal: 
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/?reported=2017-04-25&late=1"
     assert "已报送 2017-04-25 期报告（迟报）" in unit.get(answer.headers["location"]).text
-    with tracker.session() as session:
+    with portal.tracker.session() as session:
         received = session.exec(select(ReportDue).where(col(ReportDue.received_on).is_not(None))).all()
-    assert [(r.due_on.isoformat(), r.received_on) for r in received] == [("2017-04-25", tracker.today())]
+    assert [(r.due_on.isoformat(), r.received_on) for r in received] == [("2017-04-25", portal.tracker.today())]
     # Another unit's report, named by a crafted form: the 404 page, nothing received.
     other = unit.post(
         "/reports/submit",
